@@ -1,0 +1,164 @@
+// Package catalog holds the product catalog of SPEC.md §2 (CAT-1..CAT-3): the system types a
+// customer location can have, the license parts that can be shipped and attached to them, and
+// the Software Assurance applications with their term factors.
+//
+// The catalog is data, not code. Its seed is catalog.json, embedded in the binary and read by
+// Default; Sync writes it into the database and Load reads it back, so that an admin can add
+// system types and parts without a release. Other packages ask the catalog (a flag, a format, a
+// stacking kind) instead of switching on system-type codes or part numbers.
+package catalog
+
+import (
+	"bytes"
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"slices"
+)
+
+//go:embed catalog.json
+var defaultJSON []byte
+
+// Catalog is the whole product catalog: everything LMS needs to know about the vendor's
+// products that is not a partner's own data.
+type Catalog struct {
+	// Version is the version of the catalog file; Sync refuses to overwrite a database holding a
+	// newer one.
+	Version int `json:"version"`
+	// SystemTypes are the kinds of system a location can be (CAT-1).
+	SystemTypes []SystemType `json:"systemTypes"`
+	// Parts are the license parts (CAT-2), including the SWA unit part.
+	Parts []Part `json:"parts"`
+	// SwaApplications are the applications Software Assurance is held for (SWA-3).
+	SwaApplications []SwaApplication `json:"swaApplications"`
+	// SwaTermFactors are the discount factors of SWA quotes per term length (SWA-4).
+	SwaTermFactors []SwaTermFactor `json:"swaTermFactors"`
+}
+
+// Default parses and validates the catalog file embedded in the binary. Each call returns a new
+// Catalog that the caller may change. An error means the shipped file is broken, which is a
+// programming error (a test guards against it).
+func Default() (*Catalog, error) {
+	c, err := Parse(defaultJSON)
+	if err != nil {
+		return nil, fmt.Errorf("embedded catalog.json: %w", err)
+	}
+	return c, nil
+}
+
+// Parse reads a catalog file in the format of catalog.json and validates it. Unknown fields are
+// an error so that a misspelt key does not silently drop a rule.
+func Parse(data []byte) (*Catalog, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var c Catalog
+	if err := dec.Decode(&c); err != nil {
+		return nil, fmt.Errorf("parse catalog: %w", err)
+	}
+	c.normalize()
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// SystemType returns the system type with the given code.
+func (c *Catalog) SystemType(code string) (SystemType, bool) {
+	i := slices.IndexFunc(c.SystemTypes, func(st SystemType) bool { return st.Code == code })
+	if i < 0 {
+		return SystemType{}, false
+	}
+	return c.SystemTypes[i], true
+}
+
+// Part returns the part with the given part number.
+func (c *Catalog) Part(number string) (Part, bool) {
+	i := slices.IndexFunc(c.Parts, func(p Part) bool { return p.Number == number })
+	if i < 0 {
+		return Part{}, false
+	}
+	return c.Parts[i], true
+}
+
+// SwaApplication returns the SWA application with the given code.
+func (c *Catalog) SwaApplication(code string) (SwaApplication, bool) {
+	i := slices.IndexFunc(c.SwaApplications, func(a SwaApplication) bool { return a.Code == code })
+	if i < 0 {
+		return SwaApplication{}, false
+	}
+	return c.SwaApplications[i], true
+}
+
+// TermFactor returns the SWA-4 factor f(months) for a term of the given length.
+func (c *Catalog) TermFactor(months int) (float64, bool) {
+	i := slices.IndexFunc(c.SwaTermFactors, func(f SwaTermFactor) bool { return f.Months == months })
+	if i < 0 {
+		return 0, false
+	}
+	return c.SwaTermFactors[i].Factor, true
+}
+
+// PartsFor returns the parts that may be attached to a location of the given system type, in
+// catalog order.
+func (c *Catalog) PartsFor(systemType string) []Part {
+	var parts []Part
+	for _, p := range c.Parts {
+		if p.AllowedOn(systemType) {
+			parts = append(parts, p)
+		}
+	}
+	return parts
+}
+
+// ApplicationOf returns the SWA application that licenses of part p count towards on a location
+// of the given system type: the part's own application when it names one (BCT licenses on an
+// SV9100 count for BCT), otherwise the system type's. ok is false when neither has one (the
+// license is not under Software Assurance).
+func (c *Catalog) ApplicationOf(p Part, systemType string) (app SwaApplication, ok bool) {
+	code := p.SwaApplication
+	if code == "" {
+		st, found := c.SystemType(systemType)
+		if !found {
+			return SwaApplication{}, false
+		}
+		code = st.SwaApplication
+	}
+	if code == "" {
+		return SwaApplication{}, false
+	}
+	return c.SwaApplication(code)
+}
+
+// normalize replaces absent lists by empty ones, so that a catalog read from the file, from the
+// database or built in code compares equal and serialises lists as [] rather than null.
+func (c *Catalog) normalize() {
+	for i := range c.SystemTypes {
+		c.SystemTypes[i] = c.SystemTypes[i].normalized()
+	}
+	for i := range c.Parts {
+		c.Parts[i] = c.Parts[i].normalized()
+	}
+	for i := range c.SwaApplications {
+		c.SwaApplications[i] = c.SwaApplications[i].normalized()
+	}
+	if c.SystemTypes == nil {
+		c.SystemTypes = []SystemType{}
+	}
+	if c.Parts == nil {
+		c.Parts = []Part{}
+	}
+	if c.SwaApplications == nil {
+		c.SwaApplications = []SwaApplication{}
+	}
+	if c.SwaTermFactors == nil {
+		c.SwaTermFactors = []SwaTermFactor{}
+	}
+}
+
+// emptyIfNil returns s, or an empty slice when s is nil.
+func emptyIfNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}

@@ -1,0 +1,228 @@
+package catalog
+
+import (
+	"math"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestDefault(t *testing.T) {
+	t.Parallel()
+
+	cat, err := Default()
+	require.NoError(t, err)
+	require.NoError(t, cat.Validate())
+	require.GreaterOrEqual(t, cat.Version, 1)
+
+	// Every system type of the CAT-1 table, no more, no less.
+	var codes []string
+	for _, st := range cat.SystemTypes {
+		codes = append(codes, st.Code)
+	}
+	require.ElementsMatch(t, []string{
+		"SL1000", "SL2100", "SV8100", "SV9100_CP10", "SV9100_CP20", "SV8300", "SV9300", "SV8500",
+		"SR_MGC", "SV9500", "IS3000", "THREE_C", "THREE_C_CAT2", "IP_DECT", "DECT_NS", "LMC", "BCT",
+		"BX_OVOC", "RCC", "UM4730", "EXPENSE_MGMT", "MOBICALL_MASTER", "MOBICALL_SUPERVISOR",
+		"MOBIBOX",
+	}, codes)
+
+	// Each call hands out a catalog of its own.
+	other, err := Default()
+	require.NoError(t, err)
+	other.Parts[0].Name = "changed"
+	require.NotEqual(t, "changed", cat.Parts[0].Name)
+}
+
+func TestParse(t *testing.T) {
+	t.Parallel()
+
+	tests := []struct {
+		name    string
+		data    string
+		wantErr string
+	}{
+		{name: "NotJSON", data: `{`, wantErr: "parse catalog"},
+		{name: "UnknownField", data: `{"version": 1, "sytemTypes": []}`, wantErr: `unknown field "sytemTypes"`},
+		{name: "Invalid", data: `{"version": 0}`, wantErr: "version 0"},
+		{name: "Empty", data: `{"version": 1}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+
+			cat, err := Parse([]byte(tt.data))
+			if tt.wantErr != "" {
+				require.ErrorContains(t, err, tt.wantErr)
+				return
+			}
+			require.NoError(t, err)
+			require.NotNil(t, cat.SystemTypes)
+			require.NotNil(t, cat.Parts)
+		})
+	}
+}
+
+func TestLookups(t *testing.T) {
+	t.Parallel()
+
+	cat, err := Default()
+	require.NoError(t, err)
+
+	st, ok := cat.SystemType("SV9500")
+	require.True(t, ok)
+	require.Equal(t, "SV9500", st.Code)
+	_, ok = cat.SystemType("sv9500")
+	require.False(t, ok)
+
+	p, ok := cat.Part("BE114234")
+	require.True(t, ok)
+	require.Equal(t, "SV9500 Lic Virtualization Option", p.Name)
+	_, ok = cat.Part("BE000000")
+	require.False(t, ok)
+
+	app, ok := cat.SwaApplication("SV8300")
+	require.True(t, ok)
+	require.Equal(t, "SV 8300", app.Name)
+	require.Equal(t, "180", app.AgreementCode)
+	_, ok = cat.SwaApplication("NONE")
+	require.False(t, ok)
+
+	f, ok := cat.TermFactor(24)
+	require.True(t, ok)
+	require.InDelta(t, 0.975, f, 1e-9)
+	_, ok = cat.TermFactor(18)
+	require.False(t, ok)
+}
+
+func TestPartsFor(t *testing.T) {
+	t.Parallel()
+
+	cat, err := Default()
+	require.NoError(t, err)
+
+	numbers := func(parts []Part) []string {
+		var out []string
+		for _, p := range parts {
+			out = append(out, p.Number)
+		}
+		return out
+	}
+	require.Equal(t, []string{"EU910010"}, numbers(cat.PartsFor("DECT_NS")))
+	require.ElementsMatch(t, []string{"EU900074", "EU900050"}, numbers(cat.PartsFor("SR_MGC")))
+	require.ElementsMatch(t, []string{"ILL-MC-SERVER-M", "ILL-MC-USERS-10-M"}, numbers(cat.PartsFor("MOBICALL_SUPERVISOR")))
+	require.Empty(t, cat.PartsFor("NO_SUCH_TYPE"))
+	for _, p := range cat.PartsFor("MOBIBOX") {
+		require.False(t, p.HasFlag(FlagMobicallSupervisor), p.Number)
+	}
+}
+
+func TestApplicationOf(t *testing.T) {
+	t.Parallel()
+
+	cat, err := Default()
+	require.NoError(t, err)
+
+	tests := []struct {
+		part, systemType string
+		wantApp          string // "" for none
+	}{
+		{part: "BE114063", systemType: "SV9100_CP20", wantApp: "SV9100"},
+		{part: "BE114063", systemType: "SV9100_CP10", wantApp: "SV9100"},
+		{part: "960026172000", systemType: "SV9100_CP20", wantApp: "BCT"}, // the part's own application wins
+		{part: "960026172000", systemType: "LMC", wantApp: "BCT"},
+		{part: "EU900050", systemType: "SR_MGC", wantApp: "SV8500"},
+		{part: "EU917062", systemType: "IP_DECT", wantApp: "DECT"},
+		{part: "EU920014", systemType: "IS3000", wantApp: "IS3000"},
+		{part: "ILL-UMOB-USER", systemType: "SV8300", wantApp: "UMOBILITY"},
+		{part: "391950", systemType: "LMC", wantApp: ""}, // MA4000 is not under SWA
+		{part: "ILL-EM-BASE", systemType: "EXPENSE_MGMT", wantApp: ""},
+		{part: "BE114063", systemType: "NO_SUCH_TYPE", wantApp: ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.part+"_on_"+tt.systemType, func(t *testing.T) {
+			t.Parallel()
+
+			p, ok := cat.Part(tt.part)
+			require.True(t, ok)
+			app, ok := cat.ApplicationOf(p, tt.systemType)
+			require.Equal(t, tt.wantApp != "", ok)
+			require.Equal(t, tt.wantApp, app.Code)
+		})
+	}
+}
+
+func TestSwaApplications(t *testing.T) {
+	t.Parallel()
+
+	cat, err := Default()
+	require.NoError(t, err)
+
+	// SWA-3: the agreement codes the guide shows (50180-RXJE47947-N, 50IS0-TMZK79764-N,
+	// 503C0-ZRNL16308-R02 with AppID=3C).
+	tests := []struct {
+		code, name, agreementCode string
+		maxTerm                   int
+	}{
+		{code: "SV8300", name: "SV 8300", agreementCode: "180", maxTerm: 36},
+		{code: "IS3000", name: "iS3000", agreementCode: "IS0", maxTerm: 60},
+		{code: "THREE_C", name: "3C", agreementCode: "3C0", maxTerm: 60},
+		{code: "BCT", name: "BCT", agreementCode: "BC0", maxTerm: 60},
+		{code: "DECT", name: "DECT", agreementCode: "DE0", maxTerm: 60},
+		{code: "RCC", name: "RCC", agreementCode: "RC0", maxTerm: 60},
+		{code: "UM4730", name: "UM4730", agreementCode: "UM0", maxTerm: 60},
+	}
+	for _, tt := range tests {
+		t.Run(tt.code, func(t *testing.T) {
+			t.Parallel()
+
+			app, ok := cat.SwaApplication(tt.code)
+			require.True(t, ok)
+			require.Equal(t, tt.name, app.Name)
+			require.Equal(t, tt.agreementCode, app.AgreementCode)
+			require.Equal(t, tt.maxTerm, app.MaxTermMonths())
+			require.True(t, app.AllowsTerm(12))
+			require.False(t, app.AllowsTerm(18))
+			require.Equal(t, 36, app.MaxRenewalMonths)
+		})
+	}
+
+	// SWA-4 term factors.
+	want := map[int]float64{12: 1.00, 24: 0.975, 36: 0.95, 48: 0.95, 60: 0.92}
+	require.Len(t, cat.SwaTermFactors, len(want))
+	for months, factor := range want {
+		got, ok := cat.TermFactor(months)
+		require.True(t, ok, months)
+		require.InDelta(t, factor, got, 1e-9, months)
+	}
+}
+
+// The seed weights of the iS3000 parts are fitted to the guide's reinstatement example: the
+// location's activated licenses weigh 5.515 units a month, which with the SWA-4 term factors
+// gives the guide's 66/129/189/251/304 units for 12…60 months and ceil(3 × 5.515) = 17 units
+// for 3 lapsed months.
+func TestSwaWeightsFitGuideExample(t *testing.T) {
+	t.Parallel()
+
+	cat, err := Default()
+	require.NoError(t, err)
+
+	activated := map[string]int{
+		"960026138000": 1, "EU920000": 1, "960025871000": 4, "960026036000": 2, "EU920014": 40,
+		"EU92067151": 1,
+	}
+	var rate float64
+	for number, qty := range activated {
+		p, ok := cat.Part(number)
+		require.True(t, ok, number)
+		rate += p.SwaWeight * float64(qty)
+	}
+	require.InDelta(t, 5.515, rate, 1e-9)
+
+	for months, units := range map[int]float64{12: 66, 24: 129, 36: 189, 48: 251, 60: 304} {
+		f, ok := cat.TermFactor(months)
+		require.True(t, ok)
+		require.Equal(t, units, math.Round(rate*float64(months)*f), months)
+	}
+	require.Equal(t, 17.0, math.Ceil(3*rate))
+}

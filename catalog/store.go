@@ -1,0 +1,136 @@
+package catalog
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
+
+	"github.com/uptrace/bun"
+)
+
+// catalogMeta is the one row of catalog_meta: the version of the catalog file last synced.
+type catalogMeta struct {
+	bun.BaseModel `bun:"table:catalog_meta"`
+
+	Singleton bool `bun:"singleton,pk"`
+	Version   int  `bun:"version,notnull"`
+}
+
+// Sync writes catalog c into the database: every system type, part, SWA application and term
+// factor of c is inserted, or updated where it differs (INSERT … ON CONFLICT DO UPDATE … WHERE
+// changed), so running it again changes nothing. Rows that are not in c, such as those an admin
+// added, are kept. Sync runs in one transaction (a savepoint when db is already one) and is
+// meant for the migrate/seed command at start-up, not for end users.
+//
+// Sync refuses an invalid catalog, and does nothing when the database already holds a catalog of
+// a higher Version, so that an older binary started during a rolling deploy cannot undo a newer
+// one.
+func Sync(ctx context.Context, db bun.IDB, c *Catalog) error {
+	if err := c.Validate(); err != nil {
+		return fmt.Errorf("sync catalog version %d: %w", c.Version, err)
+	}
+	err := db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		// Creating the row first means the FOR UPDATE below always has a row to lock, so two
+		// concurrent syncs run one after the other.
+		if _, err := tx.NewInsert().Model(&catalogMeta{Singleton: true}).On("CONFLICT DO NOTHING").Exec(ctx); err != nil {
+			return fmt.Errorf("create catalog_meta: %w", err)
+		}
+		var meta catalogMeta
+		if err := tx.NewSelect().Model(&meta).Where("singleton").For("UPDATE").Scan(ctx); err != nil {
+			return fmt.Errorf("lock catalog_meta: %w", err)
+		}
+		if meta.Version > c.Version {
+			return nil
+		}
+		// Applications first: system types and parts refer to them.
+		if err := upsert(ctx, tx, mapSlice(c.SwaApplications, SwaApplication.normalized)); err != nil {
+			return err
+		}
+		if err := upsert(ctx, tx, mapSlice(c.SystemTypes, SystemType.normalized)); err != nil {
+			return err
+		}
+		if err := upsert(ctx, tx, mapSlice(c.Parts, Part.normalized)); err != nil {
+			return err
+		}
+		if err := upsert(ctx, tx, slices.Clone(c.SwaTermFactors)); err != nil {
+			return err
+		}
+		if meta.Version != c.Version {
+			if _, err := tx.NewUpdate().Model((*catalogMeta)(nil)).
+				Set("version = ?", c.Version).Set("synced_at = now()").Where("singleton").Exec(ctx); err != nil {
+				return fmt.Errorf("update catalog_meta: %w", err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("sync catalog version %d: %w", c.Version, err)
+	}
+	return nil
+}
+
+// Load reads the catalog from the database: system types ordered by code, parts by number, SWA
+// applications by code and term factors by months. Version is that of the file last synced (0
+// if none was). Load does not validate: rows an admin added are returned as they are.
+func Load(ctx context.Context, db bun.IDB) (*Catalog, error) {
+	c := &Catalog{}
+	var meta catalogMeta
+	switch err := db.NewSelect().Model(&meta).Where("singleton").Scan(ctx); {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return nil, fmt.Errorf("load catalog version: %w", err)
+	default:
+		c.Version = meta.Version
+	}
+	if err := db.NewSelect().Model(&c.SystemTypes).Order("code").Scan(ctx); err != nil {
+		return nil, fmt.Errorf("load system types: %w", err)
+	}
+	if err := db.NewSelect().Model(&c.Parts).Order("number").Scan(ctx); err != nil {
+		return nil, fmt.Errorf("load parts: %w", err)
+	}
+	if err := db.NewSelect().Model(&c.SwaApplications).Order("code").Scan(ctx); err != nil {
+		return nil, fmt.Errorf("load SWA applications: %w", err)
+	}
+	if err := db.NewSelect().Model(&c.SwaTermFactors).Order("months").Scan(ctx); err != nil {
+		return nil, fmt.Errorf("load SWA term factors: %w", err)
+	}
+	c.normalize()
+	return c, nil
+}
+
+// upsert inserts rows of bun model T, updating the existing rows with the same primary key
+// whose columns differ; updated_at moves only for rows that really changed.
+func upsert[T any](ctx context.Context, db bun.IDB, rows []T) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	table := db.Dialect().Tables().Get(reflect.TypeFor[T]())
+	var pks, current, excluded []string
+	for _, f := range table.PKs {
+		pks = append(pks, string(f.SQLName))
+	}
+	q := db.NewInsert().Model(&rows).On("CONFLICT (" + strings.Join(pks, ", ") + ") DO UPDATE")
+	for _, f := range table.DataFields {
+		q = q.Set(string(f.SQLName) + " = EXCLUDED." + string(f.SQLName))
+		current = append(current, string(table.SQLAlias)+"."+string(f.SQLName))
+		excluded = append(excluded, "EXCLUDED."+string(f.SQLName))
+	}
+	q = q.Set("updated_at = now()").
+		Where("(" + strings.Join(current, ", ") + ") IS DISTINCT FROM (" + strings.Join(excluded, ", ") + ")")
+	if _, err := q.Exec(ctx); err != nil {
+		return fmt.Errorf("upsert %s: %w", table.Name, err)
+	}
+	return nil
+}
+
+func mapSlice[T any](s []T, f func(T) T) []T {
+	out := make([]T, len(s))
+	for i, v := range s {
+		out[i] = f(v)
+	}
+	return out
+}

@@ -1,0 +1,125 @@
+// Command lms is the License Management Server: one binary for the API, the
+// background workers, migrations and demo data.
+//
+//	lms serve [-api=true] [-workers=true]   run the API and/or the workers
+//	lms migrate                              create and migrate the database
+//	lms seed                                 load demo partners and users, print "<email> <token>"
+//
+// Configuration comes from the environment (see README.md).
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"lms/db"
+	"lms/seed"
+	"lms/server"
+)
+
+func main() {
+	if err := run(os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "lms:", err)
+		os.Exit(1)
+	}
+}
+
+const usage = `usage: lms <command> [flags]
+
+commands:
+  serve     run the GraphQL API and the background workers (default: both)
+  migrate   create the database if missing and apply migrations
+  seed      load demo data and print "<email> <token>" for every seeded user
+`
+
+func run(args []string) error {
+	if len(args) == 0 {
+		fmt.Fprint(os.Stderr, usage)
+		return errors.New("no command given")
+	}
+	cfg, err := server.FromEnv()
+	if err != nil {
+		return err
+	}
+	logger := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	if cfg.Development() {
+		logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	}
+	slog.SetDefault(logger)
+	cfg.Logger = logger
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	fs := flag.NewFlagSet(args[0], flag.ExitOnError)
+	switch args[0] {
+	case "serve":
+		fs.BoolVar(&cfg.API, "api", cfg.API, "serve the HTTP API (LMS_RUN_API)")
+		fs.BoolVar(&cfg.Workers, "workers", cfg.Workers, "run the background workers (LMS_RUN_WORKERS)")
+		fs.StringVar(&cfg.HTTPAddr, "addr", cfg.HTTPAddr, "listen address (LMS_HTTP_ADDR)")
+		fs.StringVar(&cfg.DatabaseURL, "database-url", cfg.DatabaseURL, "PostgreSQL URL (DATABASE_URL)")
+		_ = fs.Parse(args[1:])
+		if !cfg.API && !cfg.Workers {
+			return errors.New("serve: nothing to run with -api=false and -workers=false")
+		}
+		s, err := server.New(ctx, cfg)
+		if err != nil {
+			return err
+		}
+		return s.Run(ctx)
+	case "migrate":
+		fs.StringVar(&cfg.DatabaseURL, "database-url", cfg.DatabaseURL, "PostgreSQL URL (DATABASE_URL)")
+		_ = fs.Parse(args[1:])
+		d, err := openMigrated(ctx, cfg.DatabaseURL, logger)
+		if err != nil {
+			return err
+		}
+		d.Close()
+		return nil
+	case "seed":
+		fs.StringVar(&cfg.DatabaseURL, "database-url", cfg.DatabaseURL, "PostgreSQL URL (DATABASE_URL)")
+		_ = fs.Parse(args[1:])
+		d, err := openMigrated(ctx, cfg.DatabaseURL, logger)
+		if err != nil {
+			return err
+		}
+		defer d.Close()
+		users, err := seed.Run(ctx, d.Bun)
+		if err != nil {
+			return err
+		}
+		for _, u := range users {
+			fmt.Printf("%s %s\n", u.Email, u.Token)
+		}
+		return nil
+	case "help", "-h", "--help":
+		fmt.Print(usage)
+		return nil
+	}
+	fmt.Fprint(os.Stderr, usage)
+	return fmt.Errorf("unknown command %q", args[0])
+}
+
+// openMigrated creates the database if needed, opens it and applies
+// migrations and the catalog.
+func openMigrated(ctx context.Context, url string, logger *slog.Logger) (*db.DB, error) {
+	if err := db.EnsureDatabase(ctx, url); err != nil {
+		return nil, err
+	}
+	d, err := db.Open(ctx, url)
+	if err != nil {
+		return nil, err
+	}
+	applied, err := server.Migrate(ctx, d.Bun)
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	logger.Info("database migrated", "database", db.Redact(url), "applied", applied)
+	return d, nil
+}

@@ -1,0 +1,111 @@
+// Package db holds LMS's connection to PostgreSQL (one pgx pool shared by bun
+// and River), its migrations and its bun models, one file per table.
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
+)
+
+// DefaultURL is the database LMS uses when DATABASE_URL is not set: the local
+// PostgreSQL of a developer machine.
+const DefaultURL = "postgres://postgres@127.0.0.1:5432/lms?sslmode=disable"
+
+// DB is the one connection pool of the process and its two views: bun for the
+// domain and database/sql for River's transactional inserts.
+type DB struct {
+	Pool *pgxpool.Pool
+	SQL  *sql.DB
+	Bun  *bun.DB
+}
+
+// Open connects to the database at url. The pool is shared: Bun and SQL wrap
+// the same pgx pool, so a bun.Tx and the River jobs inserted through its
+// *sql.Tx use one connection and commit together.
+func Open(ctx context.Context, url string) (*DB, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("parse database url: %w", err)
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("open pool: %w", err)
+	}
+	return Wrap(pool), nil
+}
+
+// Wrap builds the bun and database/sql views over an existing pool.
+func Wrap(pool *pgxpool.Pool) *DB {
+	sqlDB := stdlib.OpenDBFromPool(pool)
+	bunDB := bun.NewDB(sqlDB, pgdialect.New())
+	bunDB.AddQueryHook(statementCounter{})
+	return &DB{Pool: pool, SQL: sqlDB, Bun: bunDB}
+}
+
+// Close closes the pool.
+func (d *DB) Close() {
+	_ = d.SQL.Close()
+	d.Pool.Close()
+}
+
+// EnsureDatabase creates the database named in url when it does not exist,
+// connecting to the server's "postgres" maintenance database to do so. It is
+// what lets `lms serve` start on a fresh machine with no setup.
+func EnsureDatabase(ctx context.Context, rawURL string) error {
+	cfg, err := pgx.ParseConfig(rawURL)
+	if err != nil {
+		return fmt.Errorf("parse database url: %w", err)
+	}
+	name := cfg.Database
+	if name == "" || name == "postgres" {
+		return nil
+	}
+	u, err := url.Parse(rawURL)
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		// A key=value DSN: trust the operator to have created it.
+		return nil
+	}
+	u.Path = "/postgres"
+	conn, err := pgx.Connect(ctx, u.String())
+	if err != nil {
+		return fmt.Errorf("connect to maintenance database: %w", err)
+	}
+	defer conn.Close(ctx)
+
+	var exists bool
+	if err := conn.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", name).Scan(&exists); err != nil {
+		return fmt.Errorf("look up database %q: %w", name, err)
+	}
+	if exists {
+		return nil
+	}
+	_, err = conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize())
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "42P04" { // duplicate_database: another process won the race
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("create database %q: %w", name, err)
+	}
+	return nil
+}
+
+// Redact returns url without its password, for logs.
+func Redact(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return strings.SplitN(rawURL, "@", 2)[len(strings.SplitN(rawURL, "@", 2))-1]
+	}
+	return u.Redacted()
+}

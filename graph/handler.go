@@ -1,0 +1,61 @@
+package graph
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"lms/db"
+	"lms/graph/generated"
+)
+
+// HandlerOpts configures the GraphQL HTTP handler.
+type HandlerOpts struct {
+	Resolver *Resolver
+	Logger   *slog.Logger
+	// Introspection enables schema introspection (SPEC §12: can be switched off).
+	Introspection bool
+	// ExposeStatementCount adds extensions.sqlStatements, the number of SQL
+	// statements the request ran, to every response (development and tests:
+	// it is how tests prove lists have no N+1).
+	ExposeStatementCount bool
+	Limits               Limits
+}
+
+// NewHandler returns the /graphql endpoint.
+func NewHandler(o HandlerOpts) http.Handler {
+	srv := handler.New(generated.NewExecutableSchema(generated.Config{Resolvers: o.Resolver}))
+	srv.AddTransport(transport.Options{})
+	srv.AddTransport(transport.GET{})
+	srv.AddTransport(transport.POST{})
+	srv.AddTransport(transport.Websocket{KeepAlivePingInterval: 10 * time.Second})
+	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	if o.Introspection {
+		srv.Use(extension.Introspection{})
+	}
+	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
+	srv.Use(o.Limits)
+	srv.SetErrorPresenter(ErrorPresenter(o.Logger))
+	srv.SetRecoverFunc(Recover(o.Logger))
+	if o.ExposeStatementCount {
+		srv.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+			resp := next(ctx)
+			if c := db.StatementCounterFrom(ctx); c != nil && resp != nil {
+				if resp.Extensions == nil {
+					resp.Extensions = map[string]any{}
+				}
+				resp.Extensions["sqlStatements"] = c.Count()
+			}
+			return resp
+		})
+	}
+	return o.Resolver.LoaderMiddleware(srv)
+}

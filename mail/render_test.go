@@ -1,0 +1,95 @@
+package mail_test
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"lms/mail"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+func TestRender(t *testing.T) {
+	t.Parallel()
+
+	// 00:30 in Berlin is still the previous day in UTC, the zone emails show.
+	grantedAt := time.Date(2025, time.March, 15, 0, 30, 0, 0, time.FixedZone("CET", 3600))
+
+	tests := []struct {
+		name  string
+		email mail.Email
+	}{
+		{
+			name: "shipping_allowance_granted",
+			email: mail.ShippingAllowanceGranted{
+				RecipientName:   "Dana Dealer",
+				DealerName:      "Dealer Y GmbH",
+				DistributorName: "Distributor X B.V.",
+				GrantedAt:       grantedAt,
+			},
+		},
+		{
+			name: "shipping_allowance_granted_escaping",
+			email: mail.ShippingAllowanceGranted{
+				DealerName:      "Müller & Söhne <Telecom>",
+				DistributorName: `"Best" Distribution`,
+				GrantedAt:       grantedAt,
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+
+			got, err := mail.Render(tt.email)
+			require.NoError(t, err)
+			requireGolden(t, tt.name+".subject.golden", got.Subject+"\n")
+			requireGolden(t, tt.name+".txt.golden", got.Text)
+			requireGolden(t, tt.name+".html.golden", got.HTML)
+		})
+	}
+}
+
+func TestRender_Errors(t *testing.T) {
+	t.Parallel()
+
+	tests := []struct {
+		name    string
+		email   mail.Email
+		wantErr string
+	}{
+		{name: "NilEmail", email: nil, wantErr: "nil email"},
+		{name: "UnknownTemplate", email: unknownEmail{}, wantErr: `no templates named "does_not_exist"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+
+			_, err := mail.Render(tt.email)
+			require.ErrorContains(t, err, tt.wantErr)
+		})
+	}
+}
+
+type unknownEmail struct{}
+
+func (unknownEmail) Template() string { return "does_not_exist" }
+
+// requireGolden compares got with testdata/name, or rewrites that file when
+// the test runs with -update.
+func requireGolden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		require.NoError(t, os.WriteFile(path, []byte(got), 0o644))
+		return
+	}
+	want, err := os.ReadFile(path)
+	require.NoError(t, err, "run go test ./mail -update to create it")
+	require.Equal(t, string(want), got, "%s differs; if the change is intended, run go test ./mail -update", path)
+}

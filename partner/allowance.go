@@ -1,0 +1,126 @@
+package partner
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+
+	"lms/actor"
+	"lms/apperr"
+	"lms/audit"
+	"lms/db"
+	"lms/mail"
+)
+
+// GrantShippingAllowance lets a distributor reship to a dealer and act as its
+// users (ACT-4). Admin only. The dealer's users are emailed, in the same
+// transaction. Errors: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND,
+// VALIDATION_FAILED (kinds), ALREADY_EXISTS.
+func (s *Service) GrantShippingAllowance(ctx context.Context, distributorID, dealerID uuid.UUID) (*db.ShippingAllowance, error) {
+	a, err := actor.RequireAdmin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	sa := &db.ShippingAllowance{DistributorID: distributorID, DealerID: dealerID, GrantedBy: &a.User.ID}
+	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		dist, err := partnerOfKind(ctx, tx, distributorID, db.PartnerDistributor, "distributorId")
+		if err != nil {
+			return err
+		}
+		dealer, err := partnerOfKind(ctx, tx, dealerID, db.PartnerDealer, "dealerId")
+		if err != nil {
+			return err
+		}
+		if _, err := tx.NewInsert().Model(sa).Returning("*").Exec(ctx); err != nil {
+			return constraintError(err)
+		}
+		if err := audit.Record(ctx, tx, audit.Event{
+			Action:     "shipping_allowance.grant",
+			PartnerIDs: []uuid.UUID{dist.ID, dealer.ID},
+			Objects:    []string{audit.Ref("ShippingAllowance", sa.ID), audit.Ref("Partner", dist.ID), audit.Ref("Partner", dealer.ID)},
+			Summary:    map[string]any{"distributor": dist.Name, "dealer": dealer.Name},
+		}); err != nil {
+			return err
+		}
+		to, err := Recipients(ctx, tx, dealer)
+		if err != nil {
+			return err
+		}
+		for _, r := range to {
+			if _, err := s.Notify.Enqueue(ctx, tx, r, mail.ShippingAllowanceGranted{
+				RecipientName:   r.Name,
+				DealerName:      dealer.Name,
+				DistributorName: dist.Name,
+				GrantedAt:       sa.CreatedAt,
+			}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("grant shipping allowance %s -> %s: %w", distributorID, dealerID, err)
+	}
+	return sa, nil
+}
+
+func partnerOfKind(ctx context.Context, idb bun.IDB, id uuid.UUID, kind db.PartnerKind, field string) (*db.Partner, error) {
+	p := new(db.Partner)
+	if err := idb.NewSelect().Model(p).Where("id = ?", id).Scan(ctx); errors.Is(err, sql.ErrNoRows) {
+		return nil, apperr.NotFoundf("partner").OnField(field)
+	} else if err != nil {
+		return nil, err
+	}
+	if p.Kind != kind {
+		return nil, apperr.Invalid(field, "%s is a %s, not a %s", p.Name, p.Kind, kind)
+	}
+	return p, nil
+}
+
+// HasShippingAllowance reports whether distributorID may ship to dealerID.
+// It is the one place ACT-4 is checked; reship and impersonation call it.
+func HasShippingAllowance(ctx context.Context, idb bun.IDB, distributorID, dealerID uuid.UUID) (bool, error) {
+	return idb.NewSelect().Model((*db.ShippingAllowance)(nil)).
+		Where("distributor_id = ?", distributorID).Where("dealer_id = ?", dealerID).
+		Exists(ctx)
+}
+
+// FindShippingAllowances returns allowances by id in order, nil where missing
+// or not visible: admins see all, partners those they are part of.
+func (s *Service) FindShippingAllowances(ctx context.Context, ids []uuid.UUID) ([]*db.ShippingAllowance, error) {
+	a, err := actor.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var rows []db.ShippingAllowance
+	q := s.DB.NewSelect().Model(&rows).Where("id IN (?)", bun.In(ids))
+	if !a.IsAdmin() {
+		q = q.Where("distributor_id = ? OR dealer_id = ?", a.Partner.ID, a.Partner.ID)
+	}
+	if err := q.Scan(ctx); err != nil {
+		return nil, fmt.Errorf("find shipping allowances: %w", err)
+	}
+	return inOrder(ids, rows, func(r *db.ShippingAllowance) uuid.UUID { return r.ID }), nil
+}
+
+// ShippingAllowancesOf lists the allowances a partner is part of, as
+// distributor or dealer. Errors: NOT_FOUND (partner not visible).
+func (s *Service) ShippingAllowancesOf(ctx context.Context, partnerID uuid.UUID) ([]db.ShippingAllowance, error) {
+	if _, err := s.FindPartner(ctx, partnerID); err != nil {
+		return nil, err
+	}
+	a := actor.From(ctx)
+	var rows []db.ShippingAllowance
+	q := s.DB.NewSelect().Model(&rows).Where("distributor_id = ? OR dealer_id = ?", partnerID, partnerID).Order("created_at", "id")
+	if !a.IsAdmin() {
+		q = q.Where("distributor_id = ? OR dealer_id = ?", a.Partner.ID, a.Partner.ID)
+	}
+	if err := q.Scan(ctx); err != nil {
+		return nil, fmt.Errorf("shipping allowances of %s: %w", partnerID, err)
+	}
+	return rows, nil
+}

@@ -1,0 +1,124 @@
+// Package server assembles LMS: one pgx pool shared by bun and River, the
+// domain services, the GraphQL API with its middleware, health endpoints, the
+// explorer and River UI, and the River workers. cmd/lms only parses flags and
+// calls it.
+package server
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+	"strconv"
+	"time"
+
+	"lms/db"
+	"lms/mail"
+)
+
+// Config is everything LMS can be told. Every field has an environment
+// variable (FromEnv); the README lists them.
+type Config struct {
+	// DatabaseURL is the PostgreSQL database (DATABASE_URL). It is created
+	// when missing and migrated on start unless SkipMigrate is set.
+	DatabaseURL string
+	SkipMigrate bool
+	// HTTPAddr is where the API listens (LMS_HTTP_ADDR).
+	HTTPAddr string
+	// Env is "development" (default) or "production" (LMS_ENV). Development
+	// turns the explorer and introspection on unless they are set explicitly.
+	Env string
+	// Explorer serves GraphiQL at /explorer/ (LMS_EXPLORER).
+	Explorer bool
+	// Introspection allows schema introspection (LMS_INTROSPECTION).
+	Introspection bool
+	// ExposeStatementCount adds extensions.sqlStatements to GraphQL answers
+	// (LMS_EXPOSE_SQL_COUNT; default on in development).
+	ExposeStatementCount bool
+	// API and Workers choose what this process runs; both by default
+	// (LMS_RUN_API, LMS_RUN_WORKERS), so either can be scaled out.
+	API     bool
+	Workers bool
+	// MaxBodyBytes limits a request body (LMS_MAX_BODY_BYTES).
+	MaxBodyBytes int64
+	// ShutdownTimeout bounds the graceful shutdown (LMS_SHUTDOWN_TIMEOUT).
+	ShutdownTimeout time.Duration
+	// SMTP is the mail server (LMS_SMTP_*); with no host, mail is recorded
+	// and not sent.
+	SMTP mail.Config
+	// MailRetryBase is the first retry delay after a temporary SMTP failure
+	// (LMS_MAIL_RETRY_BASE).
+	MailRetryBase time.Duration
+	// FetchPollInterval is how often idle workers look for jobs when no
+	// notification arrives (LMS_JOB_POLL_INTERVAL).
+	FetchPollInterval time.Duration
+	Logger            *slog.Logger
+}
+
+// Development reports whether Env is development.
+func (c Config) Development() bool { return c.Env == "development" }
+
+// FromEnv reads Config from the environment, with defaults that work on a
+// fresh developer machine.
+func FromEnv() (Config, error) {
+	env := getenv("LMS_ENV", "development")
+	if env != "development" && env != "production" {
+		return Config{}, fmt.Errorf("LMS_ENV must be development or production, not %q", env)
+	}
+	dev := env == "development"
+	c := Config{
+		DatabaseURL:       getenv("DATABASE_URL", db.DefaultURL),
+		HTTPAddr:          getenv("LMS_HTTP_ADDR", "127.0.0.1:8080"),
+		Env:               env,
+		SMTP:              mail.Config{Host: os.Getenv("LMS_SMTP_HOST"), TLSPolicy: getenv("LMS_SMTP_TLS_POLICY", "mandatory"), Username: os.Getenv("LMS_SMTP_USERNAME"), Password: os.Getenv("LMS_SMTP_PASSWORD"), From: getenv("LMS_SMTP_FROM", "LMS <lms@localhost>")},
+		ShutdownTimeout:   30 * time.Second,
+		MailRetryBase:     30 * time.Second,
+		FetchPollInterval: time.Second,
+	}
+	var err error
+	parse := func(name string, f func(string) error) {
+		if v, ok := os.LookupEnv(name); ok && err == nil {
+			if perr := f(v); perr != nil {
+				err = fmt.Errorf("%s=%q: %w", name, v, perr)
+			}
+		}
+	}
+	boolean := func(dst *bool, def bool) func(string) error {
+		*dst = def
+		return func(v string) (e error) { *dst, e = strconv.ParseBool(v); return e }
+	}
+	duration := func(dst *time.Duration) func(string) error {
+		return func(v string) (e error) { *dst, e = time.ParseDuration(v); return e }
+	}
+	parse("LMS_EXPLORER", boolean(&c.Explorer, dev))
+	parse("LMS_INTROSPECTION", boolean(&c.Introspection, dev))
+	parse("LMS_EXPOSE_SQL_COUNT", boolean(&c.ExposeStatementCount, dev))
+	parse("LMS_RUN_API", boolean(&c.API, true))
+	parse("LMS_RUN_WORKERS", boolean(&c.Workers, true))
+	parse("LMS_SKIP_MIGRATE", boolean(&c.SkipMigrate, false))
+	c.MaxBodyBytes = 1 << 20
+	parse("LMS_MAX_BODY_BYTES", func(v string) (e error) { c.MaxBodyBytes, e = strconv.ParseInt(v, 10, 64); return e })
+	parse("LMS_SHUTDOWN_TIMEOUT", duration(&c.ShutdownTimeout))
+	parse("LMS_MAIL_RETRY_BASE", duration(&c.MailRetryBase))
+	parse("LMS_JOB_POLL_INTERVAL", duration(&c.FetchPollInterval))
+	parse("LMS_SMTP_PORT", func(v string) (e error) { c.SMTP.Port, e = strconv.Atoi(v); return e })
+	parse("LMS_SMTP_TIMEOUT", duration(&c.SMTP.Timeout))
+	if err != nil {
+		return Config{}, err
+	}
+	if c.SMTP.Enabled() {
+		if c.SMTP.Port == 0 {
+			c.SMTP.Port = 587
+		}
+		if err := c.SMTP.Validate(); err != nil {
+			return Config{}, fmt.Errorf("SMTP configuration: %w", err)
+		}
+	}
+	return c, nil
+}
+
+func getenv(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}

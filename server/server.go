@@ -1,0 +1,226 @@
+package server
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/uptrace/bun"
+
+	"lms/audit"
+	"lms/auth"
+	"lms/catalog"
+	"lms/db"
+	"lms/graph"
+	"lms/mail"
+	"lms/notify"
+	"lms/partner"
+	"lms/workers"
+)
+
+// Server is one LMS process: API, workers, or both.
+type Server struct {
+	cfg    Config
+	log    *slog.Logger
+	DB     *db.DB
+	Graph  *graph.Resolver
+	Tokens *auth.Service
+	// Jobs inserts jobs inside bun transactions (riverdatabasesql over the
+	// shared pool); Worker runs them (riverpgxv5 over the same pool).
+	Jobs   *river.Client[*sql.Tx]
+	Worker *river.Client[pgx.Tx]
+	// Ready is closed once the server listens (and workers run).
+	Ready   chan struct{}
+	handler http.Handler
+	addr    net.Addr
+}
+
+// Migrate brings the database schema up to date and loads the catalog data
+// file (CAT-3), idempotently. `lms migrate`, `lms serve` and the test
+// database templates all call it.
+func Migrate(ctx context.Context, bunDB *bun.DB) ([]string, error) {
+	applied, err := db.Migrate(ctx, bunDB)
+	if err != nil {
+		return nil, err
+	}
+	c, err := catalog.Default()
+	if err != nil {
+		return nil, fmt.Errorf("catalog data file: %w", err)
+	}
+	if err := catalog.Sync(ctx, bunDB, c); err != nil {
+		return nil, fmt.Errorf("load catalog: %w", err)
+	}
+	return applied, nil
+}
+
+// New opens the database (creating and migrating it unless told not to) and
+// assembles the services, the HTTP handler and the River clients. It starts
+// nothing; Run does.
+func New(ctx context.Context, cfg Config) (*Server, error) {
+	log := cfg.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	if !cfg.SkipMigrate {
+		if err := db.EnsureDatabase(ctx, cfg.DatabaseURL); err != nil {
+			return nil, err
+		}
+	}
+	d, err := db.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	s, err := NewWithDB(ctx, cfg, d)
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// NewWithDB is New over an open database (tests pass a fresh one).
+func NewWithDB(ctx context.Context, cfg Config, d *db.DB) (*Server, error) {
+	log := cfg.Logger
+	if log == nil {
+		log = slog.Default()
+		cfg.Logger = log
+	}
+	if !cfg.SkipMigrate {
+		start := time.Now()
+		applied, err := Migrate(ctx, d.Bun)
+		if err != nil {
+			return nil, err
+		}
+		log.Info("database ready", "database", db.Redact(cfg.DatabaseURL), "migrations_applied", len(applied), "took", time.Since(start).Round(time.Millisecond))
+	}
+
+	var sender notify.Sender
+	if cfg.SMTP.Enabled() {
+		ms, err := mail.NewSender(cfg.SMTP)
+		if err != nil {
+			return nil, fmt.Errorf("mail sender: %w", err)
+		}
+		sender = ms
+		log.Info("mail enabled", "smtp_host", cfg.SMTP.Host, "smtp_port", cfg.SMTP.Port, "tls", cfg.SMTP.TLSPolicy)
+	} else {
+		log.Warn("no SMTP server configured (LMS_SMTP_HOST): emails are recorded but not sent")
+	}
+
+	ws := river.NewWorkers()
+	notifier := &notify.Service{DB: d.Bun, Sender: sender}
+	workers.Register(ws, workers.Deps{Notify: notifier, RetryBase: cfg.MailRetryBase})
+
+	jobs, err := river.NewClient(riverdatabasesql.New(d.SQL), &river.Config{Workers: ws, Logger: log})
+	if err != nil {
+		return nil, fmt.Errorf("river insert client: %w", err)
+	}
+	notifier.Jobs = jobs
+
+	pollInterval := cfg.FetchPollInterval
+	if pollInterval == 0 {
+		pollInterval = time.Second
+	}
+	worker, err := river.NewClient(riverpgxv5.New(d.Pool), &river.Config{
+		Workers:           ws,
+		Logger:            log,
+		FetchPollInterval: pollInterval,
+		FetchCooldown:     min(100*time.Millisecond, pollInterval),
+		Queues: map[string]river.QueueConfig{
+			river.QueueDefault: {MaxWorkers: 20},
+			notify.Queue:       {MaxWorkers: 5},
+		},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("river worker client: %w", err)
+	}
+
+	tokens := &auth.Service{DB: d.Bun}
+	res := &graph.Resolver{DB: d.Bun, Services: graph.Services{
+		Partners: &partner.Service{DB: d.Bun, Notify: notifier},
+		Tokens:   tokens,
+		Audit:    &audit.Service{DB: d.Bun},
+		Notify:   notifier,
+	}}
+	s := &Server{cfg: cfg, log: log, DB: d, Graph: res, Tokens: tokens, Jobs: jobs, Worker: worker, Ready: make(chan struct{})}
+	s.handler, err = s.routes()
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Handler is the whole HTTP surface: /graphql, health, explorer, River UI.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Addr is the address the server listens on, once Ready is closed.
+func (s *Server) Addr() net.Addr { return s.addr }
+
+// Run serves until ctx is cancelled, then shuts down gracefully: the HTTP
+// server stops accepting and lets in-flight requests finish, and the workers
+// stop fetching and let running jobs finish (jobs still running at the
+// timeout are cancelled and retried later). It closes the database.
+func (s *Server) Run(ctx context.Context) error {
+	defer s.DB.Close()
+	errc := make(chan error, 2)
+
+	if s.cfg.Workers {
+		if err := s.Worker.Start(context.WithoutCancel(ctx)); err != nil {
+			return fmt.Errorf("start workers: %w", err)
+		}
+		s.log.Info("workers started")
+	}
+	var srv *http.Server
+	if s.cfg.API {
+		ln, err := net.Listen("tcp", s.cfg.HTTPAddr)
+		if err != nil {
+			return fmt.Errorf("listen on %s: %w", s.cfg.HTTPAddr, err)
+		}
+		s.addr = ln.Addr()
+		srv = &http.Server{
+			Handler:           s.handler,
+			ReadHeaderTimeout: 10 * time.Second,
+			IdleTimeout:       2 * time.Minute,
+			BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+		}
+		go func() {
+			if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+				errc <- err
+			}
+		}()
+		s.log.Info("listening", "addr", "http://"+ln.Addr().String(), "graphql", "http://"+ln.Addr().String()+"/graphql", "explorer", s.cfg.Explorer)
+	}
+	close(s.Ready)
+
+	var runErr error
+	select {
+	case <-ctx.Done():
+		s.log.Info("shutting down")
+	case runErr = <-errc:
+		s.log.Error("server failed", "err", runErr)
+	}
+
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.ShutdownTimeout)
+	defer cancel()
+	var errs []error
+	if srv != nil {
+		if err := srv.Shutdown(shutdownCtx); err != nil {
+			errs = append(errs, fmt.Errorf("http shutdown: %w", err))
+		}
+	}
+	if s.cfg.Workers {
+		if err := s.Worker.Stop(shutdownCtx); err != nil {
+			s.log.Warn("workers did not stop in time; cancelling running jobs", "err", err)
+			_ = s.Worker.StopAndCancel(context.Background())
+		}
+	}
+	return errors.Join(append(errs, runErr)...)
+}
