@@ -1,0 +1,212 @@
+// Package lmstest runs a whole LMS for a test: a fresh migrated database, an
+// in-process SMTP server, the real HTTP API and real River workers, plus a
+// small GraphQL client that talks to it over HTTP as any client would.
+package lmstest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"lms/db"
+	"lms/db/dbtest"
+	"lms/mail/mailtest"
+	"lms/seed"
+	"lms/server"
+)
+
+// Env is one running LMS.
+type Env struct {
+	Server *server.Server
+	DB     *db.DB
+	SMTP   *mailtest.Server
+	// URL is the base URL of the HTTP API.
+	URL string
+	// Tokens maps each seeded user's email to a token (see package seed):
+	// admin@lms.example, ed@distributor-x.example (distributor with an
+	// allowance for Dealer Y), yara@dealer-y.example, zoe@dealer-z.example, ...
+	Tokens map[string]string
+}
+
+// Seeded users, for readability in tests.
+const (
+	Admin       = "admin@lms.example"
+	Distributor = "ed@distributor-x.example"
+	DealerY     = "yara@dealer-y.example"
+	DealerY2    = "yuri@dealer-y.example"
+	DealerZ     = "zoe@dealer-z.example"
+)
+
+// Opts adjusts an Env.
+type Opts struct {
+	// NoWorkers runs the API only.
+	NoWorkers bool
+	// NoSMTP leaves mail unconfigured (emails are recorded, not sent).
+	NoSMTP bool
+	// Config, when set, edits the server configuration before start.
+	Config func(*server.Config)
+}
+
+// New starts an LMS for t and stops it when t ends.
+func New(t testing.TB, opts Opts) *Env {
+	t.Helper()
+	d, dbURL := dbtest.New(t)
+	env := &Env{DB: d, Tokens: map[string]string{}}
+	cfg := server.Config{
+		DatabaseURL:          dbURL,
+		SkipMigrate:          true, // the template is migrated
+		HTTPAddr:             "127.0.0.1:0",
+		Env:                  "development",
+		Explorer:             true,
+		Introspection:        true,
+		ExposeStatementCount: true,
+		API:                  true,
+		Workers:              !opts.NoWorkers,
+		MaxBodyBytes:         1 << 20,
+		ShutdownTimeout:      10 * time.Second,
+		MailRetryBase:        50 * time.Millisecond,
+		FetchPollInterval:    50 * time.Millisecond,
+		Logger:               Logger(),
+	}
+	if !opts.NoSMTP {
+		env.SMTP = mailtest.NewServer(t)
+		cfg.SMTP = env.SMTP.Config()
+	}
+	if opts.Config != nil {
+		opts.Config(&cfg)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s, err := server.NewWithDB(ctx, cfg, d)
+	require.NoError(t, err)
+	env.Server = s
+	done := make(chan error, 1)
+	go func() { done <- s.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			require.NoError(t, err)
+		case <-time.After(20 * time.Second):
+			t.Error("server did not shut down in 20s")
+		}
+	})
+	select {
+	case <-s.Ready:
+	case err := <-done:
+		t.Fatalf("server stopped before it was ready: %v", err)
+	}
+	env.URL = "http://" + s.Addr().String()
+
+	users, err := seed.Run(ctx, d.Bun)
+	require.NoError(t, err)
+	for _, u := range users {
+		env.Tokens[u.Email] = u.Token
+	}
+	return env
+}
+
+// Logger is what servers under test log to: nothing, unless LMS_TEST_LOG=1.
+func Logger() *slog.Logger {
+	if os.Getenv("LMS_TEST_LOG") == "1" {
+		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	return slog.New(slog.NewTextHandler(io.Discard, nil))
+}
+
+// Response is a GraphQL answer.
+type Response struct {
+	Status     int
+	Data       json.RawMessage `json:"data"`
+	Errors     []Error         `json:"errors"`
+	Extensions map[string]any  `json:"extensions"`
+}
+
+// Error is one top-level GraphQL error.
+type Error struct {
+	Message    string         `json:"message"`
+	Path       []any          `json:"path"`
+	Extensions map[string]any `json:"extensions"`
+}
+
+// Code returns extensions.code.
+func (e Error) Code() string { c, _ := e.Extensions["code"].(string); return c }
+
+// Statements returns extensions.sqlStatements: the SQL statements the
+// request ran.
+func (r *Response) Statements() int {
+	n, _ := r.Extensions["sqlStatements"].(float64)
+	return int(n)
+}
+
+// Decode unmarshals data into v, failing the test on top-level errors.
+func (r *Response) Decode(t testing.TB, v any) {
+	t.Helper()
+	require.Empty(t, r.Errors, "unexpected GraphQL errors")
+	require.NoError(t, json.Unmarshal(r.Data, v))
+}
+
+// Query posts a GraphQL operation with the seeded user's token ("" for
+// none) and returns the answer.
+func (e *Env) Query(t testing.TB, user, query string, vars map[string]any) *Response {
+	t.Helper()
+	token := ""
+	if user != "" {
+		var ok bool
+		token, ok = e.Tokens[user]
+		require.True(t, ok, "no seeded user %s", user)
+	}
+	return e.QueryToken(t, token, query, vars)
+}
+
+// QueryToken is Query with an explicit token.
+func (e *Env) QueryToken(t testing.TB, token, query string, vars map[string]any) *Response {
+	t.Helper()
+	body, err := json.Marshal(map[string]any{"query": query, "variables": vars})
+	require.NoError(t, err)
+	req, err := http.NewRequest(http.MethodPost, e.URL+"/graphql", bytes.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	return e.Do(t, req)
+}
+
+// Do sends a request to the API and decodes a GraphQL answer.
+func (e *Env) Do(t testing.TB, req *http.Request) *Response {
+	t.Helper()
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	out := &Response{}
+	require.NoError(t, json.Unmarshal(raw, out), "answer is not JSON: %s", raw)
+	out.Status = resp.StatusCode
+	return out
+}
+
+// Get fetches a path of the server and returns status and body.
+func (e *Env) Get(t testing.TB, path string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(e.URL + path)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return resp.StatusCode, string(b)
+}
+
+// Eventually polls cond every 20ms until it holds or timeout passes.
+func Eventually(t testing.TB, timeout time.Duration, cond func() bool, msg string) {
+	t.Helper()
+	require.Eventually(t, cond, timeout, 20*time.Millisecond, msg)
+}
