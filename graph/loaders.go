@@ -26,20 +26,23 @@ func (r *Resolver) newLoaders() *loaders {
 	return &loaders{
 		users: dataloadgen.NewLoader(func(ctx context.Context, ids []uuid.UUID) ([]*db.User, []error) {
 			us, err := r.Services.Partners.FindUsers(ctx, ids)
-			return us, fill(len(ids), err)
+			if err != nil {
+				return make([]*db.User, len(ids)), fill(len(ids), err)
+			}
+			return us, nil
 		}, dataloadgen.WithWait(loaderWait)),
 		partners: dataloadgen.NewLoader(func(ctx context.Context, ids []uuid.UUID) ([]*db.Partner, []error) {
 			ps, err := r.Services.Partners.FindPartners(ctx, ids)
-			return ps, fill(len(ids), err)
+			if err != nil {
+				return make([]*db.Partner, len(ids)), fill(len(ids), err)
+			}
+			return ps, nil
 		}, dataloadgen.WithWait(loaderWait)),
 	}
 }
 
-// fill returns err for every key, or nil.
+// fill returns err for every key.
 func fill(n int, err error) []error {
-	if err == nil {
-		return nil
-	}
 	errs := make([]error, n)
 	for i := range errs {
 		errs[i] = err

@@ -136,11 +136,11 @@ func (s *Service) FindPartners(ctx context.Context, ids []uuid.UUID) ([]*db.Part
 		return nil, err
 	}
 	var rows []db.Partner
-	q := s.DB.NewSelect().Model(&rows).Where("p.id IN (?)", bun.In(ids))
+	q := s.DB.NewSelect().Model(&rows).Where("id IN (?)", bun.In(ids))
 	if !a.IsAdmin() {
-		q = q.Where("p.id = ? OR p.id IN (SELECT dealer_id FROM shipping_allowances WHERE distributor_id = ?)", a.Partner.ID, a.Partner.ID)
+		q = q.Where("id = ? OR id IN (SELECT dealer_id FROM shipping_allowances WHERE distributor_id = ?)", a.Partner.ID, a.Partner.ID)
 	}
-	if err := q.ModelTableExpr("partners AS p").Scan(ctx); err != nil {
+	if err := q.Scan(ctx); err != nil {
 		return nil, fmt.Errorf("find partners: %w", err)
 	}
 	return inOrder(ids, rows, func(p *db.Partner) uuid.UUID { return p.ID }), nil
