@@ -57,10 +57,12 @@ func Record(ctx context.Context, idb bun.IDB, e Event) error {
 	}
 	if a := actor.From(ctx); a != nil {
 		row.ActorID = &a.User.ID
+		row.ActorLabel = &db.Identity{Name: a.User.Name, Email: a.User.Email, PartnerName: a.Partner.Name}
 		row.PartnerIDs = append(row.PartnerIDs, a.Partner.ID)
 		if a.Impersonator != nil {
 			row.ImpersonatorID = &a.Impersonator.ID
 			row.ImpersonatorPartnerID = &a.ImpersonatorPartner.ID
+			row.ImpersonatorLabel = &db.Identity{Name: a.Impersonator.Name, Email: a.Impersonator.Email, PartnerName: a.ImpersonatorPartner.Name}
 			row.PartnerIDs = append(row.PartnerIDs, a.ImpersonatorPartner.ID)
 		}
 	}
@@ -126,4 +128,18 @@ func (s *Service) Find(ctx context.Context, id uuid.UUID) (*db.AuditEvent, error
 		return nil, fmt.Errorf("find audit event %s: %w", id, err)
 	}
 	return e, nil
+}
+
+// Display names who did an event the way the guide shows it: the acting
+// user, or "IMP:<impersonator>/<dealer>" when a distributor user acted as a
+// dealer user (ACT-5), or "system".
+func Display(e *db.AuditEvent) string {
+	switch {
+	case e.ActorLabel == nil:
+		return "system"
+	case e.ImpersonatorLabel != nil:
+		return "IMP:" + e.ImpersonatorLabel.Name + "/" + e.ActorLabel.PartnerName
+	default:
+		return e.ActorLabel.Name + " (" + e.ActorLabel.PartnerName + ")"
+	}
 }

@@ -223,8 +223,12 @@ func (s *Service) RevokeToken(ctx context.Context, id uuid.UUID) (*db.APIToken, 
 		if err := tx.NewSelect().Model(owner).Where("id = ?", tok.UserID).Scan(ctx); err != nil {
 			return err
 		}
+		action := "api_token.revoke"
+		if tok.ImpersonatorID != nil {
+			action = "impersonation.end"
+		}
 		return audit.Record(ctx, tx, audit.Event{
-			Action:     "api_token.revoke",
+			Action:     action,
 			PartnerIDs: []uuid.UUID{owner.PartnerID},
 			Objects:    []string{audit.Ref("ApiToken", tok.ID), audit.Ref("User", tok.UserID)},
 			Summary:    map[string]any{"name": tok.Name, "prefix": tok.Prefix},

@@ -30,6 +30,11 @@ func (r *auditEventResolver) ObjectIds(ctx context.Context, obj *db.AuditEvent) 
 	return ids, nil
 }
 
+// Display is the resolver for the display field.
+func (r *auditEventResolver) Display(ctx context.Context, obj *db.AuditEvent) (string, error) {
+	return audit.Display(obj), nil
+}
+
 // Actor is the resolver for the actor field.
 func (r *auditEventResolver) Actor(ctx context.Context, obj *db.AuditEvent) (*db.User, error) {
 	return r.user(ctx, obj.ActorID)

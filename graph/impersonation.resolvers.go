@@ -7,11 +7,10 @@ package graph
 
 import (
 	"context"
-
-	"github.com/google/uuid"
-
 	"lms/graph/model"
 	"lms/partner"
+
+	"github.com/google/uuid"
 )
 
 // StartImpersonation is the resolver for the startImpersonation field.

@@ -66,6 +66,10 @@ CREATE TABLE audit_events (
     actor_id                uuid REFERENCES users (id),
     impersonator_id         uuid REFERENCES users (id),
     impersonator_partner_id uuid REFERENCES partners (id),
+    -- Who acted, as they were named then: the trail stays readable when users
+    -- change, and shows identities the reader cannot otherwise look up.
+    actor_label             jsonb,
+    impersonator_label      jsonb,
     action                  text NOT NULL,
     object_ids              text[] NOT NULL DEFAULT '{}',
     summary                 jsonb NOT NULL DEFAULT '{}',

@@ -63,14 +63,17 @@ type ComplexityRoot struct {
 	}
 
 	AuditEvent struct {
-		Action       func(childComplexity int) int
-		Actor        func(childComplexity int) int
-		CreatedAt    func(childComplexity int) int
-		ID           func(childComplexity int) int
-		Impersonator func(childComplexity int) int
-		ObjectIds    func(childComplexity int) int
-		RequestID    func(childComplexity int) int
-		Summary      func(childComplexity int) int
+		Action            func(childComplexity int) int
+		Actor             func(childComplexity int) int
+		ActorLabel        func(childComplexity int) int
+		CreatedAt         func(childComplexity int) int
+		Display           func(childComplexity int) int
+		ID                func(childComplexity int) int
+		Impersonator      func(childComplexity int) int
+		ImpersonatorLabel func(childComplexity int) int
+		ObjectIds         func(childComplexity int) int
+		RequestID         func(childComplexity int) int
+		Summary           func(childComplexity int) int
 	}
 
 	AuditEventConnection struct {
@@ -81,6 +84,12 @@ type ComplexityRoot struct {
 	AuditEventEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	AuditIdentity struct {
+		Email       func(childComplexity int) int
+		Name        func(childComplexity int) int
+		PartnerName func(childComplexity int) int
 	}
 
 	Catalog struct {
@@ -392,12 +401,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuditEvent.Actor(childComplexity), true
+	case "AuditEvent.actedBy":
+		if e.ComplexityRoot.AuditEvent.ActorLabel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEvent.ActorLabel(childComplexity), true
 	case "AuditEvent.createdAt":
 		if e.ComplexityRoot.AuditEvent.CreatedAt == nil {
 			break
 		}
 
 		return e.ComplexityRoot.AuditEvent.CreatedAt(childComplexity), true
+	case "AuditEvent.display":
+		if e.ComplexityRoot.AuditEvent.Display == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEvent.Display(childComplexity), true
 	case "AuditEvent.id":
 		if e.ComplexityRoot.AuditEvent.ID == nil {
 			break
@@ -410,6 +431,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuditEvent.Impersonator(childComplexity), true
+	case "AuditEvent.impersonatedBy":
+		if e.ComplexityRoot.AuditEvent.ImpersonatorLabel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEvent.ImpersonatorLabel(childComplexity), true
 	case "AuditEvent.objectIds":
 		if e.ComplexityRoot.AuditEvent.ObjectIds == nil {
 			break
@@ -454,6 +481,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuditEventEdge.Node(childComplexity), true
+
+	case "AuditIdentity.email":
+		if e.ComplexityRoot.AuditIdentity.Email == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditIdentity.Email(childComplexity), true
+	case "AuditIdentity.name":
+		if e.ComplexityRoot.AuditIdentity.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditIdentity.Name(childComplexity), true
+	case "AuditIdentity.partnerName":
+		if e.ComplexityRoot.AuditIdentity.PartnerName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditIdentity.PartnerName(childComplexity), true
 
 	case "Catalog.parts":
 		if e.ComplexityRoot.Catalog.Parts == nil {
@@ -1345,11 +1391,25 @@ type AuditEvent implements Node {
   """Ids of the changed objects (usable with node)."""
   objectIds: [ID!]!
   summary: Map!
+  """Who acted, as named when it happened; null for the system."""
+  actedBy: AuditIdentity
+  """The distributor user acting as actedBy (ACT-5), as named then."""
+  impersonatedBy: AuditIdentity
+  """As the guide shows it: "IMP:Ed Distributor X/Dealer Y" while impersonating."""
+  display: String!
+  """The acting user, when you may see that user."""
   actor: User
-  """The distributor user that acted while impersonating the actor."""
+  """The impersonating user, when you may see that user."""
   impersonator: User
   requestId: String!
   createdAt: Time!
+}
+
+"""A user as an audit event recorded it."""
+type AuditIdentity {
+  name: String!
+  email: String!
+  partnerName: String!
 }
 
 type AuditEventConnection {
@@ -1834,6 +1894,12 @@ func (ec *executionContext) childFields_AuditEvent(ctx context.Context, field gr
 		return ec.fieldContext_AuditEvent_objectIds(ctx, field)
 	case "summary":
 		return ec.fieldContext_AuditEvent_summary(ctx, field)
+	case "actedBy":
+		return ec.fieldContext_AuditEvent_actedBy(ctx, field)
+	case "impersonatedBy":
+		return ec.fieldContext_AuditEvent_impersonatedBy(ctx, field)
+	case "display":
+		return ec.fieldContext_AuditEvent_display(ctx, field)
 	case "actor":
 		return ec.fieldContext_AuditEvent_actor(ctx, field)
 	case "impersonator":
@@ -1864,6 +1930,18 @@ func (ec *executionContext) childFields_AuditEventEdge(ctx context.Context, fiel
 		return ec.fieldContext_AuditEventEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AuditEventEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_AuditIdentity(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_AuditIdentity_name(ctx, field)
+	case "email":
+		return ec.fieldContext_AuditIdentity_email(ctx, field)
+	case "partnerName":
+		return ec.fieldContext_AuditIdentity_partnerName(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditIdentity", field.Name)
 }
 
 func (ec *executionContext) childFields_Catalog(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
