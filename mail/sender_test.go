@@ -2,6 +2,7 @@ package mail_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"testing"
@@ -102,17 +103,18 @@ func TestSender_Send(t *testing.T) {
 		bundle := setupSender(t)
 
 		const n = 8
+		errs := make([]error, n)
 		var wg sync.WaitGroup
 		for i := range n {
 			wg.Go(func() {
-				err := bundle.sender.Send(ctx, mail.Message{
+				errs[i] = bundle.sender.Send(ctx, mail.Message{
 					To: fmt.Sprintf("user%d@dealer.example", i), Subject: "Hello", Text: "Hi.\n",
 				})
-				require.NoError(t, err)
 			})
 		}
 		wg.Wait()
 
+		require.NoError(t, errors.Join(errs...))
 		require.Len(t, bundle.server.WaitForMessages(t, n, 5*time.Second), n)
 		require.Equal(t, n, bundle.server.Attempts())
 	})

@@ -70,6 +70,9 @@ func NewServer(t testing.TB) *Server {
 		if err := srv.Shutdown(ctx); err != nil {
 			_ = srv.Close()
 		}
+		// Shutdown only closes listeners Serve has registered; closing l
+		// also ends a Serve that had not started yet.
+		_ = l.Close()
 		<-served
 	})
 	return s
