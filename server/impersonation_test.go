@@ -57,7 +57,9 @@ func TestImpersonation(t *testing.T) {
 
 	// It sees what Yara sees: her partner only, not the distributor's data.
 	var ps struct {
-		Partners struct{ Edges []struct{ Node struct{ Name string } } }
+		Partners struct {
+			Edges []struct{ Node struct{ Name string } }
+		}
 	}
 	env.QueryToken(t, imp, `{ partners { edges { node { name } } } }`, nil).Decode(t, &ps)
 	require.Len(t, ps.Partners.Edges, 1)

@@ -40,7 +40,9 @@ func tokenIDOf(t *testing.T, env *lmstest.Env, user string) string {
 	var got struct {
 		Viewer struct {
 			User struct {
-				ApiTokens struct{ Edges []struct{ Node struct{ ID string } } }
+				ApiTokens struct {
+					Edges []struct{ Node struct{ ID string } }
+				}
 			}
 		}
 	}
@@ -64,7 +66,9 @@ func TestTenantIsolation(t *testing.T) {
 	zoeToken := tokenIDOf(t, env, lmstest.DealerZ)
 
 	var zAudit struct {
-		AuditEvents struct{ Edges []struct{ Node struct{ ID, Action string } } }
+		AuditEvents struct {
+			Edges []struct{ Node struct{ ID, Action string } }
+		}
 	}
 	// Make an event that is Dealer Z's alone.
 	env.Query(t, lmstest.DealerZ, `mutation { createApiToken(input: {name: "z script"}) { errors { code } } }`, nil)
@@ -111,14 +115,18 @@ func TestTenantIsolation(t *testing.T) {
 
 	// Dealer Y's lists hold nothing of Dealer Z.
 	var partnersSeen struct {
-		Partners struct{ Edges []struct{ Node struct{ Name string } } }
+		Partners struct {
+			Edges []struct{ Node struct{ Name string } }
+		}
 	}
 	env.Query(t, lmstest.DealerY, `{ partners { edges { node { name } } } }`, nil).Decode(t, &partnersSeen)
 	require.Len(t, partnersSeen.Partners.Edges, 1)
 	require.Equal(t, "Dealer Y", partnersSeen.Partners.Edges[0].Node.Name)
 
 	var yAudit struct {
-		AuditEvents struct{ Edges []struct{ Node struct{ ID string } } }
+		AuditEvents struct {
+			Edges []struct{ Node struct{ ID string } }
+		}
 	}
 	env.Query(t, lmstest.DealerY, `{ auditEvents(first: 250) { edges { node { id } } } }`, nil).Decode(t, &yAudit)
 	for _, e := range yAudit.AuditEvents.Edges {
@@ -178,7 +186,9 @@ func TestDistributorSeesItsDealers(t *testing.T) {
 	t.Parallel()
 	env := lmstest.New(t, lmstest.Opts{NoSMTP: true, NoWorkers: true})
 	var got struct {
-		Partners struct{ Edges []struct{ Node struct{ Name string } } }
+		Partners struct {
+			Edges []struct{ Node struct{ Name string } }
+		}
 	}
 	env.Query(t, lmstest.Distributor, `{ partners { edges { node { name } } } }`, nil).Decode(t, &got)
 	require.Len(t, got.Partners.Edges, 1)
