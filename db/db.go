@@ -105,7 +105,9 @@ func EnsureDatabase(ctx context.Context, rawURL string) error {
 func Redact(rawURL string) string {
 	u, err := url.Parse(rawURL)
 	if err != nil {
-		return strings.SplitN(rawURL, "@", 2)[len(strings.SplitN(rawURL, "@", 2))-1]
+		// Unparsable: show only what follows the credentials, if any.
+		_, host, _ := strings.Cut(rawURL, "@")
+		return host
 	}
 	return u.Redacted()
 }

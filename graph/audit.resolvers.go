@@ -7,9 +7,7 @@ package graph
 
 import (
 	"context"
-	"encoding/base64"
 
-	"lms/apperr"
 	"lms/audit"
 	"lms/db"
 	"lms/graph/generated"
@@ -53,11 +51,11 @@ func (r *queryResolver) AuditEvents(ctx context.Context, first *int, after *stri
 			f.Action = *filter.Action
 		}
 		if filter.ObjectID != nil {
-			b, err := base64.RawURLEncoding.DecodeString(*filter.ObjectID)
+			ref, err := decodeRef(*filter.ObjectID, "objectId")
 			if err != nil {
-				return nil, apperr.Invalid("objectId", "not an object id")
+				return nil, err
 			}
-			f.ObjectRef = string(b)
+			f.ObjectRef = ref
 		}
 	}
 	p, err := r.Services.Audit.List(ctx, f, pageArgs(first, after))

@@ -51,3 +51,13 @@ func parseOptionalID(s *string, typ, field string) (*uuid.UUID, error) {
 	}
 	return &id, nil
 }
+
+// decodeRef turns a global id back into the "Type:uuid" reference the audit
+// trail stores. Errors: VALIDATION_FAILED on field.
+func decodeRef(s, field string) (string, error) {
+	typ, id, ok := decodeID(s)
+	if !ok {
+		return "", apperr.Invalid(field, "not an object id")
+	}
+	return typ + ":" + id.String(), nil
+}

@@ -121,5 +121,5 @@ func (s *Service) EndImpersonation(ctx context.Context, tokenID *uuid.UUID) (*db
 	if tok.ImpersonatorID == nil {
 		return nil, apperr.NotFoundf("impersonation").OnField("tokenId")
 	}
-	return (&auth.Service{DB: s.DB}).RevokeToken(ctx, id)
+	return s.Tokens.RevokeToken(ctx, id)
 }

@@ -20,6 +20,7 @@ import (
 	"lms/actor"
 	"lms/apperr"
 	"lms/audit"
+	"lms/auth"
 	"lms/db"
 	"lms/notify"
 	"lms/page"
@@ -29,6 +30,7 @@ import (
 type Service struct {
 	DB     *bun.DB
 	Notify *notify.Service
+	Tokens *auth.Service
 	// Now returns the current time; tests may fix it.
 	Now func() time.Time
 }
@@ -138,12 +140,19 @@ func (s *Service) FindPartners(ctx context.Context, ids []uuid.UUID) ([]*db.Part
 	var rows []db.Partner
 	q := s.DB.NewSelect().Model(&rows).Where("id IN (?)", bun.In(ids))
 	if !a.IsAdmin() {
-		q = q.Where("id = ? OR id IN (SELECT dealer_id FROM shipping_allowances WHERE distributor_id = ?)", a.Partner.ID, a.Partner.ID)
+		q = q.Where("id IN (?)", visiblePartners(a))
 	}
 	if err := q.Scan(ctx); err != nil {
 		return nil, fmt.Errorf("find partners: %w", err)
 	}
 	return inOrder(ids, rows, func(p *db.Partner) uuid.UUID { return p.ID }), nil
+}
+
+// visiblePartners is the one statement of which partners a non-admin actor
+// may see (ACT-3, ACT-4): its own, and for a distributor the dealers it has a
+// shipping allowance with.
+func visiblePartners(a *actor.Actor) bun.Safe {
+	return bun.Safe(fmt.Sprintf("SELECT '%[1]s'::uuid UNION ALL SELECT dealer_id FROM shipping_allowances WHERE distributor_id = '%[1]s'", a.Partner.ID))
 }
 
 func inOrder[T any](ids []uuid.UUID, rows []T, id func(*T) uuid.UUID) []*T {
@@ -282,11 +291,10 @@ func (s *Service) FindUsers(ctx context.Context, ids []uuid.UUID) ([]*db.User, e
 	var rows []db.User
 	q := s.DB.NewSelect().Model(&rows).Where("id IN (?)", bun.In(ids))
 	if !a.IsAdmin() {
-		visible := "partner_id = ? OR partner_id IN (SELECT dealer_id FROM shipping_allowances WHERE distributor_id = ?)"
 		if a.Impersonator != nil {
-			q = q.Where("("+visible+" OR id = ?)", a.Partner.ID, a.Partner.ID, a.Impersonator.ID)
+			q = q.Where("partner_id IN (?) OR id = ?", visiblePartners(a), a.Impersonator.ID)
 		} else {
-			q = q.Where(visible, a.Partner.ID, a.Partner.ID)
+			q = q.Where("partner_id IN (?)", visiblePartners(a))
 		}
 	}
 	if err := q.Scan(ctx); err != nil {

@@ -91,9 +91,7 @@ func TestMailIsSentOnlyForCommittedChanges(t *testing.T) {
 	require.Equal(t, 0, jobCount(t, env, "send_email"))
 
 	// A successful change: exactly one email to Dealer Z's only user.
-	var ok grantData
-	env.Query(t, lmstest.Admin, grantMutation, map[string]any{"in": map[string]any{"distributorId": ids["Distributor X"], "dealerId": ids["Dealer Z"]}}).Decode(t, &ok)
-	require.Empty(t, ok.GrantShippingAllowance.Errors)
+	ok := grantToDealerZ(t, env, ids)
 	require.Equal(t, "Dealer Z", ok.GrantShippingAllowance.ShippingAllowance.Dealer.Name)
 
 	msgs := env.SMTP.WaitForMessages(t, 1, 10*time.Second)
@@ -131,6 +129,16 @@ func TestMailIsSentOnlyForCommittedChanges(t *testing.T) {
 	require.Empty(t, listed.Emails.Edges)
 }
 
+// grantToDealerZ has the admin grant Distributor X an allowance for Dealer Z,
+// which emails Dealer Z's only user.
+func grantToDealerZ(t *testing.T, env *lmstest.Env, ids map[string]string) grantData {
+	t.Helper()
+	var ok grantData
+	env.Query(t, lmstest.Admin, grantMutation, map[string]any{"in": map[string]any{"distributorId": ids["Distributor X"], "dealerId": ids["Dealer Z"]}}).Decode(t, &ok)
+	require.Empty(t, ok.GrantShippingAllowance.Errors)
+	return ok
+}
+
 func countInTx(t *testing.T, ctx context.Context, tx bun.Tx) int {
 	t.Helper()
 	var n int
@@ -146,9 +154,7 @@ func TestTemporarySMTPFailureIsRetried(t *testing.T) {
 	ids := partnerIDs(t, env)
 	env.SMTP.FailNext(2, 451)
 
-	var ok grantData
-	env.Query(t, lmstest.Admin, grantMutation, map[string]any{"in": map[string]any{"distributorId": ids["Distributor X"], "dealerId": ids["Dealer Z"]}}).Decode(t, &ok)
-	require.Empty(t, ok.GrantShippingAllowance.Errors)
+	grantToDealerZ(t, env, ids)
 
 	msgs := env.SMTP.WaitForMessages(t, 1, 15*time.Second)
 	require.Equal(t, []string{lmstest.DealerZ}, msgs[0].To)
@@ -169,9 +175,7 @@ func TestPermanentSMTPFailureStops(t *testing.T) {
 	ids := partnerIDs(t, env)
 	env.SMTP.FailNext(1, 550)
 
-	var ok grantData
-	env.Query(t, lmstest.Admin, grantMutation, map[string]any{"in": map[string]any{"distributorId": ids["Distributor X"], "dealerId": ids["Dealer Z"]}}).Decode(t, &ok)
-	require.Empty(t, ok.GrantShippingAllowance.Errors)
+	grantToDealerZ(t, env, ids)
 
 	lmstest.Eventually(t, 10*time.Second, func() bool {
 		rows := emailRows(t, env)
@@ -192,9 +196,7 @@ func TestMailWithoutSMTPIsRecorded(t *testing.T) {
 	t.Parallel()
 	env := lmstest.New(t, lmstest.Opts{NoSMTP: true})
 	ids := partnerIDs(t, env)
-	var ok grantData
-	env.Query(t, lmstest.Admin, grantMutation, map[string]any{"in": map[string]any{"distributorId": ids["Distributor X"], "dealerId": ids["Dealer Z"]}}).Decode(t, &ok)
-	require.Empty(t, ok.GrantShippingAllowance.Errors)
+	grantToDealerZ(t, env, ids)
 	lmstest.Eventually(t, 10*time.Second, func() bool {
 		rows := emailRows(t, env)
 		return len(rows) == 1 && rows[0].Status == db.EmailRecorded

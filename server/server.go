@@ -145,7 +145,7 @@ func NewWithDB(ctx context.Context, cfg Config, d *db.DB) (*Server, error) {
 
 	tokens := &auth.Service{DB: d.Bun}
 	res := &graph.Resolver{DB: d.Bun, Services: graph.Services{
-		Partners: &partner.Service{DB: d.Bun, Notify: notifier},
+		Partners: &partner.Service{DB: d.Bun, Notify: notifier, Tokens: tokens},
 		Tokens:   tokens,
 		Audit:    &audit.Service{DB: d.Bun},
 		Notify:   notifier,
