@@ -134,3 +134,22 @@ func mapSlice[T any](s []T, f func(T) T) []T {
 	}
 	return out
 }
+
+// FindSystemTypes returns the system types with the given codes in order, nil
+// where a code is unknown. Dataloaders call it with a whole batch.
+func FindSystemTypes(ctx context.Context, db bun.IDB, codes []string) ([]*SystemType, error) {
+	var rows []SystemType
+	if err := db.NewSelect().Model(&rows).Where("code IN (?)", bun.In(codes)).Scan(ctx); err != nil {
+		return nil, fmt.Errorf("find system types: %w", err)
+	}
+	byCode := make(map[string]*SystemType, len(rows))
+	for i := range rows {
+		rows[i] = rows[i].normalized()
+		byCode[rows[i].Code] = &rows[i]
+	}
+	out := make([]*SystemType, len(codes))
+	for i, c := range codes {
+		out[i] = byCode[c]
+	}
+	return out, nil
+}

@@ -21,7 +21,8 @@ import (
 	"github.com/uptrace/bun/migrate"
 )
 
-const migrationName = "20261126000300_catalog"
+// migrationNames are the migrations that create and change the catalog tables.
+var migrationNames = []string{"20261126000300_catalog", "20261127000100_catalog_v2"}
 
 type testBundle struct {
 	db       *bun.DB
@@ -29,7 +30,7 @@ type testBundle struct {
 	cat      *Catalog
 }
 
-// setup creates a throwaway database holding only this package's migration, applied by
+// setup creates a throwaway database holding only this package's migrations, applied by
 // bun/migrate exactly as the server applies it. Sync commits, so a rolled-back transaction per
 // test would not do.
 func setup(t *testing.T) *testBundle {
@@ -62,10 +63,12 @@ func setup(t *testing.T) *testBundle {
 	})
 
 	fsys := fstest.MapFS{}
-	for _, file := range []string{migrationName + ".tx.up.sql", migrationName + ".tx.down.sql"} {
-		data, err := os.ReadFile(filepath.Join("..", "db", "migrations", file))
-		require.NoError(t, err)
-		fsys[file] = &fstest.MapFile{Data: data}
+	for _, name := range migrationNames {
+		for _, file := range []string{name + ".tx.up.sql", name + ".tx.down.sql"} {
+			data, err := os.ReadFile(filepath.Join("..", "db", "migrations", file))
+			require.NoError(t, err)
+			fsys[file] = &fstest.MapFile{Data: data}
+		}
 	}
 	migrations := migrate.NewMigrations()
 	require.NoError(t, migrations.Discover(fsys))

@@ -30,6 +30,8 @@ const (
 	FlagLicenseFileImport = "LICENSE_FILE_IMPORT"
 	// FlagProtectDat: the partner uploads the customer's protect.dat (EXT-4).
 	FlagProtectDat = "PROTECT_DAT"
+	// FlagLmcByHand: the user may add an LMC child location by hand (iS3000, LOC-4).
+	FlagLmcByHand = "LMC_BY_HAND"
 )
 
 // Sources of a Hardware Key Code (SystemType.HwkcSources): how a location gets its HWKC.
@@ -54,7 +56,7 @@ var (
 	systemTypeFlags = []string{
 		FlagDemoLicenses, FlagExternal, FlagLmcChild, FlagSrMgcChildren, FlagChildOnly,
 		FlagRedundantSecondary, FlagProductKey, FlagSingleLicense, FlagLicenseFileImport,
-		FlagProtectDat,
+		FlagProtectDat, FlagLmcByHand,
 	}
 	hwkcSources = []string{
 		SourceEntered, SourceGeneratedTempKey, SourceGeneratedFromIP, SourceGeneratedFromMAC,
@@ -91,6 +93,15 @@ type SystemType struct {
 	DemoLicenses int `bun:"demo_licenses,notnull" json:"demoLicenses,omitempty"`
 	// DemoLicenseDays is how long a demo license file is valid (LIC-10).
 	DemoLicenseDays int `bun:"demo_license_days,notnull" json:"demoLicenseDays,omitempty"`
+	// SecondaryType is the system type of the redundant secondary child when it differs from
+	// the type itself (a MobiCall Master's secondary is a MobiCall Supervisor, LOC-11); empty
+	// means the secondary has the same type (BX9000/OVOC, LOC-10).
+	SecondaryType string `bun:"secondary_type,nullzero" json:"secondaryType,omitempty"`
+	// ProductKeyFormat is the format of the product key of a PRODUCT_KEY type (LOC-10).
+	ProductKeyFormat string `bun:"product_key_format,nullzero" json:"productKeyFormat,omitempty"`
+	// ProductKeyRequiredFor is a format of HWKCs whose locations must be created with a product
+	// key (BX hardware serial numbers); the others get theirs at first activation (LOC-10).
+	ProductKeyRequiredFor string `bun:"product_key_required_for,nullzero" json:"productKeyRequiredFor,omitempty"`
 	// MigratesTo lists the system types a location of this type can be migrated to (MIG-1/3).
 	MigratesTo []string `bun:"migrates_to,array" json:"migratesTo,omitempty"`
 }
@@ -105,6 +116,25 @@ func (st SystemType) HasSource(src string) bool { return slices.Contains(st.Hwkc
 // ValidHardwareKeyCode reports whether s is a well-formed HWKC of this system type (LOC-2). It
 // does not normalise s: callers strip QR prefixes or lower-case an FCN first.
 func (st SystemType) ValidHardwareKeyCode(s string) bool { return matches(st.HwkcFormat, s) }
+
+// ValidProductKey reports whether s is a well-formed product key of this system type.
+func (st SystemType) ValidProductKey(s string) bool {
+	return st.ProductKeyFormat != "" && matches(st.ProductKeyFormat, s)
+}
+
+// RequiresProductKey reports whether a location of this type with HWKC hwkc must be created
+// with a product key (LOC-10: BX hardware products).
+func (st SystemType) RequiresProductKey(hwkc string) bool {
+	return st.ProductKeyRequiredFor != "" && matches(st.ProductKeyRequiredFor, hwkc)
+}
+
+// SecondaryTypeCode returns the system type of a redundant secondary of this type.
+func (st SystemType) SecondaryTypeCode() string {
+	if st.SecondaryType != "" {
+		return st.SecondaryType
+	}
+	return st.Code
+}
 
 // ValidTempKey reports whether s is a well-formed temporary key of this system type; it is
 // always false for types without one.

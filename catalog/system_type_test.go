@@ -173,12 +173,13 @@ func TestSystemTypeFlags(t *testing.T) {
 		{FlagExternal, []string{"RCC", "UM4730", "EXPENSE_MGMT", "MOBICALL_MASTER", "MOBICALL_SUPERVISOR", "MOBIBOX"}},
 		{FlagLmcChild, []string{"SV8300", "SV9300", "SV8500", "SV9500"}},
 		{FlagSrMgcChildren, []string{"SV8500"}},
-		{FlagChildOnly, []string{"SR_MGC"}},
-		{FlagRedundantSecondary, []string{"BX_OVOC"}},
+		{FlagChildOnly, []string{"SR_MGC", "MOBICALL_SUPERVISOR"}},
+		{FlagRedundantSecondary, []string{"BX_OVOC", "MOBICALL_MASTER"}},
 		{FlagProductKey, []string{"BX_OVOC"}},
 		{FlagSingleLicense, []string{"DECT_NS"}},
 		{FlagLicenseFileImport, []string{"IP_DECT"}},
 		{FlagProtectDat, []string{"EXPENSE_MGMT"}},
+		{FlagLmcByHand, []string{"IS3000"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.flag, func(t *testing.T) {

@@ -99,6 +99,20 @@ func (v *validator) systemTypes() {
 		if st.DemoLicenses < 0 || st.DemoLicenseDays < 0 {
 			v.addf("%s: negative demo license settings", where)
 		}
+		if st.HasFlag(FlagProductKey) != (st.ProductKeyFormat != "") {
+			v.addf("%s: flag %s needs productKeyFormat, and only it may have one", where, FlagProductKey)
+		}
+		for _, f := range []string{st.ProductKeyFormat, st.ProductKeyRequiredFor} {
+			if f == "" {
+				continue
+			}
+			if err := checkFormat(f); err != nil {
+				v.addf("%s: product key format: %w", where, err)
+			}
+		}
+		if st.SecondaryType != "" && (!st.HasFlag(FlagRedundantSecondary) || !v.systemTypeExists(st.SecondaryType)) {
+			v.addf("%s: secondaryType %q needs flag %s and an existing system type", where, st.SecondaryType, FlagRedundantSecondary)
+		}
 		for _, to := range st.MigratesTo {
 			if to == st.Code || !v.systemTypeExists(to) {
 				v.addf("%s: migratesTo %q is not another system type", where, to)
