@@ -19,6 +19,7 @@ func TestRender(t *testing.T) {
 
 	// 00:30 in Berlin is still the previous day in UTC, the zone emails show.
 	grantedAt := time.Date(2025, time.March, 15, 0, 30, 0, 0, time.FixedZone("CET", 3600))
+	createdAt := time.Date(2025, time.June, 3, 1, 15, 0, 0, time.FixedZone("CEST", 2*3600))
 
 	tests := []struct {
 		name  string
@@ -39,6 +40,32 @@ func TestRender(t *testing.T) {
 				DealerName:      "Müller & Söhne <Telecom>",
 				DistributorName: `"Best" Distribution`,
 				GrantedAt:       grantedAt,
+			},
+		},
+		{
+			name: "end_user_license_agreement",
+			email: mail.EndUserLicenseAgreement{
+				RecipientName:   "Tom Tons",
+				CustomerName:    "Tons Business",
+				LocationName:    "Main SV8500",
+				LocationID:      "3f2b8c1e-7d4a-4e9b-9c61-0a5d2e8f4b17",
+				SystemTypeName:  "SV8500",
+				HardwareKeyCode: "22E76E11299790C8CA0724859BI4",
+				Address:         "Hoofdstraat 12, 3511 AB Utrecht, Netherlands",
+				PartnerName:     "Dealer Y GmbH",
+				CreatedAt:       createdAt,
+			},
+		},
+		{
+			name: "end_user_license_agreement_escaping",
+			email: mail.EndUserLicenseAgreement{
+				CustomerName:    "Müller & Söhne <Telecom>",
+				LocationName:    `Büro "Nord" <2>`,
+				LocationID:      "3f2b8c1e-7d4a-4e9b-9c61-0a5d2e8f4b17",
+				SystemTypeName:  "SV9500 Appliance / Standard Server / Small Enterprise",
+				HardwareKeyCode: "3565A9C3084267EF2E44A4736DI2",
+				PartnerName:     `"Best" Distribution & Co's <Partners>`,
+				CreatedAt:       createdAt,
 			},
 		},
 	}
