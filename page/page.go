@@ -125,10 +125,7 @@ func byTime[T any](ctx context.Context, q *bun.SelectQuery, args Args, scope, ti
 	if err := q.Scan(ctx, &items); err != nil {
 		return nil, err
 	}
-	return build(items, limit, scope, func(it *T) Cursor {
-		t, id := key(it)
-		return Cursor{Key: t.UTC().Format(time.RFC3339Nano), ID: id.String()}
-	}), nil
+	return build(items, limit, scope, TimeCursor(key)), nil
 }
 
 func build[T any](items []T, limit int, scope string, cursor func(*T) Cursor) *Page[T] {
@@ -165,4 +162,57 @@ func ByKey[T any](items []T, args Args, scope string, key func(*T) string) (*Pag
 	}
 	end := min(start+limit+1, len(items))
 	return build(items[start:end], limit, scope, func(it *T) Cursor { return Cursor{Key: key(it)} }), nil
+}
+
+// Alphabetical pages q by (lower(nameExpr), idCol) ascending: the order a
+// user expects of names, case-insensitively, with the id breaking ties. The
+// cursor keeps the item's name as it is and the comparison lowers it in SQL,
+// so cursors agree with the database's own ordering. key returns an item's
+// name and id.
+func Alphabetical[T any](ctx context.Context, q *bun.SelectQuery, args Args, scope, nameExpr, idCol string, key func(*T) (string, uuid.UUID)) (*Page[T], error) {
+	limit, err := args.Limit()
+	if err != nil {
+		return nil, err
+	}
+	after, err := args.Cursor(scope)
+	if err != nil {
+		return nil, err
+	}
+	if after != nil {
+		id, ierr := uuid.Parse(after.ID)
+		if ierr != nil {
+			return nil, &apperr.Error{Code: apperr.ValidationFailed, Message: "after is not a valid cursor for this list", Field: []string{"after"}}
+		}
+		q = q.Where("(lower(?), ?) > (lower(?), ?)", bun.Safe(nameExpr), bun.Ident(idCol), after.Key, id)
+	}
+	var items []T
+	q = q.OrderExpr("lower(?) ASC, ? ASC", bun.Safe(nameExpr), bun.Ident(idCol)).Limit(int64(limit + 1))
+	if err := q.Scan(ctx, &items); err != nil {
+		return nil, err
+	}
+	return build(items, limit, scope, AlphabeticalCursor(key)), nil
+}
+
+// AlphabeticalCursor returns the cursor function of Alphabetical, for pages
+// built from rows loaded another way (a batch loader's first pages).
+func AlphabeticalCursor[T any](key func(*T) (string, uuid.UUID)) func(*T) Cursor {
+	return func(it *T) Cursor {
+		name, id := key(it)
+		return Cursor{Key: name, ID: id.String()}
+	}
+}
+
+// TimeCursor returns the cursor function of NewestFirst and OldestFirst, for
+// pages built from rows loaded another way.
+func TimeCursor[T any](key func(*T) (time.Time, uuid.UUID)) func(*T) Cursor {
+	return func(it *T) Cursor {
+		t, id := key(it)
+		return Cursor{Key: t.UTC().Format(time.RFC3339Nano), ID: id.String()}
+	}
+}
+
+// Build makes a page of items that were loaded with a limit of limit+1 (the
+// extra item only tells that a next page exists), minting cursors for scope.
+func Build[T any](items []T, limit int, scope string, cursor func(*T) Cursor) *Page[T] {
+	return build(items, limit, scope, cursor)
 }
