@@ -42,6 +42,10 @@ func (r *Resolver) find(ctx context.Context, typ string, id uuid.UUID) (model.No
 		return nilIfNone(r.Services.Audit.Find(ctx, id))
 	case "Email":
 		return nilIfNone(r.Services.Notify.Find(ctx, id))
+	case "Customer":
+		return nilIfNone(r.customer(ctx, id))
+	case "Location":
+		return nilIfNone(r.loaders(ctx).locations.Load(ctx, id))
 	}
 	return nil, nil
 }

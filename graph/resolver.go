@@ -8,6 +8,7 @@ import (
 
 	"lms/audit"
 	"lms/auth"
+	"lms/location"
 	"lms/notify"
 	"lms/partner"
 )
@@ -22,8 +23,9 @@ type Resolver struct {
 
 // Services are the domain services behind the API.
 type Services struct {
-	Partners *partner.Service
-	Tokens   *auth.Service
-	Audit    *audit.Service
-	Notify   *notify.Service
+	Partners  *partner.Service
+	Tokens    *auth.Service
+	Audit     *audit.Service
+	Notify    *notify.Service
+	Locations *location.Service
 }

@@ -21,6 +21,7 @@ import (
 	"lms/catalog"
 	"lms/db"
 	"lms/graph"
+	"lms/location"
 	"lms/mail"
 	"lms/notify"
 	"lms/partner"
@@ -145,10 +146,11 @@ func NewWithDB(ctx context.Context, cfg Config, d *db.DB) (*Server, error) {
 
 	tokens := &auth.Service{DB: d.Bun}
 	res := &graph.Resolver{DB: d.Bun, Services: graph.Services{
-		Partners: &partner.Service{DB: d.Bun, Notify: notifier, Tokens: tokens},
-		Tokens:   tokens,
-		Audit:    &audit.Service{DB: d.Bun},
-		Notify:   notifier,
+		Partners:  &partner.Service{DB: d.Bun, Notify: notifier, Tokens: tokens},
+		Tokens:    tokens,
+		Audit:     &audit.Service{DB: d.Bun},
+		Notify:    notifier,
+		Locations: &location.Service{DB: d.Bun, Notify: notifier},
 	}}
 	s := &Server{cfg: cfg, log: log, DB: d, Graph: res, Tokens: tokens, Jobs: jobs, Worker: worker, Ready: make(chan struct{})}
 	s.handler, err = s.routes()

@@ -1259,4 +1259,12 @@ func (ec *executionContext) marshalNSystemType2ᚕlmsᚋcatalogᚐSystemTypeᚄ(
 	return ret
 }
 
+func (ec *executionContext) marshalNSystemType2ᚖlmsᚋcatalogᚐSystemType(ctx context.Context, sel ast.SelectionSet, v *catalog.SystemType) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SystemType!")
+		return graphql.Null
+	}
+	return ec._SystemType(ctx, sel, v)
+}
+
 // endregion ***************************** type.gotpl *****************************

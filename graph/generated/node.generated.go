@@ -55,6 +55,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Partner(ctx, sel, obj)
+	case db.Location:
+		return ec._Location(ctx, sel, &obj)
+	case *db.Location:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Location(ctx, sel, obj)
 	case db.Email:
 		return ec._Email(ctx, sel, &obj)
 	case *db.Email:
@@ -62,6 +69,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Email(ctx, sel, obj)
+	case db.Customer:
+		return ec._Customer(ctx, sel, &obj)
+	case *db.Customer:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Customer(ctx, sel, obj)
 	case db.AuditEvent:
 		return ec._AuditEvent(ctx, sel, &obj)
 	case *db.AuditEvent:

@@ -25,7 +25,9 @@ type ResolverRoot interface {
 	ApiToken() ApiTokenResolver
 	AuditEvent() AuditEventResolver
 	Catalog() CatalogResolver
+	Customer() CustomerResolver
 	Email() EmailResolver
+	Location() LocationResolver
 	Mutation() MutationResolver
 	Part() PartResolver
 	Partner() PartnerResolver
@@ -40,6 +42,14 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	Address struct {
+		City    func(childComplexity int) int
+		Country func(childComplexity int) int
+		State   func(childComplexity int) int
+		Street  func(childComplexity int) int
+		Zip     func(childComplexity int) int
+	}
+
 	ApiToken struct {
 		CreatedAt    func(childComplexity int) int
 		ExpiresAt    func(childComplexity int) int
@@ -104,6 +114,21 @@ type ComplexityRoot struct {
 		Token    func(childComplexity int) int
 	}
 
+	CreateChildLocationPayload struct {
+		Errors   func(childComplexity int) int
+		Location func(childComplexity int) int
+	}
+
+	CreateCustomerPayload struct {
+		Customer func(childComplexity int) int
+		Errors   func(childComplexity int) int
+	}
+
+	CreateLocationPayload struct {
+		Errors   func(childComplexity int) int
+		Location func(childComplexity int) int
+	}
+
 	CreatePartnerPayload struct {
 		Errors  func(childComplexity int) int
 		Partner func(childComplexity int) int
@@ -112,6 +137,31 @@ type ComplexityRoot struct {
 	CreateUserPayload struct {
 		Errors func(childComplexity int) int
 		User   func(childComplexity int) int
+	}
+
+	Customer struct {
+		Address       func(childComplexity int) int
+		ContactEmail  func(childComplexity int) int
+		ContactName   func(childComplexity int) int
+		ContactPhone  func(childComplexity int) int
+		CreatedAt     func(childComplexity int) int
+		EulaEmail     func(childComplexity int) int
+		ID            func(childComplexity int) int
+		Locations     func(childComplexity int, first *int, after *string) int
+		Name          func(childComplexity int) int
+		Partner       func(childComplexity int) int
+		ReferenceNote func(childComplexity int) int
+		UpdatedAt     func(childComplexity int) int
+	}
+
+	CustomerConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	CustomerEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	Email struct {
@@ -152,14 +202,59 @@ type ComplexityRoot struct {
 		Token               func(childComplexity int) int
 	}
 
+	Location struct {
+		Address                  func(childComplexity int) int
+		ChildKind                func(childComplexity int) int
+		Children                 func(childComplexity int, first *int, after *string) int
+		CreatedAt                func(childComplexity int) int
+		Customer                 func(childComplexity int) int
+		CustomerEmail            func(childComplexity int) int
+		DealerEmail              func(childComplexity int) int
+		DomainName               func(childComplexity int) int
+		FullComputerName         func(childComplexity int) int
+		HardwareKeyCode          func(childComplexity int) int
+		HardwareVersion          func(childComplexity int) int
+		HasTemporaryKey          func(childComplexity int) int
+		HwkcSource               func(childComplexity int) int
+		ID                       func(childComplexity int) int
+		LocationID               func(childComplexity int) int
+		MacAddress               func(childComplexity int) int
+		Name                     func(childComplexity int) int
+		Parent                   func(childComplexity int) int
+		Partner                  func(childComplexity int) int
+		ProductKey               func(childComplexity int) int
+		ReferenceNote            func(childComplexity int) int
+		SecondaryHardwareKeyCode func(childComplexity int) int
+		SmallEnterprise          func(childComplexity int) int
+		SoftwareVersion          func(childComplexity int) int
+		SystemType               func(childComplexity int) int
+		UpdatedAt                func(childComplexity int) int
+		Vertical                 func(childComplexity int) int
+	}
+
+	LocationConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	LocationEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	Mutation struct {
 		CreateAPIToken         func(childComplexity int, input model.CreateAPITokenInput) int
+		CreateChildLocation    func(childComplexity int, input model.CreateChildLocationInput) int
+		CreateCustomer         func(childComplexity int, input model.CreateCustomerInput) int
+		CreateLocation         func(childComplexity int, input model.CreateLocationInput) int
 		CreatePartner          func(childComplexity int, input model.CreatePartnerInput) int
 		CreateUser             func(childComplexity int, input model.CreateUserInput) int
 		EndImpersonation       func(childComplexity int, input *model.EndImpersonationInput) int
 		GrantShippingAllowance func(childComplexity int, input model.GrantShippingAllowanceInput) int
 		RevokeAPIToken         func(childComplexity int, input model.RevokeAPITokenInput) int
 		StartImpersonation     func(childComplexity int, input model.StartImpersonationInput) int
+		UpdateCustomer         func(childComplexity int, input model.UpdateCustomerInput) int
+		UpdateLocation         func(childComplexity int, input model.UpdateLocationInput) int
 	}
 
 	PageInfo struct {
@@ -211,13 +306,16 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		AuditEvents func(childComplexity int, first *int, after *string, filter *model.AuditEventFilter) int
-		Catalog     func(childComplexity int) int
-		Emails      func(childComplexity int, first *int, after *string) int
-		Node        func(childComplexity int, id string) int
-		Nodes       func(childComplexity int, ids []string) int
-		Partners    func(childComplexity int, first *int, after *string, filter *model.PartnerFilter) int
-		Viewer      func(childComplexity int) int
+		AuditEvents               func(childComplexity int, first *int, after *string, filter *model.AuditEventFilter) int
+		Catalog                   func(childComplexity int) int
+		Customers                 func(childComplexity int, first *int, after *string, filter *model.CustomerFilter) int
+		Emails                    func(childComplexity int, first *int, after *string) int
+		LocationByHardwareKeyCode func(childComplexity int, hardwareKeyCode string) int
+		Locations                 func(childComplexity int, first *int, after *string, filter *model.LocationFilter) int
+		Node                      func(childComplexity int, id string) int
+		Nodes                     func(childComplexity int, ids []string) int
+		Partners                  func(childComplexity int, first *int, after *string, filter *model.PartnerFilter) int
+		Viewer                    func(childComplexity int) int
 	}
 
 	RevokeApiTokenPayload struct {
@@ -258,6 +356,16 @@ type ComplexityRoot struct {
 		HwkcSources    func(childComplexity int) int
 		Name           func(childComplexity int) int
 		SwaApplication func(childComplexity int) int
+	}
+
+	UpdateCustomerPayload struct {
+		Customer func(childComplexity int) int
+		Errors   func(childComplexity int) int
+	}
+
+	UpdateLocationPayload struct {
+		Errors   func(childComplexity int) int
+		Location func(childComplexity int) int
 	}
 
 	User struct {
@@ -307,6 +415,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "Address.city":
+		if e.ComplexityRoot.Address.City == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Address.City(childComplexity), true
+	case "Address.country":
+		if e.ComplexityRoot.Address.Country == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Address.Country(childComplexity), true
+	case "Address.state":
+		if e.ComplexityRoot.Address.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Address.State(childComplexity), true
+	case "Address.street":
+		if e.ComplexityRoot.Address.Street == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Address.Street(childComplexity), true
+	case "Address.zip":
+		if e.ComplexityRoot.Address.Zip == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Address.Zip(childComplexity), true
 
 	case "ApiToken.createdAt":
 		if e.ComplexityRoot.ApiToken.CreatedAt == nil {
@@ -544,6 +683,45 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CreateApiTokenPayload.Token(childComplexity), true
 
+	case "CreateChildLocationPayload.errors":
+		if e.ComplexityRoot.CreateChildLocationPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateChildLocationPayload.Errors(childComplexity), true
+	case "CreateChildLocationPayload.location":
+		if e.ComplexityRoot.CreateChildLocationPayload.Location == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateChildLocationPayload.Location(childComplexity), true
+
+	case "CreateCustomerPayload.customer":
+		if e.ComplexityRoot.CreateCustomerPayload.Customer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateCustomerPayload.Customer(childComplexity), true
+	case "CreateCustomerPayload.errors":
+		if e.ComplexityRoot.CreateCustomerPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateCustomerPayload.Errors(childComplexity), true
+
+	case "CreateLocationPayload.errors":
+		if e.ComplexityRoot.CreateLocationPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateLocationPayload.Errors(childComplexity), true
+	case "CreateLocationPayload.location":
+		if e.ComplexityRoot.CreateLocationPayload.Location == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateLocationPayload.Location(childComplexity), true
+
 	case "CreatePartnerPayload.errors":
 		if e.ComplexityRoot.CreatePartnerPayload.Errors == nil {
 			break
@@ -569,6 +747,110 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CreateUserPayload.User(childComplexity), true
+
+	case "Customer.address":
+		if e.ComplexityRoot.Customer.Address == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Customer.Address(childComplexity), true
+	case "Customer.contactEmail":
+		if e.ComplexityRoot.Customer.ContactEmail == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Customer.ContactEmail(childComplexity), true
+	case "Customer.contactName":
+		if e.ComplexityRoot.Customer.ContactName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Customer.ContactName(childComplexity), true
+	case "Customer.contactPhone":
+		if e.ComplexityRoot.Customer.ContactPhone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Customer.ContactPhone(childComplexity), true
+	case "Customer.createdAt":
+		if e.ComplexityRoot.Customer.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Customer.CreatedAt(childComplexity), true
+	case "Customer.eulaEmail":
+		if e.ComplexityRoot.Customer.EulaEmail == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Customer.EulaEmail(childComplexity), true
+	case "Customer.id":
+		if e.ComplexityRoot.Customer.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Customer.ID(childComplexity), true
+	case "Customer.locations":
+		if e.ComplexityRoot.Customer.Locations == nil {
+			break
+		}
+
+		args, err := ec.field_Customer_locations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Customer.Locations(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "Customer.name":
+		if e.ComplexityRoot.Customer.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Customer.Name(childComplexity), true
+	case "Customer.partner":
+		if e.ComplexityRoot.Customer.Partner == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Customer.Partner(childComplexity), true
+	case "Customer.referenceNote":
+		if e.ComplexityRoot.Customer.ReferenceNote == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Customer.ReferenceNote(childComplexity), true
+	case "Customer.updatedAt":
+		if e.ComplexityRoot.Customer.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Customer.UpdatedAt(childComplexity), true
+
+	case "CustomerConnection.edges":
+		if e.ComplexityRoot.CustomerConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerConnection.Edges(childComplexity), true
+	case "CustomerConnection.pageInfo":
+		if e.ComplexityRoot.CustomerConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerConnection.PageInfo(childComplexity), true
+
+	case "CustomerEdge.cursor":
+		if e.ComplexityRoot.CustomerEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerEdge.Cursor(childComplexity), true
+	case "CustomerEdge.node":
+		if e.ComplexityRoot.CustomerEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerEdge.Node(childComplexity), true
 
 	case "Email.attempts":
 		if e.ComplexityRoot.Email.Attempts == nil {
@@ -696,6 +978,200 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Impersonation.Token(childComplexity), true
 
+	case "Location.address":
+		if e.ComplexityRoot.Location.Address == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Location.Address(childComplexity), true
+	case "Location.childKind":
+		if e.ComplexityRoot.Location.ChildKind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Location.ChildKind(childComplexity), true
+	case "Location.children":
+		if e.ComplexityRoot.Location.Children == nil {
+			break
+		}
+
+		args, err := ec.field_Location_children_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Location.Children(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "Location.createdAt":
+		if e.ComplexityRoot.Location.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Location.CreatedAt(childComplexity), true
+	case "Location.customer":
+		if e.ComplexityRoot.Location.Customer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Location.Customer(childComplexity), true
+	case "Location.customerEmail":
+		if e.ComplexityRoot.Location.CustomerEmail == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Location.CustomerEmail(childComplexity), true
+	case "Location.dealerEmail":
+		if e.ComplexityRoot.Location.DealerEmail == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Location.DealerEmail(childComplexity), true
+	case "Location.domainName":
+		if e.ComplexityRoot.Location.DomainName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Location.DomainName(childComplexity), true
+	case "Location.fullComputerName":
+		if e.ComplexityRoot.Location.FullComputerName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Location.FullComputerName(childComplexity), true
+	case "Location.hardwareKeyCode":
+		if e.ComplexityRoot.Location.HardwareKeyCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Location.HardwareKeyCode(childComplexity), true
+	case "Location.hardwareVersion":
+		if e.ComplexityRoot.Location.HardwareVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Location.HardwareVersion(childComplexity), true
+	case "Location.hasTemporaryKey":
+		if e.ComplexityRoot.Location.HasTemporaryKey == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Location.HasTemporaryKey(childComplexity), true
+	case "Location.hardwareKeyCodeSource":
+		if e.ComplexityRoot.Location.HwkcSource == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Location.HwkcSource(childComplexity), true
+	case "Location.id":
+		if e.ComplexityRoot.Location.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Location.ID(childComplexity), true
+	case "Location.locationId":
+		if e.ComplexityRoot.Location.LocationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Location.LocationID(childComplexity), true
+	case "Location.macAddress":
+		if e.ComplexityRoot.Location.MacAddress == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Location.MacAddress(childComplexity), true
+	case "Location.name":
+		if e.ComplexityRoot.Location.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Location.Name(childComplexity), true
+	case "Location.parent":
+		if e.ComplexityRoot.Location.Parent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Location.Parent(childComplexity), true
+	case "Location.partner":
+		if e.ComplexityRoot.Location.Partner == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Location.Partner(childComplexity), true
+	case "Location.productKey":
+		if e.ComplexityRoot.Location.ProductKey == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Location.ProductKey(childComplexity), true
+	case "Location.referenceNote":
+		if e.ComplexityRoot.Location.ReferenceNote == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Location.ReferenceNote(childComplexity), true
+	case "Location.secondaryHardwareKeyCode":
+		if e.ComplexityRoot.Location.SecondaryHardwareKeyCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Location.SecondaryHardwareKeyCode(childComplexity), true
+	case "Location.smallEnterprise":
+		if e.ComplexityRoot.Location.SmallEnterprise == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Location.SmallEnterprise(childComplexity), true
+	case "Location.softwareVersion":
+		if e.ComplexityRoot.Location.SoftwareVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Location.SoftwareVersion(childComplexity), true
+	case "Location.systemType":
+		if e.ComplexityRoot.Location.SystemType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Location.SystemType(childComplexity), true
+	case "Location.updatedAt":
+		if e.ComplexityRoot.Location.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Location.UpdatedAt(childComplexity), true
+	case "Location.vertical":
+		if e.ComplexityRoot.Location.Vertical == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Location.Vertical(childComplexity), true
+
+	case "LocationConnection.edges":
+		if e.ComplexityRoot.LocationConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LocationConnection.Edges(childComplexity), true
+	case "LocationConnection.pageInfo":
+		if e.ComplexityRoot.LocationConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LocationConnection.PageInfo(childComplexity), true
+
+	case "LocationEdge.cursor":
+		if e.ComplexityRoot.LocationEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LocationEdge.Cursor(childComplexity), true
+	case "LocationEdge.node":
+		if e.ComplexityRoot.LocationEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LocationEdge.Node(childComplexity), true
+
 	case "Mutation.createApiToken":
 		if e.ComplexityRoot.Mutation.CreateAPIToken == nil {
 			break
@@ -707,6 +1183,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateAPIToken(childComplexity, args["input"].(model.CreateAPITokenInput)), true
+	case "Mutation.createChildLocation":
+		if e.ComplexityRoot.Mutation.CreateChildLocation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createChildLocation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateChildLocation(childComplexity, args["input"].(model.CreateChildLocationInput)), true
+	case "Mutation.createCustomer":
+		if e.ComplexityRoot.Mutation.CreateCustomer == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createCustomer_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateCustomer(childComplexity, args["input"].(model.CreateCustomerInput)), true
+	case "Mutation.createLocation":
+		if e.ComplexityRoot.Mutation.CreateLocation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createLocation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateLocation(childComplexity, args["input"].(model.CreateLocationInput)), true
 	case "Mutation.createPartner":
 		if e.ComplexityRoot.Mutation.CreatePartner == nil {
 			break
@@ -773,6 +1282,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.StartImpersonation(childComplexity, args["input"].(model.StartImpersonationInput)), true
+	case "Mutation.updateCustomer":
+		if e.ComplexityRoot.Mutation.UpdateCustomer == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateCustomer_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateCustomer(childComplexity, args["input"].(model.UpdateCustomerInput)), true
+	case "Mutation.updateLocation":
+		if e.ComplexityRoot.Mutation.UpdateLocation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateLocation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateLocation(childComplexity, args["input"].(model.UpdateLocationInput)), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -965,6 +1496,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Catalog(childComplexity), true
+	case "Query.customers":
+		if e.ComplexityRoot.Query.Customers == nil {
+			break
+		}
+
+		args, err := ec.field_Query_customers_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Customers(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*model.CustomerFilter)), true
 	case "Query.emails":
 		if e.ComplexityRoot.Query.Emails == nil {
 			break
@@ -977,6 +1519,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.Emails(childComplexity, args["first"].(*int), args["after"].(*string)), true
 
+	case "Query.locationByHardwareKeyCode":
+		if e.ComplexityRoot.Query.LocationByHardwareKeyCode == nil {
+			break
+		}
+
+		args, err := ec.field_Query_locationByHardwareKeyCode_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.LocationByHardwareKeyCode(childComplexity, args["hardwareKeyCode"].(string)), true
+	case "Query.locations":
+		if e.ComplexityRoot.Query.Locations == nil {
+			break
+		}
+
+		args, err := ec.field_Query_locations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Locations(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*model.LocationFilter)), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -1172,6 +1736,32 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SystemType.SwaApplication(childComplexity), true
 
+	case "UpdateCustomerPayload.customer":
+		if e.ComplexityRoot.UpdateCustomerPayload.Customer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateCustomerPayload.Customer(childComplexity), true
+	case "UpdateCustomerPayload.errors":
+		if e.ComplexityRoot.UpdateCustomerPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateCustomerPayload.Errors(childComplexity), true
+
+	case "UpdateLocationPayload.errors":
+		if e.ComplexityRoot.UpdateLocationPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateLocationPayload.Errors(childComplexity), true
+	case "UpdateLocationPayload.location":
+		if e.ComplexityRoot.UpdateLocationPayload.Location == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateLocationPayload.Location(childComplexity), true
+
 	case "User.apiTokens":
 		if e.ComplexityRoot.User.APITokens == nil {
 			break
@@ -1299,15 +1889,23 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("AddressInput", ec.unmarshalInputAddressInput),
 			graphql.NewInputUnmarshaler("AuditEventFilter", ec.unmarshalInputAuditEventFilter),
 			graphql.NewInputUnmarshaler("CreateApiTokenInput", ec.unmarshalInputCreateApiTokenInput),
+			graphql.NewInputUnmarshaler("CreateChildLocationInput", ec.unmarshalInputCreateChildLocationInput),
+			graphql.NewInputUnmarshaler("CreateCustomerInput", ec.unmarshalInputCreateCustomerInput),
+			graphql.NewInputUnmarshaler("CreateLocationInput", ec.unmarshalInputCreateLocationInput),
 			graphql.NewInputUnmarshaler("CreatePartnerInput", ec.unmarshalInputCreatePartnerInput),
 			graphql.NewInputUnmarshaler("CreateUserInput", ec.unmarshalInputCreateUserInput),
+			graphql.NewInputUnmarshaler("CustomerFilter", ec.unmarshalInputCustomerFilter),
 			graphql.NewInputUnmarshaler("EndImpersonationInput", ec.unmarshalInputEndImpersonationInput),
 			graphql.NewInputUnmarshaler("GrantShippingAllowanceInput", ec.unmarshalInputGrantShippingAllowanceInput),
+			graphql.NewInputUnmarshaler("LocationFilter", ec.unmarshalInputLocationFilter),
 			graphql.NewInputUnmarshaler("PartnerFilter", ec.unmarshalInputPartnerFilter),
 			graphql.NewInputUnmarshaler("RevokeApiTokenInput", ec.unmarshalInputRevokeApiTokenInput),
 			graphql.NewInputUnmarshaler("StartImpersonationInput", ec.unmarshalInputStartImpersonationInput),
+			graphql.NewInputUnmarshaler("UpdateCustomerInput", ec.unmarshalInputUpdateCustomerInput),
+			graphql.NewInputUnmarshaler("UpdateLocationInput", ec.unmarshalInputUpdateLocationInput),
 		)
 	}
 	first := true
@@ -1502,6 +2100,106 @@ extend type Query {
   catalog: Catalog!
 }
 `, BuiltIn: false},
+	{Name: "../schema/customer.graphqls", Input: `"""A postal address."""
+type Address {
+  street: String!
+  city: String!
+  state: String!
+  country: String!
+  zip: String!
+}
+
+input AddressInput {
+  street: String
+  city: String
+  state: String
+  country: String
+  zip: String
+}
+
+"""A partner's end customer (CUS-1), owning the systems at its locations."""
+type Customer implements Node {
+  id: ID!
+  partner: Partner!
+  """Business name."""
+  name: String!
+  address: Address!
+  contactName: String!
+  contactPhone: String!
+  contactEmail: String!
+  """Receives the End User License Agreement of new locations that name no email of their own (LOC-3)."""
+  eulaEmail: String!
+  """The partner's customer number; also shown with Software Assurance."""
+  referenceNote: String!
+  createdAt: Time!
+  updatedAt: Time!
+  """The customer's locations by name, without child locations (they are under their parent's ` + "`" + `children` + "`" + `)."""
+  locations(first: Int, after: String): LocationConnection!
+}
+
+type CustomerConnection {
+  edges: [CustomerEdge!]!
+  pageInfo: PageInfo!
+}
+
+type CustomerEdge {
+  cursor: String!
+  node: Customer!
+}
+
+input CustomerFilter {
+  """Any part of the business name or the reference note, case-insensitive."""
+  search: String
+  """Admin: only this partner's customers."""
+  partnerId: ID
+}
+
+extend type Query {
+  """Your partner's customers by name (admin: every partner's)."""
+  customers(first: Int, after: String, filter: CustomerFilter): CustomerConnection!
+}
+
+input CreateCustomerInput {
+  """Admin only: the partner the customer belongs to. Partners create their own customers."""
+  partnerId: ID
+  name: String!
+  address: AddressInput
+  contactName: String
+  contactPhone: String
+  contactEmail: String
+  eulaEmail: String
+  referenceNote: String
+}
+
+type CreateCustomerPayload {
+  customer: Customer
+  errors: [UserError!]!
+}
+
+"""Fields left out (or null) stay as they are."""
+input UpdateCustomerInput {
+  id: ID!
+  name: String
+  address: AddressInput
+  contactName: String
+  contactPhone: String
+  contactEmail: String
+  eulaEmail: String
+  referenceNote: String
+}
+
+type UpdateCustomerPayload {
+  customer: Customer
+  errors: [UserError!]!
+}
+
+extend type Mutation {
+  """Register a customer. Errors: VALIDATION_FAILED, NOT_FOUND (partnerId)."""
+  createCustomer(input: CreateCustomerInput!): CreateCustomerPayload!
+  """Edit a customer. Errors: NOT_FOUND, VALIDATION_FAILED."""
+  updateCustomer(input: UpdateCustomerInput!): UpdateCustomerPayload!
+}
+`, BuiltIn: false},
 	{Name: "../schema/email.graphqls", Input: `enum EmailStatus {
   QUEUED
   SENT
@@ -1604,6 +2302,208 @@ extend type Mutation {
   """Distributor: act as a dealer user (ACT-5)."""
   startImpersonation(input: StartImpersonationInput!): StartImpersonationPayload!
   endImpersonation(input: EndImpersonationInput): EndImpersonationPayload!
+}
+`, BuiltIn: false},
+	{Name: "../schema/location.graphqls", Input: `"""How a child location relates to its parent (LOC-13)."""
+enum ChildKind {
+  """The License Manager Client location of a PBX (LOC-4)."""
+  LMC
+  """An SR-MGC under an SV8500 (LOC-5)."""
+  SR_MGC
+  """The redundant secondary of a BX9000/OVOC, or the supervisor of a MobiCall master (LOC-10, LOC-11)."""
+  REDUNDANT
+}
+
+"""The market a location serves."""
+enum Vertical {
+  NONE
+  EDUCATION
+  HEALTHCARE
+  HOSPITALITY
+  GOVERNMENT
+  FINANCE
+  RETAIL
+  MANUFACTURING
+  TRANSPORTATION
+  OTHER
+}
+
+"""How a location got its Hardware Key Code."""
+enum HardwareKeyCodeSource {
+  """Entered by the user."""
+  ENTERED
+  """A temporary key generated by LMS (SR-MGC, SV9500 Standard Server before "Create HKC")."""
+  GENERATED_TEMP_KEY
+  """Derived from the LAN1 IP address (SV9500 Standard Server, LOC-6)."""
+  GENERATED_FROM_IP
+  """Derived from the MAC address (SV9500 Small Enterprise, LOC-7)."""
+  GENERATED_FROM_MAC
+  """Generated for a Full Computer Name (iS3000 dongle-less, LOC-8)."""
+  GENERATED_FROM_FCN
+  """Generated for a domain name (3C, LOC-9)."""
+  GENERATED_FROM_DOMAIN
+  """Derived from the parent PBX's (LMC, LOC-4)."""
+  DERIVED_FROM_PARENT
+}
+
+"""A customer location (LOC-1): one system, identified by its Hardware Key Code, that licenses are attached to."""
+type Location implements Node {
+  id: ID!
+  """The UUID "Location Id" shown to users and printed in license files."""
+  locationId: String!
+  customer: Customer!
+  partner: Partner!
+  name: String!
+  address: Address!
+  systemType: SystemType!
+  """The primary HWKC, or the temporary key while the location has none (` + "`" + `hasTemporaryKey` + "`" + `)."""
+  hardwareKeyCode: String!
+  """The second CPU's HWKC of an SV9500 Appliance, when it has two."""
+  secondaryHardwareKeyCode: String
+  hardwareKeyCodeSource: HardwareKeyCodeSource!
+  """True while the HWKC is a generated temp key (LOC-5, LOC-6)."""
+  hasTemporaryKey: Boolean!
+  """iS3000 dongle-less: the Full Computer Name the HWKC was generated for; editable (LOC-8)."""
+  fullComputerName: String
+  """3C: the domain name (LOC-9)."""
+  domainName: String
+  """SV9500 Small Enterprise: the MAC address the HWKC was derived from (LOC-7)."""
+  macAddress: String
+  """SV9500 Small Enterprise model (accepts only SE parts)."""
+  smallEnterprise: Boolean!
+  """BX/OVOC: the delivery serial (hardware) or the key filled in at first activation (software) (LOC-10)."""
+  productKey: String
+  hardwareVersion: String!
+  softwareVersion: String!
+  """The customer (EULA) email (LOC-3)."""
+  customerEmail: String!
+  dealerEmail: String!
+  referenceNote: String!
+  vertical: Vertical!
+  """The parent of a child location, null for a top-level one."""
+  parent: Location
+  """How this child relates to its parent; null for a top-level location."""
+  childKind: ChildKind
+  """Child locations, oldest first (LOC-13)."""
+  children(first: Int, after: String): LocationConnection!
+  createdAt: Time!
+  updatedAt: Time!
+}
+
+type LocationConnection {
+  edges: [LocationEdge!]!
+  pageInfo: PageInfo!
+}
+
+type LocationEdge {
+  cursor: String!
+  node: Location!
+}
+
+input LocationFilter {
+  """Any part of the name, the primary or secondary HWKC, the Full Computer Name or the domain name (type-ahead)."""
+  search: String
+  customerId: ID
+  """A system type code, e.g. SV9500."""
+  systemType: String
+  """Leave out child locations."""
+  topLevelOnly: Boolean
+  """Admin: only this partner's locations."""
+  partnerId: ID
+}
+
+extend type Query {
+  """Your locations by name (admin: every partner's), searchable by part of the name or HWKC."""
+  locations(first: Int, after: String, filter: LocationFilter): LocationConnection!
+  """The location holding this HWKC as primary or secondary code; null when there is none of yours."""
+  locationByHardwareKeyCode(hardwareKeyCode: String!): Location
+}
+
+"""
+A new location. Which code fields apply depends on the system type (see the catalog):
+most types take ` + "`" + `hardwareKeyCode` + "`" + `; SV9500 Appliance takes ` + "`" + `hardwareKeyCode` + "`" + ` and optionally
+` + "`" + `secondaryHardwareKeyCode` + "`" + ` (a scanned QR code ` + "`" + `A_3565-…` + "`" + ` is accepted), SV9500 Standard Server
+takes none (it gets a temp key), SV9500 SE takes ` + "`" + `smallEnterprise: true` + "`" + ` and ` + "`" + `macAddress` + "`" + `;
+iS3000 takes ` + "`" + `hardwareKeyCode` + "`" + ` or ` + "`" + `fullComputerName` + "`" + `; 3C takes ` + "`" + `domainName` + "`" + `; BX hardware takes
+` + "`" + `productKey` + "`" + ` (DT…). SR-MGC and MobiCall Supervisor locations are created with ` + "`" + `createChildLocation` + "`" + `.
+"""
+input CreateLocationInput {
+  customerId: ID!
+  name: String!
+  systemType: String!
+  address: AddressInput
+  hardwareKeyCode: String
+  secondaryHardwareKeyCode: String
+  fullComputerName: String
+  domainName: String
+  macAddress: String
+  smallEnterprise: Boolean
+  productKey: String
+  hardwareVersion: String
+  softwareVersion: String
+  """Receives the End User License Agreement; defaults to the customer's EULA email."""
+  customerEmail: String
+  dealerEmail: String
+  referenceNote: String
+  vertical: Vertical
+}
+
+type CreateLocationPayload {
+  location: Location
+  errors: [UserError!]!
+}
+
+"""Fields left out (or null) stay as they are. The HWKC is changed only by hardware replacement, migration or createVirtualHardwareKeyCode."""
+input UpdateLocationInput {
+  id: ID!
+  name: String
+  address: AddressInput
+  hardwareVersion: String
+  softwareVersion: String
+  customerEmail: String
+  dealerEmail: String
+  referenceNote: String
+  vertical: Vertical
+  """iS3000 dongle-less only: a new Full Computer Name; the HWKC stays the same (LOC-8)."""
+  fullComputerName: String
+}
+
+type UpdateLocationPayload {
+  location: Location
+  errors: [UserError!]!
+}
+
+input CreateChildLocationInput {
+  parentId: ID!
+  kind: ChildKind!
+  """Required for SR_MGC and REDUNDANT; an LMC child is named <parent>_LMC by default."""
+  name: String
+  """REDUNDANT only: the secondary system's HWKC."""
+  hardwareKeyCode: String
+  """SR_MGC and REDUNDANT: you authorise creating the location as a child of the parent."""
+  confirmed: Boolean
+}
+
+type CreateChildLocationPayload {
+  location: Location
+  errors: [UserError!]!
+}
+
+extend type Mutation {
+  """
+  Register a location of one of your customers; the EULA is mailed to the customer email and a PBX
+  that has one gets its LMC child. Errors: NOT_FOUND (customerId), VALIDATION_FAILED,
+  INVALID_HARDWARE_KEYCODE, DUPLICATE_HARDWARE_KEYCODE.
+  """
+  createLocation(input: CreateLocationInput!): CreateLocationPayload!
+  """Edit a location (LOC-12). Errors: NOT_FOUND, VALIDATION_FAILED."""
+  updateLocation(input: UpdateLocationInput!): UpdateLocationPayload!
+  """
+  Add an LMC (iS3000), SR-MGC (SV8500) or redundant secondary (BX9000/OVOC, MobiCall) child location.
+  Errors: NOT_FOUND, VALIDATION_FAILED, NOT_APPLICABLE, ALREADY_EXISTS, INVALID_HARDWARE_KEYCODE,
+  DUPLICATE_HARDWARE_KEYCODE.
+  """
+  createChildLocation(input: CreateChildLocationInput!): CreateChildLocationPayload!
 }
 `, BuiltIn: false},
 	{Name: "../schema/node.graphqls", Input: `"""An object with an identity. Ids are opaque: clients never parse them."""
@@ -1840,6 +2740,22 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
 
+func (ec *executionContext) childFields_Address(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "street":
+		return ec.fieldContext_Address_street(ctx, field)
+	case "city":
+		return ec.fieldContext_Address_city(ctx, field)
+	case "state":
+		return ec.fieldContext_Address_state(ctx, field)
+	case "country":
+		return ec.fieldContext_Address_country(ctx, field)
+	case "zip":
+		return ec.fieldContext_Address_zip(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Address", field.Name)
+}
+
 func (ec *executionContext) childFields_ApiToken(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -1968,6 +2884,36 @@ func (ec *executionContext) childFields_CreateApiTokenPayload(ctx context.Contex
 	return nil, fmt.Errorf("no field named %q was found under type CreateApiTokenPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_CreateChildLocationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "location":
+		return ec.fieldContext_CreateChildLocationPayload_location(ctx, field)
+	case "errors":
+		return ec.fieldContext_CreateChildLocationPayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateChildLocationPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CreateCustomerPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "customer":
+		return ec.fieldContext_CreateCustomerPayload_customer(ctx, field)
+	case "errors":
+		return ec.fieldContext_CreateCustomerPayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateCustomerPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CreateLocationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "location":
+		return ec.fieldContext_CreateLocationPayload_location(ctx, field)
+	case "errors":
+		return ec.fieldContext_CreateLocationPayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateLocationPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_CreatePartnerPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "partner":
@@ -1986,6 +2932,56 @@ func (ec *executionContext) childFields_CreateUserPayload(ctx context.Context, f
 		return ec.fieldContext_CreateUserPayload_errors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CreateUserPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Customer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Customer_id(ctx, field)
+	case "partner":
+		return ec.fieldContext_Customer_partner(ctx, field)
+	case "name":
+		return ec.fieldContext_Customer_name(ctx, field)
+	case "address":
+		return ec.fieldContext_Customer_address(ctx, field)
+	case "contactName":
+		return ec.fieldContext_Customer_contactName(ctx, field)
+	case "contactPhone":
+		return ec.fieldContext_Customer_contactPhone(ctx, field)
+	case "contactEmail":
+		return ec.fieldContext_Customer_contactEmail(ctx, field)
+	case "eulaEmail":
+		return ec.fieldContext_Customer_eulaEmail(ctx, field)
+	case "referenceNote":
+		return ec.fieldContext_Customer_referenceNote(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Customer_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Customer_updatedAt(ctx, field)
+	case "locations":
+		return ec.fieldContext_Customer_locations(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Customer", field.Name)
+}
+
+func (ec *executionContext) childFields_CustomerConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_CustomerConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CustomerConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CustomerConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CustomerEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_CustomerEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_CustomerEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CustomerEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_Email(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2062,6 +3058,86 @@ func (ec *executionContext) childFields_Impersonation(ctx context.Context, field
 		return ec.fieldContext_Impersonation_token(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Impersonation", field.Name)
+}
+
+func (ec *executionContext) childFields_Location(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Location_id(ctx, field)
+	case "locationId":
+		return ec.fieldContext_Location_locationId(ctx, field)
+	case "customer":
+		return ec.fieldContext_Location_customer(ctx, field)
+	case "partner":
+		return ec.fieldContext_Location_partner(ctx, field)
+	case "name":
+		return ec.fieldContext_Location_name(ctx, field)
+	case "address":
+		return ec.fieldContext_Location_address(ctx, field)
+	case "systemType":
+		return ec.fieldContext_Location_systemType(ctx, field)
+	case "hardwareKeyCode":
+		return ec.fieldContext_Location_hardwareKeyCode(ctx, field)
+	case "secondaryHardwareKeyCode":
+		return ec.fieldContext_Location_secondaryHardwareKeyCode(ctx, field)
+	case "hardwareKeyCodeSource":
+		return ec.fieldContext_Location_hardwareKeyCodeSource(ctx, field)
+	case "hasTemporaryKey":
+		return ec.fieldContext_Location_hasTemporaryKey(ctx, field)
+	case "fullComputerName":
+		return ec.fieldContext_Location_fullComputerName(ctx, field)
+	case "domainName":
+		return ec.fieldContext_Location_domainName(ctx, field)
+	case "macAddress":
+		return ec.fieldContext_Location_macAddress(ctx, field)
+	case "smallEnterprise":
+		return ec.fieldContext_Location_smallEnterprise(ctx, field)
+	case "productKey":
+		return ec.fieldContext_Location_productKey(ctx, field)
+	case "hardwareVersion":
+		return ec.fieldContext_Location_hardwareVersion(ctx, field)
+	case "softwareVersion":
+		return ec.fieldContext_Location_softwareVersion(ctx, field)
+	case "customerEmail":
+		return ec.fieldContext_Location_customerEmail(ctx, field)
+	case "dealerEmail":
+		return ec.fieldContext_Location_dealerEmail(ctx, field)
+	case "referenceNote":
+		return ec.fieldContext_Location_referenceNote(ctx, field)
+	case "vertical":
+		return ec.fieldContext_Location_vertical(ctx, field)
+	case "parent":
+		return ec.fieldContext_Location_parent(ctx, field)
+	case "childKind":
+		return ec.fieldContext_Location_childKind(ctx, field)
+	case "children":
+		return ec.fieldContext_Location_children(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Location_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Location_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Location", field.Name)
+}
+
+func (ec *executionContext) childFields_LocationConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_LocationConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_LocationConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LocationConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_LocationEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_LocationEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_LocationEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LocationEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2238,6 +3314,26 @@ func (ec *executionContext) childFields_SystemType(ctx context.Context, field gr
 		return ec.fieldContext_SystemType_demoLicenses(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SystemType", field.Name)
+}
+
+func (ec *executionContext) childFields_UpdateCustomerPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "customer":
+		return ec.fieldContext_UpdateCustomerPayload_customer(ctx, field)
+	case "errors":
+		return ec.fieldContext_UpdateCustomerPayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpdateCustomerPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_UpdateLocationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "location":
+		return ec.fieldContext_UpdateLocationPayload_location(ctx, field)
+	case "errors":
+		return ec.fieldContext_UpdateLocationPayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpdateLocationPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_User(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

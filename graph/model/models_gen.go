@@ -13,6 +13,14 @@ import (
 	"time"
 )
 
+type AddressInput struct {
+	Street  *string `json:"street,omitempty"`
+	City    *string `json:"city,omitempty"`
+	State   *string `json:"state,omitempty"`
+	Country *string `json:"country,omitempty"`
+	Zip     *string `json:"zip,omitempty"`
+}
+
 type APITokenConnection struct {
 	Edges    []APITokenEdge `json:"edges"`
 	PageInfo *PageInfo      `json:"pageInfo"`
@@ -53,6 +61,71 @@ type CreateAPITokenPayload struct {
 	Errors []apperr.Error `json:"errors"`
 }
 
+type CreateChildLocationInput struct {
+	ParentID string       `json:"parentId"`
+	Kind     db.ChildKind `json:"kind"`
+	// Required for SR_MGC and REDUNDANT; an LMC child is named <parent>_LMC by default.
+	Name *string `json:"name,omitempty"`
+	// REDUNDANT only: the secondary system's HWKC.
+	HardwareKeyCode *string `json:"hardwareKeyCode,omitempty"`
+	// SR_MGC and REDUNDANT: you authorise creating the location as a child of the parent.
+	Confirmed *bool `json:"confirmed,omitempty"`
+}
+
+type CreateChildLocationPayload struct {
+	Location *db.Location   `json:"location,omitempty"`
+	Errors   []apperr.Error `json:"errors"`
+}
+
+type CreateCustomerInput struct {
+	// Admin only: the partner the customer belongs to. Partners create their own customers.
+	PartnerID     *string       `json:"partnerId,omitempty"`
+	Name          string        `json:"name"`
+	Address       *AddressInput `json:"address,omitempty"`
+	ContactName   *string       `json:"contactName,omitempty"`
+	ContactPhone  *string       `json:"contactPhone,omitempty"`
+	ContactEmail  *string       `json:"contactEmail,omitempty"`
+	EulaEmail     *string       `json:"eulaEmail,omitempty"`
+	ReferenceNote *string       `json:"referenceNote,omitempty"`
+}
+
+type CreateCustomerPayload struct {
+	Customer *db.Customer   `json:"customer,omitempty"`
+	Errors   []apperr.Error `json:"errors"`
+}
+
+// A new location. Which code fields apply depends on the system type (see the catalog):
+// most types take `hardwareKeyCode`; SV9500 Appliance takes `hardwareKeyCode` and optionally
+// `secondaryHardwareKeyCode` (a scanned QR code `A_3565-…` is accepted), SV9500 Standard Server
+// takes none (it gets a temp key), SV9500 SE takes `smallEnterprise: true` and `macAddress`;
+// iS3000 takes `hardwareKeyCode` or `fullComputerName`; 3C takes `domainName`; BX hardware takes
+// `productKey` (DT…). SR-MGC and MobiCall Supervisor locations are created with `createChildLocation`.
+type CreateLocationInput struct {
+	CustomerID               string        `json:"customerId"`
+	Name                     string        `json:"name"`
+	SystemType               string        `json:"systemType"`
+	Address                  *AddressInput `json:"address,omitempty"`
+	HardwareKeyCode          *string       `json:"hardwareKeyCode,omitempty"`
+	SecondaryHardwareKeyCode *string       `json:"secondaryHardwareKeyCode,omitempty"`
+	FullComputerName         *string       `json:"fullComputerName,omitempty"`
+	DomainName               *string       `json:"domainName,omitempty"`
+	MacAddress               *string       `json:"macAddress,omitempty"`
+	SmallEnterprise          *bool         `json:"smallEnterprise,omitempty"`
+	ProductKey               *string       `json:"productKey,omitempty"`
+	HardwareVersion          *string       `json:"hardwareVersion,omitempty"`
+	SoftwareVersion          *string       `json:"softwareVersion,omitempty"`
+	// Receives the End User License Agreement; defaults to the customer's EULA email.
+	CustomerEmail *string      `json:"customerEmail,omitempty"`
+	DealerEmail   *string      `json:"dealerEmail,omitempty"`
+	ReferenceNote *string      `json:"referenceNote,omitempty"`
+	Vertical      *db.Vertical `json:"vertical,omitempty"`
+}
+
+type CreateLocationPayload struct {
+	Location *db.Location   `json:"location,omitempty"`
+	Errors   []apperr.Error `json:"errors"`
+}
+
 type CreatePartnerInput struct {
 	Kind  db.PartnerKind `json:"kind"`
 	Name  string         `json:"name"`
@@ -75,6 +148,23 @@ type CreateUserInput struct {
 type CreateUserPayload struct {
 	User   *db.User       `json:"user,omitempty"`
 	Errors []apperr.Error `json:"errors"`
+}
+
+type CustomerConnection struct {
+	Edges    []CustomerEdge `json:"edges"`
+	PageInfo *PageInfo      `json:"pageInfo"`
+}
+
+type CustomerEdge struct {
+	Cursor string       `json:"cursor"`
+	Node   *db.Customer `json:"node"`
+}
+
+type CustomerFilter struct {
+	// Any part of the business name or the reference note, case-insensitive.
+	Search *string `json:"search,omitempty"`
+	// Admin: only this partner's customers.
+	PartnerID *string `json:"partnerId,omitempty"`
 }
 
 type EmailConnection struct {
@@ -112,6 +202,28 @@ type Impersonation struct {
 	Impersonator        *db.User     `json:"impersonator"`
 	ImpersonatorPartner *db.Partner  `json:"impersonatorPartner"`
 	Token               *db.APIToken `json:"token"`
+}
+
+type LocationConnection struct {
+	Edges    []LocationEdge `json:"edges"`
+	PageInfo *PageInfo      `json:"pageInfo"`
+}
+
+type LocationEdge struct {
+	Cursor string       `json:"cursor"`
+	Node   *db.Location `json:"node"`
+}
+
+type LocationFilter struct {
+	// Any part of the name, the primary or secondary HWKC, the Full Computer Name or the domain name (type-ahead).
+	Search     *string `json:"search,omitempty"`
+	CustomerID *string `json:"customerId,omitempty"`
+	// A system type code, e.g. SV9500.
+	SystemType *string `json:"systemType,omitempty"`
+	// Leave out child locations.
+	TopLevelOnly *bool `json:"topLevelOnly,omitempty"`
+	// Admin: only this partner's locations.
+	PartnerID *string `json:"partnerId,omitempty"`
 }
 
 type Mutation struct {
@@ -176,6 +288,43 @@ type StartImpersonationPayload struct {
 	Errors   []apperr.Error `json:"errors"`
 }
 
+// Fields left out (or null) stay as they are.
+type UpdateCustomerInput struct {
+	ID            string        `json:"id"`
+	Name          *string       `json:"name,omitempty"`
+	Address       *AddressInput `json:"address,omitempty"`
+	ContactName   *string       `json:"contactName,omitempty"`
+	ContactPhone  *string       `json:"contactPhone,omitempty"`
+	ContactEmail  *string       `json:"contactEmail,omitempty"`
+	EulaEmail     *string       `json:"eulaEmail,omitempty"`
+	ReferenceNote *string       `json:"referenceNote,omitempty"`
+}
+
+type UpdateCustomerPayload struct {
+	Customer *db.Customer   `json:"customer,omitempty"`
+	Errors   []apperr.Error `json:"errors"`
+}
+
+// Fields left out (or null) stay as they are. The HWKC is changed only by hardware replacement, migration or createVirtualHardwareKeyCode.
+type UpdateLocationInput struct {
+	ID              string        `json:"id"`
+	Name            *string       `json:"name,omitempty"`
+	Address         *AddressInput `json:"address,omitempty"`
+	HardwareVersion *string       `json:"hardwareVersion,omitempty"`
+	SoftwareVersion *string       `json:"softwareVersion,omitempty"`
+	CustomerEmail   *string       `json:"customerEmail,omitempty"`
+	DealerEmail     *string       `json:"dealerEmail,omitempty"`
+	ReferenceNote   *string       `json:"referenceNote,omitempty"`
+	Vertical        *db.Vertical  `json:"vertical,omitempty"`
+	// iS3000 dongle-less only: a new Full Computer Name; the HWKC stays the same (LOC-8).
+	FullComputerName *string `json:"fullComputerName,omitempty"`
+}
+
+type UpdateLocationPayload struct {
+	Location *db.Location   `json:"location,omitempty"`
+	Errors   []apperr.Error `json:"errors"`
+}
+
 type UserConnection struct {
 	Edges    []UserEdge `json:"edges"`
 	PageInfo *PageInfo  `json:"pageInfo"`
@@ -184,6 +333,79 @@ type UserConnection struct {
 type UserEdge struct {
 	Cursor string   `json:"cursor"`
 	Node   *db.User `json:"node"`
+}
+
+// How a location got its Hardware Key Code.
+type HardwareKeyCodeSource string
+
+const (
+	// Entered by the user.
+	HardwareKeyCodeSourceEntered HardwareKeyCodeSource = "ENTERED"
+	// A temporary key generated by LMS (SR-MGC, SV9500 Standard Server before "Create HKC").
+	HardwareKeyCodeSourceGeneratedTempKey HardwareKeyCodeSource = "GENERATED_TEMP_KEY"
+	// Derived from the LAN1 IP address (SV9500 Standard Server, LOC-6).
+	HardwareKeyCodeSourceGeneratedFromIP HardwareKeyCodeSource = "GENERATED_FROM_IP"
+	// Derived from the MAC address (SV9500 Small Enterprise, LOC-7).
+	HardwareKeyCodeSourceGeneratedFromMac HardwareKeyCodeSource = "GENERATED_FROM_MAC"
+	// Generated for a Full Computer Name (iS3000 dongle-less, LOC-8).
+	HardwareKeyCodeSourceGeneratedFromFcn HardwareKeyCodeSource = "GENERATED_FROM_FCN"
+	// Generated for a domain name (3C, LOC-9).
+	HardwareKeyCodeSourceGeneratedFromDomain HardwareKeyCodeSource = "GENERATED_FROM_DOMAIN"
+	// Derived from the parent PBX's (LMC, LOC-4).
+	HardwareKeyCodeSourceDerivedFromParent HardwareKeyCodeSource = "DERIVED_FROM_PARENT"
+)
+
+var AllHardwareKeyCodeSource = []HardwareKeyCodeSource{
+	HardwareKeyCodeSourceEntered,
+	HardwareKeyCodeSourceGeneratedTempKey,
+	HardwareKeyCodeSourceGeneratedFromIP,
+	HardwareKeyCodeSourceGeneratedFromMac,
+	HardwareKeyCodeSourceGeneratedFromFcn,
+	HardwareKeyCodeSourceGeneratedFromDomain,
+	HardwareKeyCodeSourceDerivedFromParent,
+}
+
+func (e HardwareKeyCodeSource) IsValid() bool {
+	switch e {
+	case HardwareKeyCodeSourceEntered, HardwareKeyCodeSourceGeneratedTempKey, HardwareKeyCodeSourceGeneratedFromIP, HardwareKeyCodeSourceGeneratedFromMac, HardwareKeyCodeSourceGeneratedFromFcn, HardwareKeyCodeSourceGeneratedFromDomain, HardwareKeyCodeSourceDerivedFromParent:
+		return true
+	}
+	return false
+}
+
+func (e HardwareKeyCodeSource) String() string {
+	return string(e)
+}
+
+func (e *HardwareKeyCodeSource) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = HardwareKeyCodeSource(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid HardwareKeyCodeSource", str)
+	}
+	return nil
+}
+
+func (e HardwareKeyCodeSource) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *HardwareKeyCodeSource) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e HardwareKeyCodeSource) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
 
 type StackingKind string

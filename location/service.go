@@ -1,0 +1,151 @@
+// Package location manages a partner's customers and their locations (CUS-1,
+// LOC-1..13): the systems, each identified by a Hardware Key Code, that
+// licenses are attached to. It owns the HWKC rules of each system type (taken
+// from the catalog and the hwkc package), the child locations (LMC, SR-MGC,
+// redundant secondaries), the EULA mail and the searches over locations.
+package location
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/mail"
+	"reflect"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+
+	"lms/actor"
+	"lms/apperr"
+	"lms/db"
+	"lms/notify"
+)
+
+// Service implements the customer and location use cases.
+type Service struct {
+	DB     *bun.DB
+	Notify *notify.Service
+	// Now returns the current time; tests may fix it.
+	Now func() time.Time
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+// Field limits.
+const (
+	maxName = 200
+	maxText = 200
+	maxNote = 2000
+)
+
+func trim(fields ...*string) {
+	for _, f := range fields {
+		*f = strings.TrimSpace(*f)
+	}
+}
+
+func set(dst *string, v *string) {
+	if v != nil {
+		*dst = *v
+	}
+}
+
+func checkLength(field, v string, max int) *apperr.Error {
+	if utf8.RuneCountInString(v) > max {
+		return apperr.Invalid(field, "at most %d characters", max)
+	}
+	return nil
+}
+
+func checkEmail(field, v string) *apperr.Error {
+	if v == "" {
+		return nil
+	}
+	a, err := mail.ParseAddress(v)
+	if err != nil || a.Address != v || len(v) > 254 {
+		return apperr.Invalid(field, "%q is not an email address", v)
+	}
+	return nil
+}
+
+func validateAddress(errs *apperr.List, a *db.Address, field string) {
+	trim(&a.Street, &a.City, &a.State, &a.Country, &a.Zip)
+	errs.Add(checkLength(field+".street", a.Street, maxText))
+	errs.Add(checkLength(field+".city", a.City, maxText))
+	errs.Add(checkLength(field+".state", a.State, maxText))
+	errs.Add(checkLength(field+".country", a.Country, maxText))
+	errs.Add(checkLength(field+".zip", a.Zip, 20))
+}
+
+// scopeTo restricts q to the rows of the actor's partner (ACT-3); admins see
+// every partner's.
+func scopeTo(a *actor.Actor, q *bun.SelectQuery, partnerCol string) *bun.SelectQuery {
+	if a.IsAdmin() {
+		return q
+	}
+	return q.Where("? = ?", bun.Safe(partnerCol), a.Partner.ID)
+}
+
+// containsPattern is the LIKE pattern of a case-insensitive substring search
+// over a lower-cased search column.
+func containsPattern(s string) string {
+	s = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(strings.ToLower(s))
+	return "%" + s + "%"
+}
+
+func inOrder[T any](ids []uuid.UUID, rows []T, id func(*T) uuid.UUID) []*T {
+	byID := make(map[uuid.UUID]*T, len(rows))
+	for i := range rows {
+		byID[id(&rows[i])] = &rows[i]
+	}
+	out := make([]*T, len(ids))
+	for i, id := range ids {
+		out[i] = byID[id]
+	}
+	return out
+}
+
+// changedFields lists the bun columns whose values differ between two
+// versions of a model, for the audit trail.
+func changedFields[T any](before, after T) []string {
+	var out []string
+	bv, av := reflect.ValueOf(before), reflect.ValueOf(after)
+	var walk func(b, a reflect.Value)
+	walk = func(b, a reflect.Value) {
+		for i := range b.NumField() {
+			f := b.Type().Field(i)
+			tag := f.Tag.Get("bun")
+			if strings.HasPrefix(tag, "embed:") {
+				walk(b.Field(i), a.Field(i))
+				continue
+			}
+			name, _, _ := strings.Cut(tag, ",")
+			if name == "" || strings.HasPrefix(tag, "table:") || name == "updated_at" {
+				continue
+			}
+			if !reflect.DeepEqual(b.Field(i).Interface(), a.Field(i).Interface()) {
+				out = append(out, name)
+			}
+		}
+	}
+	walk(bv, av)
+	return out
+}
+
+// wrapf annotates err with what was being done, keeping nil nil.
+func wrapf(err error, format string, args ...any) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf(format+": %w", append(args, err)...)
+}
+
+func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
