@@ -7,7 +7,6 @@ package graph
 
 import (
 	"context"
-
 	"lms/audit"
 	"lms/db"
 	"lms/graph/generated"

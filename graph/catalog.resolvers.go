@@ -7,7 +7,6 @@ package graph
 
 import (
 	"context"
-
 	"lms/actor"
 	"lms/catalog"
 	"lms/graph/generated"

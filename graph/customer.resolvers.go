@@ -7,7 +7,6 @@ package graph
 
 import (
 	"context"
-
 	"lms/db"
 	"lms/graph/generated"
 	"lms/graph/model"

@@ -134,6 +134,22 @@ func (r *mutationResolver) CreateChildLocation(ctx context.Context, input model.
 	return &model.CreateChildLocationPayload{Location: l, Errors: errs}, err
 }
 
+// DeleteLocation is the resolver for the deleteLocation field.
+func (r *mutationResolver) DeleteLocation(ctx context.Context, input model.DeleteLocationInput) (*model.DeleteLocationPayload, error) {
+	id, err := parseID(input.ID, "Location", "id")
+	if err != nil {
+		errs, err := userErrors(err)
+		return &model.DeleteLocationPayload{Errors: errs}, err
+	}
+	l, err := r.Services.Locations.DeleteLocation(ctx, id)
+	errs, err := userErrors(err)
+	if l == nil {
+		return &model.DeleteLocationPayload{Errors: errs}, err
+	}
+	deleted := encodeID("Location", l.ID)
+	return &model.DeleteLocationPayload{DeletedLocationID: &deleted, Errors: errs}, err
+}
+
 // Locations is the resolver for the locations field.
 func (r *queryResolver) Locations(ctx context.Context, first *int, after *string, filter *model.LocationFilter) (*model.LocationConnection, error) {
 	var f location.LocationFilter

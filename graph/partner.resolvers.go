@@ -8,12 +8,11 @@ package graph
 import (
 	"context"
 	"errors"
-	"time"
-
 	"lms/db"
 	"lms/graph/generated"
 	"lms/graph/model"
 	"lms/partner"
+	"time"
 )
 
 // CreatePartner is the resolver for the createPartner field.

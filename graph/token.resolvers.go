@@ -7,7 +7,6 @@ package graph
 
 import (
 	"context"
-
 	"lms/auth"
 	"lms/db"
 	"lms/graph/generated"

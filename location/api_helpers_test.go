@@ -173,6 +173,3 @@ func containsAll(s string, parts ...string) bool {
 	}
 	return true
 }
-
-
-

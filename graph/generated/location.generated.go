@@ -193,6 +193,61 @@ func (ec *executionContext) fieldContext_CreateLocationPayload_errors(_ context.
 	return fc, nil
 }
 
+func (ec *executionContext) _DeleteLocationPayload_deletedLocationId(ctx context.Context, field graphql.CollectedField, obj *model.DeleteLocationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteLocationPayload_deletedLocationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeletedLocationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteLocationPayload_deletedLocationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeleteLocationPayload", field, false, false, "ID")
+}
+
+func (ec *executionContext) _DeleteLocationPayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.DeleteLocationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteLocationPayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []apperr.Error) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕlmsᚋapperrᚐErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteLocationPayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeleteLocationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Location_id(ctx context.Context, field graphql.CollectedField, obj *db.Location) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1291,6 +1346,48 @@ func UnmarshalCreateLocationInput(ctx context.Context, raw any) (model.CreateLoc
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputDeleteLocationInput(ctx context.Context, obj any) (model.DeleteLocationInput, error) {
+	var it model.DeleteLocationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDeleteLocationInput unmarshals raw into the DeleteLocationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDeleteLocationInput(ctx context.Context, raw any) (model.DeleteLocationInput, error) {
+	var out model.DeleteLocationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DeleteLocationInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputLocationFilter(ctx context.Context, obj any) (model.LocationFilter, error) {
 	var it model.LocationFilter
 	if obj == nil {
@@ -1530,6 +1627,44 @@ func (ec *executionContext) _CreateLocationPayload(ctx context.Context, sel ast.
 			}
 		case "errors":
 			out.Values[i] = ec._CreateLocationPayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var deleteLocationPayloadImplementors = []string{"DeleteLocationPayload"}
+
+func (ec *executionContext) _DeleteLocationPayload(ctx context.Context, sel ast.SelectionSet, obj *model.DeleteLocationPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deleteLocationPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeleteLocationPayload")
+		case "deletedLocationId":
+			out.Values[i] = ec._DeleteLocationPayload_deletedLocationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._DeleteLocationPayload_errors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -1879,6 +2014,19 @@ func (ec *executionContext) marshalNCreateLocationPayload2ᚖlmsᚋgraphᚋmodel
 		return graphql.Null
 	}
 	return ec._CreateLocationPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNDeleteLocationInput2lmsᚋgraphᚋmodelᚐDeleteLocationInput(ctx context.Context, v any) (model.DeleteLocationInput, error) {
+	res, err := ec.unmarshalInputDeleteLocationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDeleteLocationPayload2ᚖlmsᚋgraphᚋmodelᚐDeleteLocationPayload(ctx context.Context, sel ast.SelectionSet, v *model.DeleteLocationPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DeleteLocationPayload!")
+		return graphql.Null
+	}
+	return ec._DeleteLocationPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNHardwareKeyCodeSource2lmsᚋgraphᚋmodelᚐHardwareKeyCodeSource(ctx context.Context, v any) (model.HardwareKeyCodeSource, error) {

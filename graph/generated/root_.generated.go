@@ -164,6 +164,11 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	DeleteLocationPayload struct {
+		DeletedLocationID func(childComplexity int) int
+		Errors            func(childComplexity int) int
+	}
+
 	Email struct {
 		Attempts  func(childComplexity int) int
 		CreatedAt func(childComplexity int) int
@@ -249,6 +254,7 @@ type ComplexityRoot struct {
 		CreateLocation         func(childComplexity int, input model.CreateLocationInput) int
 		CreatePartner          func(childComplexity int, input model.CreatePartnerInput) int
 		CreateUser             func(childComplexity int, input model.CreateUserInput) int
+		DeleteLocation         func(childComplexity int, input model.DeleteLocationInput) int
 		EndImpersonation       func(childComplexity int, input *model.EndImpersonationInput) int
 		GrantShippingAllowance func(childComplexity int, input model.GrantShippingAllowanceInput) int
 		RevokeAPIToken         func(childComplexity int, input model.RevokeAPITokenInput) int
@@ -852,6 +858,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CustomerEdge.Node(childComplexity), true
 
+	case "DeleteLocationPayload.deletedLocationId":
+		if e.ComplexityRoot.DeleteLocationPayload.DeletedLocationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteLocationPayload.DeletedLocationID(childComplexity), true
+	case "DeleteLocationPayload.errors":
+		if e.ComplexityRoot.DeleteLocationPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteLocationPayload.Errors(childComplexity), true
+
 	case "Email.attempts":
 		if e.ComplexityRoot.Email.Attempts == nil {
 			break
@@ -1238,6 +1257,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateUser(childComplexity, args["input"].(model.CreateUserInput)), true
+	case "Mutation.deleteLocation":
+		if e.ComplexityRoot.Mutation.DeleteLocation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteLocation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteLocation(childComplexity, args["input"].(model.DeleteLocationInput)), true
 	case "Mutation.endImpersonation":
 		if e.ComplexityRoot.Mutation.EndImpersonation == nil {
 			break
@@ -1898,6 +1928,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreatePartnerInput", ec.unmarshalInputCreatePartnerInput),
 			graphql.NewInputUnmarshaler("CreateUserInput", ec.unmarshalInputCreateUserInput),
 			graphql.NewInputUnmarshaler("CustomerFilter", ec.unmarshalInputCustomerFilter),
+			graphql.NewInputUnmarshaler("DeleteLocationInput", ec.unmarshalInputDeleteLocationInput),
 			graphql.NewInputUnmarshaler("EndImpersonationInput", ec.unmarshalInputEndImpersonationInput),
 			graphql.NewInputUnmarshaler("GrantShippingAllowanceInput", ec.unmarshalInputGrantShippingAllowanceInput),
 			graphql.NewInputUnmarshaler("LocationFilter", ec.unmarshalInputLocationFilter),
@@ -2505,6 +2536,25 @@ extend type Mutation {
   """
   createChildLocation(input: CreateChildLocationInput!): CreateChildLocationPayload!
 }
+
+input DeleteLocationInput {
+  id: ID!
+}
+
+type DeleteLocationPayload {
+  """The deleted location's id."""
+  deletedLocationId: ID
+  errors: [UserError!]!
+}
+
+extend type Mutation {
+  """
+  Delete a location registered by mistake, with its automatic LMC child; its Hardware Key Codes
+  become free for another location. Locations with other children are refused until those are
+  deleted. Errors: NOT_FOUND, NOT_APPLICABLE.
+  """
+  deleteLocation(input: DeleteLocationInput!): DeleteLocationPayload!
+}
 `, BuiltIn: false},
 	{Name: "../schema/node.graphqls", Input: `"""An object with an identity. Ids are opaque: clients never parse them."""
 interface Node {
@@ -2982,6 +3032,16 @@ func (ec *executionContext) childFields_CustomerEdge(ctx context.Context, field 
 		return ec.fieldContext_CustomerEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CustomerEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_DeleteLocationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "deletedLocationId":
+		return ec.fieldContext_DeleteLocationPayload_deletedLocationId(ctx, field)
+	case "errors":
+		return ec.fieldContext_DeleteLocationPayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeleteLocationPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Email(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -167,6 +167,16 @@ type CustomerFilter struct {
 	PartnerID *string `json:"partnerId,omitempty"`
 }
 
+type DeleteLocationInput struct {
+	ID string `json:"id"`
+}
+
+type DeleteLocationPayload struct {
+	// The deleted location's id.
+	DeletedLocationID *string        `json:"deletedLocationId,omitempty"`
+	Errors            []apperr.Error `json:"errors"`
+}
+
 type EmailConnection struct {
 	Edges    []EmailEdge `json:"edges"`
 	PageInfo *PageInfo   `json:"pageInfo"`

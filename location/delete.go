@@ -1,0 +1,78 @@
+package location
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+
+	"lms/actor"
+	"lms/apperr"
+	"lms/audit"
+	"lms/catalog"
+	"lms/db"
+)
+
+// DeleteLocation removes a location registered by mistake (a mistyped HWKC
+// cannot be edited, LOC-12) together with its automatically created LMC
+// child. The rows are kept, marked deleted, for the audit trail; their
+// Hardware Key Codes are released so another location may use them (LOC-2
+// counts only live locations). A location with other children (SR-MGC,
+// redundant secondary, a hand-made LMC) is refused until they are deleted.
+// Errors: UNAUTHENTICATED, NOT_FOUND, NOT_APPLICABLE.
+func (s *Service) DeleteLocation(ctx context.Context, id uuid.UUID) (*db.Location, error) {
+	a, err := actor.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	loc := new(db.Location)
+	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		q := tx.NewSelect().Model(loc).Where("l.id = ?", id).Where("l.deleted_at IS NULL").For("UPDATE")
+		if err := scopeTo(a, q, "l.partner_id").Scan(ctx); isNoRows(err) {
+			return apperr.NotFoundf("location").OnField("id")
+		} else if err != nil {
+			return err
+		}
+		var children []db.Location
+		if err := tx.NewSelect().Model(&children).Where("l.parent_id = ?", loc.ID).Where("l.deleted_at IS NULL").
+			For("UPDATE").Scan(ctx); err != nil {
+			return err
+		}
+		st, err := systemType(ctx, tx, loc.SystemType)
+		if err != nil {
+			return err
+		}
+		ids := []uuid.UUID{loc.ID}
+		for _, c := range children {
+			// Only the LMC child the PBX got automatically goes with it.
+			if c.HwkcSource != catalog.SourceDerivedFromParent || !st.HasFlag(catalog.FlagLmcChild) {
+				return apperr.New(apperr.NotApplicable, "%s has child location %s; delete the child locations first", loc.Name, c.Name).OnField("id")
+			}
+			ids = append(ids, c.ID)
+		}
+		now := s.now()
+		if _, err := tx.NewUpdate().Model((*db.Location)(nil)).Set("deleted_at = ?", now).Set("updated_at = ?", now).
+			Where("id IN (?)", bun.In(ids)).Exec(ctx); err != nil {
+			return err
+		}
+		if _, err := tx.NewDelete().Model((*db.HardwareKeyCode)(nil)).Where("location_id IN (?)", bun.In(ids)).Exec(ctx); err != nil {
+			return err
+		}
+		loc.DeletedAt = &now
+		objects := make([]string, len(ids))
+		for i, id := range ids {
+			objects[i] = audit.Ref("Location", id)
+		}
+		return audit.Record(ctx, tx, audit.Event{
+			Action:     "location.delete",
+			PartnerIDs: []uuid.UUID{loc.PartnerID},
+			Objects:    objects,
+			Summary:    summary(loc),
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("delete location %s: %w", id, err)
+	}
+	return loc, nil
+}
