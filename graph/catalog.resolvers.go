@@ -7,6 +7,7 @@ package graph
 
 import (
 	"context"
+
 	"lms/actor"
 	"lms/catalog"
 	"lms/graph/generated"
@@ -42,6 +43,25 @@ func (r *systemTypeResolver) HwkcExample(ctx context.Context, obj *catalog.Syste
 		return nil, nil
 	}
 	return &obj.HwkcExamples[0], nil
+}
+
+// ProductKeyFormat is the resolver for the productKeyFormat field.
+func (r *systemTypeResolver) ProductKeyFormat(ctx context.Context, obj *catalog.SystemType) (*string, error) {
+	return nonEmpty(obj.ProductKeyFormat), nil
+}
+
+// ProductKeyRequiredFor is the resolver for the productKeyRequiredFor field.
+func (r *systemTypeResolver) ProductKeyRequiredFor(ctx context.Context, obj *catalog.SystemType) (*string, error) {
+	return nonEmpty(obj.ProductKeyRequiredFor), nil
+}
+
+// SecondaryType is the resolver for the secondaryType field.
+func (r *systemTypeResolver) SecondaryType(ctx context.Context, obj *catalog.SystemType) (*string, error) {
+	if !obj.HasFlag(catalog.FlagRedundantSecondary) {
+		return nil, nil
+	}
+	code := obj.SecondaryTypeCode()
+	return &code, nil
 }
 
 // Catalog returns generated.CatalogResolver implementation.

@@ -7,7 +7,6 @@ package graph
 
 import (
 	"context"
-
 	"lms/apperr"
 	"lms/catalog"
 	"lms/db"

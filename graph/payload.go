@@ -38,3 +38,11 @@ func edges[T, E any](p *page.Page[T], edge func(cursor string, node *T) E) ([]E,
 }
 
 func pageArgs(first *int, after *string) page.Args { return page.Args{First: first, After: after} }
+
+// nonEmpty returns nil for "", so an unset string answers null.
+func nonEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}

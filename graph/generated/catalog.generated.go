@@ -24,6 +24,10 @@ type PartResolver interface {
 }
 type SystemTypeResolver interface {
 	HwkcExample(ctx context.Context, obj *catalog.SystemType) (*string, error)
+
+	ProductKeyFormat(ctx context.Context, obj *catalog.SystemType) (*string, error)
+	ProductKeyRequiredFor(ctx context.Context, obj *catalog.SystemType) (*string, error)
+	SecondaryType(ctx context.Context, obj *catalog.SystemType) (*string, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -828,6 +832,75 @@ func (ec *executionContext) fieldContext_SystemType_demoLicenses(_ context.Conte
 	return graphql.NewScalarFieldContext("SystemType", field, false, false, "Int")
 }
 
+func (ec *executionContext) _SystemType_productKeyFormat(ctx context.Context, field graphql.CollectedField, obj *catalog.SystemType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SystemType_productKeyFormat(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SystemType().ProductKeyFormat(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SystemType_productKeyFormat(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SystemType", field, true, true, "String")
+}
+
+func (ec *executionContext) _SystemType_productKeyRequiredFor(ctx context.Context, field graphql.CollectedField, obj *catalog.SystemType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SystemType_productKeyRequiredFor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SystemType().ProductKeyRequiredFor(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SystemType_productKeyRequiredFor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SystemType", field, true, true, "String")
+}
+
+func (ec *executionContext) _SystemType_secondaryType(ctx context.Context, field graphql.CollectedField, obj *catalog.SystemType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SystemType_secondaryType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SystemType().SecondaryType(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SystemType_secondaryType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SystemType", field, true, true, "String")
+}
+
 // endregion **************************** field.gotpl *****************************
 
 // region    **************************** input.gotpl *****************************
@@ -1144,6 +1217,24 @@ func (ec *executionContext) _SystemType(ctx context.Context, sel ast.SelectionSe
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "productKeyFormat":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SystemType_productKeyFormat(ctx, field, obj)
+				})
+		case "productKeyRequiredFor":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SystemType_productKeyRequiredFor(ctx, field, obj)
+				})
+		case "secondaryType":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SystemType_secondaryType(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

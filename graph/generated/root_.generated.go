@@ -352,16 +352,19 @@ type ComplexityRoot struct {
 	}
 
 	SystemType struct {
-		Code           func(childComplexity int) int
-		DemoLicenses   func(childComplexity int) int
-		Flags          func(childComplexity int) int
-		HwkcExample    func(childComplexity int) int
-		HwkcExamples   func(childComplexity int) int
-		HwkcFormat     func(childComplexity int) int
-		HwkcPrefix     func(childComplexity int) int
-		HwkcSources    func(childComplexity int) int
-		Name           func(childComplexity int) int
-		SwaApplication func(childComplexity int) int
+		Code                  func(childComplexity int) int
+		DemoLicenses          func(childComplexity int) int
+		Flags                 func(childComplexity int) int
+		HwkcExample           func(childComplexity int) int
+		HwkcExamples          func(childComplexity int) int
+		HwkcFormat            func(childComplexity int) int
+		HwkcPrefix            func(childComplexity int) int
+		HwkcSources           func(childComplexity int) int
+		Name                  func(childComplexity int) int
+		ProductKeyFormat      func(childComplexity int) int
+		ProductKeyRequiredFor func(childComplexity int) int
+		SecondaryType         func(childComplexity int) int
+		SwaApplication        func(childComplexity int) int
 	}
 
 	UpdateCustomerPayload struct {
@@ -1759,6 +1762,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SystemType.Name(childComplexity), true
+	case "SystemType.productKeyFormat":
+		if e.ComplexityRoot.SystemType.ProductKeyFormat == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SystemType.ProductKeyFormat(childComplexity), true
+	case "SystemType.productKeyRequiredFor":
+		if e.ComplexityRoot.SystemType.ProductKeyRequiredFor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SystemType.ProductKeyRequiredFor(childComplexity), true
+	case "SystemType.secondaryType":
+		if e.ComplexityRoot.SystemType.SecondaryType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SystemType.SecondaryType(childComplexity), true
 	case "SystemType.swaApplication":
 		if e.ComplexityRoot.SystemType.SwaApplication == nil {
 			break
@@ -2085,6 +2106,12 @@ type SystemType {
   flags: [String!]!
   swaApplication: String
   demoLicenses: Int!
+  """Format of the product key (BX/OVOC, LOC-10); null when the type has none."""
+  productKeyFormat: String
+  """HWKCs matching this format need a product key when the location is created (BX hardware)."""
+  productKeyRequiredFor: String
+  """System type of a redundant secondary child, when the type can have one (LOC-10, LOC-11)."""
+  secondaryType: String
 }
 
 """A license part (CAT-2)."""
@@ -3372,6 +3399,12 @@ func (ec *executionContext) childFields_SystemType(ctx context.Context, field gr
 		return ec.fieldContext_SystemType_swaApplication(ctx, field)
 	case "demoLicenses":
 		return ec.fieldContext_SystemType_demoLicenses(ctx, field)
+	case "productKeyFormat":
+		return ec.fieldContext_SystemType_productKeyFormat(ctx, field)
+	case "productKeyRequiredFor":
+		return ec.fieldContext_SystemType_productKeyRequiredFor(ctx, field)
+	case "secondaryType":
+		return ec.fieldContext_SystemType_secondaryType(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SystemType", field.Name)
 }
