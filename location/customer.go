@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
@@ -32,7 +33,7 @@ type CustomerInput struct {
 func (in *CustomerInput) Validate() error {
 	trim(&in.Name, &in.ContactName, &in.ContactPhone, &in.ContactEmail, &in.EulaEmail, &in.ReferenceNote)
 	var errs apperr.List
-	if in.Name == "" || len(in.Name) > maxName {
+	if in.Name == "" || utf8.RuneCountInString(in.Name) > maxName {
 		errs.Add(apperr.Invalid("name", "the business name must have 1 to %d characters", maxName))
 	}
 	validateAddress(&errs, &in.Address, "address")

@@ -49,7 +49,9 @@ func TestDeleteLocation(t *testing.T) {
 	require.Equal(t, "LM"+main.HardwareKeyCode, again.Children.Edges[0].Node.HardwareKeyCode)
 
 	var events struct {
-		AuditEvents struct{ Edges []struct{ Node struct{ Action string } } }
+		AuditEvents struct {
+			Edges []struct{ Node struct{ Action string } }
+		}
 	}
 	env.Query(t, lmstest.DealerY, `{ auditEvents(first: 20) { edges { node { action } } } }`, nil).Decode(t, &events)
 	var actions []string

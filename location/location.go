@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
@@ -37,7 +38,7 @@ type LocationFields struct {
 
 func (f *LocationFields) validate(errs *apperr.List) {
 	trim(&f.Name, &f.HardwareVersion, &f.SoftwareVersion, &f.CustomerEmail, &f.DealerEmail, &f.ReferenceNote)
-	if f.Name == "" || len(f.Name) > maxName {
+	if f.Name == "" || utf8.RuneCountInString(f.Name) > maxName {
 		errs.Add(apperr.Invalid("name", "the location name must have 1 to %d characters", maxName))
 	}
 	validateAddress(errs, &f.Address, "address")
@@ -148,7 +149,7 @@ func (in *CreateLocationInput) resolveCodes(st catalog.SystemType, now time.Time
 			break
 		}
 		c.mac, c.primary, c.source = &mac, hwkc.FromMAC(mac), catalog.SourceGeneratedFromMAC
-	case in.MacAddress != "":
+	case in.MacAddress != "" && st.HasSource(catalog.SourceGeneratedFromMAC):
 		errs.Add(apperr.Invalid("macAddress", "a MAC address is entered only for an SV9500 Small Enterprise model (set smallEnterprise)"))
 	case in.FullComputerName != "" && st.HasSource(catalog.SourceGeneratedFromFCN):
 		generated("Full Computer Name")
