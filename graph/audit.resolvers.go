@@ -7,6 +7,7 @@ package graph
 
 import (
 	"context"
+
 	"lms/audit"
 	"lms/db"
 	"lms/graph/generated"

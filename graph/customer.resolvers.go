@@ -7,10 +7,12 @@ package graph
 
 import (
 	"context"
+
 	"lms/db"
 	"lms/graph/generated"
 	"lms/graph/model"
 	"lms/location"
+	"lms/page"
 )
 
 // ID is the resolver for the id field.
@@ -25,18 +27,17 @@ func (r *customerResolver) Partner(ctx context.Context, obj *db.Customer) (*db.P
 
 // Locations is the resolver for the locations field.
 func (r *customerResolver) Locations(ctx context.Context, obj *db.Customer, first *int, after *string) (*model.LocationConnection, error) {
+	var p *page.Page[db.Location]
+	var err error
 	if after != nil {
-		p, err := r.Services.Locations.LocationsOfCustomer(ctx, obj.ID, pageArgs(first, after))
-		if err != nil {
-			return nil, err
-		}
-		return locationConnection(p), nil
+		p, err = r.Services.Locations.LocationsOfCustomer(ctx, obj.ID, pageArgs(first, after))
+	} else {
+		p, err = r.loaders(ctx).customerLocations.Load(ctx, firstPageKey{ID: obj.ID, First: deref(first)})
 	}
-	p, err := r.loaders(ctx).customerLocations.Load(ctx, firstPageKey{ID: obj.ID, First: deref(first)})
 	if err != nil {
 		return nil, err
 	}
-	return locationConnection(p), nil
+	return r.locationConnection(ctx, p)
 }
 
 // CreateCustomer is the resolver for the createCustomer field.
@@ -91,6 +92,11 @@ func (r *queryResolver) Customers(ctx context.Context, first *int, after *string
 	p, err := r.Services.Locations.ListCustomers(ctx, f, pageArgs(first, after))
 	if err != nil {
 		return nil, err
+	}
+	if node, ok := currentNode(ctx); ok {
+		if err := r.prefetchCustomers(ctx, ptrs(p.Items), node); err != nil {
+			return nil, err
+		}
 	}
 	es, info := edges(p, func(c string, n *db.Customer) model.CustomerEdge { return model.CustomerEdge{Cursor: c, Node: n} })
 	return &model.CustomerConnection{Edges: es, PageInfo: info}, nil

@@ -7,6 +7,7 @@ package graph
 
 import (
 	"context"
+
 	"lms/graph/model"
 	"lms/partner"
 

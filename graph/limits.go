@@ -24,7 +24,7 @@ type Limits struct {
 }
 
 // DefaultLimits fit every legitimate client of the API with room to spare.
-var DefaultLimits = Limits{MaxDepth: 12, MaxComplexity: 5000, MaxAliases: 100}
+var DefaultLimits = Limits{MaxDepth: 12, MaxComplexity: 50000, MaxAliases: 100}
 
 var _ interface {
 	graphql.HandlerExtension

@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -15,14 +16,20 @@ import (
 
 // loaders batch the lookups of one request so lists never run one query per
 // item. They are made per request: their caches hold what this actor may see.
+//
+// Batching by time alone is not enough: the resolvers below a long list run
+// in many goroutines, and under load they do not all ask within one wait
+// window. So the resolver of a list also prefetches what the query selects
+// below it (prefetch.go): one call per field for the whole list, primed into
+// these loaders, which the nested resolvers then find cached.
 type loaders struct {
-	users             *dataloadgen.Loader[uuid.UUID, *db.User]
-	partners          *dataloadgen.Loader[uuid.UUID, *db.Partner]
-	customers         *dataloadgen.Loader[uuid.UUID, *db.Customer]
-	locations         *dataloadgen.Loader[uuid.UUID, *db.Location]
-	systemTypes       *dataloadgen.Loader[string, *catalog.SystemType]
-	customerLocations *dataloadgen.Loader[firstPageKey, *page.Page[db.Location]]
-	children          *dataloadgen.Loader[firstPageKey, *page.Page[db.Location]]
+	users             *loader[uuid.UUID, *db.User]
+	partners          *loader[uuid.UUID, *db.Partner]
+	customers         *loader[uuid.UUID, *db.Customer]
+	locations         *loader[uuid.UUID, *db.Location]
+	systemTypes       *loader[string, *catalog.SystemType]
+	customerLocations *loader[firstPageKey, *page.Page[db.Location]]
+	children          *loader[firstPageKey, *page.Page[db.Location]]
 }
 
 // firstPageKey asks for the first page of a parent's list (a customer's
@@ -37,45 +44,86 @@ type loadersKey struct{}
 
 const loaderWait = 2 * time.Millisecond
 
+// loader is a dataloader that can also prefetch: load many keys at once,
+// deterministically in one fetch, and keep them for Load.
+type loader[K comparable, V any] struct {
+	*dataloadgen.Loader[K, V]
+	fetch func(context.Context, []K) ([]V, []error)
+
+	mu    sync.Mutex
+	known map[K]struct{}
+}
+
+func newLoader[K comparable, V any](fetch func(context.Context, []K) ([]V, []error)) *loader[K, V] {
+	return &loader[K, V]{
+		Loader: dataloadgen.NewLoader(fetch, dataloadgen.WithWait(loaderWait)),
+		fetch:  fetch,
+		known:  map[K]struct{}{},
+	}
+}
+
+// prime stores a value the request already holds.
+func (l *loader[K, V]) prime(key K, v V) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.known[key] = struct{}{}
+	l.Prime(key, v)
+}
+
+// prefetch fetches, in one call, the keys not prefetched or primed before in
+// this request, and primes the loader with them.
+func (l *loader[K, V]) prefetch(ctx context.Context, keys []K) error {
+	l.mu.Lock()
+	var missing []K
+	for _, k := range keys {
+		if _, ok := l.known[k]; !ok {
+			l.known[k] = struct{}{}
+			missing = append(missing, k)
+		}
+	}
+	l.mu.Unlock()
+	if len(missing) == 0 {
+		return nil
+	}
+	vals, errs := l.fetch(ctx, missing)
+	for _, err := range errs {
+		if err != nil {
+			l.mu.Lock()
+			for _, k := range missing {
+				delete(l.known, k)
+			}
+			l.mu.Unlock()
+			return err
+		}
+	}
+	for i, k := range missing {
+		l.Prime(k, vals[i])
+	}
+	return nil
+}
+
+// batch adapts a service's FindXs(ctx, ids) to a loader's fetch.
+func batch[K comparable, V any](find func(context.Context, []K) ([]V, error)) func(context.Context, []K) ([]V, []error) {
+	return func(ctx context.Context, keys []K) ([]V, []error) {
+		vs, err := find(ctx, keys)
+		if err != nil {
+			return make([]V, len(keys)), fill(len(keys), err)
+		}
+		return vs, nil
+	}
+}
+
 func (r *Resolver) newLoaders() *loaders {
 	return &loaders{
-		users: dataloadgen.NewLoader(func(ctx context.Context, ids []uuid.UUID) ([]*db.User, []error) {
-			us, err := r.Services.Partners.FindUsers(ctx, ids)
-			if err != nil {
-				return make([]*db.User, len(ids)), fill(len(ids), err)
-			}
-			return us, nil
-		}, dataloadgen.WithWait(loaderWait)),
-		partners: dataloadgen.NewLoader(func(ctx context.Context, ids []uuid.UUID) ([]*db.Partner, []error) {
-			ps, err := r.Services.Partners.FindPartners(ctx, ids)
-			if err != nil {
-				return make([]*db.Partner, len(ids)), fill(len(ids), err)
-			}
-			return ps, nil
-		}, dataloadgen.WithWait(loaderWait)),
-		customers: dataloadgen.NewLoader(func(ctx context.Context, ids []uuid.UUID) ([]*db.Customer, []error) {
-			cs, err := r.Services.Locations.FindCustomers(ctx, ids)
-			if err != nil {
-				return make([]*db.Customer, len(ids)), fill(len(ids), err)
-			}
-			return cs, nil
-		}, dataloadgen.WithWait(loaderWait)),
-		locations: dataloadgen.NewLoader(func(ctx context.Context, ids []uuid.UUID) ([]*db.Location, []error) {
-			ls, err := r.Services.Locations.FindLocations(ctx, ids)
-			if err != nil {
-				return make([]*db.Location, len(ids)), fill(len(ids), err)
-			}
-			return ls, nil
-		}, dataloadgen.WithWait(loaderWait)),
-		systemTypes: dataloadgen.NewLoader(func(ctx context.Context, codes []string) ([]*catalog.SystemType, []error) {
-			sts, err := catalog.FindSystemTypes(ctx, r.DB, codes)
-			if err != nil {
-				return make([]*catalog.SystemType, len(codes)), fill(len(codes), err)
-			}
-			return sts, nil
-		}, dataloadgen.WithWait(loaderWait)),
-		customerLocations: dataloadgen.NewLoader(firstPages(r.Services.Locations.FirstLocationsOfCustomers), dataloadgen.WithWait(loaderWait)),
-		children:          dataloadgen.NewLoader(firstPages(r.Services.Locations.FirstChildrenOf), dataloadgen.WithWait(loaderWait)),
+		users:     newLoader(batch(r.Services.Partners.FindUsers)),
+		partners:  newLoader(batch(r.Services.Partners.FindPartners)),
+		customers: newLoader(batch(r.Services.Locations.FindCustomers)),
+		locations: newLoader(batch(r.Services.Locations.FindLocations)),
+		systemTypes: newLoader(batch(func(ctx context.Context, codes []string) ([]*catalog.SystemType, error) {
+			return catalog.FindSystemTypes(ctx, r.DB, codes)
+		})),
+		customerLocations: newLoader(firstPages(r.Services.Locations.FirstLocationsOfCustomers)),
+		children:          newLoader(firstPages(r.Services.Locations.FirstChildrenOf)),
 	}
 }
 

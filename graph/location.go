@@ -1,14 +1,23 @@
 package graph
 
 import (
+	"context"
+
 	"lms/db"
 	"lms/graph/model"
 	"lms/page"
 )
 
-func locationConnection(p *page.Page[db.Location]) *model.LocationConnection {
+// locationConnection answers a page of locations, prefetching what the query
+// selects below them.
+func (r *Resolver) locationConnection(ctx context.Context, p *page.Page[db.Location]) (*model.LocationConnection, error) {
+	if node, ok := currentNode(ctx); ok {
+		if err := r.prefetchLocations(ctx, ptrs(p.Items), node); err != nil {
+			return nil, err
+		}
+	}
 	es, info := edges(p, func(c string, n *db.Location) model.LocationEdge { return model.LocationEdge{Cursor: c, Node: n} })
-	return &model.LocationConnection{Edges: es, PageInfo: info}
+	return &model.LocationConnection{Edges: es, PageInfo: info}, nil
 }
 
 func addressOf(in *model.AddressInput) db.Address {

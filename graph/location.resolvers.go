@@ -7,12 +7,14 @@ package graph
 
 import (
 	"context"
+
 	"lms/apperr"
 	"lms/catalog"
 	"lms/db"
 	"lms/graph/generated"
 	"lms/graph/model"
 	"lms/location"
+	"lms/page"
 )
 
 // ID is the resolver for the id field.
@@ -60,18 +62,17 @@ func (r *locationResolver) Parent(ctx context.Context, obj *db.Location) (*db.Lo
 
 // Children is the resolver for the children field.
 func (r *locationResolver) Children(ctx context.Context, obj *db.Location, first *int, after *string) (*model.LocationConnection, error) {
+	var p *page.Page[db.Location]
+	var err error
 	if after != nil {
-		p, err := r.Services.Locations.ChildrenOf(ctx, obj.ID, pageArgs(first, after))
-		if err != nil {
-			return nil, err
-		}
-		return locationConnection(p), nil
+		p, err = r.Services.Locations.ChildrenOf(ctx, obj.ID, pageArgs(first, after))
+	} else {
+		p, err = r.loaders(ctx).children.Load(ctx, firstPageKey{ID: obj.ID, First: deref(first)})
 	}
-	p, err := r.loaders(ctx).children.Load(ctx, firstPageKey{ID: obj.ID, First: deref(first)})
 	if err != nil {
 		return nil, err
 	}
-	return locationConnection(p), nil
+	return r.locationConnection(ctx, p)
 }
 
 // CreateLocation is the resolver for the createLocation field.
@@ -166,7 +167,7 @@ func (r *queryResolver) Locations(ctx context.Context, first *int, after *string
 	if err != nil {
 		return nil, err
 	}
-	return locationConnection(p), nil
+	return r.locationConnection(ctx, p)
 }
 
 // LocationByHardwareKeyCode is the resolver for the locationByHardwareKeyCode field.

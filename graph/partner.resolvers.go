@@ -8,11 +8,12 @@ package graph
 import (
 	"context"
 	"errors"
+	"time"
+
 	"lms/db"
 	"lms/graph/generated"
 	"lms/graph/model"
 	"lms/partner"
-	"time"
 )
 
 // CreatePartner is the resolver for the createPartner field.

@@ -7,6 +7,7 @@ package graph
 
 import (
 	"context"
+
 	"lms/auth"
 	"lms/db"
 	"lms/graph/generated"

@@ -7,6 +7,7 @@ package graph
 
 import (
 	"context"
+
 	"lms/db"
 	"lms/graph/generated"
 	"lms/graph/model"

@@ -7,6 +7,7 @@ package graph
 
 import (
 	"context"
+
 	"lms/actor"
 	"lms/db"
 	"lms/graph/generated"

@@ -1,0 +1,182 @@
+package graph
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/google/uuid"
+
+	"lms/db"
+	"lms/page"
+)
+
+// The resolvers of lists call these to load, for the whole list at once,
+// what the query selects below it (see loaders). Each level walks the
+// selection set, so only fields the client asked for are fetched, and the
+// number of statements depends on the query's shape, not on list lengths.
+
+var (
+	customerTypes = []string{"Customer", "Node"}
+	locationTypes = []string{"Location", "Node"}
+)
+
+// selected returns the sub-field name of f when the query selects it
+// (directly or in fragments on types).
+func selected(ctx context.Context, f graphql.CollectedField, name string, types []string) (graphql.CollectedField, bool) {
+	if f.Field == nil {
+		return graphql.CollectedField{}, false
+	}
+	for _, c := range graphql.CollectFields(graphql.GetOperationContext(ctx), f.Selections, types) {
+		if c.Name == name {
+			return c, true
+		}
+	}
+	return graphql.CollectedField{}, false
+}
+
+// nodeOf returns the selection of edges.node of connection field f.
+func nodeOf(ctx context.Context, f graphql.CollectedField) (graphql.CollectedField, bool) {
+	edge, ok := selected(ctx, f, "edges", nil)
+	if !ok {
+		return edge, false
+	}
+	return selected(ctx, edge, "node", nil)
+}
+
+// currentNode is nodeOf the field being resolved.
+func currentNode(ctx context.Context) (graphql.CollectedField, bool) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return graphql.CollectedField{}, false
+	}
+	return nodeOf(ctx, fc.Field)
+}
+
+// firstArg returns a first-page key's size for connection field f, and false
+// when the field asks for a later page (those are not batched).
+func firstArg(ctx context.Context, f graphql.CollectedField) (int, bool) {
+	args := f.ArgumentMap(graphql.GetOperationContext(ctx).Variables)
+	if after, ok := args["after"]; ok && after != nil {
+		return 0, false
+	}
+	switch v := args["first"].(type) {
+	case int:
+		return v, true
+	case int64:
+		return int(v), true
+	case float64:
+		return int(v), true
+	case json.Number:
+		n, err := v.Int64()
+		return int(n), err == nil
+	}
+	return 0, true
+}
+
+func ptrs[T any](items []T) []*T {
+	out := make([]*T, len(items))
+	for i := range items {
+		out[i] = &items[i]
+	}
+	return out
+}
+
+// prefetchCustomers loads what node (the selection of each customer) asks
+// for below customers.
+func (r *Resolver) prefetchCustomers(ctx context.Context, customers []*db.Customer, node graphql.CollectedField) error {
+	l := r.loaders(ctx)
+	ids := make([]uuid.UUID, len(customers))
+	partners := make([]uuid.UUID, len(customers))
+	for i, c := range customers {
+		l.customers.prime(c.ID, c)
+		ids[i], partners[i] = c.ID, c.PartnerID
+	}
+	if _, ok := selected(ctx, node, "partner", customerTypes); ok {
+		if err := l.partners.prefetch(ctx, partners); err != nil {
+			return err
+		}
+	}
+	if f, ok := selected(ctx, node, "locations", customerTypes); ok {
+		if first, ok := firstArg(ctx, f); ok {
+			keys := make([]firstPageKey, len(ids))
+			for i, id := range ids {
+				keys[i] = firstPageKey{ID: id, First: first}
+			}
+			locs, err := pagesItems(ctx, l.customerLocations, keys)
+			if err != nil {
+				return err
+			}
+			if n, ok := nodeOf(ctx, f); ok {
+				return r.prefetchLocations(ctx, locs, n)
+			}
+		}
+	}
+	return nil
+}
+
+// prefetchLocations loads what node asks for below locations.
+func (r *Resolver) prefetchLocations(ctx context.Context, locs []*db.Location, node graphql.CollectedField) error {
+	l := r.loaders(ctx)
+	var ids, customers, partners, parents []uuid.UUID
+	var codes []string
+	for _, loc := range locs {
+		l.locations.prime(loc.ID, loc)
+		ids = append(ids, loc.ID)
+		customers = append(customers, loc.CustomerID)
+		partners = append(partners, loc.PartnerID)
+		codes = append(codes, loc.SystemType)
+		if loc.ParentID != nil {
+			parents = append(parents, *loc.ParentID)
+		}
+	}
+	for _, p := range []struct {
+		field string
+		load  func() error
+	}{
+		{"customer", func() error { return l.customers.prefetch(ctx, customers) }},
+		{"partner", func() error { return l.partners.prefetch(ctx, partners) }},
+		{"systemType", func() error { return l.systemTypes.prefetch(ctx, codes) }},
+		{"parent", func() error { return l.locations.prefetch(ctx, parents) }},
+	} {
+		if _, ok := selected(ctx, node, p.field, locationTypes); ok {
+			if err := p.load(); err != nil {
+				return err
+			}
+		}
+	}
+	if f, ok := selected(ctx, node, "children", locationTypes); ok && len(ids) > 0 {
+		if first, ok := firstArg(ctx, f); ok {
+			keys := make([]firstPageKey, len(ids))
+			for i, id := range ids {
+				keys[i] = firstPageKey{ID: id, First: first}
+			}
+			children, err := pagesItems(ctx, l.children, keys)
+			if err != nil {
+				return err
+			}
+			if n, ok := nodeOf(ctx, f); ok && len(children) > 0 {
+				return r.prefetchLocations(ctx, children, n)
+			}
+		}
+	}
+	return nil
+}
+
+// pagesItems prefetches first pages and returns all their items.
+func pagesItems(ctx context.Context, l *loader[firstPageKey, *page.Page[db.Location]], keys []firstPageKey) ([]*db.Location, error) {
+	if err := l.prefetch(ctx, keys); err != nil {
+		return nil, err
+	}
+	pages, err := l.LoadAll(ctx, keys)
+	if err != nil {
+		return nil, err
+	}
+	var out []*db.Location
+	for _, p := range pages {
+		if p != nil {
+			out = append(out, ptrs(p.Items)...)
+		}
+	}
+	return out, nil
+}
