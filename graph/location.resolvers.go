@@ -49,7 +49,7 @@ func (r *locationResolver) HwkcSource(ctx context.Context, obj *db.Location) (mo
 
 // HasTemporaryKey is the resolver for the hasTemporaryKey field.
 func (r *locationResolver) HasTemporaryKey(ctx context.Context, obj *db.Location) (bool, error) {
-	return obj.HwkcSource == catalog.SourceGeneratedTempKey, nil
+	return location.HasTemporaryKey(obj), nil
 }
 
 // Parent is the resolver for the parent field.

@@ -325,7 +325,11 @@ func systemType(ctx context.Context, idb bun.IDB, code string) (*catalog.SystemT
 // hardware_key_codes, so of two racing requests exactly one wins.
 func (s *Service) insert(ctx context.Context, tx bun.Tx, loc *db.Location, c *codes) error {
 	if c.generate == nil {
-		if err := reserve(ctx, tx, loc.ID, c.primary, db.HwkcPrimary, "hardwareKeyCode"); err != nil {
+		codes := []db.HardwareKeyCode{{Code: c.primary, LocationID: loc.ID, Role: db.HwkcPrimary}}
+		if c.secondary != nil {
+			codes = append(codes, db.HardwareKeyCode{Code: *c.secondary, LocationID: loc.ID, Role: db.HwkcSecondary})
+		}
+		if err := reserve(ctx, tx, codes); err != nil {
 			return err
 		}
 		loc.HardwareKeyCode = c.primary
@@ -335,7 +339,7 @@ func (s *Service) insert(ctx context.Context, tx bun.Tx, loc *db.Location, c *co
 				return fmt.Errorf("no free generated Hardware Key Code after %d attempts", maxAttempts)
 			}
 			code := c.generate(attempt)
-			err := reserve(ctx, tx, loc.ID, code, db.HwkcPrimary, "hardwareKeyCode")
+			err := reserve(ctx, tx, []db.HardwareKeyCode{{Code: code, LocationID: loc.ID, Role: db.HwkcPrimary}})
 			if apperr.CodeOf(err) == apperr.DuplicateHardwareKeyCode {
 				continue
 			}
@@ -346,11 +350,6 @@ func (s *Service) insert(ctx context.Context, tx bun.Tx, loc *db.Location, c *co
 			break
 		}
 	}
-	if c.secondary != nil {
-		if err := reserve(ctx, tx, loc.ID, *c.secondary, db.HwkcSecondary, "secondaryHardwareKeyCode"); err != nil {
-			return err
-		}
-	}
 	now := s.now()
 	loc.CreatedAt, loc.UpdatedAt = now, now
 	if _, err := tx.NewInsert().Model(loc).Returning("*").Exec(ctx); err != nil {
@@ -359,17 +358,25 @@ func (s *Service) insert(ctx context.Context, tx bun.Tx, loc *db.Location, c *co
 	return nil
 }
 
-// reserve claims code for a location. ON CONFLICT DO NOTHING waits for a
-// concurrent claim of the same code to commit or roll back, and then reports
-// whether this one got it, without aborting the transaction.
-func reserve(ctx context.Context, tx bun.IDB, locationID uuid.UUID, code string, role db.HardwareKeyCodeRole, field string) error {
-	row := &db.HardwareKeyCode{Code: code, LocationID: locationID, Role: role}
-	res, err := tx.NewInsert().Model(row).On("CONFLICT (code) DO NOTHING").Exec(ctx)
-	if err != nil {
-		return fmt.Errorf("reserve hardware key code: %w", err)
+// reserve claims a location's codes in one statement. ON CONFLICT DO NOTHING
+// waits for a concurrent claim of the same code to commit or roll back, and
+// then reports whether this one got it, without aborting the transaction.
+// The codes are claimed in sorted order, so two requests claiming the same
+// pair in opposite roles queue up instead of deadlocking.
+func reserve(ctx context.Context, tx bun.IDB, codes []db.HardwareKeyCode) error {
+	rows := slices.SortedFunc(slices.Values(codes), func(a, b db.HardwareKeyCode) int { return strings.Compare(a.Code, b.Code) })
+	var got []string
+	if err := tx.NewInsert().Model(&rows).On("CONFLICT (code) DO NOTHING").Returning("code").Scan(ctx, &got); err != nil && !isNoRows(err) {
+		return fmt.Errorf("reserve hardware key codes: %w", err)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return apperr.New(apperr.DuplicateHardwareKeyCode, "Hardware Key Code %s is already registered for another location", code).OnField(field)
+	for _, c := range codes {
+		if !slices.Contains(got, c.Code) {
+			field := "hardwareKeyCode"
+			if c.Role == db.HwkcSecondary {
+				field = "secondaryHardwareKeyCode"
+			}
+			return apperr.New(apperr.DuplicateHardwareKeyCode, "Hardware Key Code %s is already registered for another location", c.Code).OnField(field)
+		}
 	}
 	return nil
 }
@@ -378,4 +385,11 @@ func reserve(ctx context.Context, tx bun.IDB, locationID uuid.UUID, code string,
 // time and a random number, so that keys made in the same second differ.
 func tempKeys(prefix string, now time.Time) func(attempt int) string {
 	return func(int) string { return hwkc.TempKey(prefix, now, rand.IntN(1000)) }
+}
+
+// HasTemporaryKey reports whether a location's HWKC is still a generated temp
+// key (LOC-5, LOC-6), or derived from one (the LMC child of an SV9500
+// Standard Server before "Create HKC").
+func HasTemporaryKey(l *db.Location) bool {
+	return l.HwkcSource == catalog.SourceGeneratedTempKey || strings.HasSuffix(l.HardwareKeyCode, "-TEMP-KEY")
 }
