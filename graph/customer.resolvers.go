@@ -51,9 +51,7 @@ func (r *mutationResolver) CreateCustomer(ctx context.Context, input model.Creat
 		Name: input.Name, ContactName: deref(input.ContactName), ContactPhone: deref(input.ContactPhone),
 		ContactEmail: deref(input.ContactEmail), EulaEmail: deref(input.EulaEmail), ReferenceNote: deref(input.ReferenceNote),
 	}}
-	if input.Address != nil {
-		in.Address = db.Address{Street: deref(input.Address.Street), City: deref(input.Address.City), State: deref(input.Address.State), Country: deref(input.Address.Country), Zip: deref(input.Address.Zip)}
-	}
+	in.Address = addressOf(input.Address)
 	c, err := r.Services.Locations.CreateCustomer(ctx, in)
 	errs, err := userErrors(err)
 	return &model.CreateCustomerPayload{Customer: c, Errors: errs}, err
@@ -70,9 +68,7 @@ func (r *mutationResolver) UpdateCustomer(ctx context.Context, input model.Updat
 		Name: input.Name, ContactName: input.ContactName, ContactPhone: input.ContactPhone,
 		ContactEmail: input.ContactEmail, EulaEmail: input.EulaEmail, ReferenceNote: input.ReferenceNote,
 	}
-	if a := input.Address; a != nil {
-		u.Street, u.City, u.State, u.Country, u.Zip = a.Street, a.City, a.State, a.Country, a.Zip
-	}
+	u.AddressUpdate = addressUpdate(input.Address)
 	c, err := r.Services.Locations.UpdateCustomer(ctx, id, u)
 	errs, err := userErrors(err)
 	return &model.UpdateCustomerPayload{Customer: c, Errors: errs}, err

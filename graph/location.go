@@ -5,6 +5,7 @@ import (
 
 	"lms/db"
 	"lms/graph/model"
+	"lms/location"
 	"lms/page"
 )
 
@@ -25,4 +26,11 @@ func addressOf(in *model.AddressInput) db.Address {
 		return db.Address{}
 	}
 	return db.Address{Street: deref(in.Street), City: deref(in.City), State: deref(in.State), Country: deref(in.Country), Zip: deref(in.Zip)}
+}
+
+func addressUpdate(in *model.AddressInput) location.AddressUpdate {
+	if in == nil {
+		return location.AddressUpdate{}
+	}
+	return location.AddressUpdate{Street: in.Street, City: in.City, State: in.State, Country: in.Country, Zip: in.Zip}
 }

@@ -111,9 +111,7 @@ func (r *mutationResolver) UpdateLocation(ctx context.Context, input model.Updat
 		CustomerEmail: input.CustomerEmail, DealerEmail: input.DealerEmail, ReferenceNote: input.ReferenceNote,
 		Vertical: input.Vertical, FullComputerName: input.FullComputerName,
 	}
-	if a := input.Address; a != nil {
-		u.Street, u.City, u.State, u.Country, u.Zip = a.Street, a.City, a.State, a.Country, a.Zip
-	}
+	u.AddressUpdate = addressUpdate(input.Address)
 	l, err := r.Services.Locations.UpdateLocation(ctx, id, u)
 	errs, err := userErrors(err)
 	return &model.UpdateLocationPayload{Location: l, Errors: errs}, err

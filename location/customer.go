@@ -124,12 +124,8 @@ func requirePartner(ctx context.Context, idb bun.IDB, id uuid.UUID) error {
 
 // CustomerUpdate changes the fields that are set; nil leaves a field as it is.
 type CustomerUpdate struct {
-	Name          *string
-	Street        *string
-	City          *string
-	State         *string
-	Country       *string
-	Zip           *string
+	Name *string
+	AddressUpdate
 	ContactName   *string
 	ContactPhone  *string
 	ContactEmail  *string
@@ -143,11 +139,7 @@ func (u CustomerUpdate) apply(c *db.Customer) CustomerInput {
 		ContactEmail: c.ContactEmail, EulaEmail: c.EulaEmail, ReferenceNote: c.ReferenceNote,
 	}
 	set(&in.Name, u.Name)
-	set(&in.Address.Street, u.Street)
-	set(&in.Address.City, u.City)
-	set(&in.Address.State, u.State)
-	set(&in.Address.Country, u.Country)
-	set(&in.Address.Zip, u.Zip)
+	u.AddressUpdate.apply(&in.Address)
 	set(&in.ContactName, u.ContactName)
 	set(&in.ContactPhone, u.ContactPhone)
 	set(&in.ContactEmail, u.ContactEmail)

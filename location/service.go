@@ -58,6 +58,23 @@ func set(dst *string, v *string) {
 	}
 }
 
+// AddressUpdate changes the address lines that are set.
+type AddressUpdate struct {
+	Street  *string
+	City    *string
+	State   *string
+	Country *string
+	Zip     *string
+}
+
+func (u AddressUpdate) apply(a *db.Address) {
+	set(&a.Street, u.Street)
+	set(&a.City, u.City)
+	set(&a.State, u.State)
+	set(&a.Country, u.Country)
+	set(&a.Zip, u.Zip)
+}
+
 func checkLength(field, v string, max int) *apperr.Error {
 	if utf8.RuneCountInString(v) > max {
 		return apperr.Invalid(field, "at most %d characters", max)

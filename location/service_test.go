@@ -478,7 +478,7 @@ func TestUpdateLocationAudit(t *testing.T) {
 	loc := domainCreate(t, b, location.CreateLocationInput{SystemType: "SV8100", HardwareKeyCode: "190400324412"})
 	ref := "Location:" + loc.ID.String()
 
-	_, err := b.svc.UpdateLocation(b.ctx, loc.ID, location.LocationUpdate{Name: domainPtr("Renamed"), Vertical: domainPtr(db.VerticalHealthcare), City: domainPtr(loc.City)})
+	_, err := b.svc.UpdateLocation(b.ctx, loc.ID, location.LocationUpdate{Name: domainPtr("Renamed"), Vertical: domainPtr(db.VerticalHealthcare), AddressUpdate: location.AddressUpdate{City: domainPtr(loc.City)}})
 	require.NoError(t, err)
 	evs := domainEvents(t, b.db, "location.update", ref)
 	require.Len(t, evs, 1)
@@ -591,7 +591,7 @@ func TestUpdateCustomer(t *testing.T) {
 	t.Run("PatchesOnlyTheGivenFields", func(t *testing.T) {
 		t.Parallel()
 		c := domainCustomer(t, b.db, b.partner, "Patch Me", "eula@patch.example")
-		got, err := b.svc.UpdateCustomer(ctx, c.ID, location.CustomerUpdate{City: domainPtr(" Amersfoort "), ReferenceNote: domainPtr("CUST-42")})
+		got, err := b.svc.UpdateCustomer(ctx, c.ID, location.CustomerUpdate{AddressUpdate: location.AddressUpdate{City: domainPtr(" Amersfoort ")}, ReferenceNote: domainPtr("CUST-42")})
 		require.NoError(t, err)
 
 		want := *c
@@ -634,7 +634,7 @@ func TestUpdateCustomer(t *testing.T) {
 			{"BlankName", location.CustomerUpdate{Name: domainPtr("  ")}, []string{"VALIDATION_FAILED name"}},
 			{"OverlongName", location.CustomerUpdate{Name: domainPtr(strings.Repeat("n", 201))}, []string{"VALIDATION_FAILED name"}},
 			{"BadEmails", location.CustomerUpdate{EulaEmail: domainPtr("nope"), ContactEmail: domainPtr("a@b@c")}, []string{"VALIDATION_FAILED contactEmail", "VALIDATION_FAILED eulaEmail"}},
-			{"OverlongZip", location.CustomerUpdate{Zip: domainPtr(strings.Repeat("9", 21))}, []string{"VALIDATION_FAILED address.zip"}},
+			{"OverlongZip", location.CustomerUpdate{AddressUpdate: location.AddressUpdate{Zip: domainPtr(strings.Repeat("9", 21))}}, []string{"VALIDATION_FAILED address.zip"}},
 		}
 		for _, tt := range tests {
 			_, err := b.svc.UpdateCustomer(ctx, c.ID, tt.u)
@@ -685,7 +685,7 @@ func TestUpdateLocation(t *testing.T) {
 			Name: "Location A", Address: db.Address{Street: "Main 1", City: "Utrecht", Zip: "3511AA", Country: "Netherlands"},
 			HardwareVersion: "CPU 2", SoftwareVersion: "V9.5", DealerEmail: "sales@dealer-y.example", ReferenceNote: "Lab", Vertical: db.VerticalEducation,
 		}})
-		got, err := b.svc.UpdateLocation(ctx, loc.ID, location.LocationUpdate{SoftwareVersion: domainPtr("V10"), Street: domainPtr("Main 2"), DealerEmail: domainPtr("")})
+		got, err := b.svc.UpdateLocation(ctx, loc.ID, location.LocationUpdate{SoftwareVersion: domainPtr("V10"), AddressUpdate: location.AddressUpdate{Street: domainPtr("Main 2")}, DealerEmail: domainPtr("")})
 		require.NoError(t, err)
 		stored, err := b.svc.FindLocation(ctx, loc.ID)
 		require.NoError(t, err)

@@ -19,12 +19,8 @@ import (
 // is. The HWKC is not among them: it changes only through hardware
 // replacement, migration or LOC-6 (LOC-12).
 type LocationUpdate struct {
-	Name            *string
-	Street          *string
-	City            *string
-	State           *string
-	Country         *string
-	Zip             *string
+	Name *string
+	AddressUpdate
 	HardwareVersion *string
 	SoftwareVersion *string
 	CustomerEmail   *string
@@ -58,11 +54,7 @@ func (s *Service) UpdateLocation(ctx context.Context, id uuid.UUID, u LocationUp
 			DealerEmail: loc.DealerEmail, ReferenceNote: loc.ReferenceNote, Vertical: loc.Vertical,
 		}
 		set(&f.Name, u.Name)
-		set(&f.Address.Street, u.Street)
-		set(&f.Address.City, u.City)
-		set(&f.Address.State, u.State)
-		set(&f.Address.Country, u.Country)
-		set(&f.Address.Zip, u.Zip)
+		u.AddressUpdate.apply(&f.Address)
 		set(&f.HardwareVersion, u.HardwareVersion)
 		set(&f.SoftwareVersion, u.SoftwareVersion)
 		set(&f.CustomerEmail, u.CustomerEmail)
