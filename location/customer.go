@@ -204,7 +204,7 @@ func (s *Service) FindCustomers(ctx context.Context, ids []uuid.UUID) ([]*db.Cus
 	if err := scopeTo(a, q, "c.partner_id").Scan(ctx); err != nil {
 		return nil, fmt.Errorf("find customers: %w", err)
 	}
-	return inOrder(ids, rows, func(c *db.Customer) uuid.UUID { return c.ID }), nil
+	return db.InOrder(ids, rows, func(c *db.Customer) uuid.UUID { return c.ID }), nil
 }
 
 // FindCustomer returns one customer the caller may see. Errors: NOT_FOUND.

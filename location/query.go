@@ -28,7 +28,7 @@ func (s *Service) FindLocations(ctx context.Context, ids []uuid.UUID) ([]*db.Loc
 	if err := scopeTo(a, q, "l.partner_id").Scan(ctx); err != nil {
 		return nil, fmt.Errorf("find locations: %w", err)
 	}
-	return inOrder(ids, rows, func(l *db.Location) uuid.UUID { return l.ID }), nil
+	return db.InOrder(ids, rows, func(l *db.Location) uuid.UUID { return l.ID }), nil
 }
 
 // FindLocation returns one location the caller may see. Errors: NOT_FOUND.

@@ -15,7 +15,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 
 	"lms/actor"
@@ -114,20 +113,8 @@ func scopeTo(a *actor.Actor, q *bun.SelectQuery, partnerCol string) *bun.SelectQ
 // containsPattern is the LIKE pattern of a case-insensitive substring search
 // over a lower-cased search column.
 func containsPattern(s string) string {
-	s = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(strings.ToLower(s))
+	s = db.EscapeLike(strings.ToLower(s))
 	return "%" + s + "%"
-}
-
-func inOrder[T any](ids []uuid.UUID, rows []T, id func(*T) uuid.UUID) []*T {
-	byID := make(map[uuid.UUID]*T, len(rows))
-	for i := range rows {
-		byID[id(&rows[i])] = &rows[i]
-	}
-	out := make([]*T, len(ids))
-	for i, id := range ids {
-		out[i] = byID[id]
-	}
-	return out
 }
 
 // changedFields lists the bun columns whose values differ between two

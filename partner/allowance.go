@@ -104,7 +104,7 @@ func (s *Service) FindShippingAllowances(ctx context.Context, ids []uuid.UUID) (
 	if err := q.Scan(ctx); err != nil {
 		return nil, fmt.Errorf("find shipping allowances: %w", err)
 	}
-	return inOrder(ids, rows, func(r *db.ShippingAllowance) uuid.UUID { return r.ID }), nil
+	return db.InOrder(ids, rows, func(r *db.ShippingAllowance) uuid.UUID { return r.ID }), nil
 }
 
 // ShippingAllowancesOf lists the allowances a partner is part of, as

@@ -145,7 +145,7 @@ func (s *Service) FindPartners(ctx context.Context, ids []uuid.UUID) ([]*db.Part
 	if err := q.Scan(ctx); err != nil {
 		return nil, fmt.Errorf("find partners: %w", err)
 	}
-	return inOrder(ids, rows, func(p *db.Partner) uuid.UUID { return p.ID }), nil
+	return db.InOrder(ids, rows, func(p *db.Partner) uuid.UUID { return p.ID }), nil
 }
 
 // visiblePartners is the one statement of which partners a non-admin actor
@@ -153,18 +153,6 @@ func (s *Service) FindPartners(ctx context.Context, ids []uuid.UUID) ([]*db.Part
 // shipping allowance with.
 func visiblePartners(a *actor.Actor) bun.Safe {
 	return bun.Safe(fmt.Sprintf("SELECT '%[1]s'::uuid UNION ALL SELECT dealer_id FROM shipping_allowances WHERE distributor_id = '%[1]s'", a.Partner.ID))
-}
-
-func inOrder[T any](ids []uuid.UUID, rows []T, id func(*T) uuid.UUID) []*T {
-	byID := make(map[uuid.UUID]*T, len(rows))
-	for i := range rows {
-		byID[id(&rows[i])] = &rows[i]
-	}
-	out := make([]*T, len(ids))
-	for i, id := range ids {
-		out[i] = byID[id]
-	}
-	return out
 }
 
 // PartnerFilter narrows ListPartners.
@@ -194,15 +182,11 @@ func (s *Service) ListPartners(ctx context.Context, f PartnerFilter, args page.A
 		q = q.Where("kind = ?", *f.Kind)
 	}
 	if f.Search != "" {
-		q = q.Where("name ILIKE ?", "%"+escapeLike(f.Search)+"%")
+		q = q.Where("name ILIKE ?", "%"+db.EscapeLike(f.Search)+"%")
 	}
 	return page.OldestFirst(ctx, q, args, a.Scope(), "created_at", "id", func(p *db.Partner) (time.Time, uuid.UUID) {
 		return p.CreatedAt, p.ID
 	})
-}
-
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
 // CreateUserInput is the input of CreateUser.
@@ -300,7 +284,7 @@ func (s *Service) FindUsers(ctx context.Context, ids []uuid.UUID) ([]*db.User, e
 	if err := q.Scan(ctx); err != nil {
 		return nil, fmt.Errorf("find users: %w", err)
 	}
-	return inOrder(ids, rows, func(u *db.User) uuid.UUID { return u.ID }), nil
+	return db.InOrder(ids, rows, func(u *db.User) uuid.UUID { return u.ID }), nil
 }
 
 // FindUser returns one user the caller may see. Errors: NOT_FOUND.
