@@ -2,8 +2,6 @@ package location
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 
 	"github.com/google/uuid"
@@ -123,11 +121,8 @@ func (s *Service) CreateChildLocation(ctx context.Context, in CreateChildLocatio
 		// Locking the parent serialises child creation per parent, so the
 		// one-LMC / one-secondary rule is checked before the unique index
 		// would have to report it.
-		parent := new(db.Location)
-		q := tx.NewSelect().Model(parent).Where("l.id = ?", in.ParentID).Where("l.deleted_at IS NULL").For("UPDATE")
-		if err := scopeTo(a, q, "l.partner_id").Scan(ctx); errors.Is(err, sql.ErrNoRows) {
-			return apperr.NotFoundf("location").OnField("parentId")
-		} else if err != nil {
+		parent, err := lockLocation(ctx, tx, a, in.ParentID, "parentId")
+		if err != nil {
 			return err
 		}
 		if parent.ParentID != nil {

@@ -2,8 +2,6 @@ package location
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -155,12 +153,9 @@ func (s *Service) UpdateCustomer(ctx context.Context, id uuid.UUID, u CustomerUp
 	if err != nil {
 		return nil, err
 	}
-	c := new(db.Customer)
+	var c *db.Customer
 	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		q := tx.NewSelect().Model(c).Where("c.id = ?", id).For("UPDATE")
-		if err := scopeTo(a, q, "c.partner_id").Scan(ctx); errors.Is(err, sql.ErrNoRows) {
-			return apperr.NotFoundf("customer").OnField("id")
-		} else if err != nil {
+		if c, err = lockCustomer(ctx, tx, a, id, "id", forUpdate); err != nil {
 			return err
 		}
 		in := u.apply(c)

@@ -2,6 +2,7 @@ package location
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/uptrace/bun"
@@ -17,7 +18,7 @@ import (
 func (s *Service) sendEULA(ctx context.Context, tx bun.Tx, cust *db.Customer, loc *db.Location, st *catalog.SystemType) error {
 	partner := new(db.Partner)
 	if err := tx.NewSelect().Model(partner).Column("name").Where("id = ?", loc.PartnerID).Scan(ctx); err != nil {
-		return wrapf(err, "load partner of location %s", loc.ID)
+		return fmt.Errorf("load partner of location %s: %w", loc.ID, err)
 	}
 	name := ""
 	if strings.EqualFold(cust.ContactEmail, loc.CustomerEmail) {
@@ -34,7 +35,10 @@ func (s *Service) sendEULA(ctx context.Context, tx bun.Tx, cust *db.Customer, lo
 		PartnerName:     partner.Name,
 		CreatedAt:       loc.CreatedAt,
 	})
-	return wrapf(err, "enqueue EULA mail for location %s", loc.ID)
+	if err != nil {
+		return fmt.Errorf("enqueue EULA mail for location %s: %w", loc.ID, err)
+	}
+	return nil
 }
 
 // oneLine renders an address on one line, leaving out empty parts.

@@ -2,8 +2,6 @@ package location
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -236,11 +234,8 @@ func (s *Service) CreateLocation(ctx context.Context, in CreateLocationInput) (*
 	}
 	var loc *db.Location
 	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		cust := new(db.Customer)
-		q := tx.NewSelect().Model(cust).Where("c.id = ?", in.CustomerID)
-		if err := scopeTo(a, q, "c.partner_id").Scan(ctx); errors.Is(err, sql.ErrNoRows) {
-			return apperr.NotFoundf("customer").OnField("customerId")
-		} else if err != nil {
+		cust, err := lockCustomer(ctx, tx, a, in.CustomerID, "customerId", forShare)
+		if err != nil {
 			return err
 		}
 		st, err := systemType(ctx, tx, in.SystemType)
@@ -310,13 +305,14 @@ func summary(l *db.Location) map[string]any {
 // systemType reads one system type from the catalog tables (CAT-3: admins
 // may add types without a release).
 func systemType(ctx context.Context, idb bun.IDB, code string) (*catalog.SystemType, error) {
-	st := new(catalog.SystemType)
-	if err := idb.NewSelect().Model(st).Where("code = ?", code).Scan(ctx); errors.Is(err, sql.ErrNoRows) {
-		return nil, apperr.Invalid("systemType", "unknown system type %q", code)
-	} else if err != nil {
-		return nil, fmt.Errorf("load system type %q: %w", code, err)
+	sts, err := catalog.FindSystemTypes(ctx, idb, []string{code})
+	if err != nil {
+		return nil, err
 	}
-	return st, nil
+	if sts[0] == nil {
+		return nil, apperr.Invalid("systemType", "unknown system type %q", code)
+	}
+	return sts[0], nil
 }
 
 // insert reserves the location's codes and inserts it. An entered code that
@@ -391,5 +387,5 @@ func tempKeys(prefix string, now time.Time) func(attempt int) string {
 // key (LOC-5, LOC-6), or derived from one (the LMC child of an SV9500
 // Standard Server before "Create HKC").
 func HasTemporaryKey(l *db.Location) bool {
-	return l.HwkcSource == catalog.SourceGeneratedTempKey || strings.HasSuffix(l.HardwareKeyCode, "-TEMP-KEY")
+	return l.HwkcSource == catalog.SourceGeneratedTempKey || hwkc.IsTempKey(l.HardwareKeyCode)
 }

@@ -117,12 +117,6 @@ func (s *Service) LocationByHardwareKeyCode(ctx context.Context, code string) (*
 	return loc, nil
 }
 
-// Group is the first page of one parent's list, for batch loaders.
-type Group struct {
-	Parent uuid.UUID
-	Page   *page.Page[db.Location]
-}
-
 // FirstLocationsOfCustomers returns, for each customer id, the first page of
 // its top-level locations by name as ListLocations would return it, using one
 // statement for all customers (a window per customer). Customers the caller
@@ -137,7 +131,7 @@ func (s *Service) FirstLocationsOfCustomers(ctx context.Context, customerIDs []u
 		ColumnExpr("row_number() OVER (PARTITION BY l.customer_id ORDER BY lower(l.name), l.id) AS rn").
 		Where("l.customer_id IN (?)", bun.In(customerIDs)).Where("l.parent_id IS NULL").Where("l.deleted_at IS NULL")
 	return s.firstPages(ctx, inner, customerIDs, first, func(l *db.Location) uuid.UUID { return l.CustomerID },
-		"lower(l.name), l.id", func(id uuid.UUID) string { return CustomerLocationsScope(a, id) }, page.AlphabeticalCursor(locationName))
+		"lower(l.name), l.id", func(id uuid.UUID) string { return customerLocationsScope(a, id) }, page.AlphabeticalCursor(locationName))
 }
 
 // FirstChildrenOf returns, for each location id, the first page of its live
@@ -152,7 +146,7 @@ func (s *Service) FirstChildrenOf(ctx context.Context, parentIDs []uuid.UUID, fi
 		ColumnExpr("row_number() OVER (PARTITION BY l.parent_id ORDER BY l.created_at, l.id) AS rn").
 		Where("l.parent_id IN (?)", bun.In(parentIDs)).Where("l.deleted_at IS NULL")
 	return s.firstPages(ctx, inner, parentIDs, first, func(l *db.Location) uuid.UUID { return *l.ParentID },
-		"l.created_at, l.id", func(id uuid.UUID) string { return ChildrenScope(a, id) }, page.TimeCursor(locationTime))
+		"l.created_at, l.id", func(id uuid.UUID) string { return childrenScope(a, id) }, page.TimeCursor(locationTime))
 }
 
 func (s *Service) firstPages(ctx context.Context, inner *bun.SelectQuery, ids []uuid.UUID, first *int, group func(*db.Location) uuid.UUID,
@@ -179,13 +173,13 @@ func (s *Service) firstPages(ctx context.Context, inner *bun.SelectQuery, ids []
 	return out, nil
 }
 
-// CustomerLocationsScope is the cursor scope of a customer's location list.
-func CustomerLocationsScope(a *actor.Actor, customerID uuid.UUID) string {
+// customerLocationsScope is the cursor scope of a customer's location list.
+func customerLocationsScope(a *actor.Actor, customerID uuid.UUID) string {
 	return a.Scope() + "/customer-locations/" + customerID.String()
 }
 
-// ChildrenScope is the cursor scope of a location's children.
-func ChildrenScope(a *actor.Actor, parentID uuid.UUID) string {
+// childrenScope is the cursor scope of a location's children.
+func childrenScope(a *actor.Actor, parentID uuid.UUID) string {
 	return a.Scope() + "/children/" + parentID.String()
 }
 
@@ -199,7 +193,7 @@ func (s *Service) LocationsOfCustomer(ctx context.Context, customerID uuid.UUID,
 	}
 	q := scopeTo(a, s.DB.NewSelect().Model((*db.Location)(nil)), "l.partner_id").
 		Where("l.customer_id = ?", customerID).Where("l.parent_id IS NULL").Where("l.deleted_at IS NULL")
-	return page.Alphabetical(ctx, q, args, CustomerLocationsScope(a, customerID), "l.name", "l.id", locationName)
+	return page.Alphabetical(ctx, q, args, customerLocationsScope(a, customerID), "l.name", "l.id", locationName)
 }
 
 // ChildrenOf pages a location's children, oldest first. Errors:
@@ -211,5 +205,5 @@ func (s *Service) ChildrenOf(ctx context.Context, parentID uuid.UUID, args page.
 	}
 	q := scopeTo(a, s.DB.NewSelect().Model((*db.Location)(nil)), "l.partner_id").
 		Where("l.parent_id = ?", parentID).Where("l.deleted_at IS NULL")
-	return page.OldestFirst(ctx, q, args, ChildrenScope(a, parentID), "l.created_at", "l.id", locationTime)
+	return page.OldestFirst(ctx, q, args, childrenScope(a, parentID), "l.created_at", "l.id", locationTime)
 }

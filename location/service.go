@@ -6,6 +6,7 @@
 package location
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -15,6 +16,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 
 	"lms/actor"
@@ -144,12 +146,41 @@ func changedFields[T any](before, after T) []string {
 	return out
 }
 
-// wrapf annotates err with what was being done, keeping nil nil.
-func wrapf(err error, format string, args ...any) error {
-	if err == nil {
-		return nil
+func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
+
+// Row lock strengths of lockCustomer.
+const (
+	// forUpdate: the caller changes the row.
+	forUpdate = "UPDATE"
+	// forShare: the caller relies on the row staying as it is, and lets
+	// others do the same at once (several locations created for one
+	// customer in parallel).
+	forShare = "SHARE"
+)
+
+// lockCustomer reads a customer of the actor's partner (any, for an admin)
+// and locks it with strength mode for the rest of tx; another partner's
+// answers NOT_FOUND on field, like a missing one (ACT-3).
+func lockCustomer(ctx context.Context, tx bun.Tx, a *actor.Actor, id uuid.UUID, field, mode string) (*db.Customer, error) {
+	c := new(db.Customer)
+	q := tx.NewSelect().Model(c).Where("c.id = ?", id).For(mode)
+	if err := scopeTo(a, q, "c.partner_id").Scan(ctx); isNoRows(err) {
+		return nil, apperr.NotFoundf("customer").OnField(field)
+	} else if err != nil {
+		return nil, fmt.Errorf("lock customer %s: %w", id, err)
 	}
-	return fmt.Errorf(format+": %w", append(args, err)...)
+	return c, nil
 }
 
-func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
+// lockLocation reads and locks for update a live location of the actor's
+// partner, like lockCustomer.
+func lockLocation(ctx context.Context, tx bun.Tx, a *actor.Actor, id uuid.UUID, field string) (*db.Location, error) {
+	l := new(db.Location)
+	q := tx.NewSelect().Model(l).Where("l.id = ?", id).Where("l.deleted_at IS NULL").For("UPDATE")
+	if err := scopeTo(a, q, "l.partner_id").Scan(ctx); isNoRows(err) {
+		return nil, apperr.NotFoundf("location").OnField(field)
+	} else if err != nil {
+		return nil, fmt.Errorf("lock location %s: %w", id, err)
+	}
+	return l, nil
+}

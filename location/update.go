@@ -39,12 +39,9 @@ func (s *Service) UpdateLocation(ctx context.Context, id uuid.UUID, u LocationUp
 	if err != nil {
 		return nil, err
 	}
-	loc := new(db.Location)
+	var loc *db.Location
 	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		q := tx.NewSelect().Model(loc).Where("l.id = ?", id).Where("l.deleted_at IS NULL").For("UPDATE")
-		if err := scopeTo(a, q, "l.partner_id").Scan(ctx); isNoRows(err) {
-			return apperr.NotFoundf("location").OnField("id")
-		} else if err != nil {
+		if loc, err = lockLocation(ctx, tx, a, id, "id"); err != nil {
 			return err
 		}
 		before := *loc
