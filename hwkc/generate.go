@@ -26,8 +26,14 @@ func TempKey(prefix string, t time.Time, n int) string {
 	if n < 0 || n > 999 {
 		panic(fmt.Sprintf("hwkc.TempKey: n = %d, want 0..999", n))
 	}
-	return fmt.Sprintf("%s-%s-%03d-TEMP-KEY", prefix, t.UTC().Format("060102150405"), n)
+	return fmt.Sprintf("%s-%s-%03d%s", prefix, t.UTC().Format("060102150405"), n, tempKeySuffix)
 }
+
+const tempKeySuffix = "-TEMP-KEY"
+
+// IsTempKey reports whether code is a temporary key made by TempKey, or a code derived from one
+// (the LMC code "LM" + temp key of an SV9500 Standard Server's LMC child).
+func IsTempKey(code string) bool { return strings.HasSuffix(code, tempKeySuffix) }
 
 // Generated SV9500 codes: "35", 24 upper-case hex digits, 2 check letters (28 characters, the
 // length of the vendor's SV9500 HWKCs).

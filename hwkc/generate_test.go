@@ -295,3 +295,13 @@ func TestCheckLettersCatchTypos(t *testing.T) {
 		})
 	}
 }
+
+func TestIsTempKey(t *testing.T) {
+	t.Parallel()
+
+	key := TempKey("35", time.Date(2015, 6, 1, 3, 58, 32, 0, time.UTC), 610)
+	require.True(t, IsTempKey(key))
+	require.True(t, IsTempKey(LMC(key)), "the LMC code of a temp-key parent")
+	require.False(t, IsTempKey("35G00N470108E0S0A8832EF2d3Po"))
+	require.False(t, IsTempKey(LMC("35G00N470108E0S0A8832EF2d3Po")))
+}
