@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/uptrace/bun"
+
+	lmsdb "lms/db"
 )
 
 // catalogMeta is the one row of catalog_meta: the version of the catalog file last synced.
@@ -142,14 +144,8 @@ func FindSystemTypes(ctx context.Context, db bun.IDB, codes []string) ([]*System
 	if err := db.NewSelect().Model(&rows).Where("code IN (?)", bun.In(codes)).Scan(ctx); err != nil {
 		return nil, fmt.Errorf("find system types: %w", err)
 	}
-	byCode := make(map[string]*SystemType, len(rows))
 	for i := range rows {
 		rows[i] = rows[i].normalized()
-		byCode[rows[i].Code] = &rows[i]
 	}
-	out := make([]*SystemType, len(codes))
-	for i, c := range codes {
-		out[i] = byCode[c]
-	}
-	return out, nil
+	return lmsdb.InOrder(codes, rows, func(st *SystemType) string { return st.Code }), nil
 }
