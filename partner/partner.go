@@ -16,6 +16,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/schema"
 
 	"lms/actor"
 	"lms/apperr"
@@ -151,8 +152,8 @@ func (s *Service) FindPartners(ctx context.Context, ids []uuid.UUID) ([]*db.Part
 // visiblePartners is the one statement of which partners a non-admin actor
 // may see (ACT-3, ACT-4): its own, and for a distributor the dealers it has a
 // shipping allowance with.
-func visiblePartners(a *actor.Actor) bun.Safe {
-	return bun.Safe(fmt.Sprintf("SELECT '%[1]s'::uuid UNION ALL SELECT dealer_id FROM shipping_allowances WHERE distributor_id = '%[1]s'", a.Partner.ID))
+func visiblePartners(a *actor.Actor) schema.QueryAppender {
+	return bun.SafeQuery("SELECT ?::uuid UNION ALL SELECT dealer_id FROM shipping_allowances WHERE distributor_id = ?", a.Partner.ID, a.Partner.ID)
 }
 
 // PartnerFilter narrows ListPartners.
@@ -171,12 +172,12 @@ func (s *Service) ListPartners(ctx context.Context, f PartnerFilter, args page.A
 		return nil, err
 	}
 	q := s.DB.NewSelect().Model((*db.Partner)(nil))
-	switch {
-	case a.IsAdmin():
-	case a.Partner.Kind == db.PartnerDistributor:
-		q = q.Where("id IN (SELECT dealer_id FROM shipping_allowances WHERE distributor_id = ?)", a.Partner.ID)
-	default:
-		q = q.Where("id = ?", a.Partner.ID)
+	if !a.IsAdmin() {
+		q = q.Where("id IN (?)", visiblePartners(a))
+		if a.Partner.Kind == db.PartnerDistributor {
+			// A distributor's list is of the dealers it ships to.
+			q = q.Where("id <> ?", a.Partner.ID)
+		}
 	}
 	if f.Kind != nil {
 		q = q.Where("kind = ?", *f.Kind)
