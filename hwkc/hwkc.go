@@ -52,17 +52,27 @@ import (
 // a foreign character into a valid code. An input valid after step 1 is never changed, and the
 // output of Normalize is a fixed point of it.
 func Normalize(st catalog.SystemType, input string) (string, bool) {
-	s := strings.TrimSpace(input)
-	if st.ValidHardwareKeyCode(s) {
-		return s, true
-	}
-	if qr, ok := stripQR(s); ok && st.ValidHardwareKeyCode(qr) {
-		return qr, true
-	}
-	if up := asciiUpper(s); up != s && st.ValidHardwareKeyCode(up) {
-		return up, true
+	for _, s := range Forms(input) {
+		if st.ValidHardwareKeyCode(s) {
+			return s, true
+		}
 	}
 	return "", false
+}
+
+// Forms returns the stored forms a typed HWKC may stand for, in the order Normalize tries them:
+// trimmed as typed, without the "A_" and dashes of an SV9500 QR code, and in ASCII capitals.
+// Lookups by HWKC, which do not know the system type, search all of them.
+func Forms(input string) []string {
+	s := strings.TrimSpace(input)
+	forms := []string{s}
+	if qr, ok := stripQR(s); ok {
+		forms = append(forms, qr)
+	}
+	if up := asciiUpper(s); up != s {
+		forms = append(forms, up)
+	}
+	return forms
 }
 
 // stripQR returns s without the "A_" and the dashes of an SV9500 Appliance QR code, and false

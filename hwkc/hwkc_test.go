@@ -257,3 +257,20 @@ func TestNormalizeMAC(t *testing.T) {
 		})
 	}
 }
+
+func TestForms(t *testing.T) {
+	t.Parallel()
+
+	tests := []struct {
+		in   string
+		want []string
+	}{
+		{" 190400324412\n", []string{"190400324412"}},
+		{"1009fffe", []string{"1009fffe", "1009FFFE"}},
+		{"A_3565-A9C3-0842-67EF-2E44-A473-6DI2", []string{"A_3565-A9C3-0842-67EF-2E44-A473-6DI2", "3565A9C3084267EF2E44A4736DI2"}},
+		{"A_3565-a9c3", []string{"A_3565-a9c3", "3565a9c3", "A_3565-A9C3"}},
+	}
+	for _, tt := range tests {
+		require.Equal(t, tt.want, Forms(tt.in), "Forms(%q)", tt.in)
+	}
+}

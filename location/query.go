@@ -12,6 +12,7 @@ import (
 	"lms/actor"
 	"lms/apperr"
 	"lms/db"
+	"lms/hwkc"
 	"lms/page"
 )
 
@@ -90,24 +91,20 @@ func locationTime(l *db.Location) (time.Time, uuid.UUID) { return l.CreatedAt, l
 
 // LocationByHardwareKeyCode finds the caller's live location holding code as
 // its primary or secondary HWKC (LIC-14, the guide's Tools lookup). The code
-// is matched as typed, trimmed, in capitals and without a QR prefix, so a
-// user need not know the stored form. Errors: UNAUTHENTICATED, NOT_FOUND
+// is matched in every form hwkc.Forms gives, so a user need not know the
+// stored form. Errors: UNAUTHENTICATED, NOT_FOUND
 // (also for another partner's location, ACT-3).
 func (s *Service) LocationByHardwareKeyCode(ctx context.Context, code string) (*db.Location, error) {
 	a, err := actor.Require(ctx)
 	if err != nil {
 		return nil, err
 	}
-	code = strings.TrimSpace(code)
-	candidates := []string{code, strings.ToUpper(code)}
-	if rest, ok := strings.CutPrefix(code, "A_"); ok {
-		candidates = append(candidates, strings.ReplaceAll(rest, "-", ""))
-	}
+	forms := hwkc.Forms(code)
 	loc := new(db.Location)
 	q := s.DB.NewSelect().Model(loc).
 		Join("JOIN hardware_key_codes AS hk ON hk.location_id = l.id").
-		Where("hk.code IN (?)", bun.In(candidates)).Where("l.deleted_at IS NULL").
-		OrderExpr("hk.code = ? DESC", code).Limit(1)
+		Where("hk.code IN (?)", bun.In(forms)).Where("l.deleted_at IS NULL").
+		OrderExpr("hk.code = ? DESC", forms[0]).Limit(1)
 	if err := scopeTo(a, q, "l.partner_id").Scan(ctx); err != nil {
 		if isNoRows(err) {
 			return nil, apperr.NotFoundf("location")
