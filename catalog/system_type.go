@@ -128,12 +128,16 @@ func (st SystemType) RequiresProductKey(hwkc string) bool {
 	return st.ProductKeyRequiredFor != "" && matches(st.ProductKeyRequiredFor, hwkc)
 }
 
-// SecondaryTypeCode returns the system type of a redundant secondary of this type.
-func (st SystemType) SecondaryTypeCode() string {
-	if st.SecondaryType != "" {
-		return st.SecondaryType
+// Secondary returns the system type of a redundant secondary of this type: SecondaryType, or
+// the type itself when that is empty. ok is false for types without FlagRedundantSecondary.
+func (st SystemType) Secondary() (code string, ok bool) {
+	if !st.HasFlag(FlagRedundantSecondary) {
+		return "", false
 	}
-	return st.Code
+	if st.SecondaryType != "" {
+		return st.SecondaryType, true
+	}
+	return st.Code, true
 }
 
 // ValidTempKey reports whether s is a well-formed temporary key of this system type; it is

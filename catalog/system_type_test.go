@@ -227,3 +227,17 @@ func TestSystemTypeSources(t *testing.T) {
 		})
 	}
 }
+
+func TestSystemTypeSecondary(t *testing.T) {
+	t.Parallel()
+
+	cat, err := Default()
+	require.NoError(t, err)
+	for code, want := range map[string]string{"BX_OVOC": "BX_OVOC", "MOBICALL_MASTER": "MOBICALL_SUPERVISOR", "SV8500": "", "MOBIBOX": ""} {
+		st, ok := cat.SystemType(code)
+		require.True(t, ok, code)
+		got, ok := st.Secondary()
+		require.Equal(t, want != "", ok, code)
+		require.Equal(t, want, got, code)
+	}
+}

@@ -102,6 +102,9 @@ func (v *validator) systemTypes() {
 		if st.HasFlag(FlagProductKey) != (st.ProductKeyFormat != "") {
 			v.addf("%s: flag %s needs productKeyFormat, and only it may have one", where, FlagProductKey)
 		}
+		if st.ProductKeyRequiredFor != "" && !st.HasFlag(FlagProductKey) {
+			v.addf("%s: productKeyRequiredFor without flag %s", where, FlagProductKey)
+		}
 		for _, f := range []string{st.ProductKeyFormat, st.ProductKeyRequiredFor} {
 			if f == "" {
 				continue

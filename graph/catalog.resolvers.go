@@ -57,10 +57,10 @@ func (r *systemTypeResolver) ProductKeyRequiredFor(ctx context.Context, obj *cat
 
 // SecondaryType is the resolver for the secondaryType field.
 func (r *systemTypeResolver) SecondaryType(ctx context.Context, obj *catalog.SystemType) (*string, error) {
-	if !obj.HasFlag(catalog.FlagRedundantSecondary) {
+	code, ok := obj.Secondary()
+	if !ok {
 		return nil, nil
 	}
-	code := obj.SecondaryTypeCode()
 	return &code, nil
 }
 

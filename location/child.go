@@ -191,13 +191,14 @@ func (s *Service) CreateChildLocation(ctx context.Context, in CreateChildLocatio
 
 // insertSecondary creates the redundant secondary of parent (LOC-10, LOC-11).
 func (s *Service) insertSecondary(ctx context.Context, tx bun.Tx, parent *db.Location, pst *catalog.SystemType, in CreateChildLocationInput) (*db.Location, error) {
-	if !pst.HasFlag(catalog.FlagRedundantSecondary) {
+	secondary, ok := pst.Secondary()
+	if !ok {
 		return nil, apperr.New(apperr.NotApplicable, "a %s location has no redundant secondary", pst.Name).OnField("kind")
 	}
 	if pst.RequiresProductKey(parent.HardwareKeyCode) {
 		return nil, apperr.New(apperr.NotApplicable, "%s is a hardware product; only software products (BX9000, OVOC) have a redundant secondary", parent.Name).OnField("kind")
 	}
-	st, err := systemType(ctx, tx, pst.SecondaryTypeCode())
+	st, err := systemType(ctx, tx, secondary)
 	if err != nil {
 		return nil, err
 	}
