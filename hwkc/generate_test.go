@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"lms/catalog"
+
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 )
@@ -223,7 +225,7 @@ func TestLMC(t *testing.T) {
 
 	// LOC-4: the LMC code of every parent that gets an LMC child fits the LMC format.
 	for _, st := range cat.SystemTypes {
-		if !st.HasFlag("LMC_CHILD") && st.Code != "IS3000" {
+		if !st.HasFlag(catalog.FlagLmcChild) && !st.HasFlag(catalog.FlagLmcByHand) {
 			continue
 		}
 		parents := slices.Clone(st.HwkcExamples)

@@ -163,6 +163,15 @@ func TestServer_MessagesReturnsCopy(t *testing.T) {
 	require.Equal(t, []string{"dana@dealer.example"}, again[0].To)
 	require.Equal(t, "Hi", again[0].Subject)
 	require.True(t, strings.HasPrefix(string(again[0].Raw), "Subject:"))
+
+	// Messages hands out copies too.
+	again[0].To[0] = "eve@example.com"
+	again[0].Raw[0] = 'X'
+	again[0].Subject = "changed"
+	third := server.Messages()
+	require.Equal(t, []string{"dana@dealer.example"}, third[0].To)
+	require.Equal(t, "Hi", third[0].Subject)
+	require.True(t, strings.HasPrefix(string(third[0].Raw), "Subject:"))
 }
 
 func TestServer_ConcurrentUse(t *testing.T) {
