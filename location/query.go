@@ -123,12 +123,14 @@ func (s *Service) FirstLocationsOfCustomers(ctx context.Context, customerIDs []u
 	if err != nil {
 		return nil, err
 	}
+	// The same order as LocationsOfCustomer, so that its cursors continue these pages.
+	byName := page.AlphabeticalOrder("l.name", "l.id")
 	inner := scopeTo(a, s.DB.NewSelect().Model((*db.Location)(nil)), "l.partner_id").
 		ColumnExpr("l.*").
-		ColumnExpr("row_number() OVER (PARTITION BY l.customer_id ORDER BY lower(l.name), l.id) AS rn").
+		ColumnExpr("row_number() OVER (PARTITION BY l.customer_id ORDER BY ?) AS rn", bun.Safe(byName)).
 		Where("l.customer_id IN (?)", bun.In(customerIDs)).Where("l.parent_id IS NULL").Where("l.deleted_at IS NULL")
 	return s.firstPages(ctx, inner, customerIDs, first, func(l *db.Location) uuid.UUID { return l.CustomerID },
-		"lower(l.name), l.id", func(id uuid.UUID) string { return customerLocationsScope(a, id) }, page.AlphabeticalCursor(locationName))
+		byName, func(id uuid.UUID) string { return customerLocationsScope(a, id) }, page.AlphabeticalCursor(locationName))
 }
 
 // FirstChildrenOf returns, for each location id, the first page of its live

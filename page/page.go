@@ -60,7 +60,7 @@ func (a Args) Cursor(scope string) (*Cursor, error) {
 	if a.After == nil || *a.After == "" {
 		return nil, nil
 	}
-	bad := &apperr.Error{Code: apperr.ValidationFailed, Message: "after is not a valid cursor for this list", Field: []string{"after"}}
+	bad := errBadCursor()
 	b, err := base64.RawURLEncoding.DecodeString(*a.After)
 	if err != nil {
 		return nil, bad
@@ -100,6 +100,33 @@ func OldestFirst[T any](ctx context.Context, q *bun.SelectQuery, args Args, scop
 }
 
 func byTime[T any](ctx context.Context, q *bun.SelectQuery, args Args, scope, timeCol, idCol string, desc bool, key func(*T) (time.Time, uuid.UUID)) (*Page[T], error) {
+	cmp, dir := ">", "ASC"
+	if desc {
+		cmp, dir = "<", "DESC"
+	}
+	return keyset(ctx, q, args, scope, ordering{
+		after: func(q *bun.SelectQuery, c *Cursor) (*bun.SelectQuery, bool) {
+			t, terr := time.Parse(time.RFC3339Nano, c.Key)
+			id, ierr := uuid.Parse(c.ID)
+			return q.Where("(?, ?) "+cmp+" (?, ?)", bun.Ident(timeCol), bun.Ident(idCol), t, id), terr == nil && ierr == nil
+		},
+		order: func(q *bun.SelectQuery) *bun.SelectQuery {
+			return q.OrderExpr("? "+dir+", ? "+dir, bun.Ident(timeCol), bun.Ident(idCol))
+		},
+	}, TimeCursor(key))
+}
+
+// ordering is how keyset paging orders a list: after narrows a query to the
+// rows after a decoded cursor (false when the cursor does not fit the list),
+// order sorts it.
+type ordering struct {
+	after func(q *bun.SelectQuery, c *Cursor) (*bun.SelectQuery, bool)
+	order func(q *bun.SelectQuery) *bun.SelectQuery
+}
+
+// keyset applies the limit, the position after the cursor and the order to
+// q, scans a page of T and mints its cursors.
+func keyset[T any](ctx context.Context, q *bun.SelectQuery, args Args, scope string, o ordering, cursor func(*T) Cursor) (*Page[T], error) {
 	limit, err := args.Limit()
 	if err != nil {
 		return nil, err
@@ -108,27 +135,26 @@ func byTime[T any](ctx context.Context, q *bun.SelectQuery, args Args, scope, ti
 	if err != nil {
 		return nil, err
 	}
-	cmp, dir := ">", "ASC"
-	if desc {
-		cmp, dir = "<", "DESC"
-	}
 	if after != nil {
-		t, terr := time.Parse(time.RFC3339Nano, after.Key)
-		id, ierr := uuid.Parse(after.ID)
-		if terr != nil || ierr != nil {
-			return nil, &apperr.Error{Code: apperr.ValidationFailed, Message: "after is not a valid cursor for this list", Field: []string{"after"}}
+		var ok bool
+		if q, ok = o.after(q, after); !ok {
+			return nil, errBadCursor()
 		}
-		q = q.Where("(?, ?) "+cmp+" (?, ?)", bun.Ident(timeCol), bun.Ident(idCol), t, id)
 	}
 	var items []T
-	q = q.OrderExpr("? "+dir+", ? "+dir, bun.Ident(timeCol), bun.Ident(idCol)).Limit(int64(limit + 1))
-	if err := q.Scan(ctx, &items); err != nil {
+	if err := o.order(q).Limit(int64(limit+1)).Scan(ctx, &items); err != nil {
 		return nil, err
 	}
-	return build(items, limit, scope, TimeCursor(key)), nil
+	return Build(items, limit, scope, cursor), nil
 }
 
-func build[T any](items []T, limit int, scope string, cursor func(*T) Cursor) *Page[T] {
+func errBadCursor() *apperr.Error {
+	return &apperr.Error{Code: apperr.ValidationFailed, Message: "after is not a valid cursor for this list", Field: []string{"after"}}
+}
+
+// Build makes a page of items that were loaded with a limit of limit+1 (the
+// extra item only tells that a next page exists), minting cursors for scope.
+func Build[T any](items []T, limit int, scope string, cursor func(*T) Cursor) *Page[T] {
 	p := &Page[T]{}
 	if len(items) > limit {
 		items = items[:limit]
@@ -161,7 +187,7 @@ func ByKey[T any](items []T, args Args, scope string, key func(*T) string) (*Pag
 		}
 	}
 	end := min(start+limit+1, len(items))
-	return build(items[start:end], limit, scope, func(it *T) Cursor { return Cursor{Key: key(it)} }), nil
+	return Build(items[start:end], limit, scope, func(it *T) Cursor { return Cursor{Key: key(it)} }), nil
 }
 
 // Alphabetical pages q by (lower(nameExpr), idCol) ascending: the order a
@@ -170,27 +196,19 @@ func ByKey[T any](items []T, args Args, scope string, key func(*T) string) (*Pag
 // so cursors agree with the database's own ordering. key returns an item's
 // name and id.
 func Alphabetical[T any](ctx context.Context, q *bun.SelectQuery, args Args, scope, nameExpr, idCol string, key func(*T) (string, uuid.UUID)) (*Page[T], error) {
-	limit, err := args.Limit()
-	if err != nil {
-		return nil, err
-	}
-	after, err := args.Cursor(scope)
-	if err != nil {
-		return nil, err
-	}
-	if after != nil {
-		id, ierr := uuid.Parse(after.ID)
-		if ierr != nil {
-			return nil, &apperr.Error{Code: apperr.ValidationFailed, Message: "after is not a valid cursor for this list", Field: []string{"after"}}
-		}
-		q = q.Where("(lower(?), ?) > (lower(?), ?)", bun.Safe(nameExpr), bun.Ident(idCol), after.Key, id)
-	}
-	var items []T
-	q = q.OrderExpr("lower(?) ASC, ? ASC", bun.Safe(nameExpr), bun.Ident(idCol)).Limit(int64(limit + 1))
-	if err := q.Scan(ctx, &items); err != nil {
-		return nil, err
-	}
-	return build(items, limit, scope, AlphabeticalCursor(key)), nil
+	return keyset(ctx, q, args, scope, ordering{
+		after: func(q *bun.SelectQuery, c *Cursor) (*bun.SelectQuery, bool) {
+			id, err := uuid.Parse(c.ID)
+			return q.Where("(lower(?), ?) > (lower(?), ?)", bun.Safe(nameExpr), bun.Ident(idCol), c.Key, id), err == nil
+		},
+		order: func(q *bun.SelectQuery) *bun.SelectQuery { return q.OrderExpr(AlphabeticalOrder(nameExpr, idCol)) },
+	}, AlphabeticalCursor(key))
+}
+
+// AlphabeticalOrder is the ORDER BY of Alphabetical, for queries that must
+// sort the same way (a window per parent in a batch loader).
+func AlphabeticalOrder(nameExpr, idCol string) string {
+	return "lower(" + nameExpr + ") ASC, " + idCol + " ASC"
 }
 
 // AlphabeticalCursor returns the cursor function of Alphabetical, for pages
@@ -209,10 +227,4 @@ func TimeCursor[T any](key func(*T) (time.Time, uuid.UUID)) func(*T) Cursor {
 		t, id := key(it)
 		return Cursor{Key: t.UTC().Format(time.RFC3339Nano), ID: id.String()}
 	}
-}
-
-// Build makes a page of items that were loaded with a limit of limit+1 (the
-// extra item only tells that a next page exists), minting cursors for scope.
-func Build[T any](items []T, limit int, scope string, cursor func(*T) Cursor) *Page[T] {
-	return build(items, limit, scope, cursor)
 }
