@@ -2,8 +2,10 @@ package mail_test
 
 import (
 	"flag"
+	"html"
 	"os"
 	"path/filepath"
+	"regexp"
 	"testing"
 	"time"
 
@@ -119,4 +121,24 @@ func requireGolden(t *testing.T, name, got string) {
 	want, err := os.ReadFile(path)
 	require.NoError(t, err, "run go test ./mail -update to create it")
 	require.Equal(t, string(want), got, "%s differs; if the change is intended, run go test ./mail -update", path)
+}
+
+// The EULA's clauses are written in both templates; the text version is the
+// reference and the HTML version must say the same, clause for clause.
+func TestEndUserLicenseAgreementTextAndHTMLAgree(t *testing.T) {
+	t.Parallel()
+
+	got, err := mail.Render(mail.EndUserLicenseAgreement{
+		CustomerName: "Müller & Söhne", LocationName: "Main", LocationID: "3f2b8c1e-7d4a-4e9b-9c61-0a5d2e8f4b17",
+		SystemTypeName: "SV8500", HardwareKeyCode: "22E76E11299790C8CA0724859BI4", PartnerName: `"Best" & Co`,
+		CreatedAt: time.Date(2025, time.June, 2, 10, 0, 0, 0, time.UTC),
+	})
+	require.NoError(t, err)
+	html := html.UnescapeString(regexp.MustCompile(`<[^>]*>`).ReplaceAllString(got.HTML, ""))
+	clause := regexp.MustCompile(`(?m)^\d\. (.+)$`)
+	clauses := clause.FindAllStringSubmatch(got.Text, -1)
+	require.Len(t, clauses, 8)
+	for _, c := range clauses {
+		require.Contains(t, html, c[1])
+	}
 }
