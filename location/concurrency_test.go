@@ -19,7 +19,7 @@ func TestConcurrentCreateLocation(t *testing.T) {
 	const n = 8
 
 	createLocationIn := func(in map[string]any) mutationResult {
-		return postMutation(env, lmstest.DealerY, "createLocation", "CreateLocationInput", in)
+		return postMutation(env, lmstest.DealerY, "createLocation", in)
 	}
 
 	t.Run("SameHardwareKeyCode", func(t *testing.T) {
@@ -46,7 +46,7 @@ func TestConcurrentCreateLocation(t *testing.T) {
 		require.Equal(t, 1, won, "exactly one request registers the code: %+v", results)
 
 		// One location and its LMC child exist, and one EULA went out.
-		require.ElementsMatch(t, []string{code, "LM" + code}, locationsMatching(t, env, lmstest.DealerY, code))
+		require.ElementsMatch(t, []string{code, "LM" + code}, searchLocations(t, env, lmstest.DealerY, code).hardwareKeyCodes())
 		winner := findByHWKC(t, env, lmstest.DealerY, code)
 		require.NotNil(t, winner)
 		require.Equal(t, []string{"LM" + code}, childrenOf(winner))
@@ -113,7 +113,7 @@ func TestConcurrentCreateLocation(t *testing.T) {
 		})
 
 		results := race(n, func(i int) mutationResult {
-			return postMutation(env, lmstest.DealerY, "createChildLocation", "CreateChildLocationInput", map[string]any{
+			return postMutation(env, lmstest.DealerY, "createChildLocation", map[string]any{
 				"parentId": primary.ID, "kind": "REDUNDANT", "name": fmt.Sprintf("Secondary %d", i),
 				"hardwareKeyCode": fmt.Sprintf("3587445412845%02d", 10+i), "confirmed": true,
 			})

@@ -8,22 +8,6 @@ import (
 	"lms/lmstest"
 )
 
-func deleteLocation(t *testing.T, env *lmstest.Env, user, id string) []userError {
-	t.Helper()
-	var got struct {
-		DeleteLocation struct {
-			DeletedLocationID *string
-			Errors            []userError
-		}
-	}
-	env.Query(t, user, `mutation($in: DeleteLocationInput!) { deleteLocation(input: $in) { deletedLocationId errors { code message field } } }`,
-		map[string]any{"in": map[string]any{"id": id}}).Decode(t, &got)
-	if len(got.DeleteLocation.Errors) == 0 {
-		require.Equal(t, id, *got.DeleteLocation.DeletedLocationID)
-	}
-	return got.DeleteLocation.Errors
-}
-
 // A location registered with a mistyped HWKC is deleted; its code, and its
 // LMC child's, become free again (LOC-2 counts live locations only).
 func TestDeleteLocation(t *testing.T) {

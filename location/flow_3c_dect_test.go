@@ -51,7 +51,7 @@ func TestFlow3C(t *testing.T) {
 	require.Equal(t, cat2, getLocation(t, env, lmstest.DealerY, cat2.ID))
 
 	require.ElementsMatch(t, []string{loc.HardwareKeyCode, second.HardwareKeyCode, cat2.HardwareKeyCode},
-		locationsMatching(t, env, lmstest.DealerY, "Domain.Local"), "both are shown: the domain name finds the locations")
+		searchLocations(t, env, lmstest.DealerY, "Domain.Local").hardwareKeyCodes(), "both are shown: the domain name finds the locations")
 	found := findByHWKC(t, env, lmstest.DealerY, second.HardwareKeyCode)
 	require.NotNil(t, found)
 	require.Equal(t, second.ID, found.ID)

@@ -32,7 +32,7 @@ func TestFlowIS3000(t *testing.T) {
 		eulaFor(t, env, "it@ed-austria.example", "aa0014SA2792883418AA")
 		require.Equal(t, loc, getLocation(t, env, lmstest.DealerY, loc.ID))
 
-		_, errs := editLocation(t, env, lmstest.DealerY, map[string]any{"id": loc.ID, "fullComputerName": "pbx.example.local"})
+		_, errs := updateLocation(t, env, lmstest.DealerY, map[string]any{"id": loc.ID, "fullComputerName": "pbx.example.local"})
 		requireOnlyError(t, errs, "VALIDATION_FAILED", "fullComputerName")
 		require.Nil(t, getLocation(t, env, lmstest.DealerY, loc.ID).FullComputerName)
 
@@ -90,7 +90,7 @@ func TestFlowIS3000(t *testing.T) {
 		eulaFor(t, env, "eula@edaustriafcn.example", twin.HardwareKeyCode)
 
 		// The FCN can be edited; the HWKC stays.
-		edited, errs := editLocation(t, env, lmstest.DealerY, map[string]any{"id": loc.ID, "fullComputerName": " NewHost.devnlnec.local "})
+		edited, errs := updateLocation(t, env, lmstest.DealerY, map[string]any{"id": loc.ID, "fullComputerName": " NewHost.devnlnec.local "})
 		require.Empty(t, errs)
 		require.Equal(t, "newhost.devnlnec.local", *edited.FullComputerName)
 		require.Equal(t, loc.HardwareKeyCode, edited.HardwareKeyCode)
@@ -99,10 +99,10 @@ func TestFlowIS3000(t *testing.T) {
 		require.Equal(t, "newhost.devnlnec.local", *reread.FullComputerName)
 		require.Equal(t, loc.HardwareKeyCode, reread.HardwareKeyCode)
 		require.Equal(t, loc.Name, reread.Name)
-		require.Equal(t, []string{loc.HardwareKeyCode}, locationsMatching(t, env, lmstest.DealerY, "NEWHOST.devnlnec"), "search finds the new FCN")
-		require.Equal(t, []string{twin.HardwareKeyCode}, locationsMatching(t, env, lmstest.DealerY, "hvpc030pbx"), "and no longer the old one")
+		require.Equal(t, []string{loc.HardwareKeyCode}, searchLocations(t, env, lmstest.DealerY, "NEWHOST.devnlnec").hardwareKeyCodes(), "search finds the new FCN")
+		require.Equal(t, []string{twin.HardwareKeyCode}, searchLocations(t, env, lmstest.DealerY, "hvpc030pbx").hardwareKeyCodes(), "and no longer the old one")
 
-		_, errs = editLocation(t, env, lmstest.DealerY, map[string]any{"id": loc.ID, "fullComputerName": "not a host name"})
+		_, errs = updateLocation(t, env, lmstest.DealerY, map[string]any{"id": loc.ID, "fullComputerName": "not a host name"})
 		requireOnlyError(t, errs, "VALIDATION_FAILED", "fullComputerName")
 		require.Equal(t, "newhost.devnlnec.local", *getLocation(t, env, lmstest.DealerY, loc.ID).FullComputerName)
 

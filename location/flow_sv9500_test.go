@@ -76,7 +76,7 @@ func TestFlowSV9500(t *testing.T) {
 		require.NotNil(t, found)
 		require.Equal(t, lmc.ID, found.ID)
 		require.Nil(t, findByHWKC(t, env, lmstest.DealerZ, primary), "another partner's location is not found (ACT-3)")
-		require.Equal(t, []string{primary}, locationsMatching(t, env, lmstest.DealerY, "ACE34C8C5745"), "search covers the secondary HWKC")
+		require.Equal(t, []string{primary}, searchLocations(t, env, lmstest.DealerY, "ACE34C8C5745").hardwareKeyCodes(), "search covers the secondary HWKC")
 
 		// The secondary HWKC is as taken as the primary.
 		_, errs := createLocation(t, env, lmstest.DealerY, map[string]any{

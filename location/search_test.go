@@ -33,7 +33,7 @@ func setupSearch(t *testing.T) *searchBundle {
 	b.harbour = sv8100(t, env, y, b.custA, "Harbour Office")
 	b.airport = mustCreateLocation(t, env, y, map[string]any{
 		"customerId": b.custB, "name": "Airport Tower", "systemType": "SV9500",
-		"hardwareKeyCode": hwkcOf("35"), "secondaryHardwareKeyCode": hwkcOf("35"),
+		"hardwareKeyCode": randomHWKC("35", 26), "secondaryHardwareKeyCode": randomHWKC("35", 26),
 	})
 	require.NotNil(t, b.airport.SecondaryHardwareKeyCode)
 	b.clinic = mustCreateLocation(t, env, y, map[string]any{
@@ -93,7 +93,7 @@ func TestLocationSearch(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			got := searchLocations(t, env, y, tc.search)
+			got := searchLocations(t, env, y, tc.search).names()
 			if tc.want == nil {
 				require.Empty(t, got)
 				return
@@ -101,9 +101,9 @@ func TestLocationSearch(t *testing.T) {
 			require.Equal(t, tc.want, got)
 		})
 	}
-	require.NotContains(t, searchLocations(t, env, y, "50%"), "5000 off", "% is not a wildcard")
-	require.NotContains(t, searchLocations(t, env, y, "f_x"), "Cliff Xing", "_ is not a wildcard")
-	require.Empty(t, searchLocations(t, env, y, "Search Customer"), "a customer's name is not a location's")
+	require.NotContains(t, searchLocations(t, env, y, "50%").names(), "5000 off", "% is not a wildcard")
+	require.NotContains(t, searchLocations(t, env, y, "f_x").names(), "Cliff Xing", "_ is not a wildcard")
+	require.Empty(t, searchLocations(t, env, y, "Search Customer").names(), "a customer's name is not a location's")
 }
 
 // The filters of `locations` narrow the list and combine with the search.
@@ -166,21 +166,22 @@ func TestLocationOrderAndPaging(t *testing.T) {
 	sv8100(t, env, y, paged, "Site 4")
 	want = slices.Insert(want, 4, "Site 4")
 	filter := map[string]any{"customerId": paged}
-	got := walk(t, 3, func(vars map[string]any) nameList {
+	pagedPage := func(vars map[string]any) nameList {
 		vars["filter"] = filter
 		return listLocations(t, env, y, vars)
-	})
+	}
+	got := walk(t, 3, pagedPage).names()
 	require.Equal(t, want, got)
 
 	ids := map[string]bool{}
-	for _, id := range walkIDs(t, env, 3, filter) {
+	for _, id := range walk(t, 3, pagedPage).ids() {
 		require.False(t, ids[id], "location %s twice", id)
 		ids[id] = true
 	}
 	require.Len(t, ids, 8)
 
 	// The whole list, one item a page, equals the list in one page.
-	one := walk(t, 1, func(vars map[string]any) nameList { return listLocations(t, env, y, vars) })
+	one := walk(t, 1, func(vars map[string]any) nameList { return listLocations(t, env, y, vars) }).names()
 	require.Equal(t, listLocations(t, env, y, map[string]any{"first": 250}).names(), one)
 	require.Len(t, one, 14)
 
@@ -193,21 +194,6 @@ func TestLocationOrderAndPaging(t *testing.T) {
 	last := listLocations(t, env, y, map[string]any{"first": 7, "after": *p.PageInfo.EndCursor, "filter": filter})
 	require.Equal(t, []string{"Site 7"}, last.names())
 	require.False(t, last.PageInfo.HasNextPage)
-}
-
-// walkIDs is walk over the location ids of a filtered list.
-func walkIDs(t *testing.T, env *lmstest.Env, first int, filter map[string]any) []string {
-	t.Helper()
-	var out []string
-	vars := map[string]any{"first": first, "filter": filter}
-	for {
-		p := listLocations(t, env, lmstest.DealerY, vars)
-		out = append(out, p.ids()...)
-		if !p.PageInfo.HasNextPage {
-			return out
-		}
-		vars = map[string]any{"first": first, "after": *p.PageInfo.EndCursor, "filter": filter}
-	}
 }
 
 // SPEC §12: `first` is 1..250, given literally or through a variable, at the
@@ -271,23 +257,12 @@ func TestCustomerSearchAndPaging(t *testing.T) {
 	require.Equal(t, []string{"Foxtrot_Group"}, search("t_g"), "_ is not a wildcard")
 	require.Empty(t, search("nobody"))
 
-	require.Equal(t, sorted, walk(t, 2, func(vars map[string]any) nameList { return listCustomers(t, env, y, vars) }))
+	require.Equal(t, sorted, walk(t, 2, func(vars map[string]any) nameList { return listCustomers(t, env, y, vars) }).names())
 	require.Equal(t, []string{"Bravo Foods", "Delta Works", "echo 50% Off", "Foxtrot_Group", "golf"},
 		walk(t, 1, func(vars map[string]any) nameList {
 			vars["filter"] = map[string]any{"search": "o"}
 			return listCustomers(t, env, y, vars)
-		}))
-}
-
-// customerLocations reads one page of a customer's locations through
-// node(id), which pages past the first page with a direct query.
-func customerLocations(t *testing.T, env *lmstest.Env, id string, vars map[string]any) nameList {
-	t.Helper()
-	var got struct{ Node struct{ Locations nameList } }
-	vars["id"] = id
-	env.Query(t, lmstest.DealerY, `query($id: ID!, $first: Int, $after: String) { node(id: $id) { ... on Customer {
-	  locations(first: $first, after: $after) { `+listFields+` } } } }`, vars).Decode(t, &got)
-	return got.Node.Locations
+		}).names())
 }
 
 // Customer.locations: the first page comes from the batch loader, the next
@@ -308,9 +283,10 @@ func TestCustomerLocationsPaging(t *testing.T) {
 	sv8100(t, env, y, other, "Other 2")
 	sv8100(t, env, y, other, "Other 3")
 	want := []string{"site A", "site B", "Site C", "Site D", "site E"}
+	locations := func(vars map[string]any) nameList { return connectionOf(t, env, "Customer", "locations", cust, vars) }
 
 	// Through node(id) only.
-	require.Equal(t, want, walk(t, 2, func(vars map[string]any) nameList { return customerLocations(t, env, cust, vars) }))
+	require.Equal(t, want, walk(t, 2, locations).names())
 
 	// The first page as part of the customers list (a batch of customers),
 	// then on through node(id).
@@ -324,7 +300,7 @@ func TestCustomerLocationsPaging(t *testing.T) {
 			}
 		}
 	}
-	env.Query(t, y, `{ customers { edges { node { id name locations(first: 2) { `+listFields+` } } } } }`, nil).Decode(t, &list)
+	env.Query(t, y, `{ customers { edges { node { id name locations(first: 2) { `+locationListFields+` } } } } }`, nil).Decode(t, &list)
 	require.Len(t, list.Customers.Edges, 2)
 	first := list.Customers.Edges[0].Node
 	require.Equal(t, "Five Sites", first.Name)
@@ -335,7 +311,7 @@ func TestCustomerLocationsPaging(t *testing.T) {
 	got := first.Locations.names()
 	after := *first.Locations.PageInfo.EndCursor
 	for {
-		p := customerLocations(t, env, cust, map[string]any{"first": 2, "after": after})
+		p := locations(map[string]any{"first": 2, "after": after})
 		got = append(got, p.names()...)
 		if !p.PageInfo.HasNextPage {
 			break
@@ -345,7 +321,7 @@ func TestCustomerLocationsPaging(t *testing.T) {
 	require.Equal(t, want, got)
 
 	// The default page (no first) has them all.
-	require.Equal(t, want, customerLocations(t, env, cust, map[string]any{}).names())
+	require.Equal(t, want, locations(map[string]any{}).names())
 
 	// A cursor of one customer's list does not page another's, nor the
 	// top-level list, and the other way round.
@@ -364,16 +340,6 @@ func TestCustomerLocationsPaging(t *testing.T) {
 	require.Equal(t, "VALIDATION_FAILED", resp.Errors[0].Code())
 }
 
-// childrenPage reads one page of a location's children through node(id).
-func childrenPage(t *testing.T, env *lmstest.Env, id string, vars map[string]any) nameList {
-	t.Helper()
-	var got struct{ Node struct{ Children nameList } }
-	vars["id"] = id
-	env.Query(t, lmstest.DealerY, `query($id: ID!, $first: Int, $after: String) { node(id: $id) { ... on Location {
-	  children(first: $first, after: $after) { `+listFields+` } } } }`, vars).Decode(t, &got)
-	return got.Node.Children
-}
-
 // Location.children, oldest first: the first page from the batch loader,
 // the next from a direct query, one cursor format.
 func TestLocationChildrenPaging(t *testing.T) {
@@ -382,9 +348,13 @@ func TestLocationChildrenPaging(t *testing.T) {
 	env := b.env
 	want := []string{"Main Campus_LMC", "Campus Annex", "Campus Annex 2"}
 
-	require.Equal(t, want, childrenPage(t, env, b.campus.ID, map[string]any{}).names())
-	require.Equal(t, want, walk(t, 1, func(vars map[string]any) nameList { return childrenPage(t, env, b.campus.ID, vars) }))
-	require.Equal(t, want, walk(t, 2, func(vars map[string]any) nameList { return childrenPage(t, env, b.campus.ID, vars) }))
+	children := func(vars map[string]any) nameList {
+		return connectionOf(t, env, "Location", "children", b.campus.ID, vars)
+	}
+
+	require.Equal(t, want, children(map[string]any{}).names())
+	require.Equal(t, want, walk(t, 1, children).names())
+	require.Equal(t, want, walk(t, 2, children).names())
 
 	// The first page inside a list of locations (batched), continued alone.
 	var list struct {
@@ -397,7 +367,7 @@ func TestLocationChildrenPaging(t *testing.T) {
 			}
 		}
 	}
-	env.Query(t, lmstest.DealerY, `{ locations(first: 250, filter: {topLevelOnly: true}) { edges { node { id name children(first: 1) { `+listFields+` } } } } }`, nil).Decode(t, &list)
+	env.Query(t, lmstest.DealerY, `{ locations(first: 250, filter: {topLevelOnly: true}) { edges { node { id name children(first: 1) { `+locationListFields+` } } } } }`, nil).Decode(t, &list)
 	var campus *nameList
 	for _, e := range list.Locations.Edges {
 		if e.Node.ID == b.campus.ID {
@@ -407,10 +377,10 @@ func TestLocationChildrenPaging(t *testing.T) {
 	require.NotNil(t, campus)
 	require.Equal(t, want[:1], campus.names())
 	require.True(t, campus.PageInfo.HasNextPage)
-	next := childrenPage(t, env, b.campus.ID, map[string]any{"first": 1, "after": *campus.PageInfo.EndCursor})
+	next := children(map[string]any{"first": 1, "after": *campus.PageInfo.EndCursor})
 	require.Equal(t, want[1:2], next.names())
 	require.True(t, next.PageInfo.HasNextPage)
-	last := childrenPage(t, env, b.campus.ID, map[string]any{"first": 1, "after": *next.PageInfo.EndCursor})
+	last := children(map[string]any{"first": 1, "after": *next.PageInfo.EndCursor})
 	require.Equal(t, want[2:], last.names())
 	require.False(t, last.PageInfo.HasNextPage)
 

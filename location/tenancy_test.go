@@ -66,7 +66,7 @@ func TestOtherPartnersCannotSeeOrChangeLocations(t *testing.T) {
 			require.Empty(t, listCustomers(t, env, user, map[string]any{"filter": map[string]any{"search": "Yellow"}}).Edges)
 			require.Empty(t, listLocations(t, env, user, nil).Edges)
 			for _, search := range []string{b.main.HardwareKeyCode, b.lmc.HardwareKeyCode, b.srmgc.HardwareKeyCode, b.main.Name, b.srmgc.Name, "Yellow"} {
-				require.Empty(t, searchLocations(t, env, user, search), search)
+				require.Empty(t, searchLocations(t, env, user, search).names(), search)
 			}
 			got := listLocations(t, env, user, map[string]any{"filter": map[string]any{"customerId": b.customer}})
 			want := listLocations(t, env, user, map[string]any{"filter": map[string]any{"customerId": randomID("Customer")}})
@@ -90,14 +90,14 @@ func TestOtherPartnersCannotSeeOrChangeLocations(t *testing.T) {
 				require.Equal(t, want, got, "%s: a foreign id must answer like a random one", what)
 			}
 			notFoundLikeRandom("updateCustomer", func(id string) []userError {
-				name, errs := updateCustomer(t, env, user, map[string]any{"id": id, "name": "Taken over"})
-				require.Empty(t, name)
+				c, errs := updateCustomer(t, env, user, map[string]any{"id": id, "name": "Taken over"})
+				require.Nil(t, c)
 				return errs
 			}, b.customer, randomID("Customer"))
 			for _, loc := range []*apiLocation{b.main, b.lmc, b.srmgc} {
 				notFoundLikeRandom("updateLocation "+loc.Name, func(id string) []userError {
-					name, errs := updateLocation(t, env, user, map[string]any{"id": id, "name": "Taken over"})
-					require.Empty(t, name)
+					updated, errs := updateLocation(t, env, user, map[string]any{"id": id, "name": "Taken over"})
+					require.Nil(t, updated)
 					return errs
 				}, loc.ID, randomID("Location"))
 			}
@@ -116,16 +116,9 @@ func TestOtherPartnersCannotSeeOrChangeLocations(t *testing.T) {
 
 			yPartner := partnerIDs(t, env)["Dealer Y"]
 			notFoundLikeRandom("createCustomer for Dealer Y", func(id string) []userError {
-				var got struct {
-					CreateCustomer struct {
-						Customer *struct{ ID string }
-						Errors   []userError
-					}
-				}
-				env.Query(t, user, `mutation($in: CreateCustomerInput!) { createCustomer(input: $in) { customer { id } errors { code message field } } }`,
-					map[string]any{"in": map[string]any{"name": "Planted", "partnerId": id}}).Decode(t, &got)
-				require.Nil(t, got.CreateCustomer.Customer)
-				return got.CreateCustomer.Errors
+				c, errs := createCustomerWith(t, env, user, map[string]any{"name": "Planted", "partnerId": id})
+				require.Nil(t, c)
+				return errs
 			}, yPartner, randomID("Partner"))
 			require.Empty(t, listCustomers(t, env, user, map[string]any{"filter": map[string]any{"partnerId": yPartner}}).Edges)
 			require.Empty(t, listLocations(t, env, user, map[string]any{"filter": map[string]any{"partnerId": yPartner}}).Edges)
@@ -152,19 +145,17 @@ func TestSamePartnerUsersShareLocations(t *testing.T) {
 	}
 	require.Equal(t, []string{"Yellow Hospital"}, listCustomers(t, env, y2, nil).names())
 	require.ElementsMatch(t, []string{b.main.Name, b.lmc.Name, b.srmgc.Name}, listLocations(t, env, y2, nil).names())
-	require.Equal(t, []string{b.main.Name, b.lmc.Name}, searchLocations(t, env, y2, b.main.HardwareKeyCode[5:20]),
+	require.Equal(t, []string{b.main.Name, b.lmc.Name}, searchLocations(t, env, y2, b.main.HardwareKeyCode[5:20]).names(),
 		"the LMC child's code is LM + its parent's")
-	var byCode struct{ LocationByHardwareKeyCode *struct{ ID string } }
-	env.Query(t, y2, `query($c: String!) { locationByHardwareKeyCode(hardwareKeyCode: $c) { id } }`, map[string]any{"c": b.srmgc.HardwareKeyCode}).Decode(t, &byCode)
-	require.Equal(t, b.srmgc.ID, byCode.LocationByHardwareKeyCode.ID)
+	require.Equal(t, b.srmgc.ID, findByHWKC(t, env, y2, b.srmgc.HardwareKeyCode).ID)
 
-	name, errs := updateCustomer(t, env, y2, map[string]any{"id": b.customer, "name": "Yellow Hospital Group"})
+	cust, errs := updateCustomer(t, env, y2, map[string]any{"id": b.customer, "name": "Yellow Hospital Group"})
 	require.Empty(t, errs)
-	require.Equal(t, "Yellow Hospital Group", name)
+	require.Equal(t, "Yellow Hospital Group", cust.Name)
 	for _, loc := range []*apiLocation{b.main, b.lmc, b.srmgc} {
-		name, errs := updateLocation(t, env, y2, map[string]any{"id": loc.ID, "name": loc.Name + " (Y2)"})
+		updated, errs := updateLocation(t, env, y2, map[string]any{"id": loc.ID, "name": loc.Name + " (Y2)"})
 		require.Empty(t, errs)
-		require.Equal(t, loc.Name+" (Y2)", name)
+		require.Equal(t, loc.Name+" (Y2)", updated.Name)
 	}
 	child := srMgc(t, env, y2, b.main.ID, "Yuri's Site")
 	require.Equal(t, b.main.ID, child.Parent.ID)
@@ -207,8 +198,8 @@ func TestAdminSeesEveryPartnersLocations(t *testing.T) {
 
 	require.Equal(t, []string{b.main.Name, b.lmc.Name, b.srmgc.Name, zLoc.Name},
 		listLocations(t, env, lmstest.Admin, nil).names(), "every partner's locations, by name")
-	require.Equal(t, []string{zLoc.Name}, searchLocations(t, env, lmstest.Admin, zLoc.HardwareKeyCode))
-	require.Equal(t, []string{b.srmgc.Name}, searchLocations(t, env, lmstest.Admin, b.srmgc.HardwareKeyCode))
+	require.Equal(t, []string{zLoc.Name}, searchLocations(t, env, lmstest.Admin, zLoc.HardwareKeyCode).names())
+	require.Equal(t, []string{b.srmgc.Name}, searchLocations(t, env, lmstest.Admin, b.srmgc.HardwareKeyCode).names())
 
 	for _, id := range []string{b.customer, b.main.ID, b.lmc.ID, b.srmgc.ID, zCustomer, zLoc.ID} {
 		var got struct{ Node *struct{ ID string } }
@@ -217,43 +208,32 @@ func TestAdminSeesEveryPartnersLocations(t *testing.T) {
 		require.Equal(t, id, got.Node.ID)
 	}
 	for code, id := range map[string]string{b.main.HardwareKeyCode: b.main.ID, b.lmc.HardwareKeyCode: b.lmc.ID, zLoc.HardwareKeyCode: zLoc.ID} {
-		var got struct{ LocationByHardwareKeyCode *struct{ ID string } }
-		env.Query(t, lmstest.Admin, `query($c: String!) { locationByHardwareKeyCode(hardwareKeyCode: $c) { id } }`, map[string]any{"c": code}).Decode(t, &got)
-		require.NotNil(t, got.LocationByHardwareKeyCode, code)
-		require.Equal(t, id, got.LocationByHardwareKeyCode.ID)
+		got := findByHWKC(t, env, lmstest.Admin, code)
+		require.NotNil(t, got, code)
+		require.Equal(t, id, got.ID)
 	}
 	got := getLocation(t, env, lmstest.Admin, b.main.ID)
 	require.Equal(t, b.main, got, "the admin sees the same location as its owner")
 
 	// createCustomer: the admin must name the owner.
-	const create = `mutation($in: CreateCustomerInput!) { createCustomer(input: $in) { customer { id name partner { name } } errors { code message field } } }`
-	var payload struct {
-		CreateCustomer struct {
-			Customer *struct {
-				ID, Name string
-				Partner  struct{ Name string }
-			}
-			Errors []userError
-		}
-	}
-	env.Query(t, lmstest.Admin, create, map[string]any{"in": map[string]any{"name": "Desk Customer"}}).Decode(t, &payload)
-	require.Nil(t, payload.CreateCustomer.Customer)
-	require.Len(t, payload.CreateCustomer.Errors, 1)
-	require.Equal(t, "VALIDATION_FAILED", payload.CreateCustomer.Errors[0].Code)
-	require.Equal(t, "partnerId", payload.CreateCustomer.Errors[0].Field[len(payload.CreateCustomer.Errors[0].Field)-1])
+	desk, errs := createCustomerWith(t, env, lmstest.Admin, map[string]any{"name": "Desk Customer"})
+	require.Nil(t, desk)
+	require.Len(t, errs, 1)
+	require.Equal(t, "VALIDATION_FAILED", errs[0].Code)
+	require.Equal(t, "partnerId", errs[0].Field[len(errs[0].Field)-1])
 
 	partners := partnerIDs(t, env)
-	env.Query(t, lmstest.Admin, create, map[string]any{"in": map[string]any{"name": "Desk Customer", "partnerId": partners["Dealer Y"]}}).Decode(t, &payload)
-	require.Empty(t, payload.CreateCustomer.Errors)
-	require.Equal(t, "Dealer Y", payload.CreateCustomer.Customer.Partner.Name)
+	desk, errs = createCustomerWith(t, env, lmstest.Admin, map[string]any{"name": "Desk Customer", "partnerId": partners["Dealer Y"]})
+	require.Empty(t, errs)
+	require.Equal(t, "Dealer Y", desk.Partner.Name)
 	require.ElementsMatch(t, []string{"Yellow Hospital", "Desk Customer"}, listCustomers(t, env, lmstest.DealerY, nil).names(),
 		"the customer is Dealer Y's")
 	require.Equal(t, []string{"Zenith Hotel"}, listCustomers(t, env, lmstest.DealerZ, nil).names())
 
 	// An unknown partner (or the vendor itself) is NOT_FOUND.
 	for _, id := range []string{randomID("Partner"), partners["LMS License Desk"]} {
-		env.Query(t, lmstest.Admin, create, map[string]any{"in": map[string]any{"name": "Desk Customer", "partnerId": id}}).Decode(t, &payload)
-		require.Equal(t, []string{"NOT_FOUND"}, codes(payload.CreateCustomer.Errors), id)
+		_, errs := createCustomerWith(t, env, lmstest.Admin, map[string]any{"name": "Desk Customer", "partnerId": id})
+		require.Equal(t, []string{"NOT_FOUND"}, codes(errs), id)
 	}
 }
 
