@@ -49,3 +49,85 @@ type EndUserLicenseAgreement struct {
 
 // Template returns "end_user_license_agreement".
 func (EndUserLicenseAgreement) Template() string { return "end_user_license_agreement" }
+
+// LicenseShipment tells a partner's user that licenses were shipped into the
+// partner's license bin (LIC-1): the vendor's sales order and the partner's
+// purchase order, with their part lines, are now available to attach to a
+// customer location (LIC-3).
+type LicenseShipment struct {
+	// RecipientName is the partner user's display name; the greeting omits
+	// it when empty.
+	RecipientName string
+	// PartnerName is the dealer or distributor whose license bin received
+	// the licenses.
+	PartnerName   string
+	SalesOrder    string
+	PurchaseOrder string
+	Lines         []ShipmentLine
+	// SwaDurationMonths is the requested SWA duration for the PO, 0 when
+	// none was given.
+	SwaDurationMonths int
+	// SwaNote is free text about SWA for the PO; may be empty.
+	SwaNote string
+	// ShippedAt is when the licenses landed in the bin; it is shown as a UTC
+	// date.
+	ShippedAt time.Time
+	// BinURL is where the partner's license bin is; the email leaves the
+	// sentence pointing to it out when it is empty.
+	BinURL string
+}
+
+// ShipmentLine is one part line of a shipment.
+type ShipmentLine struct {
+	PartNumber string
+	PartName   string
+	Quantity   int
+}
+
+// Template returns "license_shipment".
+func (LicenseShipment) Template() string { return "license_shipment" }
+
+// LicenseFileReady tells the user who activated licenses (and the location's
+// dealer email) that the license file of a location is ready, with its
+// activation code (LIC-6). The file stacks all licenses activated on the
+// location (LIC-9) and is bound to its Hardware Key Code.
+type LicenseFileReady struct {
+	// RecipientName is the activating user's display name; the greeting
+	// omits it when empty (e.g. for the dealer email).
+	RecipientName string
+	CustomerName  string
+	LocationName  string
+	// LocationID is the location's UUID, shown to users as "Location Id".
+	LocationID string
+	// SystemTypeName is the catalog name of the location's system type,
+	// e.g. "SV9500 Appliance / Standard Server / Small Enterprise".
+	SystemTypeName  string
+	HardwareKeyCode string
+	// ActivationCode is the file's 16-digit activation code, e.g.
+	// "3407-7473-3325-4604".
+	ActivationCode string
+	// FileName is the name of the file as downloaded, e.g.
+	// "190400324412-svi.zip".
+	FileName string
+	// Version is the generation number of the file (1, 2, ...).
+	Version int
+	// DownloadURL is the file's absolute URL; downloading needs the user's
+	// credentials.
+	DownloadURL string
+	Features    []FileFeature
+	// IssuedAt is when the file was generated; it is shown as a UTC date
+	// and time.
+	IssuedAt time.Time
+}
+
+// FileFeature is one stacked entitlement in a license file.
+type FileFeature struct {
+	PartNumber string
+	Name       string
+	// Amount is the quantity ("120") or the version ("V6") as shown to
+	// users.
+	Amount string
+}
+
+// Template returns "license_file_ready".
+func (LicenseFileReady) Template() string { return "license_file_ready" }

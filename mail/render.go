@@ -8,10 +8,12 @@ import (
 	htmltemplate "html/template"
 	"io/fs"
 	"path"
+	"reflect"
 	"sort"
 	"strings"
 	texttemplate "text/template"
 	"time"
+	"unicode/utf8"
 )
 
 // Email is one kind of notification: a data struct whose fields the
@@ -112,6 +114,33 @@ type templateSet struct {
 var templateFuncs = map[string]any{
 	// date shows a day unambiguously for an international audience.
 	"date": func(t time.Time) string { return t.UTC().Format("2 January 2006") },
+	// datetime adds the time of day, and says it is UTC.
+	"datetime": func(t time.Time) string { return t.UTC().Format("2 January 2006, 15:04 UTC") },
+	"colwidth": colwidth,
+}
+
+// colwidth returns how many characters wide a plain-text table column must
+// be to hold its header and the named field of every item of the slice
+// items, so that text templates can align columns with printf's "%-*s".
+// It counts runes, as printf pads by runes.
+func colwidth(header string, items any, field string) (int, error) {
+	width := utf8.RuneCountInString(header)
+	v := reflect.ValueOf(items)
+	if v.Kind() != reflect.Slice {
+		return 0, fmt.Errorf("colwidth: %T is not a slice", items)
+	}
+	for i := range v.Len() {
+		item := reflect.Indirect(v.Index(i))
+		if item.Kind() != reflect.Struct {
+			return 0, fmt.Errorf("colwidth: item %d of %T is not a struct", i, items)
+		}
+		f := item.FieldByName(field)
+		if !f.IsValid() || !f.CanInterface() {
+			return 0, fmt.Errorf("colwidth: %s has no exported field %s", item.Type(), field)
+		}
+		width = max(width, utf8.RuneCountInString(fmt.Sprint(f.Interface())))
+	}
+	return width, nil
 }
 
 // parseTemplates parses the layouts and every email's three templates in

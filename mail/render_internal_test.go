@@ -135,3 +135,36 @@ func TestRender_EmptySubject(t *testing.T) {
 	_, err = render(sets, namedEmail{Name: " \n "})
 	require.ErrorContains(t, err, "render hello subject: empty")
 }
+
+func TestColwidth(t *testing.T) {
+	t.Parallel()
+
+	type row struct {
+		Name  string
+		Count int
+		note  string
+	}
+	rows := []row{{Name: "Büro", Count: 7, note: "a longer unexported note"}, {Name: "ab", Count: 1200}}
+
+	got, err := colwidth("N", rows, "Name")
+	require.NoError(t, err)
+	require.Equal(t, 4, got, "runes, not bytes")
+	got, err = colwidth("Quantity", rows, "Count")
+	require.NoError(t, err)
+	require.Equal(t, 8, got, "the header is wider than every value")
+	got, err = colwidth("Name", []*row{{Name: "longer name"}}, "Name")
+	require.NoError(t, err)
+	require.Equal(t, 11, got)
+	got, err = colwidth("Name", []row(nil), "Name")
+	require.NoError(t, err)
+	require.Equal(t, 4, got)
+
+	_, err = colwidth("Name", rows, "Missing")
+	require.ErrorContains(t, err, "has no exported field Missing")
+	_, err = colwidth("Name", rows, "note")
+	require.ErrorContains(t, err, "has no exported field note")
+	_, err = colwidth("Name", row{}, "Name")
+	require.ErrorContains(t, err, "is not a slice")
+	_, err = colwidth("Name", []string{"a"}, "Name")
+	require.ErrorContains(t, err, "is not a struct")
+}
