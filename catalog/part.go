@@ -40,13 +40,16 @@ const (
 	FlagMessaging = "MESSAGING"
 	// FlagLocation: a DECT location license (DECT-4 counts).
 	FlagLocation = "LOCATION"
+	// FlagHighAvailability: a redundancy license of a BX9000/OVOC; activating it needs the
+	// redundant secondary child location to exist (LOC-10).
+	FlagHighAvailability = "HIGH_AVAILABILITY"
 )
 
 var (
 	partFlags = []string{
 		FlagSrMgcOnly, FlagVirtualizationOption, FlagFreeOfChargeUpgrade, FlagMobicallSupervisor,
 		FlagSeOnly, FlagSwaUnit, FlagApCapacity, FlagRequiredForLicenseFile,
-		FlagUpgradeAllowance, FlagMessaging, FlagLocation,
+		FlagUpgradeAllowance, FlagMessaging, FlagLocation, FlagHighAvailability,
 	}
 	stackingKinds = []string{StackingQuantity, StackingVersion}
 )

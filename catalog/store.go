@@ -149,3 +149,27 @@ func FindSystemTypes(ctx context.Context, db bun.IDB, codes []string) ([]*System
 	}
 	return lmsdb.InOrder(codes, rows, func(st *SystemType) string { return st.Code }), nil
 }
+
+// FindParts returns the parts with the given numbers in order, nil where a
+// number is unknown. Dataloaders call it with a whole batch.
+func FindParts(ctx context.Context, db bun.IDB, numbers []string) ([]*Part, error) {
+	var rows []Part
+	if err := db.NewSelect().Model(&rows).Where("number IN (?)", bun.In(numbers)).Scan(ctx); err != nil {
+		return nil, fmt.Errorf("find parts: %w", err)
+	}
+	for i := range rows {
+		rows[i] = rows[i].normalized()
+	}
+	return lmsdb.InOrder(numbers, rows, func(p *Part) string { return p.Number }), nil
+}
+
+// PartsWithFlag returns the parts allowed on systemType that have flag f,
+// ordered by number.
+func PartsWithFlag(ctx context.Context, db bun.IDB, systemType, f string) ([]Part, error) {
+	var rows []Part
+	if err := db.NewSelect().Model(&rows).Where("? = ANY(system_types)", systemType).Where("? = ANY(flags)", f).
+		Order("number").Scan(ctx); err != nil {
+		return nil, fmt.Errorf("find %s parts of %s: %w", f, systemType, err)
+	}
+	return rows, nil
+}
