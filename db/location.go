@@ -69,8 +69,11 @@ type Location struct {
 	MacAddress       *string `bun:"mac_address"`
 	SmallEnterprise  bool    `bun:"small_enterprise,notnull"`
 	ProductKey       *string `bun:"product_key"`
-	HardwareVersion  string  `bun:"hardware_version,notnull"`
-	SoftwareVersion  string  `bun:"software_version,notnull"`
+	// IPAddress is the LAN1 (ACT) address an SV9500 Standard Server's HWKC
+	// was derived from (LOC-6).
+	IPAddress       *string `bun:"ip_address"`
+	HardwareVersion string  `bun:"hardware_version,notnull"`
+	SoftwareVersion string  `bun:"software_version,notnull"`
 	// CustomerEmail receives the End User License Agreement (LOC-3).
 	CustomerEmail string   `bun:"customer_email,notnull"`
 	DealerEmail   string   `bun:"dealer_email,notnull"`

@@ -1,0 +1,142 @@
+package db
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+)
+
+// LicenseOrder is an order shipped into a partner's license bin (LIC-1):
+// a sales order / purchase order with its part lines.
+type LicenseOrder struct {
+	bun.BaseModel `bun:"table:license_orders,alias:o"`
+
+	ID            uuid.UUID `bun:"id,pk,type:uuid,default:gen_random_uuid()"`
+	PartnerID     uuid.UUID `bun:"partner_id,type:uuid,notnull"`
+	SalesOrder    string    `bun:"sales_order,notnull"`
+	PurchaseOrder string    `bun:"purchase_order,notnull"`
+	// SwaDurationMonths is the SWA duration requested for the PO, if any.
+	SwaDurationMonths *int       `bun:"swa_duration_months"`
+	SwaNote           string     `bun:"swa_note,notnull"`
+	ShippedBy         *uuid.UUID `bun:"shipped_by,type:uuid"`
+	CreatedAt         time.Time  `bun:"created_at,nullzero,notnull,default:clock_timestamp()"`
+}
+
+// OrderLine is one part line of a shipped order. Available is what is still
+// in the bin; the licenses made from the line hold the rest (LIC-15).
+type OrderLine struct {
+	bun.BaseModel `bun:"table:order_lines,alias:ol"`
+
+	ID         uuid.UUID `bun:"id,pk,type:uuid,default:gen_random_uuid()"`
+	OrderID    uuid.UUID `bun:"order_id,type:uuid,notnull"`
+	PartnerID  uuid.UUID `bun:"partner_id,type:uuid,notnull"`
+	LineNo     int       `bun:"line_no,notnull"`
+	PartNumber string    `bun:"part_number,notnull"`
+	Shipped    int       `bun:"shipped,notnull"`
+	Available  int       `bun:"available,notnull"`
+	CreatedAt  time.Time `bun:"created_at,nullzero,notnull,default:clock_timestamp()"`
+}
+
+// LicenseStatus is where a license is in its life (LIC-3, LIC-5).
+type LicenseStatus string
+
+// License statuses.
+const (
+	// LicenseAttached: reserved for a location, may still be detached (LIC-4).
+	LicenseAttached LicenseStatus = "ATTACHED"
+	// LicenseActivated: permanently bound to the location's HWKC (LIC-5).
+	LicenseActivated LicenseStatus = "ACTIVATED"
+)
+
+// License is a quantity of one part taken from a bin line and attached to,
+// then activated on, a location. Its Software Key Code identifies it.
+type License struct {
+	bun.BaseModel `bun:"table:licenses,alias:lic"`
+
+	ID              uuid.UUID     `bun:"id,pk,type:uuid,default:gen_random_uuid()"`
+	SoftwareKeyCode string        `bun:"software_key_code,notnull"`
+	PartnerID       uuid.UUID     `bun:"partner_id,type:uuid,notnull"`
+	LocationID      uuid.UUID     `bun:"location_id,type:uuid,notnull"`
+	OrderLineID     uuid.UUID     `bun:"order_line_id,type:uuid,notnull"`
+	PartNumber      string        `bun:"part_number,notnull"`
+	Quantity        int           `bun:"quantity,notnull"`
+	Status          LicenseStatus `bun:"status,notnull"`
+	AttachedAt      time.Time     `bun:"attached_at,notnull"`
+	AttachedBy      *uuid.UUID    `bun:"attached_by,type:uuid"`
+	ActivatedAt     *time.Time    `bun:"activated_at"`
+	ActivatedBy     *uuid.UUID    `bun:"activated_by,type:uuid"`
+	// FileVersion is the license file generation whose request activated it.
+	FileVersion *int `bun:"file_version"`
+
+	// PurchaseOrder and SalesOrder are read with the license from its order.
+	PurchaseOrder string    `bun:"purchase_order,scanonly"`
+	SalesOrder    string    `bun:"sales_order,scanonly"`
+	OrderID       uuid.UUID `bun:"order_id,scanonly,type:uuid"`
+}
+
+// LicenseFileStatus is where the generation of a license file is.
+type LicenseFileStatus string
+
+// License file statuses.
+const (
+	LicenseFilePending LicenseFileStatus = "PENDING"
+	LicenseFileReady   LicenseFileStatus = "READY"
+	LicenseFileFailed  LicenseFileStatus = "FAILED"
+)
+
+// LicenseFileReason is why a license file generation was requested.
+type LicenseFileReason string
+
+// License file reasons.
+const (
+	FileForActivation      LicenseFileReason = "ACTIVATION"
+	FileForRegeneration    LicenseFileReason = "REGENERATION"
+	FileForVirtualHardware LicenseFileReason = "VIRTUAL_HARDWARE_KEY_CODE"
+)
+
+// LicenseFile is one generation of a location's signed license file
+// (LIC-6, LIC-7). Content is loaded only for downloads.
+type LicenseFile struct {
+	bun.BaseModel `bun:"table:license_files,alias:lf"`
+
+	ID             uuid.UUID         `bun:"id,pk,type:uuid,default:gen_random_uuid()"`
+	LocationID     uuid.UUID         `bun:"location_id,type:uuid,notnull"`
+	PartnerID      uuid.UUID         `bun:"partner_id,type:uuid,notnull"`
+	Version        int               `bun:"version,notnull"`
+	Reason         LicenseFileReason `bun:"reason,notnull"`
+	Status         LicenseFileStatus `bun:"status,notnull"`
+	RequestedBy    *uuid.UUID        `bun:"requested_by,type:uuid"`
+	RequestedAt    time.Time         `bun:"requested_at,nullzero,notnull,default:clock_timestamp()"`
+	ReadyAt        *time.Time        `bun:"ready_at"`
+	FileName       *string           `bun:"file_name"`
+	Content        []byte            `bun:"content"`
+	SHA256         *string           `bun:"sha256"`
+	ActivationCode *string           `bun:"activation_code"`
+	KeyID          *string           `bun:"key_id"`
+	// Features is the stacked content the file grants, as JSON.
+	Features json.RawMessage `bun:"features,type:jsonb"`
+	Error    string          `bun:"error,notnull"`
+}
+
+// LicenseFileColumns are the columns of license_files without the content,
+// for lists.
+var LicenseFileColumns = []string{
+	"id", "location_id", "partner_id", "version", "reason", "status", "requested_by", "requested_at",
+	"ready_at", "file_name", "sha256", "activation_code", "key_id", "features", "error",
+}
+
+// IdempotencyKey remembers the first answer of an inventory mutation sent
+// with a client's key (SPEC §12).
+type IdempotencyKey struct {
+	bun.BaseModel `bun:"table:idempotency_keys,alias:ik"`
+
+	PartnerID   uuid.UUID       `bun:"partner_id,pk,type:uuid"`
+	Key         string          `bun:"key,pk"`
+	Operation   string          `bun:"operation,notnull"`
+	RequestHash []byte          `bun:"request_hash,notnull"`
+	Response    json.RawMessage `bun:"response,type:jsonb"`
+	UserID      *uuid.UUID      `bun:"user_id,type:uuid"`
+	CreatedAt   time.Time       `bun:"created_at,nullzero,notnull,default:clock_timestamp()"`
+}
