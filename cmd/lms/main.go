@@ -4,6 +4,7 @@
 //	lms serve [-api=true] [-workers=true]   run the API and/or the workers
 //	lms migrate                              create and migrate the database
 //	lms seed                                 load demo partners and users, print "<email> <token>"
+//	lms verify [-key K.pem | -keys JWKS] F   check a license file offline and print its content
 //
 // Configuration comes from the environment (see README.md).
 package main
@@ -36,12 +37,19 @@ commands:
   serve     run the GraphQL API and the background workers (default: both)
   migrate   create the database if missing and apply migrations
   seed      load demo data and print "<email> <token>" for every seeded user
+  verify    check a license file offline and print its content (lms verify -h)
 `
 
 func run(args []string) error {
 	if len(args) == 0 {
 		fmt.Fprint(os.Stderr, usage)
 		return errors.New("no command given")
+	}
+	switch args[0] {
+	case "verify":
+		// Runs before the server configuration is read: checking a file needs no database
+		// and must work on a machine without the server's environment.
+		return verifyCommand(args[1:], os.Stdout)
 	}
 	cfg, err := server.FromEnv()
 	if err != nil {
