@@ -1,0 +1,172 @@
+package license
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+
+	"lms/actor"
+	"lms/apperr"
+	"lms/db"
+	"lms/page"
+)
+
+// BinFilter narrows the license bin (LIC-2).
+type BinFilter struct {
+	// Search matches part of a purchase or sales order number, a part
+	// number or a part name, case-insensitively.
+	Search string
+	// PartnerID chooses whose bin an admin browses; partners always see
+	// their own, and an admin without it sees every partner's.
+	PartnerID *uuid.UUID
+}
+
+func (f *BinFilter) validate() error {
+	f.Search = strings.TrimSpace(f.Search)
+	if len([]rune(f.Search)) > 100 {
+		return apperr.Invalid("search", "at most 100 characters")
+	}
+	return nil
+}
+
+// scope restricts a query over partner_id col to the bin being browsed.
+func (f BinFilter) scope(a *actor.Actor, q *bun.SelectQuery, col string) *bun.SelectQuery {
+	q = scoped(a, q, col)
+	if a.IsAdmin() && f.PartnerID != nil {
+		q = q.Where("? = ?", bun.Safe(col), *f.PartnerID)
+	}
+	return q
+}
+
+func (f BinFilter) cursorScope(a *actor.Actor, list string) string {
+	s := a.Scope() + "/bin/" + list + "/" + f.Search
+	if f.PartnerID != nil {
+		s += "/" + f.PartnerID.String()
+	}
+	return s
+}
+
+func searchPattern(s string) string { return "%" + db.EscapeLike(strings.ToLower(s)) + "%" }
+
+// lineMatches is the condition that a bin line (alias ol, its order o and
+// its part p joined) matches a search.
+const lineMatches = "(o.search_text LIKE ? OR lower(p.number) LIKE ? OR lower(p.name) LIKE ?)"
+
+// BinOrders pages the purchase orders that still have quantity in the bin,
+// by purchase order number (LIC-2 "Available Purchase Orders"). Errors:
+// UNAUTHENTICATED, VALIDATION_FAILED.
+func (s *Service) BinOrders(ctx context.Context, f BinFilter, args page.Args) (*page.Page[db.LicenseOrder], error) {
+	a, err := actor.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := f.validate(); err != nil {
+		return nil, err
+	}
+	lines := s.DB.NewSelect().TableExpr("order_lines AS ol").ColumnExpr("1").
+		Join("JOIN parts AS p ON p.number = ol.part_number").
+		Where("ol.order_id = o.id").Where("ol.available > 0")
+	if f.Search != "" {
+		pat := searchPattern(f.Search)
+		lines = lines.Where(lineMatches, pat, pat, pat)
+	}
+	q := f.scope(a, s.DB.NewSelect().Model((*db.LicenseOrder)(nil)), "o.partner_id").Where("EXISTS (?)", lines)
+	return page.Alphabetical(ctx, q, args, f.cursorScope(a, "orders"), "o.purchase_order", "o.id",
+		func(o *db.LicenseOrder) (string, uuid.UUID) { return o.PurchaseOrder, o.ID })
+}
+
+// LinesOf returns the lines of each order, by line number: all of them, or
+// only those with quantity left in the bin. One statement for all orders;
+// orders the caller may not see have none.
+func (s *Service) LinesOf(ctx context.Context, orderIDs []uuid.UUID, availableOnly bool) ([][]BinLine, error) {
+	a, err := actor.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var rows []BinLine
+	q := scoped(a, s.DB.NewSelect().Model(&rows), "ol.partner_id").
+		ColumnExpr("ol.*, o.purchase_order, o.sales_order").
+		Join("JOIN license_orders AS o ON o.id = ol.order_id").
+		Where("ol.order_id IN (?)", bun.In(orderIDs)).OrderExpr("ol.order_id, ol.line_no")
+	if availableOnly {
+		q = q.Where("ol.available > 0")
+	}
+	if err := q.Scan(ctx); err != nil && !isNoRows(err) {
+		return nil, fmt.Errorf("lines of orders: %w", err)
+	}
+	by := map[uuid.UUID][]BinLine{}
+	for _, l := range rows {
+		by[l.OrderID] = append(by[l.OrderID], l)
+	}
+	out := make([][]BinLine, len(orderIDs))
+	for i, id := range orderIDs {
+		out[i] = by[id]
+	}
+	return out, nil
+}
+
+// BinPart is the bin's total of one part (LIC-2 "By Parts") with the lines
+// that hold it, oldest order first.
+type BinPart struct {
+	PartNumber string
+	Available  int
+	Lines      []BinLine
+}
+
+// BinParts pages the parts in the bin by part number, each with its
+// available total and lines. Errors: UNAUTHENTICATED, VALIDATION_FAILED.
+func (s *Service) BinParts(ctx context.Context, f BinFilter, args page.Args) (*page.Page[BinPart], error) {
+	a, err := actor.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := f.validate(); err != nil {
+		return nil, err
+	}
+	var rows []BinLine
+	q := f.scope(a, s.DB.NewSelect().Model(&rows), "ol.partner_id").
+		ColumnExpr("ol.*, o.purchase_order, o.sales_order").
+		Join("JOIN license_orders AS o ON o.id = ol.order_id").
+		Join("JOIN parts AS p ON p.number = ol.part_number").
+		Where("ol.available > 0").OrderExpr("ol.part_number, o.created_at, ol.id")
+	if f.Search != "" {
+		pat := searchPattern(f.Search)
+		q = q.Where(lineMatches, pat, pat, pat)
+	}
+	if err := q.Scan(ctx); err != nil && !isNoRows(err) {
+		return nil, fmt.Errorf("bin by parts: %w", err)
+	}
+	var parts []BinPart
+	for _, l := range rows {
+		if n := len(parts); n == 0 || parts[n-1].PartNumber != l.PartNumber {
+			parts = append(parts, BinPart{PartNumber: l.PartNumber})
+		}
+		p := &parts[len(parts)-1]
+		p.Available += l.Available
+		p.Lines = append(p.Lines, l)
+	}
+	return page.ByKey(parts, args, f.cursorScope(a, "parts"), func(p *BinPart) string { return p.PartNumber })
+}
+
+// Recent pages the partner's licenses of a status, most recently attached
+// or activated first (LIC-2 "Recently Attached / Activated Licenses").
+// Errors: UNAUTHENTICATED, VALIDATION_FAILED.
+func (s *Service) Recent(ctx context.Context, f BinFilter, status db.LicenseStatus, args page.Args) (*page.Page[db.License], error) {
+	a, err := actor.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := f.validate(); err != nil {
+		return nil, err
+	}
+	col, key := licenseTime(status)
+	q := f.scope(a, licenseQuery(s.DB, (*db.License)(nil)), "lic.partner_id").Where("lic.status = ?", status)
+	if f.Search != "" {
+		pat := searchPattern(f.Search)
+		q = q.Join("JOIN parts AS p ON p.number = lic.part_number").Where(lineMatches, pat, pat, pat)
+	}
+	return page.NewestFirst(ctx, q, args, f.cursorScope(a, "recent-"+string(status)), col, "lic.id", key)
+}

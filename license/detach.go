@@ -1,0 +1,131 @@
+package license
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+
+	"lms/actor"
+	"lms/apperr"
+	"lms/audit"
+	"lms/db"
+)
+
+// DetachInput selects attached licenses of one location to detach (LIC-4).
+type DetachInput struct {
+	LocationID uuid.UUID
+	LicenseIDs []uuid.UUID
+}
+
+// Validate checks the input on its own.
+func (in *DetachInput) Validate() error { return validateSelection(in.LicenseIDs) }
+
+// validateSelection checks a selection of licenses: 1 to maxSelection, each
+// once.
+func validateSelection(ids []uuid.UUID) error {
+	if len(ids) == 0 || len(ids) > maxSelection {
+		return apperr.Invalid("licenseIds", "select 1 to %d licenses", maxSelection)
+	}
+	seen := map[uuid.UUID]bool{}
+	for i, id := range ids {
+		if seen[id] {
+			return apperr.Invalid("licenseIds."+strconv.Itoa(i), "a license is selected twice")
+		}
+		seen[id] = true
+	}
+	return nil
+}
+
+// Detach returns attached, not yet activated licenses of a location to the
+// bin lines they came from (LIC-4). Errors: UNAUTHENTICATED,
+// VALIDATION_FAILED, NOT_FOUND (location, or a license not attached to it),
+// ALREADY_ACTIVATED.
+func (s *Service) Detach(ctx context.Context, in DetachInput) ([]db.License, error) {
+	a, err := actor.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	var out []db.License
+	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		sys, err := lockSystem(ctx, tx, a, in.LocationID, "locationId")
+		if err != nil {
+			return err
+		}
+		licenses, err := lockLicenses(ctx, tx, sys.loc.ID, in.LicenseIDs)
+		if err != nil {
+			return err
+		}
+		var errs apperr.List
+		for i, l := range licenses {
+			field := "licenseIds." + strconv.Itoa(i)
+			switch {
+			case l == nil:
+				errs.Add(apperr.NotFoundf("license").OnField(field))
+			case l.Status == db.LicenseActivated:
+				errs.Add(apperr.New(apperr.AlreadyActivated, "license %s is activated; activated licenses cannot be detached or returned", l.SoftwareKeyCode).OnField(field))
+			}
+		}
+		if err := errs.Err(); err != nil {
+			return err
+		}
+		// Lines in id order, like attach, so the two never deadlock.
+		byLine := slices.SortedFunc(slices.Values(licenses), func(a, b *db.License) int { return compareUUID(a.OrderLineID, b.OrderLineID) })
+		lineIDs := make([]uuid.UUID, len(byLine))
+		for i, l := range byLine {
+			lineIDs[i] = l.OrderLineID
+		}
+		if _, err := lockLines(ctx, tx, sys.loc.PartnerID, lineIDs); err != nil {
+			return err
+		}
+		for _, l := range byLine {
+			if _, err := tx.NewUpdate().Model((*db.OrderLine)(nil)).Set("available = available + ?", l.Quantity).
+				Where("id = ?", l.OrderLineID).Exec(ctx); err != nil {
+				return fmt.Errorf("return %d to bin line %s: %w", l.Quantity, l.OrderLineID, err)
+			}
+		}
+		if _, err := tx.NewDelete().Model((*db.License)(nil)).Where("id IN (?)", bun.In(in.LicenseIDs)).Exec(ctx); err != nil {
+			return fmt.Errorf("delete detached licenses: %w", err)
+		}
+		objects := []string{audit.Ref("Location", sys.loc.ID)}
+		summary := map[string]any{"location": sys.loc.Name}
+		for _, l := range licenses {
+			out = append(out, *l)
+			objects = append(objects, audit.Ref("License", l.ID))
+			summary[l.SoftwareKeyCode] = fmt.Sprintf("%s × %d back to PO %s", l.PartNumber, l.Quantity, l.PurchaseOrder)
+		}
+		return audit.Record(ctx, tx, audit.Event{Action: "license.detach", PartnerIDs: []uuid.UUID{sys.loc.PartnerID}, Objects: objects, Summary: summary})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("detach licenses from location %s: %w", in.LocationID, err)
+	}
+	return out, nil
+}
+
+func compareUUID(a, b uuid.UUID) int { return slices.Compare(a[:], b[:]) }
+
+// lockLicenses locks the licenses with the given ids on a location and
+// returns them in the order of ids, nil where one is not on the location.
+func lockLicenses(ctx context.Context, tx bun.Tx, locationID uuid.UUID, ids []uuid.UUID) ([]*db.License, error) {
+	var rows []db.License
+	err := licenseQuery(tx, &rows).Where("lic.id IN (?)", bun.In(ids)).Where("lic.location_id = ?", locationID).
+		OrderExpr("lic.id").For("UPDATE OF lic").Scan(ctx)
+	if err != nil && !isNoRows(err) {
+		return nil, fmt.Errorf("lock licenses: %w", err)
+	}
+	return db.InOrder(ids, rows, func(l *db.License) uuid.UUID { return l.ID }), nil
+}
+
+// licenseQuery selects licenses with their order's numbers.
+func licenseQuery(idb bun.IDB, dst any) *bun.SelectQuery {
+	return idb.NewSelect().Model(dst).
+		ColumnExpr("lic.*, o.purchase_order, o.sales_order, o.id AS order_id").
+		Join("JOIN order_lines AS ol ON ol.id = lic.order_line_id").
+		Join("JOIN license_orders AS o ON o.id = ol.order_id")
+}

@@ -1,0 +1,130 @@
+package license
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Events fans the FileReadyChannel notifications of PostgreSQL out to the
+// subscribers of this process, by location. The file worker may run in any
+// process: the notification is sent in its transaction, so it arrives once
+// the file is committed (LIC-5 "poll or subscribe").
+type Events struct {
+	Pool   *pgxpool.Pool
+	Logger *slog.Logger
+
+	mu   sync.Mutex
+	subs map[uuid.UUID]map[chan FileReadyEvent]struct{}
+	// listening is closed once LISTEN is in effect.
+	listening chan struct{}
+	once      sync.Once
+}
+
+func (e *Events) init() {
+	e.once.Do(func() {
+		e.subs = map[uuid.UUID]map[chan FileReadyEvent]struct{}{}
+		e.listening = make(chan struct{})
+	})
+}
+
+// Listening is closed once the first LISTEN is in effect.
+func (e *Events) Listening() <-chan struct{} {
+	e.init()
+	return e.listening
+}
+
+// Subscribe returns a channel of the files that become ready for a location
+// from now on, and a function that ends the subscription. A subscriber that
+// does not keep up misses events rather than blocking the others; it can
+// always read the location's files.
+func (e *Events) Subscribe(locationID uuid.UUID) (<-chan FileReadyEvent, func()) {
+	e.init()
+	ch := make(chan FileReadyEvent, 16)
+	e.mu.Lock()
+	if e.subs[locationID] == nil {
+		e.subs[locationID] = map[chan FileReadyEvent]struct{}{}
+	}
+	e.subs[locationID][ch] = struct{}{}
+	e.mu.Unlock()
+	return ch, func() {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		if _, ok := e.subs[locationID][ch]; ok {
+			delete(e.subs[locationID], ch)
+			if len(e.subs[locationID]) == 0 {
+				delete(e.subs, locationID)
+			}
+			close(ch)
+		}
+	}
+}
+
+func (e *Events) publish(ev FileReadyEvent) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for ch := range e.subs[ev.LocationID] {
+		select {
+		case ch <- ev:
+		default:
+		}
+	}
+}
+
+// Run listens until ctx ends, reconnecting after a lost connection.
+func (e *Events) Run(ctx context.Context) {
+	e.init()
+	log := e.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	backoff := 100 * time.Millisecond
+	for ctx.Err() == nil {
+		err := e.listen(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		log.Warn("license file notifications: connection lost; reconnecting", "err", err, "in", backoff)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, 10*time.Second)
+	}
+}
+
+func (e *Events) listen(ctx context.Context) error {
+	conn, err := e.Pool.Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	// The connection will carry LISTEN state: take it out of the pool and
+	// close it at the end rather than return it.
+	pc := conn.Hijack()
+	defer pc.Close(context.Background())
+	if _, err := pc.Exec(ctx, "LISTEN "+FileReadyChannel); err != nil {
+		return err
+	}
+	select {
+	case <-e.listening:
+	default:
+		close(e.listening)
+	}
+	for {
+		n, err := pc.WaitForNotification(ctx)
+		if err != nil {
+			return err
+		}
+		var ev FileReadyEvent
+		if err := json.Unmarshal([]byte(n.Payload), &ev); err != nil {
+			continue
+		}
+		e.publish(ev)
+	}
+}

@@ -1,0 +1,332 @@
+package license
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/riverqueue/river"
+	"github.com/uptrace/bun"
+
+	"lms/actor"
+	"lms/apperr"
+	"lms/catalog"
+	"lms/db"
+	"lms/licensefile"
+	"lms/mail"
+	"lms/notify"
+)
+
+// GenerateFileArgs is the River job that builds one requested generation of
+// a location's license file.
+type GenerateFileArgs struct {
+	FileID uuid.UUID `json:"file_id"`
+}
+
+// Kind implements river.JobArgs.
+func (GenerateFileArgs) Kind() string { return "generate_license_file" }
+
+// InsertOpts implements river.JobArgsWithInsertOpts: files have their own
+// queue, so mail or other work never delays them.
+func (GenerateFileArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: FileQueue, MaxAttempts: 10}
+}
+
+// FileQueue is the River queue of license file generation.
+const FileQueue = "license_files"
+
+// FileReadyChannel is the PostgreSQL notification channel a committed file
+// generation is announced on, so that subscribers in any API process hear
+// of files built by workers in any other (LIC-5).
+const FileReadyChannel = "lms_license_file_ready"
+
+// FileReadyEvent is the payload of a FileReadyChannel notification.
+type FileReadyEvent struct {
+	FileID     uuid.UUID `json:"fileId"`
+	LocationID uuid.UUID `json:"locationId"`
+	Version    int       `json:"version"`
+}
+
+// Generate builds a requested license file generation: every license
+// activated on the location up to that generation, stacked (LIC-9), bound
+// to the HWKC(s), signed and packaged (LIC-6). It commits the file, the
+// "license file ready" mail and the ready notification together. A
+// generation already built is left alone, so a job retried after a crash
+// produces exactly one file. The file worker calls it.
+func (s *Service) Generate(ctx context.Context, fileID uuid.UUID) error {
+	err := s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		f := new(db.LicenseFile)
+		err := tx.NewSelect().Model(f).Column(db.LicenseFileColumns...).Where("id = ?", fileID).For("UPDATE").Scan(ctx)
+		if isNoRows(err) {
+			return river.JobCancel(fmt.Errorf("license file %s does not exist", fileID))
+		}
+		if err != nil {
+			return fmt.Errorf("lock license file: %w", err)
+		}
+		if f.Status != db.LicenseFilePending {
+			return nil
+		}
+		loc := new(db.Location)
+		if err := tx.NewSelect().Model(loc).Where("l.id = ?", f.LocationID).Scan(ctx); err != nil {
+			return fmt.Errorf("load location: %w", err)
+		}
+		sts, err := catalog.FindSystemTypes(ctx, tx, []string{loc.SystemType})
+		if err != nil {
+			return err
+		}
+		st := sts[0]
+		features, err := s.stackedFeatures(ctx, tx, loc.ID, f.Version)
+		if err != nil {
+			return err
+		}
+		payloads, layout, err := s.payloads(ctx, tx, loc, st, features, f.Version)
+		if err != nil {
+			return err
+		}
+		built, err := licensefile.Build(s.Signer, layout, payloads...)
+		if err != nil {
+			return s.fail(ctx, tx, f, err)
+		}
+		featuresJSON, err := json.Marshal(features)
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		f.Status, f.ReadyAt, f.Content, f.FileName = db.LicenseFileReady, &now, built.Zip, &built.FileName
+		f.SHA256, f.ActivationCode, f.KeyID, f.Features = &built.SHA256, &built.ActivationCode, &built.KeyID, featuresJSON
+		if _, err := tx.NewUpdate().Model(f).Column("status", "ready_at", "content", "file_name", "sha256", "activation_code", "key_id", "features").
+			WherePK().Exec(ctx); err != nil {
+			return fmt.Errorf("store license file: %w", err)
+		}
+		if err := s.mailFileReady(ctx, tx, f, loc, st, features); err != nil {
+			return err
+		}
+		ev, err := json.Marshal(FileReadyEvent{FileID: f.ID, LocationID: f.LocationID, Version: f.Version})
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "SELECT pg_notify(?, ?)", FileReadyChannel, string(ev)); err != nil {
+			return fmt.Errorf("announce license file: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("generate license file %s: %w", fileID, err)
+	}
+	return nil
+}
+
+// fail records a generation that can never succeed (its content is
+// invalid); retrying would not help.
+func (s *Service) fail(ctx context.Context, tx bun.Tx, f *db.LicenseFile, cause error) error {
+	if _, err := tx.NewUpdate().Model(f).Set("status = ?", db.LicenseFileFailed).Set("error = ?", cause.Error()).WherePK().Exec(ctx); err != nil {
+		return err
+	}
+	return nil
+}
+
+// Entitlement is a location's stacked entitlement for one part (LIC-9):
+// QUANTITY parts sum their quantities, VERSION parts take the highest
+// version.
+type Entitlement struct {
+	PartNumber string `json:"partNumber"`
+	Name       string `json:"name"`
+	Stacking   string `json:"stacking"`
+	Quantity   int    `json:"quantity,omitempty"`
+	Version    int    `json:"version,omitempty"`
+}
+
+// Amount is the entitlement as users read it: "120" or "V6".
+func (e Entitlement) Amount() string {
+	if e.Stacking == catalog.StackingVersion {
+		return fmt.Sprintf("V%d", e.Version)
+	}
+	return fmt.Sprint(e.Quantity)
+}
+
+// stackedFeatures stacks the location's activated licenses of generations
+// up to version (all of them when version is 0).
+func (s *Service) stackedFeatures(ctx context.Context, idb bun.IDB, locationID uuid.UUID, version int) ([]Entitlement, error) {
+	out, err := s.entitlements(ctx, idb, []uuid.UUID{locationID}, version)
+	if err != nil {
+		return nil, err
+	}
+	return out[locationID], nil
+}
+
+// entitlements stacks the activated licenses of several locations in one
+// statement (LIC-9), ordered by part number.
+func (s *Service) entitlements(ctx context.Context, idb bun.IDB, locationIDs []uuid.UUID, version int) (map[uuid.UUID][]Entitlement, error) {
+	var rows []struct {
+		LocationID uuid.UUID `bun:"location_id"`
+		Number     string    `bun:"number"`
+		Name       string    `bun:"name"`
+		Stacking   string    `bun:"stacking"`
+		Quantity   int       `bun:"quantity"`
+		Version    int       `bun:"version"`
+	}
+	q := idb.NewSelect().TableExpr("licenses AS lic").
+		ColumnExpr("lic.location_id, p.number, p.name, p.stacking").
+		ColumnExpr("sum(lic.quantity)::int AS quantity, coalesce(max(p.version), 0) AS version").
+		Join("JOIN parts AS p ON p.number = lic.part_number").
+		Where("lic.location_id IN (?)", bun.In(locationIDs)).Where("lic.status = ?", db.LicenseActivated).
+		GroupExpr("lic.location_id, p.number, p.name, p.stacking").OrderExpr("lic.location_id, p.number")
+	if version > 0 {
+		q = q.Where("lic.file_version <= ?", version)
+	}
+	if err := q.Scan(ctx, &rows); err != nil && !isNoRows(err) {
+		return nil, fmt.Errorf("stack licenses: %w", err)
+	}
+	out := map[uuid.UUID][]Entitlement{}
+	for _, r := range rows {
+		e := Entitlement{PartNumber: r.Number, Name: r.Name, Stacking: r.Stacking}
+		if r.Stacking == catalog.StackingVersion {
+			e.Version = r.Version
+		} else {
+			e.Quantity = r.Quantity
+		}
+		out[r.LocationID] = append(out[r.LocationID], e)
+	}
+	return out, nil
+}
+
+// payloads are the signed units of a location's file: the location itself
+// and, for a redundant BX9000/OVOC pair, its secondary (LOC-10, LIC-6).
+func (s *Service) payloads(ctx context.Context, tx bun.Tx, loc *db.Location, st *catalog.SystemType, features []Entitlement, version int) ([]licensefile.Payload, licensefile.Layout, error) {
+	fs := make([]licensefile.Feature, len(features))
+	for i, e := range features {
+		fs[i] = licensefile.Feature{PartNumber: e.PartNumber, Name: e.Name, Stacking: e.Stacking, Quantity: e.Quantity, Version: e.Version}
+	}
+	unit := func(l *db.Location) licensefile.Payload {
+		return licensefile.Payload{
+			FormatVersion: licensefile.FormatVersion, LocationID: l.ID.String(), SystemType: st.Code, SystemName: st.Name,
+			HardwareKeyCode: l.HardwareKeyCode, SecondaryHardwareKeyCode: deref(l.SecondaryHardwareKeyCode),
+			ProductKey: deref(l.ProductKey), Features: fs, IssuedAt: s.now().UTC(), Sequence: version,
+		}
+	}
+	payloads := []licensefile.Payload{unit(loc)}
+	if !st.HasFlag(catalog.FlagProductKey) {
+		return payloads, licensefile.LayoutSVI, nil
+	}
+	var secondary db.Location
+	err := tx.NewSelect().Model(&secondary).Where("l.parent_id = ?", loc.ID).Where("l.child_kind = ?", db.ChildRedundant).
+		Where("l.system_type = ?", loc.SystemType).Where("l.deleted_at IS NULL").Scan(ctx)
+	switch {
+	case err == nil:
+		payloads = append(payloads, unit(&secondary))
+	case !isNoRows(err):
+		return nil, "", fmt.Errorf("load redundant secondary: %w", err)
+	}
+	return payloads, licensefile.LayoutBX, nil
+}
+
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}
+
+// mailFileReady sends the activation code to the user who asked for the
+// file and to the location's dealer email (LIC-6).
+func (s *Service) mailFileReady(ctx context.Context, tx bun.Tx, f *db.LicenseFile, loc *db.Location, st *catalog.SystemType, features []Entitlement) error {
+	cust := new(db.Customer)
+	if err := tx.NewSelect().Model(cust).Column("name").Where("id = ?", loc.CustomerID).Scan(ctx); err != nil {
+		return fmt.Errorf("load customer: %w", err)
+	}
+	e := mail.LicenseFileReady{
+		CustomerName: cust.Name, LocationName: loc.Name, LocationID: loc.ID.String(), SystemTypeName: st.Name,
+		HardwareKeyCode: loc.HardwareKeyCode, ActivationCode: *f.ActivationCode, FileName: *f.FileName,
+		Version: f.Version, DownloadURL: s.PublicURL + DownloadPath(f.ID), IssuedAt: *f.ReadyAt,
+	}
+	for _, x := range features {
+		e.Features = append(e.Features, mail.FileFeature{PartNumber: x.PartNumber, Name: x.Name, Amount: x.Amount()})
+	}
+	var to []notify.Recipient
+	if f.RequestedBy != nil {
+		u := new(db.User)
+		if err := tx.NewSelect().Model(u).Where("id = ?", *f.RequestedBy).Scan(ctx); err != nil {
+			return fmt.Errorf("load requesting user: %w", err)
+		}
+		if u.DisabledAt == nil {
+			to = append(to, notify.Recipient{Email: u.Email, Name: u.Name, PartnerID: &loc.PartnerID})
+		}
+	}
+	if d := strings.TrimSpace(loc.DealerEmail); d != "" && !slices.ContainsFunc(to, func(r notify.Recipient) bool { return strings.EqualFold(r.Email, d) }) {
+		to = append(to, notify.Recipient{Email: d, PartnerID: &loc.PartnerID})
+	}
+	for _, r := range to {
+		e.RecipientName = r.Name
+		if _, err := s.Notify.Enqueue(ctx, tx, r, e); err != nil {
+			return fmt.Errorf("enqueue license file mail: %w", err)
+		}
+	}
+	return nil
+}
+
+// DownloadPath is the HTTP path a license file generation is downloaded
+// from, authorised like the API.
+func DownloadPath(fileID uuid.UUID) string { return "/license-files/" + fileID.String() }
+
+// ErrFileNotReady is returned by Download for a generation still pending or
+// failed.
+var ErrFileNotReady = errors.New("license file not ready")
+
+// Download returns a license file generation with its content, for a user
+// who may see its location. Errors: UNAUTHENTICATED, NOT_FOUND,
+// NOT_APPLICABLE (not ready yet, or failed).
+func (s *Service) Download(ctx context.Context, fileID uuid.UUID) (*db.LicenseFile, error) {
+	a, err := actor.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	f := new(db.LicenseFile)
+	q := s.DB.NewSelect().Model(f).Where("lf.id = ?", fileID)
+	if !a.IsAdmin() {
+		q = q.Where("lf.partner_id = ?", a.Partner.ID)
+	}
+	if err := q.Scan(ctx); isNoRows(err) {
+		return nil, apperr.NotFoundf("license file")
+	} else if err != nil {
+		return nil, fmt.Errorf("load license file %s: %w", fileID, err)
+	}
+	switch f.Status {
+	case db.LicenseFilePending:
+		return nil, apperr.New(apperr.NotApplicable, "license file version %d is still being generated; try again in a moment", f.Version)
+	case db.LicenseFileFailed:
+		return nil, apperr.New(apperr.NotApplicable, "license file version %d could not be generated (%s); regenerate it", f.Version, f.Error)
+	}
+	return f, nil
+}
+
+// FindFiles returns license files (without content) by id, in order, nil
+// where one is missing or not the caller's.
+func (s *Service) FindFiles(ctx context.Context, ids []uuid.UUID) ([]*db.LicenseFile, error) {
+	a, err := actor.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var rows []db.LicenseFile
+	q := s.DB.NewSelect().Model(&rows).Column(db.LicenseFileColumns...).Where("id IN (?)", bun.In(ids))
+	if !a.IsAdmin() {
+		q = q.Where("partner_id = ?", a.Partner.ID)
+	}
+	if err := q.Scan(ctx); err != nil && !isNoRows(err) {
+		return nil, fmt.Errorf("find license files: %w", err)
+	}
+	return db.InOrder(ids, rows, func(f *db.LicenseFile) uuid.UUID { return f.ID }), nil
+}
+
+// ReadyDelay is how long a file took from its request to ready.
+func ReadyDelay(f *db.LicenseFile) time.Duration {
+	if f.ReadyAt == nil {
+		return 0
+	}
+	return f.ReadyAt.Sub(f.RequestedAt)
+}

@@ -1,0 +1,201 @@
+package license
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+
+	"lms/actor"
+	"lms/db"
+	"lms/page"
+)
+
+// licenseTime is the order of a location's licenses of a status: when they
+// were attached, or activated.
+func licenseTime(status db.LicenseStatus) (col string, key func(*db.License) (time.Time, uuid.UUID)) {
+	if status == db.LicenseActivated {
+		return "lic.activated_at", func(l *db.License) (time.Time, uuid.UUID) { return *l.ActivatedAt, l.ID }
+	}
+	return "lic.attached_at", func(l *db.License) (time.Time, uuid.UUID) { return l.AttachedAt, l.ID }
+}
+
+func licensesScope(a *actor.Actor, locationID uuid.UUID, status db.LicenseStatus) string {
+	return a.Scope() + "/licenses/" + string(status) + "/" + locationID.String()
+}
+
+// scoped restricts q to the actor's partner's rows (ACT-3); admins see all.
+func scoped(a *actor.Actor, q *bun.SelectQuery, partnerCol string) *bun.SelectQuery {
+	if a.IsAdmin() {
+		return q
+	}
+	return q.Where("? = ?", bun.Safe(partnerCol), a.Partner.ID)
+}
+
+// LicensesOf pages the licenses of a status on a location, oldest first
+// (the location license page, LIC-8). Another partner's location has none.
+// Errors: UNAUTHENTICATED, VALIDATION_FAILED (bad cursor or first).
+func (s *Service) LicensesOf(ctx context.Context, locationID uuid.UUID, status db.LicenseStatus, args page.Args) (*page.Page[db.License], error) {
+	a, err := actor.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	col, key := licenseTime(status)
+	q := scoped(a, licenseQuery(s.DB, (*db.License)(nil)), "lic.partner_id").
+		Where("lic.location_id = ?", locationID).Where("lic.status = ?", status)
+	return page.OldestFirst(ctx, q, args, licensesScope(a, locationID, status), col, "lic.id", key)
+}
+
+// FirstLicensesOf returns the first page of LicensesOf for each location in
+// one statement, for lists of locations.
+func (s *Service) FirstLicensesOf(ctx context.Context, locationIDs []uuid.UUID, status db.LicenseStatus, first *int) ([]*page.Page[db.License], error) {
+	a, err := actor.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	limit, err := page.Args{First: first}.Limit()
+	if err != nil {
+		return nil, err
+	}
+	col, key := licenseTime(status)
+	inner := scoped(a, licenseQuery(s.DB, (*db.License)(nil)), "lic.partner_id").
+		ColumnExpr("row_number() OVER (PARTITION BY lic.location_id ORDER BY ?, lic.id) AS rn", bun.Safe(col)).
+		Where("lic.location_id IN (?)", bun.In(locationIDs)).Where("lic.status = ?", status)
+	var rows []db.License
+	if err := s.DB.NewSelect().Model(&rows).ModelTableExpr("(?) AS lic", inner).ColumnExpr("lic.*").
+		Where("rn <= ?", limit+1).OrderExpr("lic.location_id, ?, lic.id", bun.Safe(col)).Scan(ctx); err != nil {
+		return nil, fmt.Errorf("first pages of licenses: %w", err)
+	}
+	byLocation := map[uuid.UUID][]db.License{}
+	for _, l := range rows {
+		byLocation[l.LocationID] = append(byLocation[l.LocationID], l)
+	}
+	out := make([]*page.Page[db.License], len(locationIDs))
+	for i, id := range locationIDs {
+		out[i] = page.Build(byLocation[id], limit, licensesScope(a, id, status), page.TimeCursor(key))
+	}
+	return out, nil
+}
+
+// EntitlementsOf returns the stacked entitlements of each location (LIC-9),
+// in one statement; another partner's locations have none.
+func (s *Service) EntitlementsOf(ctx context.Context, locationIDs []uuid.UUID) ([][]Entitlement, error) {
+	a, err := actor.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ids := locationIDs
+	if !a.IsAdmin() {
+		if err := s.DB.NewSelect().Model((*db.Location)(nil)).Column("id").Where("id IN (?)", bun.In(locationIDs)).
+			Where("partner_id = ?", a.Partner.ID).Scan(ctx, &ids); err != nil && !isNoRows(err) {
+			return nil, err
+		}
+	}
+	out := make([][]Entitlement, len(locationIDs))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	m, err := s.entitlements(ctx, s.DB, ids, 0)
+	if err != nil {
+		return nil, err
+	}
+	for i, id := range locationIDs {
+		out[i] = m[id]
+	}
+	return out, nil
+}
+
+func filesScope(a *actor.Actor, locationID uuid.UUID) string {
+	return a.Scope() + "/license-files/" + locationID.String()
+}
+
+func fileKey(f *db.LicenseFile) (time.Time, uuid.UUID) { return f.RequestedAt, f.ID }
+
+// FilesOf pages the license file generations of a location, newest (the
+// current one) first (LIC-6). Errors: UNAUTHENTICATED, VALIDATION_FAILED.
+func (s *Service) FilesOf(ctx context.Context, locationID uuid.UUID, args page.Args) (*page.Page[db.LicenseFile], error) {
+	a, err := actor.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	q := scoped(a, s.DB.NewSelect().Model((*db.LicenseFile)(nil)).Column(db.LicenseFileColumns...), "lf.partner_id").
+		Where("lf.location_id = ?", locationID)
+	return page.NewestFirst(ctx, q, args, filesScope(a, locationID), "lf.requested_at", "lf.id", fileKey)
+}
+
+// FirstFilesOf returns the first page of FilesOf for each location in one
+// statement.
+func (s *Service) FirstFilesOf(ctx context.Context, locationIDs []uuid.UUID, first *int) ([]*page.Page[db.LicenseFile], error) {
+	a, err := actor.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	limit, err := page.Args{First: first}.Limit()
+	if err != nil {
+		return nil, err
+	}
+	inner := scoped(a, s.DB.NewSelect().Model((*db.LicenseFile)(nil)).Column(db.LicenseFileColumns...), "lf.partner_id").
+		ColumnExpr("row_number() OVER (PARTITION BY lf.location_id ORDER BY lf.requested_at DESC, lf.id DESC) AS rn").
+		Where("lf.location_id IN (?)", bun.In(locationIDs))
+	var rows []db.LicenseFile
+	if err := s.DB.NewSelect().Model(&rows).ModelTableExpr("(?) AS lf", inner).Column(db.LicenseFileColumns...).
+		Where("rn <= ?", limit+1).OrderExpr("lf.location_id, lf.requested_at DESC, lf.id DESC").Scan(ctx); err != nil {
+		return nil, fmt.Errorf("first pages of license files: %w", err)
+	}
+	byLocation := map[uuid.UUID][]db.LicenseFile{}
+	for _, f := range rows {
+		byLocation[f.LocationID] = append(byLocation[f.LocationID], f)
+	}
+	out := make([]*page.Page[db.LicenseFile], len(locationIDs))
+	for i, id := range locationIDs {
+		out[i] = page.Build(byLocation[id], limit, filesScope(a, id), page.TimeCursor(fileKey))
+	}
+	return out, nil
+}
+
+// FindLicenses returns licenses by id, in order, nil where one is missing or
+// not the caller's.
+func (s *Service) FindLicenses(ctx context.Context, ids []uuid.UUID) ([]*db.License, error) {
+	a, err := actor.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var rows []db.License
+	if err := scoped(a, licenseQuery(s.DB, &rows), "lic.partner_id").Where("lic.id IN (?)", bun.In(ids)).Scan(ctx); err != nil && !isNoRows(err) {
+		return nil, fmt.Errorf("find licenses: %w", err)
+	}
+	return db.InOrder(ids, rows, func(l *db.License) uuid.UUID { return l.ID }), nil
+}
+
+// FindOrders returns shipped orders by id, in order, nil where one is
+// missing or not the caller's.
+func (s *Service) FindOrders(ctx context.Context, ids []uuid.UUID) ([]*db.LicenseOrder, error) {
+	a, err := actor.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var rows []db.LicenseOrder
+	if err := scoped(a, s.DB.NewSelect().Model(&rows), "o.partner_id").Where("o.id IN (?)", bun.In(ids)).Scan(ctx); err != nil && !isNoRows(err) {
+		return nil, fmt.Errorf("find orders: %w", err)
+	}
+	return db.InOrder(ids, rows, func(o *db.LicenseOrder) uuid.UUID { return o.ID }), nil
+}
+
+// FindLines returns bin lines by id, in order, nil where one is missing or
+// not the caller's.
+func (s *Service) FindLines(ctx context.Context, ids []uuid.UUID) ([]*BinLine, error) {
+	a, err := actor.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var rows []BinLine
+	if err := scoped(a, s.DB.NewSelect().Model(&rows), "ol.partner_id").
+		ColumnExpr("ol.*, o.purchase_order, o.sales_order").
+		Join("JOIN license_orders AS o ON o.id = ol.order_id").
+		Where("ol.id IN (?)", bun.In(ids)).Scan(ctx); err != nil && !isNoRows(err) {
+		return nil, fmt.Errorf("find bin lines: %w", err)
+	}
+	return db.InOrder(ids, rows, func(l *BinLine) uuid.UUID { return l.ID }), nil
+}
