@@ -8,12 +8,14 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"lms/license"
 	"lms/notify"
 )
 
 // Deps are the services workers call.
 type Deps struct {
-	Notify *notify.Service
+	Notify   *notify.Service
+	Licenses *license.Service
 	// RetryBase is the first retry delay of email delivery; later retries
 	// double it. Zero means DefaultRetryBase.
 	RetryBase time.Duration
@@ -29,6 +31,8 @@ func Register(ws *river.Workers, d Deps) {
 		base = DefaultRetryBase
 	}
 	river.AddWorker(ws, &SendEmailWorker{Notify: d.Notify, RetryBase: base})
+	river.AddWorker(ws, &GenerateLicenseFileWorker{Licenses: d.Licenses, RetryBase: min(base, time.Second)})
+	river.AddWorker(ws, &PurgeIdempotencyKeysWorker{Licenses: d.Licenses})
 }
 
 // backoff returns base·2^(attempt-1), capped at limit.
