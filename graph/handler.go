@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -13,6 +14,8 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
 
+	"lms/actor"
+	"lms/apperr"
 	"lms/db"
 	"lms/graph/generated"
 )
@@ -35,8 +38,11 @@ func NewHandler(o HandlerOpts) http.Handler {
 	srv := handler.New(generated.NewExecutableSchema(generated.Config{Resolvers: o.Resolver}))
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
+	// Server-sent events before POST: both take POST, SSE only with
+	// Accept: text/event-stream (subscriptions over plain HTTP).
+	srv.AddTransport(transport.SSE{})
 	srv.AddTransport(transport.POST{})
-	srv.AddTransport(transport.Websocket{KeepAlivePingInterval: 10 * time.Second})
+	srv.AddTransport(transport.Websocket{KeepAlivePingInterval: 10 * time.Second, InitFunc: o.Resolver.websocketInit})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	if o.Introspection {
 		srv.Use(extension.Introspection{})
@@ -58,4 +64,26 @@ func NewHandler(o HandlerOpts) http.Handler {
 		})
 	}
 	return o.Resolver.LoaderMiddleware(srv)
+}
+
+// websocketInit authenticates a websocket whose upgrade request carried no
+// bearer token (browsers cannot set headers on websockets) from the
+// connection_init payload's "Authorization": "Bearer <token>".
+func (r *Resolver) websocketInit(ctx context.Context, p transport.InitPayload) (context.Context, *transport.InitPayload, error) {
+	if actor.From(ctx) != nil {
+		return ctx, &p, nil
+	}
+	h := p.Authorization()
+	if h == "" {
+		return ctx, &p, nil
+	}
+	scheme, token, _ := strings.Cut(h, " ")
+	if !strings.EqualFold(scheme, "Bearer") {
+		return nil, nil, apperr.Unauthenticatedf("the Authorization of connection_init must be \"Bearer <token>\"")
+	}
+	a, err := r.Services.Tokens.Authenticate(ctx, strings.TrimSpace(token))
+	if err != nil {
+		return nil, nil, err
+	}
+	return actor.With(ctx, a), &p, nil
 }

@@ -11,6 +11,7 @@ import (
 
 	"lms/catalog"
 	"lms/db"
+	"lms/license"
 	"lms/page"
 )
 
@@ -30,6 +31,15 @@ type loaders struct {
 	systemTypes       *loader[string, *catalog.SystemType]
 	customerLocations *loader[firstPageKey, *page.Page[db.Location]]
 	children          *loader[firstPageKey, *page.Page[db.Location]]
+
+	parts             *loader[string, *catalog.Part]
+	licenseOrders     *loader[uuid.UUID, *db.LicenseOrder]
+	orderLines        *loader[uuid.UUID, *license.BinLine]
+	linesOfOrders     *loader[uuid.UUID, []license.BinLine]
+	attachedLicenses  *loader[firstPageKey, *page.Page[db.License]]
+	activatedLicenses *loader[firstPageKey, *page.Page[db.License]]
+	licenseFiles      *loader[firstPageKey, *page.Page[db.LicenseFile]]
+	entitlements      *loader[uuid.UUID, []license.Entitlement]
 }
 
 // firstPageKey asks for the first page of a parent's list (a customer's
@@ -124,6 +134,22 @@ func (r *Resolver) newLoaders() *loaders {
 		})),
 		customerLocations: newLoader(firstPages(r.Services.Locations.FirstLocationsOfCustomers)),
 		children:          newLoader(firstPages(r.Services.Locations.FirstChildrenOf)),
+		parts: newLoader(batch(func(ctx context.Context, numbers []string) ([]*catalog.Part, error) {
+			return catalog.FindParts(ctx, r.DB, numbers)
+		})),
+		licenseOrders: newLoader(batch(r.Services.Licenses.FindOrders)),
+		orderLines:    newLoader(batch(r.Services.Licenses.FindLines)),
+		linesOfOrders: newLoader(batch(func(ctx context.Context, ids []uuid.UUID) ([][]license.BinLine, error) {
+			return r.Services.Licenses.LinesOf(ctx, ids, false)
+		})),
+		attachedLicenses: newLoader(firstPages(func(ctx context.Context, ids []uuid.UUID, first *int) ([]*page.Page[db.License], error) {
+			return r.Services.Licenses.FirstLicensesOf(ctx, ids, db.LicenseAttached, first)
+		})),
+		activatedLicenses: newLoader(firstPages(func(ctx context.Context, ids []uuid.UUID, first *int) ([]*page.Page[db.License], error) {
+			return r.Services.Licenses.FirstLicensesOf(ctx, ids, db.LicenseActivated, first)
+		})),
+		licenseFiles: newLoader(firstPages(r.Services.Licenses.FirstFilesOf)),
+		entitlements: newLoader(batch(r.Services.Licenses.EntitlementsOf)),
 	}
 }
 

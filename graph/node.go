@@ -46,6 +46,22 @@ func (r *Resolver) find(ctx context.Context, typ string, id uuid.UUID) (model.No
 		return nilIfNone(r.customer(ctx, id))
 	case "Location":
 		return nilIfNone(r.loaders(ctx).locations.Load(ctx, id))
+	case "LicenseOrder":
+		return nilIfNone(r.loaders(ctx).licenseOrders.Load(ctx, id))
+	case "OrderLine":
+		return nilIfNone(r.loaders(ctx).orderLines.Load(ctx, id))
+	case "License":
+		ls, err := r.Services.Licenses.FindLicenses(ctx, []uuid.UUID{id})
+		if err != nil {
+			return nil, err
+		}
+		return nilIfNone(ls[0], nil)
+	case "LicenseFile":
+		fs, err := r.Services.Licenses.FindFiles(ctx, []uuid.UUID{id})
+		if err != nil {
+			return nil, err
+		}
+		return nilIfNone(fs[0], nil)
 	}
 	return nil, nil
 }

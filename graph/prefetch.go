@@ -156,15 +156,20 @@ func (r *Resolver) prefetchLocations(ctx context.Context, locs []*db.Location, n
 				return err
 			}
 			if n, ok := nodeOf(ctx, f); ok && len(children) > 0 {
-				return r.prefetchLocations(ctx, children, n)
+				if err := r.prefetchLocations(ctx, children, n); err != nil {
+					return err
+				}
 			}
 		}
+	}
+	if len(ids) > 0 {
+		return r.prefetchLicensePages(ctx, ids, node)
 	}
 	return nil
 }
 
 // pagesItems prefetches first pages and returns all their items.
-func pagesItems(ctx context.Context, l *loader[firstPageKey, *page.Page[db.Location]], keys []firstPageKey) ([]*db.Location, error) {
+func pagesItems[T any](ctx context.Context, l *loader[firstPageKey, *page.Page[T]], keys []firstPageKey) ([]*T, error) {
 	if err := l.prefetch(ctx, keys); err != nil {
 		return nil, err
 	}
@@ -172,7 +177,7 @@ func pagesItems(ctx context.Context, l *loader[firstPageKey, *page.Page[db.Locat
 	if err != nil {
 		return nil, err
 	}
-	var out []*db.Location
+	var out []*T
 	for _, p := range pages {
 		if p != nil {
 			out = append(out, ptrs(p.Items)...)

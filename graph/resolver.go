@@ -8,6 +8,7 @@ import (
 
 	"lms/audit"
 	"lms/auth"
+	"lms/license"
 	"lms/location"
 	"lms/notify"
 	"lms/partner"
@@ -28,4 +29,7 @@ type Services struct {
 	Audit     *audit.Service
 	Notify    *notify.Service
 	Locations *location.Service
+	Licenses  *license.Service
+	// Events tells subscribers when license files are ready.
+	Events *license.Events
 }

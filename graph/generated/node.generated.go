@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"lms/db"
 	"lms/graph/model"
+	"lms/license"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -55,6 +56,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Partner(ctx, sel, obj)
+	case license.BinLine:
+		return ec._OrderLine(ctx, sel, &obj)
+	case *license.BinLine:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._OrderLine(ctx, sel, obj)
 	case db.Location:
 		return ec._Location(ctx, sel, &obj)
 	case *db.Location:
@@ -62,6 +70,27 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Location(ctx, sel, obj)
+	case db.LicenseOrder:
+		return ec._LicenseOrder(ctx, sel, &obj)
+	case *db.LicenseOrder:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._LicenseOrder(ctx, sel, obj)
+	case db.LicenseFile:
+		return ec._LicenseFile(ctx, sel, &obj)
+	case *db.LicenseFile:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._LicenseFile(ctx, sel, obj)
+	case db.License:
+		return ec._License(ctx, sel, &obj)
+	case *db.License:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._License(ctx, sel, obj)
 	case db.Email:
 		return ec._Email(ctx, sel, &obj)
 	case *db.Email:

@@ -24,15 +24,23 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	ApiToken() ApiTokenResolver
 	AuditEvent() AuditEventResolver
+	BinPart() BinPartResolver
 	Catalog() CatalogResolver
 	Customer() CustomerResolver
 	Email() EmailResolver
+	Entitlement() EntitlementResolver
+	License() LicenseResolver
+	LicenseBin() LicenseBinResolver
+	LicenseFile() LicenseFileResolver
+	LicenseOrder() LicenseOrderResolver
 	Location() LocationResolver
 	Mutation() MutationResolver
+	OrderLine() OrderLineResolver
 	Part() PartResolver
 	Partner() PartnerResolver
 	Query() QueryResolver
 	ShippingAllowance() ShippingAllowanceResolver
+	Subscription() SubscriptionResolver
 	SystemType() SystemTypeResolver
 	User() UserResolver
 	Viewer() ViewerResolver
@@ -42,6 +50,13 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	ActivateLicensesPayload struct {
+		Errors      func(childComplexity int) int
+		LicenseFile func(childComplexity int) int
+		Licenses    func(childComplexity int) int
+		Location    func(childComplexity int) int
+	}
+
 	Address struct {
 		City    func(childComplexity int) int
 		Country func(childComplexity int) int
@@ -72,6 +87,12 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	AttachLicensesPayload struct {
+		Errors   func(childComplexity int) int
+		Licenses func(childComplexity int) int
+		Location func(childComplexity int) int
+	}
+
 	AuditEvent struct {
 		Action            func(childComplexity int) int
 		Actor             func(childComplexity int) int
@@ -100,6 +121,22 @@ type ComplexityRoot struct {
 		Email       func(childComplexity int) int
 		Name        func(childComplexity int) int
 		PartnerName func(childComplexity int) int
+	}
+
+	BinPart struct {
+		Available func(childComplexity int) int
+		Lines     func(childComplexity int, first *int, after *string) int
+		Part      func(childComplexity int) int
+	}
+
+	BinPartConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	BinPartEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	Catalog struct {
@@ -139,6 +176,13 @@ type ComplexityRoot struct {
 		User   func(childComplexity int) int
 	}
 
+	CreateVirtualHardwareKeyCodePayload struct {
+		Errors      func(childComplexity int) int
+		LicenseFile func(childComplexity int) int
+		Licenses    func(childComplexity int) int
+		Location    func(childComplexity int) int
+	}
+
 	Customer struct {
 		Address       func(childComplexity int) int
 		ContactEmail  func(childComplexity int) int
@@ -169,6 +213,12 @@ type ComplexityRoot struct {
 		Errors            func(childComplexity int) int
 	}
 
+	DetachLicensesPayload struct {
+		Errors   func(childComplexity int) int
+		Licenses func(childComplexity int) int
+		Location func(childComplexity int) int
+	}
+
 	Email struct {
 		Attempts  func(childComplexity int) int
 		CreatedAt func(childComplexity int) int
@@ -196,6 +246,24 @@ type ComplexityRoot struct {
 		Errors   func(childComplexity int) int
 	}
 
+	Entitlement struct {
+		Amount   func(childComplexity int) int
+		Part     func(childComplexity int) int
+		Quantity func(childComplexity int) int
+		Stacking func(childComplexity int) int
+		Version  func(childComplexity int) int
+	}
+
+	EntitlementConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	EntitlementEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	GrantShippingAllowancePayload struct {
 		Errors            func(childComplexity int) int
 		ShippingAllowance func(childComplexity int) int
@@ -207,21 +275,114 @@ type ComplexityRoot struct {
 		Token               func(childComplexity int) int
 	}
 
+	License struct {
+		ActivatedAt     func(childComplexity int) int
+		AttachedAt      func(childComplexity int) int
+		ID              func(childComplexity int) int
+		Location        func(childComplexity int) int
+		OrderLine       func(childComplexity int) int
+		Part            func(childComplexity int) int
+		PurchaseOrder   func(childComplexity int) int
+		Quantity        func(childComplexity int) int
+		SalesOrder      func(childComplexity int) int
+		SoftwareKeyCode func(childComplexity int) int
+		Status          func(childComplexity int) int
+	}
+
+	LicenseBin struct {
+		Parts             func(childComplexity int, first *int, after *string) int
+		PurchaseOrders    func(childComplexity int, first *int, after *string) int
+		RecentlyActivated func(childComplexity int, first *int, after *string) int
+		RecentlyAttached  func(childComplexity int, first *int, after *string) int
+	}
+
+	LicenseConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	LicenseEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	LicenseFile struct {
+		ActivationCode func(childComplexity int) int
+		Current        func(childComplexity int) int
+		DownloadURL    func(childComplexity int) int
+		Error          func(childComplexity int) int
+		Features       func(childComplexity int) int
+		FileName       func(childComplexity int) int
+		ID             func(childComplexity int) int
+		KeyID          func(childComplexity int) int
+		Location       func(childComplexity int) int
+		ReadyAt        func(childComplexity int) int
+		Reason         func(childComplexity int) int
+		RequestedAt    func(childComplexity int) int
+		SHA256         func(childComplexity int) int
+		Status         func(childComplexity int) int
+		Version        func(childComplexity int) int
+	}
+
+	LicenseFileConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	LicenseFileEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	LicenseOrder struct {
+		CreatedAt         func(childComplexity int) int
+		ID                func(childComplexity int) int
+		Lines             func(childComplexity int, first *int, after *string, availableOnly *bool) int
+		Partner           func(childComplexity int) int
+		PurchaseOrder     func(childComplexity int) int
+		SalesOrder        func(childComplexity int) int
+		SwaDurationMonths func(childComplexity int) int
+		SwaNote           func(childComplexity int) int
+	}
+
+	LicenseOrderConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	LicenseOrderEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	LicenseSigningKey struct {
+		Algorithm func(childComplexity int) int
+		KeyID     func(childComplexity int) int
+		Pem       func(childComplexity int) int
+		PublicKey func(childComplexity int) int
+	}
+
 	Location struct {
+		ActivatedLicenses        func(childComplexity int, first *int, after *string) int
 		Address                  func(childComplexity int) int
+		AttachedLicenses         func(childComplexity int, first *int, after *string) int
 		ChildKind                func(childComplexity int) int
 		Children                 func(childComplexity int, first *int, after *string) int
 		CreatedAt                func(childComplexity int) int
+		CurrentLicenseFile       func(childComplexity int) int
 		Customer                 func(childComplexity int) int
 		CustomerEmail            func(childComplexity int) int
 		DealerEmail              func(childComplexity int) int
 		DomainName               func(childComplexity int) int
+		Entitlements             func(childComplexity int, first *int, after *string) int
 		FullComputerName         func(childComplexity int) int
 		HardwareKeyCode          func(childComplexity int) int
 		HardwareVersion          func(childComplexity int) int
 		HasTemporaryKey          func(childComplexity int) int
 		HwkcSource               func(childComplexity int) int
 		ID                       func(childComplexity int) int
+		IPAddress                func(childComplexity int) int
+		LicenseFiles             func(childComplexity int, first *int, after *string) int
 		LocationID               func(childComplexity int) int
 		MacAddress               func(childComplexity int) int
 		Name                     func(childComplexity int) int
@@ -248,19 +409,47 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		CreateAPIToken         func(childComplexity int, input model.CreateAPITokenInput) int
-		CreateChildLocation    func(childComplexity int, input model.CreateChildLocationInput) int
-		CreateCustomer         func(childComplexity int, input model.CreateCustomerInput) int
-		CreateLocation         func(childComplexity int, input model.CreateLocationInput) int
-		CreatePartner          func(childComplexity int, input model.CreatePartnerInput) int
-		CreateUser             func(childComplexity int, input model.CreateUserInput) int
-		DeleteLocation         func(childComplexity int, input model.DeleteLocationInput) int
-		EndImpersonation       func(childComplexity int, input *model.EndImpersonationInput) int
-		GrantShippingAllowance func(childComplexity int, input model.GrantShippingAllowanceInput) int
-		RevokeAPIToken         func(childComplexity int, input model.RevokeAPITokenInput) int
-		StartImpersonation     func(childComplexity int, input model.StartImpersonationInput) int
-		UpdateCustomer         func(childComplexity int, input model.UpdateCustomerInput) int
-		UpdateLocation         func(childComplexity int, input model.UpdateLocationInput) int
+		ActivateLicenses             func(childComplexity int, input model.ActivateLicensesInput) int
+		AttachLicenses               func(childComplexity int, input model.AttachLicensesInput) int
+		CreateAPIToken               func(childComplexity int, input model.CreateAPITokenInput) int
+		CreateChildLocation          func(childComplexity int, input model.CreateChildLocationInput) int
+		CreateCustomer               func(childComplexity int, input model.CreateCustomerInput) int
+		CreateLocation               func(childComplexity int, input model.CreateLocationInput) int
+		CreatePartner                func(childComplexity int, input model.CreatePartnerInput) int
+		CreateUser                   func(childComplexity int, input model.CreateUserInput) int
+		CreateVirtualHardwareKeyCode func(childComplexity int, input model.CreateVirtualHardwareKeyCodeInput) int
+		DeleteLocation               func(childComplexity int, input model.DeleteLocationInput) int
+		DetachLicenses               func(childComplexity int, input model.DetachLicensesInput) int
+		EndImpersonation             func(childComplexity int, input *model.EndImpersonationInput) int
+		GrantShippingAllowance       func(childComplexity int, input model.GrantShippingAllowanceInput) int
+		RegenerateLicenseFile        func(childComplexity int, input model.RegenerateLicenseFileInput) int
+		RevokeAPIToken               func(childComplexity int, input model.RevokeAPITokenInput) int
+		ShipLicenseOrder             func(childComplexity int, input model.ShipLicenseOrderInput) int
+		StartImpersonation           func(childComplexity int, input model.StartImpersonationInput) int
+		UpdateCustomer               func(childComplexity int, input model.UpdateCustomerInput) int
+		UpdateLocation               func(childComplexity int, input model.UpdateLocationInput) int
+	}
+
+	OrderLine struct {
+		Available     func(childComplexity int) int
+		ID            func(childComplexity int) int
+		LineNo        func(childComplexity int) int
+		Order         func(childComplexity int) int
+		Part          func(childComplexity int) int
+		PurchaseOrder func(childComplexity int) int
+		SalesOrder    func(childComplexity int) int
+		Shipped       func(childComplexity int) int
+	}
+
+	OrderLineConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	OrderLineEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	PageInfo struct {
@@ -316,6 +505,8 @@ type ComplexityRoot struct {
 		Catalog                   func(childComplexity int) int
 		Customers                 func(childComplexity int, first *int, after *string, filter *model.CustomerFilter) int
 		Emails                    func(childComplexity int, first *int, after *string) int
+		LicenseBin                func(childComplexity int, filter *model.LicenseBinFilter) int
+		LicenseSigningKeys        func(childComplexity int) int
 		LocationByHardwareKeyCode func(childComplexity int, hardwareKeyCode string) int
 		Locations                 func(childComplexity int, first *int, after *string, filter *model.LocationFilter) int
 		Node                      func(childComplexity int, id string) int
@@ -324,9 +515,19 @@ type ComplexityRoot struct {
 		Viewer                    func(childComplexity int) int
 	}
 
+	RegenerateLicenseFilePayload struct {
+		Errors      func(childComplexity int) int
+		LicenseFile func(childComplexity int) int
+	}
+
 	RevokeApiTokenPayload struct {
 		APIToken func(childComplexity int) int
 		Errors   func(childComplexity int) int
+	}
+
+	ShipLicenseOrderPayload struct {
+		Errors func(childComplexity int) int
+		Order  func(childComplexity int) int
 	}
 
 	ShippingAllowance struct {
@@ -341,6 +542,10 @@ type ComplexityRoot struct {
 		Errors   func(childComplexity int) int
 		Token    func(childComplexity int) int
 		User     func(childComplexity int) int
+	}
+
+	Subscription struct {
+		LicenseFileReady func(childComplexity int, locationID string, fileID *string) int
 	}
 
 	SwaApplication struct {
@@ -424,6 +629,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "ActivateLicensesPayload.errors":
+		if e.ComplexityRoot.ActivateLicensesPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivateLicensesPayload.Errors(childComplexity), true
+	case "ActivateLicensesPayload.licenseFile":
+		if e.ComplexityRoot.ActivateLicensesPayload.LicenseFile == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivateLicensesPayload.LicenseFile(childComplexity), true
+	case "ActivateLicensesPayload.licenses":
+		if e.ComplexityRoot.ActivateLicensesPayload.Licenses == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivateLicensesPayload.Licenses(childComplexity), true
+	case "ActivateLicensesPayload.location":
+		if e.ComplexityRoot.ActivateLicensesPayload.Location == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivateLicensesPayload.Location(childComplexity), true
 
 	case "Address.city":
 		if e.ComplexityRoot.Address.City == nil {
@@ -537,6 +767,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ApiTokenEdge.Node(childComplexity), true
 
+	case "AttachLicensesPayload.errors":
+		if e.ComplexityRoot.AttachLicensesPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttachLicensesPayload.Errors(childComplexity), true
+	case "AttachLicensesPayload.licenses":
+		if e.ComplexityRoot.AttachLicensesPayload.Licenses == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttachLicensesPayload.Licenses(childComplexity), true
+	case "AttachLicensesPayload.location":
+		if e.ComplexityRoot.AttachLicensesPayload.Location == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttachLicensesPayload.Location(childComplexity), true
+
 	case "AuditEvent.action":
 		if e.ComplexityRoot.AuditEvent.Action == nil {
 			break
@@ -649,6 +898,56 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AuditIdentity.PartnerName(childComplexity), true
 
+	case "BinPart.available":
+		if e.ComplexityRoot.BinPart.Available == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BinPart.Available(childComplexity), true
+	case "BinPart.lines":
+		if e.ComplexityRoot.BinPart.Lines == nil {
+			break
+		}
+
+		args, err := ec.field_BinPart_lines_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.BinPart.Lines(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "BinPart.part":
+		if e.ComplexityRoot.BinPart.Part == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BinPart.Part(childComplexity), true
+
+	case "BinPartConnection.edges":
+		if e.ComplexityRoot.BinPartConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BinPartConnection.Edges(childComplexity), true
+	case "BinPartConnection.pageInfo":
+		if e.ComplexityRoot.BinPartConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BinPartConnection.PageInfo(childComplexity), true
+
+	case "BinPartEdge.cursor":
+		if e.ComplexityRoot.BinPartEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BinPartEdge.Cursor(childComplexity), true
+	case "BinPartEdge.node":
+		if e.ComplexityRoot.BinPartEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BinPartEdge.Node(childComplexity), true
+
 	case "Catalog.parts":
 		if e.ComplexityRoot.Catalog.Parts == nil {
 			break
@@ -756,6 +1055,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CreateUserPayload.User(childComplexity), true
+
+	case "CreateVirtualHardwareKeyCodePayload.errors":
+		if e.ComplexityRoot.CreateVirtualHardwareKeyCodePayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateVirtualHardwareKeyCodePayload.Errors(childComplexity), true
+	case "CreateVirtualHardwareKeyCodePayload.licenseFile":
+		if e.ComplexityRoot.CreateVirtualHardwareKeyCodePayload.LicenseFile == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateVirtualHardwareKeyCodePayload.LicenseFile(childComplexity), true
+	case "CreateVirtualHardwareKeyCodePayload.licenses":
+		if e.ComplexityRoot.CreateVirtualHardwareKeyCodePayload.Licenses == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateVirtualHardwareKeyCodePayload.Licenses(childComplexity), true
+	case "CreateVirtualHardwareKeyCodePayload.location":
+		if e.ComplexityRoot.CreateVirtualHardwareKeyCodePayload.Location == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateVirtualHardwareKeyCodePayload.Location(childComplexity), true
 
 	case "Customer.address":
 		if e.ComplexityRoot.Customer.Address == nil {
@@ -874,6 +1198,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.DeleteLocationPayload.Errors(childComplexity), true
 
+	case "DetachLicensesPayload.errors":
+		if e.ComplexityRoot.DetachLicensesPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DetachLicensesPayload.Errors(childComplexity), true
+	case "DetachLicensesPayload.licenses":
+		if e.ComplexityRoot.DetachLicensesPayload.Licenses == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DetachLicensesPayload.Licenses(childComplexity), true
+	case "DetachLicensesPayload.location":
+		if e.ComplexityRoot.DetachLicensesPayload.Location == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DetachLicensesPayload.Location(childComplexity), true
+
 	case "Email.attempts":
 		if e.ComplexityRoot.Email.Attempts == nil {
 			break
@@ -968,6 +1311,63 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.EndImpersonationPayload.Errors(childComplexity), true
 
+	case "Entitlement.amount":
+		if e.ComplexityRoot.Entitlement.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Entitlement.Amount(childComplexity), true
+	case "Entitlement.part":
+		if e.ComplexityRoot.Entitlement.Part == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Entitlement.Part(childComplexity), true
+	case "Entitlement.quantity":
+		if e.ComplexityRoot.Entitlement.Quantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Entitlement.Quantity(childComplexity), true
+	case "Entitlement.stacking":
+		if e.ComplexityRoot.Entitlement.Stacking == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Entitlement.Stacking(childComplexity), true
+	case "Entitlement.version":
+		if e.ComplexityRoot.Entitlement.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Entitlement.Version(childComplexity), true
+
+	case "EntitlementConnection.edges":
+		if e.ComplexityRoot.EntitlementConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntitlementConnection.Edges(childComplexity), true
+	case "EntitlementConnection.pageInfo":
+		if e.ComplexityRoot.EntitlementConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntitlementConnection.PageInfo(childComplexity), true
+
+	case "EntitlementEdge.cursor":
+		if e.ComplexityRoot.EntitlementEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntitlementEdge.Cursor(childComplexity), true
+	case "EntitlementEdge.node":
+		if e.ComplexityRoot.EntitlementEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntitlementEdge.Node(childComplexity), true
+
 	case "GrantShippingAllowancePayload.errors":
 		if e.ComplexityRoot.GrantShippingAllowancePayload.Errors == nil {
 			break
@@ -1000,12 +1400,394 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Impersonation.Token(childComplexity), true
 
+	case "License.activatedAt":
+		if e.ComplexityRoot.License.ActivatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.License.ActivatedAt(childComplexity), true
+	case "License.attachedAt":
+		if e.ComplexityRoot.License.AttachedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.License.AttachedAt(childComplexity), true
+	case "License.id":
+		if e.ComplexityRoot.License.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.License.ID(childComplexity), true
+	case "License.location":
+		if e.ComplexityRoot.License.Location == nil {
+			break
+		}
+
+		return e.ComplexityRoot.License.Location(childComplexity), true
+	case "License.orderLine":
+		if e.ComplexityRoot.License.OrderLine == nil {
+			break
+		}
+
+		return e.ComplexityRoot.License.OrderLine(childComplexity), true
+	case "License.part":
+		if e.ComplexityRoot.License.Part == nil {
+			break
+		}
+
+		return e.ComplexityRoot.License.Part(childComplexity), true
+	case "License.purchaseOrder":
+		if e.ComplexityRoot.License.PurchaseOrder == nil {
+			break
+		}
+
+		return e.ComplexityRoot.License.PurchaseOrder(childComplexity), true
+	case "License.quantity":
+		if e.ComplexityRoot.License.Quantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.License.Quantity(childComplexity), true
+	case "License.salesOrder":
+		if e.ComplexityRoot.License.SalesOrder == nil {
+			break
+		}
+
+		return e.ComplexityRoot.License.SalesOrder(childComplexity), true
+	case "License.softwareKeyCode":
+		if e.ComplexityRoot.License.SoftwareKeyCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.License.SoftwareKeyCode(childComplexity), true
+	case "License.status":
+		if e.ComplexityRoot.License.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.License.Status(childComplexity), true
+
+	case "LicenseBin.parts":
+		if e.ComplexityRoot.LicenseBin.Parts == nil {
+			break
+		}
+
+		args, err := ec.field_LicenseBin_parts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.LicenseBin.Parts(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "LicenseBin.purchaseOrders":
+		if e.ComplexityRoot.LicenseBin.PurchaseOrders == nil {
+			break
+		}
+
+		args, err := ec.field_LicenseBin_purchaseOrders_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.LicenseBin.PurchaseOrders(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "LicenseBin.recentlyActivated":
+		if e.ComplexityRoot.LicenseBin.RecentlyActivated == nil {
+			break
+		}
+
+		args, err := ec.field_LicenseBin_recentlyActivated_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.LicenseBin.RecentlyActivated(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "LicenseBin.recentlyAttached":
+		if e.ComplexityRoot.LicenseBin.RecentlyAttached == nil {
+			break
+		}
+
+		args, err := ec.field_LicenseBin_recentlyAttached_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.LicenseBin.RecentlyAttached(childComplexity, args["first"].(*int), args["after"].(*string)), true
+
+	case "LicenseConnection.edges":
+		if e.ComplexityRoot.LicenseConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseConnection.Edges(childComplexity), true
+	case "LicenseConnection.pageInfo":
+		if e.ComplexityRoot.LicenseConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseConnection.PageInfo(childComplexity), true
+
+	case "LicenseEdge.cursor":
+		if e.ComplexityRoot.LicenseEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseEdge.Cursor(childComplexity), true
+	case "LicenseEdge.node":
+		if e.ComplexityRoot.LicenseEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseEdge.Node(childComplexity), true
+
+	case "LicenseFile.activationCode":
+		if e.ComplexityRoot.LicenseFile.ActivationCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseFile.ActivationCode(childComplexity), true
+	case "LicenseFile.current":
+		if e.ComplexityRoot.LicenseFile.Current == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseFile.Current(childComplexity), true
+	case "LicenseFile.downloadUrl":
+		if e.ComplexityRoot.LicenseFile.DownloadURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseFile.DownloadURL(childComplexity), true
+	case "LicenseFile.error":
+		if e.ComplexityRoot.LicenseFile.Error == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseFile.Error(childComplexity), true
+	case "LicenseFile.features":
+		if e.ComplexityRoot.LicenseFile.Features == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseFile.Features(childComplexity), true
+	case "LicenseFile.fileName":
+		if e.ComplexityRoot.LicenseFile.FileName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseFile.FileName(childComplexity), true
+	case "LicenseFile.id":
+		if e.ComplexityRoot.LicenseFile.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseFile.ID(childComplexity), true
+	case "LicenseFile.keyId":
+		if e.ComplexityRoot.LicenseFile.KeyID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseFile.KeyID(childComplexity), true
+	case "LicenseFile.location":
+		if e.ComplexityRoot.LicenseFile.Location == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseFile.Location(childComplexity), true
+	case "LicenseFile.readyAt":
+		if e.ComplexityRoot.LicenseFile.ReadyAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseFile.ReadyAt(childComplexity), true
+	case "LicenseFile.reason":
+		if e.ComplexityRoot.LicenseFile.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseFile.Reason(childComplexity), true
+	case "LicenseFile.requestedAt":
+		if e.ComplexityRoot.LicenseFile.RequestedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseFile.RequestedAt(childComplexity), true
+	case "LicenseFile.sha256":
+		if e.ComplexityRoot.LicenseFile.SHA256 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseFile.SHA256(childComplexity), true
+	case "LicenseFile.status":
+		if e.ComplexityRoot.LicenseFile.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseFile.Status(childComplexity), true
+	case "LicenseFile.version":
+		if e.ComplexityRoot.LicenseFile.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseFile.Version(childComplexity), true
+
+	case "LicenseFileConnection.edges":
+		if e.ComplexityRoot.LicenseFileConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseFileConnection.Edges(childComplexity), true
+	case "LicenseFileConnection.pageInfo":
+		if e.ComplexityRoot.LicenseFileConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseFileConnection.PageInfo(childComplexity), true
+
+	case "LicenseFileEdge.cursor":
+		if e.ComplexityRoot.LicenseFileEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseFileEdge.Cursor(childComplexity), true
+	case "LicenseFileEdge.node":
+		if e.ComplexityRoot.LicenseFileEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseFileEdge.Node(childComplexity), true
+
+	case "LicenseOrder.shippedAt":
+		if e.ComplexityRoot.LicenseOrder.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseOrder.CreatedAt(childComplexity), true
+	case "LicenseOrder.id":
+		if e.ComplexityRoot.LicenseOrder.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseOrder.ID(childComplexity), true
+	case "LicenseOrder.lines":
+		if e.ComplexityRoot.LicenseOrder.Lines == nil {
+			break
+		}
+
+		args, err := ec.field_LicenseOrder_lines_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.LicenseOrder.Lines(childComplexity, args["first"].(*int), args["after"].(*string), args["availableOnly"].(*bool)), true
+	case "LicenseOrder.partner":
+		if e.ComplexityRoot.LicenseOrder.Partner == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseOrder.Partner(childComplexity), true
+	case "LicenseOrder.purchaseOrder":
+		if e.ComplexityRoot.LicenseOrder.PurchaseOrder == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseOrder.PurchaseOrder(childComplexity), true
+	case "LicenseOrder.salesOrder":
+		if e.ComplexityRoot.LicenseOrder.SalesOrder == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseOrder.SalesOrder(childComplexity), true
+	case "LicenseOrder.swaDurationMonths":
+		if e.ComplexityRoot.LicenseOrder.SwaDurationMonths == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseOrder.SwaDurationMonths(childComplexity), true
+	case "LicenseOrder.swaNote":
+		if e.ComplexityRoot.LicenseOrder.SwaNote == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseOrder.SwaNote(childComplexity), true
+
+	case "LicenseOrderConnection.edges":
+		if e.ComplexityRoot.LicenseOrderConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseOrderConnection.Edges(childComplexity), true
+	case "LicenseOrderConnection.pageInfo":
+		if e.ComplexityRoot.LicenseOrderConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseOrderConnection.PageInfo(childComplexity), true
+
+	case "LicenseOrderEdge.cursor":
+		if e.ComplexityRoot.LicenseOrderEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseOrderEdge.Cursor(childComplexity), true
+	case "LicenseOrderEdge.node":
+		if e.ComplexityRoot.LicenseOrderEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseOrderEdge.Node(childComplexity), true
+
+	case "LicenseSigningKey.algorithm":
+		if e.ComplexityRoot.LicenseSigningKey.Algorithm == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseSigningKey.Algorithm(childComplexity), true
+	case "LicenseSigningKey.keyId":
+		if e.ComplexityRoot.LicenseSigningKey.KeyID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseSigningKey.KeyID(childComplexity), true
+	case "LicenseSigningKey.pem":
+		if e.ComplexityRoot.LicenseSigningKey.Pem == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseSigningKey.Pem(childComplexity), true
+	case "LicenseSigningKey.publicKey":
+		if e.ComplexityRoot.LicenseSigningKey.PublicKey == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseSigningKey.PublicKey(childComplexity), true
+
+	case "Location.activatedLicenses":
+		if e.ComplexityRoot.Location.ActivatedLicenses == nil {
+			break
+		}
+
+		args, err := ec.field_Location_activatedLicenses_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Location.ActivatedLicenses(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Location.address":
 		if e.ComplexityRoot.Location.Address == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Location.Address(childComplexity), true
+	case "Location.attachedLicenses":
+		if e.ComplexityRoot.Location.AttachedLicenses == nil {
+			break
+		}
+
+		args, err := ec.field_Location_attachedLicenses_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Location.AttachedLicenses(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Location.childKind":
 		if e.ComplexityRoot.Location.ChildKind == nil {
 			break
@@ -1029,6 +1811,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Location.CreatedAt(childComplexity), true
+	case "Location.currentLicenseFile":
+		if e.ComplexityRoot.Location.CurrentLicenseFile == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Location.CurrentLicenseFile(childComplexity), true
 	case "Location.customer":
 		if e.ComplexityRoot.Location.Customer == nil {
 			break
@@ -1053,6 +1841,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Location.DomainName(childComplexity), true
+	case "Location.entitlements":
+		if e.ComplexityRoot.Location.Entitlements == nil {
+			break
+		}
+
+		args, err := ec.field_Location_entitlements_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Location.Entitlements(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Location.fullComputerName":
 		if e.ComplexityRoot.Location.FullComputerName == nil {
 			break
@@ -1089,6 +1888,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Location.ID(childComplexity), true
+	case "Location.ipAddress":
+		if e.ComplexityRoot.Location.IPAddress == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Location.IPAddress(childComplexity), true
+	case "Location.licenseFiles":
+		if e.ComplexityRoot.Location.LicenseFiles == nil {
+			break
+		}
+
+		args, err := ec.field_Location_licenseFiles_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Location.LicenseFiles(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Location.locationId":
 		if e.ComplexityRoot.Location.LocationID == nil {
 			break
@@ -1194,6 +2010,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.LocationEdge.Node(childComplexity), true
 
+	case "Mutation.activateLicenses":
+		if e.ComplexityRoot.Mutation.ActivateLicenses == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_activateLicenses_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ActivateLicenses(childComplexity, args["input"].(model.ActivateLicensesInput)), true
+	case "Mutation.attachLicenses":
+		if e.ComplexityRoot.Mutation.AttachLicenses == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_attachLicenses_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AttachLicenses(childComplexity, args["input"].(model.AttachLicensesInput)), true
 	case "Mutation.createApiToken":
 		if e.ComplexityRoot.Mutation.CreateAPIToken == nil {
 			break
@@ -1260,6 +2098,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateUser(childComplexity, args["input"].(model.CreateUserInput)), true
+	case "Mutation.createVirtualHardwareKeyCode":
+		if e.ComplexityRoot.Mutation.CreateVirtualHardwareKeyCode == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createVirtualHardwareKeyCode_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateVirtualHardwareKeyCode(childComplexity, args["input"].(model.CreateVirtualHardwareKeyCodeInput)), true
 	case "Mutation.deleteLocation":
 		if e.ComplexityRoot.Mutation.DeleteLocation == nil {
 			break
@@ -1271,6 +2120,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteLocation(childComplexity, args["input"].(model.DeleteLocationInput)), true
+	case "Mutation.detachLicenses":
+		if e.ComplexityRoot.Mutation.DetachLicenses == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_detachLicenses_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DetachLicenses(childComplexity, args["input"].(model.DetachLicensesInput)), true
 	case "Mutation.endImpersonation":
 		if e.ComplexityRoot.Mutation.EndImpersonation == nil {
 			break
@@ -1293,6 +2153,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.GrantShippingAllowance(childComplexity, args["input"].(model.GrantShippingAllowanceInput)), true
+	case "Mutation.regenerateLicenseFile":
+		if e.ComplexityRoot.Mutation.RegenerateLicenseFile == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_regenerateLicenseFile_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RegenerateLicenseFile(childComplexity, args["input"].(model.RegenerateLicenseFileInput)), true
 	case "Mutation.revokeApiToken":
 		if e.ComplexityRoot.Mutation.RevokeAPIToken == nil {
 			break
@@ -1304,6 +2175,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeAPIToken(childComplexity, args["input"].(model.RevokeAPITokenInput)), true
+	case "Mutation.shipLicenseOrder":
+		if e.ComplexityRoot.Mutation.ShipLicenseOrder == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_shipLicenseOrder_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ShipLicenseOrder(childComplexity, args["input"].(model.ShipLicenseOrderInput)), true
 	case "Mutation.startImpersonation":
 		if e.ComplexityRoot.Mutation.StartImpersonation == nil {
 			break
@@ -1337,6 +2219,87 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateLocation(childComplexity, args["input"].(model.UpdateLocationInput)), true
+
+	case "OrderLine.available":
+		if e.ComplexityRoot.OrderLine.Available == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderLine.Available(childComplexity), true
+	case "OrderLine.id":
+		if e.ComplexityRoot.OrderLine.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderLine.ID(childComplexity), true
+	case "OrderLine.lineNumber":
+		if e.ComplexityRoot.OrderLine.LineNo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderLine.LineNo(childComplexity), true
+	case "OrderLine.order":
+		if e.ComplexityRoot.OrderLine.Order == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderLine.Order(childComplexity), true
+	case "OrderLine.part":
+		if e.ComplexityRoot.OrderLine.Part == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderLine.Part(childComplexity), true
+	case "OrderLine.purchaseOrder":
+		if e.ComplexityRoot.OrderLine.PurchaseOrder == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderLine.PurchaseOrder(childComplexity), true
+	case "OrderLine.salesOrder":
+		if e.ComplexityRoot.OrderLine.SalesOrder == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderLine.SalesOrder(childComplexity), true
+	case "OrderLine.shipped":
+		if e.ComplexityRoot.OrderLine.Shipped == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderLine.Shipped(childComplexity), true
+
+	case "OrderLineConnection.edges":
+		if e.ComplexityRoot.OrderLineConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderLineConnection.Edges(childComplexity), true
+	case "OrderLineConnection.pageInfo":
+		if e.ComplexityRoot.OrderLineConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderLineConnection.PageInfo(childComplexity), true
+	case "OrderLineConnection.totalCount":
+		if e.ComplexityRoot.OrderLineConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderLineConnection.TotalCount(childComplexity), true
+
+	case "OrderLineEdge.cursor":
+		if e.ComplexityRoot.OrderLineEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderLineEdge.Cursor(childComplexity), true
+	case "OrderLineEdge.node":
+		if e.ComplexityRoot.OrderLineEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderLineEdge.Node(childComplexity), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -1552,6 +2515,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.Emails(childComplexity, args["first"].(*int), args["after"].(*string)), true
 
+	case "Query.licenseBin":
+		if e.ComplexityRoot.Query.LicenseBin == nil {
+			break
+		}
+
+		args, err := ec.field_Query_licenseBin_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.LicenseBin(childComplexity, args["filter"].(*model.LicenseBinFilter)), true
+	case "Query.licenseSigningKeys":
+		if e.ComplexityRoot.Query.LicenseSigningKeys == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.LicenseSigningKeys(childComplexity), true
 	case "Query.locationByHardwareKeyCode":
 		if e.ComplexityRoot.Query.LocationByHardwareKeyCode == nil {
 			break
@@ -1614,6 +2594,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.Viewer(childComplexity), true
 
+	case "RegenerateLicenseFilePayload.errors":
+		if e.ComplexityRoot.RegenerateLicenseFilePayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegenerateLicenseFilePayload.Errors(childComplexity), true
+	case "RegenerateLicenseFilePayload.licenseFile":
+		if e.ComplexityRoot.RegenerateLicenseFilePayload.LicenseFile == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegenerateLicenseFilePayload.LicenseFile(childComplexity), true
+
 	case "RevokeApiTokenPayload.apiToken":
 		if e.ComplexityRoot.RevokeApiTokenPayload.APIToken == nil {
 			break
@@ -1626,6 +2619,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RevokeApiTokenPayload.Errors(childComplexity), true
+
+	case "ShipLicenseOrderPayload.errors":
+		if e.ComplexityRoot.ShipLicenseOrderPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShipLicenseOrderPayload.Errors(childComplexity), true
+	case "ShipLicenseOrderPayload.order":
+		if e.ComplexityRoot.ShipLicenseOrderPayload.Order == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShipLicenseOrderPayload.Order(childComplexity), true
 
 	case "ShippingAllowance.dealer":
 		if e.ComplexityRoot.ShippingAllowance.Dealer == nil {
@@ -1676,6 +2682,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.StartImpersonationPayload.User(childComplexity), true
+
+	case "Subscription.licenseFileReady":
+		if e.ComplexityRoot.Subscription.LicenseFileReady == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_licenseFileReady_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.LicenseFileReady(childComplexity, args["locationId"].(string), args["fileId"].(*string)), true
 
 	case "SwaApplication.agreementCode":
 		if e.ComplexityRoot.SwaApplication.AgreementCode == nil {
@@ -1940,7 +2958,10 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("ActivateLicensesInput", ec.unmarshalInputActivateLicensesInput),
 			graphql.NewInputUnmarshaler("AddressInput", ec.unmarshalInputAddressInput),
+			graphql.NewInputUnmarshaler("AttachLicensesInput", ec.unmarshalInputAttachLicensesInput),
+			graphql.NewInputUnmarshaler("AttachLineInput", ec.unmarshalInputAttachLineInput),
 			graphql.NewInputUnmarshaler("AuditEventFilter", ec.unmarshalInputAuditEventFilter),
 			graphql.NewInputUnmarshaler("CreateApiTokenInput", ec.unmarshalInputCreateApiTokenInput),
 			graphql.NewInputUnmarshaler("CreateChildLocationInput", ec.unmarshalInputCreateChildLocationInput),
@@ -1948,13 +2969,19 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateLocationInput", ec.unmarshalInputCreateLocationInput),
 			graphql.NewInputUnmarshaler("CreatePartnerInput", ec.unmarshalInputCreatePartnerInput),
 			graphql.NewInputUnmarshaler("CreateUserInput", ec.unmarshalInputCreateUserInput),
+			graphql.NewInputUnmarshaler("CreateVirtualHardwareKeyCodeInput", ec.unmarshalInputCreateVirtualHardwareKeyCodeInput),
 			graphql.NewInputUnmarshaler("CustomerFilter", ec.unmarshalInputCustomerFilter),
 			graphql.NewInputUnmarshaler("DeleteLocationInput", ec.unmarshalInputDeleteLocationInput),
+			graphql.NewInputUnmarshaler("DetachLicensesInput", ec.unmarshalInputDetachLicensesInput),
 			graphql.NewInputUnmarshaler("EndImpersonationInput", ec.unmarshalInputEndImpersonationInput),
 			graphql.NewInputUnmarshaler("GrantShippingAllowanceInput", ec.unmarshalInputGrantShippingAllowanceInput),
+			graphql.NewInputUnmarshaler("LicenseBinFilter", ec.unmarshalInputLicenseBinFilter),
 			graphql.NewInputUnmarshaler("LocationFilter", ec.unmarshalInputLocationFilter),
 			graphql.NewInputUnmarshaler("PartnerFilter", ec.unmarshalInputPartnerFilter),
+			graphql.NewInputUnmarshaler("RegenerateLicenseFileInput", ec.unmarshalInputRegenerateLicenseFileInput),
 			graphql.NewInputUnmarshaler("RevokeApiTokenInput", ec.unmarshalInputRevokeApiTokenInput),
+			graphql.NewInputUnmarshaler("ShipLicenseLineInput", ec.unmarshalInputShipLicenseLineInput),
+			graphql.NewInputUnmarshaler("ShipLicenseOrderInput", ec.unmarshalInputShipLicenseOrderInput),
 			graphql.NewInputUnmarshaler("StartImpersonationInput", ec.unmarshalInputStartImpersonationInput),
 			graphql.NewInputUnmarshaler("UpdateCustomerInput", ec.unmarshalInputUpdateCustomerInput),
 			graphql.NewInputUnmarshaler("UpdateLocationInput", ec.unmarshalInputUpdateLocationInput),
@@ -2002,6 +3029,23 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			ctx = graphql.WithLazyInputUnmarshalerIndex(ctx, inputUnmarshalers)
 			data := ec._Mutation(ctx, opCtx.Operation.SelectionSet)
 			var buf bytes.Buffer
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
+		}
+	case ast.Subscription:
+		next := ec._Subscription(ctx, opCtx.Operation.SelectionSet)
+
+		var buf bytes.Buffer
+		return func(ctx context.Context) *graphql.Response {
+			buf.Reset()
+			data := next(ctx)
+
+			if data == nil {
+				return nil
+			}
 			data.MarshalGQL(&buf)
 
 			return &graphql.Response{
@@ -2360,6 +3404,355 @@ extend type Mutation {
   """Distributor: act as a dealer user (ACT-5)."""
   startImpersonation(input: StartImpersonationInput!): StartImpersonationPayload!
   endImpersonation(input: EndImpersonationInput): EndImpersonationPayload!
+}
+`, BuiltIn: false},
+	{Name: "../schema/license.graphqls", Input: `"""An order the vendor shipped into a partner's license bin (LIC-1): a sales order / purchase order with its part lines."""
+type LicenseOrder implements Node {
+  id: ID!
+  partner: Partner!
+  salesOrder: String!
+  purchaseOrder: String!
+  """The SWA duration requested for the PO, if any."""
+  swaDurationMonths: Int
+  """Free text about SWA for the PO."""
+  swaNote: String!
+  shippedAt: Time!
+  """The order's lines, by line number; ` + "`" + `availableOnly` + "`" + ` leaves out lines with nothing left in the bin."""
+  lines(first: Int, after: String, availableOnly: Boolean = false): OrderLineConnection!
+}
+
+"""One part line of a shipped order. ` + "`" + `available` + "`" + ` is what is still in the bin; the licenses made from the line hold the rest (LIC-15)."""
+type OrderLine implements Node {
+  id: ID!
+  order: LicenseOrder!
+  lineNumber: Int!
+  part: Part!
+  shipped: Int!
+  available: Int!
+  purchaseOrder: String!
+  salesOrder: String!
+}
+
+type OrderLineConnection {
+  edges: [OrderLineEdge!]!
+  pageInfo: PageInfo!
+  """The number of lines in the connection, all pages together."""
+  totalCount: Int!
+}
+
+type OrderLineEdge {
+  cursor: String!
+  node: OrderLine!
+}
+
+type LicenseOrderConnection {
+  edges: [LicenseOrderEdge!]!
+  pageInfo: PageInfo!
+}
+
+type LicenseOrderEdge {
+  cursor: String!
+  node: LicenseOrder!
+}
+
+"""Where a license is in its life."""
+enum LicenseStatus {
+  """Reserved for a location; may still be detached (LIC-4)."""
+  ATTACHED
+  """Permanently bound to the location's Hardware Key Code (LIC-5)."""
+  ACTIVATED
+}
+
+"""A quantity of one part attached to, or activated on, a location; its Software Key Code identifies it (LIC-3)."""
+type License implements Node {
+  id: ID!
+  """20 characters; characters 3-4 are the system type's HWKC prefix."""
+  softwareKeyCode: String!
+  part: Part!
+  quantity: Int!
+  status: LicenseStatus!
+  location: Location!
+  """The bin line it was taken from."""
+  orderLine: OrderLine!
+  purchaseOrder: String!
+  salesOrder: String!
+  attachedAt: Time!
+  activatedAt: Time
+}
+
+type LicenseConnection {
+  edges: [LicenseEdge!]!
+  pageInfo: PageInfo!
+}
+
+type LicenseEdge {
+  cursor: String!
+  node: License!
+}
+
+"""The bin's total of one part (LIC-2 "License Administration By Parts")."""
+type BinPart {
+  part: Part!
+  """Available quantity over every line of the part."""
+  available: Int!
+  """The lines holding the part, oldest order first."""
+  lines(first: Int, after: String): OrderLineConnection!
+}
+
+type BinPartConnection {
+  edges: [BinPartEdge!]!
+  pageInfo: PageInfo!
+}
+
+type BinPartEdge {
+  cursor: String!
+  node: BinPart!
+}
+
+"""A partner's license bin (LIC-2): what was shipped and is still available, by purchase order or by part, and what was attached and activated lately."""
+type LicenseBin {
+  """Purchase orders with quantity left in the bin, by PO number."""
+  purchaseOrders(first: Int, after: String): LicenseOrderConnection!
+  """Parts with quantity left in the bin, by part number."""
+  parts(first: Int, after: String): BinPartConnection!
+  """Licenses attached and not yet activated, most recent first."""
+  recentlyAttached(first: Int, after: String): LicenseConnection!
+  """Activated licenses, most recent first."""
+  recentlyActivated(first: Int, after: String): LicenseConnection!
+}
+
+input LicenseBinFilter {
+  """Part of a purchase or sales order number, a part number or a part name."""
+  search: String
+  """Admins: whose bin to browse (default: every partner's). Partners always see their own."""
+  partnerId: ID
+}
+
+"""A stacked entitlement of a location for one part (LIC-9): QUANTITY parts add up, VERSION parts take the highest version."""
+type Entitlement {
+  part: Part!
+  stacking: StackingKind!
+  """The summed quantity of a QUANTITY part."""
+  quantity: Int
+  """The highest version of a VERSION part."""
+  version: Int
+  """As users read it: "120" or "V6"."""
+  amount: String!
+}
+
+type EntitlementConnection {
+  edges: [EntitlementEdge!]!
+  pageInfo: PageInfo!
+}
+
+type EntitlementEdge {
+  cursor: String!
+  node: Entitlement!
+}
+
+"""Where the generation of a license file is."""
+enum LicenseFileStatus {
+  """Requested; a worker is building it."""
+  PENDING
+  """Built, signed and downloadable."""
+  READY
+  """Could not be built; ` + "`" + `error` + "`" + ` says why. Regenerate it."""
+  FAILED
+}
+
+"""Why a license file generation was requested."""
+enum LicenseFileReason {
+  ACTIVATION
+  REGENERATION
+  VIRTUAL_HARDWARE_KEY_CODE
+}
+
+"""One generation of a location's signed license file (LIC-6). Every generation is kept; the highest version is current."""
+type LicenseFile implements Node {
+  id: ID!
+  location: Location!
+  """1 for the first generation of the location, then 2, 3, …; printed in the file as its sequence number."""
+  version: Int!
+  """True for the newest generation of the location."""
+  current: Boolean!
+  status: LicenseFileStatus!
+  reason: LicenseFileReason!
+  requestedAt: Time!
+  readyAt: Time
+  """E.g. 190400324412-svi.zip, or AA_<product key>_out.zip for BX/OVOC."""
+  fileName: String
+  """16 digits in 4 groups, e.g. 3407-7473-3325-4604."""
+  activationCode: String
+  """The signing key's id (see licenseSigningKeys)."""
+  keyId: String
+  """SHA-256 of the zip, hex."""
+  sha256: String
+  """Where to download the zip (GET with the same Authorization header as the API); null until ready."""
+  downloadUrl: String
+  """The stacked features the file grants; empty until ready."""
+  features: [Entitlement!]!
+  error: String
+}
+
+type LicenseFileConnection {
+  edges: [LicenseFileEdge!]!
+  pageInfo: PageInfo!
+}
+
+type LicenseFileEdge {
+  cursor: String!
+  node: LicenseFile!
+}
+
+"""A public key license files are signed with (Ed25519). ` + "`" + `lms verify` + "`" + ` and the published JWKS use the same keys."""
+type LicenseSigningKey {
+  keyId: String!
+  algorithm: String!
+  """The raw 32-byte public key, base64."""
+  publicKey: String!
+  """The public key in PEM (PKIX) form."""
+  pem: String!
+}
+
+extend type Location {
+  """The LAN1 (ACT) IP address an SV9500 Standard Server's HWKC was created from (LOC-6)."""
+  ipAddress: String
+  """Attached, not yet activated licenses, oldest first (LIC-8)."""
+  attachedLicenses(first: Int, after: String): LicenseConnection!
+  """Activated licenses, in activation order (LIC-8)."""
+  activatedLicenses(first: Int, after: String): LicenseConnection!
+  """The stacked entitlements of the activated licenses, by part number (LIC-9)."""
+  entitlements(first: Int, after: String): EntitlementConnection!
+  """License file generations, newest (current) first (LIC-6)."""
+  licenseFiles(first: Int, after: String): LicenseFileConnection!
+  """The newest license file generation, if any."""
+  currentLicenseFile: LicenseFile
+}
+
+extend type Query {
+  """The caller's license bin (LIC-2)."""
+  licenseBin(filter: LicenseBinFilter): LicenseBin!
+  """The public keys license files verify against (also at /.well-known/lms-license-keys.json)."""
+  licenseSigningKeys: [LicenseSigningKey!]!
+}
+
+input ShipLicenseLineInput {
+  partNumber: String!
+  quantity: Int!
+}
+
+"""An order to ship into a partner's license bin (LIC-1)."""
+input ShipLicenseOrderInput {
+  partnerId: ID!
+  salesOrder: String!
+  purchaseOrder: String!
+  lines: [ShipLicenseLineInput!]!
+  """The SWA duration requested for the PO, in months."""
+  swaDurationMonths: Int
+  swaNote: String
+}
+
+type ShipLicenseOrderPayload {
+  order: LicenseOrder
+  errors: [UserError!]!
+}
+
+input AttachLineInput {
+  """A bin line (OrderLine id)."""
+  lineId: ID!
+  """How much to attach: all that is available when omitted; less splits the line; 0 skips it."""
+  quantity: Int
+}
+
+input AttachLicensesInput {
+  locationId: ID!
+  lines: [AttachLineInput!]!
+  """A retry with the same key and input returns the first answer and changes nothing."""
+  idempotencyKey: String
+}
+
+type AttachLicensesPayload {
+  """The new licenses, one per line taken."""
+  licenses: [License!]!
+  location: Location
+  errors: [UserError!]!
+}
+
+input DetachLicensesInput {
+  locationId: ID!
+  licenseIds: [ID!]!
+}
+
+type DetachLicensesPayload {
+  """The detached licenses as they were; their quantity is back in the bin."""
+  licenses: [License!]!
+  location: Location
+  errors: [UserError!]!
+}
+
+input ActivateLicensesInput {
+  locationId: ID!
+  licenseIds: [ID!]!
+  """Must be true: "Licenses once activated cannot be deactivated or returned." """
+  acceptAgreement: Boolean!
+  """A retry with the same key and input returns the first answer and changes nothing."""
+  idempotencyKey: String
+}
+
+type ActivateLicensesPayload {
+  licenses: [License!]!
+  """The file generation the activation requested; it turns READY when the worker has built it (poll it, or subscribe to licenseFileReady). Null for external products."""
+  licenseFile: LicenseFile
+  location: Location
+  errors: [UserError!]!
+}
+
+input RegenerateLicenseFileInput {
+  locationId: ID!
+}
+
+type RegenerateLicenseFilePayload {
+  licenseFile: LicenseFile
+  errors: [UserError!]!
+}
+
+input CreateVirtualHardwareKeyCodeInput {
+  """An SV9500 Standard Server location that still has its temp key and has the Virtualization Option attached."""
+  locationId: ID!
+  """The system's LAN1 (ACT) IP address, e.g. 123.0.0.105."""
+  ipAddress: String!
+}
+
+type CreateVirtualHardwareKeyCodePayload {
+  location: Location
+  """The activated Virtualization Option."""
+  licenses: [License!]!
+  licenseFile: LicenseFile
+  errors: [UserError!]!
+}
+
+extend type Mutation {
+  """Admin: ship an order into a partner's license bin and email its users (LIC-1). Errors: FORBIDDEN, NOT_FOUND, VALIDATION_FAILED, INVALID_FEATURE_CODE, INVALID_FEATURE_QUANTITY, PART_NOT_ALLOWED, ALREADY_EXISTS."""
+  shipLicenseOrder(input: ShipLicenseOrderInput!): ShipLicenseOrderPayload!
+  """Attach bin quantities to a location (LIC-3). Errors: NOT_FOUND, INSUFFICIENT_QUANTITY, PART_NOT_ALLOWED, WRONG_LOCATION_FOR_PART, LIMIT_EXCEEDED, INVALID_FEATURE_QUANTITY, VALIDATION_FAILED, IDEMPOTENCY_KEY_REUSED."""
+  attachLicenses(input: AttachLicensesInput!): AttachLicensesPayload!
+  """Return attached licenses to their bin lines (LIC-4). Errors: NOT_FOUND, ALREADY_ACTIVATED, VALIDATION_FAILED."""
+  detachLicenses(input: DetachLicensesInput!): DetachLicensesPayload!
+  """Activate attached licenses for good and request the license file (LIC-5). Errors: AGREEMENT_NOT_ACCEPTED, NOT_FOUND, ALREADY_ACTIVATED, NOT_APPLICABLE, INVALID_FEATURE_CODE_STRING, VALIDATION_FAILED, IDEMPOTENCY_KEY_REUSED."""
+  activateLicenses(input: ActivateLicensesInput!): ActivateLicensesPayload!
+  """Build a new generation of a location's license file from its activated licenses (LIC-7). Errors: NOT_FOUND, NOT_APPLICABLE."""
+  regenerateLicenseFile(input: RegenerateLicenseFileInput!): RegenerateLicenseFilePayload!
+  """SV9500 Standard Server "Create HKC" (LOC-6). Errors: NOT_FOUND, NOT_APPLICABLE, VALIDATION_FAILED, DUPLICATE_HARDWARE_KEYCODE."""
+  createVirtualHardwareKeyCode(input: CreateVirtualHardwareKeyCodeInput!): CreateVirtualHardwareKeyCodePayload!
+}
+
+type Subscription {
+  """
+  Tells when a license file of the location is ready (LIC-5), whichever process built it. With
+  ` + "`" + `fileId` + "`" + `, a file that is already ready is sent at once, so a client that subscribes after
+  activating cannot miss it.
+  """
+  licenseFileReady(locationId: ID!, fileId: ID): LicenseFile!
 }
 `, BuiltIn: false},
 	{Name: "../schema/location.graphqls", Input: `"""How a child location relates to its parent (LOC-13)."""
@@ -2817,6 +4210,20 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
 
+func (ec *executionContext) childFields_ActivateLicensesPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "licenses":
+		return ec.fieldContext_ActivateLicensesPayload_licenses(ctx, field)
+	case "licenseFile":
+		return ec.fieldContext_ActivateLicensesPayload_licenseFile(ctx, field)
+	case "location":
+		return ec.fieldContext_ActivateLicensesPayload_location(ctx, field)
+	case "errors":
+		return ec.fieldContext_ActivateLicensesPayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ActivateLicensesPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Address(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "street":
@@ -2877,6 +4284,18 @@ func (ec *executionContext) childFields_ApiTokenEdge(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type ApiTokenEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_AttachLicensesPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "licenses":
+		return ec.fieldContext_AttachLicensesPayload_licenses(ctx, field)
+	case "location":
+		return ec.fieldContext_AttachLicensesPayload_location(ctx, field)
+	case "errors":
+		return ec.fieldContext_AttachLicensesPayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AttachLicensesPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_AuditEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -2935,6 +4354,38 @@ func (ec *executionContext) childFields_AuditIdentity(ctx context.Context, field
 		return ec.fieldContext_AuditIdentity_partnerName(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AuditIdentity", field.Name)
+}
+
+func (ec *executionContext) childFields_BinPart(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "part":
+		return ec.fieldContext_BinPart_part(ctx, field)
+	case "available":
+		return ec.fieldContext_BinPart_available(ctx, field)
+	case "lines":
+		return ec.fieldContext_BinPart_lines(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BinPart", field.Name)
+}
+
+func (ec *executionContext) childFields_BinPartConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_BinPartConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_BinPartConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BinPartConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_BinPartEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_BinPartEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_BinPartEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BinPartEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_Catalog(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3011,6 +4462,20 @@ func (ec *executionContext) childFields_CreateUserPayload(ctx context.Context, f
 	return nil, fmt.Errorf("no field named %q was found under type CreateUserPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_CreateVirtualHardwareKeyCodePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "location":
+		return ec.fieldContext_CreateVirtualHardwareKeyCodePayload_location(ctx, field)
+	case "licenses":
+		return ec.fieldContext_CreateVirtualHardwareKeyCodePayload_licenses(ctx, field)
+	case "licenseFile":
+		return ec.fieldContext_CreateVirtualHardwareKeyCodePayload_licenseFile(ctx, field)
+	case "errors":
+		return ec.fieldContext_CreateVirtualHardwareKeyCodePayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateVirtualHardwareKeyCodePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Customer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -3071,6 +4536,18 @@ func (ec *executionContext) childFields_DeleteLocationPayload(ctx context.Contex
 	return nil, fmt.Errorf("no field named %q was found under type DeleteLocationPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_DetachLicensesPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "licenses":
+		return ec.fieldContext_DetachLicensesPayload_licenses(ctx, field)
+	case "location":
+		return ec.fieldContext_DetachLicensesPayload_location(ctx, field)
+	case "errors":
+		return ec.fieldContext_DetachLicensesPayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DetachLicensesPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Email(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -3125,6 +4602,42 @@ func (ec *executionContext) childFields_EndImpersonationPayload(ctx context.Cont
 	return nil, fmt.Errorf("no field named %q was found under type EndImpersonationPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_Entitlement(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "part":
+		return ec.fieldContext_Entitlement_part(ctx, field)
+	case "stacking":
+		return ec.fieldContext_Entitlement_stacking(ctx, field)
+	case "quantity":
+		return ec.fieldContext_Entitlement_quantity(ctx, field)
+	case "version":
+		return ec.fieldContext_Entitlement_version(ctx, field)
+	case "amount":
+		return ec.fieldContext_Entitlement_amount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Entitlement", field.Name)
+}
+
+func (ec *executionContext) childFields_EntitlementConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_EntitlementConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_EntitlementConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EntitlementConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_EntitlementEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_EntitlementEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_EntitlementEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EntitlementEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_GrantShippingAllowancePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "shippingAllowance":
@@ -3145,6 +4658,180 @@ func (ec *executionContext) childFields_Impersonation(ctx context.Context, field
 		return ec.fieldContext_Impersonation_token(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Impersonation", field.Name)
+}
+
+func (ec *executionContext) childFields_License(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_License_id(ctx, field)
+	case "softwareKeyCode":
+		return ec.fieldContext_License_softwareKeyCode(ctx, field)
+	case "part":
+		return ec.fieldContext_License_part(ctx, field)
+	case "quantity":
+		return ec.fieldContext_License_quantity(ctx, field)
+	case "status":
+		return ec.fieldContext_License_status(ctx, field)
+	case "location":
+		return ec.fieldContext_License_location(ctx, field)
+	case "orderLine":
+		return ec.fieldContext_License_orderLine(ctx, field)
+	case "purchaseOrder":
+		return ec.fieldContext_License_purchaseOrder(ctx, field)
+	case "salesOrder":
+		return ec.fieldContext_License_salesOrder(ctx, field)
+	case "attachedAt":
+		return ec.fieldContext_License_attachedAt(ctx, field)
+	case "activatedAt":
+		return ec.fieldContext_License_activatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type License", field.Name)
+}
+
+func (ec *executionContext) childFields_LicenseBin(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "purchaseOrders":
+		return ec.fieldContext_LicenseBin_purchaseOrders(ctx, field)
+	case "parts":
+		return ec.fieldContext_LicenseBin_parts(ctx, field)
+	case "recentlyAttached":
+		return ec.fieldContext_LicenseBin_recentlyAttached(ctx, field)
+	case "recentlyActivated":
+		return ec.fieldContext_LicenseBin_recentlyActivated(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LicenseBin", field.Name)
+}
+
+func (ec *executionContext) childFields_LicenseConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_LicenseConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_LicenseConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LicenseConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_LicenseEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_LicenseEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_LicenseEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LicenseEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_LicenseFile(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_LicenseFile_id(ctx, field)
+	case "location":
+		return ec.fieldContext_LicenseFile_location(ctx, field)
+	case "version":
+		return ec.fieldContext_LicenseFile_version(ctx, field)
+	case "current":
+		return ec.fieldContext_LicenseFile_current(ctx, field)
+	case "status":
+		return ec.fieldContext_LicenseFile_status(ctx, field)
+	case "reason":
+		return ec.fieldContext_LicenseFile_reason(ctx, field)
+	case "requestedAt":
+		return ec.fieldContext_LicenseFile_requestedAt(ctx, field)
+	case "readyAt":
+		return ec.fieldContext_LicenseFile_readyAt(ctx, field)
+	case "fileName":
+		return ec.fieldContext_LicenseFile_fileName(ctx, field)
+	case "activationCode":
+		return ec.fieldContext_LicenseFile_activationCode(ctx, field)
+	case "keyId":
+		return ec.fieldContext_LicenseFile_keyId(ctx, field)
+	case "sha256":
+		return ec.fieldContext_LicenseFile_sha256(ctx, field)
+	case "downloadUrl":
+		return ec.fieldContext_LicenseFile_downloadUrl(ctx, field)
+	case "features":
+		return ec.fieldContext_LicenseFile_features(ctx, field)
+	case "error":
+		return ec.fieldContext_LicenseFile_error(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LicenseFile", field.Name)
+}
+
+func (ec *executionContext) childFields_LicenseFileConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_LicenseFileConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_LicenseFileConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LicenseFileConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_LicenseFileEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_LicenseFileEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_LicenseFileEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LicenseFileEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_LicenseOrder(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_LicenseOrder_id(ctx, field)
+	case "partner":
+		return ec.fieldContext_LicenseOrder_partner(ctx, field)
+	case "salesOrder":
+		return ec.fieldContext_LicenseOrder_salesOrder(ctx, field)
+	case "purchaseOrder":
+		return ec.fieldContext_LicenseOrder_purchaseOrder(ctx, field)
+	case "swaDurationMonths":
+		return ec.fieldContext_LicenseOrder_swaDurationMonths(ctx, field)
+	case "swaNote":
+		return ec.fieldContext_LicenseOrder_swaNote(ctx, field)
+	case "shippedAt":
+		return ec.fieldContext_LicenseOrder_shippedAt(ctx, field)
+	case "lines":
+		return ec.fieldContext_LicenseOrder_lines(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LicenseOrder", field.Name)
+}
+
+func (ec *executionContext) childFields_LicenseOrderConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_LicenseOrderConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_LicenseOrderConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LicenseOrderConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_LicenseOrderEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_LicenseOrderEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_LicenseOrderEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LicenseOrderEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_LicenseSigningKey(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "keyId":
+		return ec.fieldContext_LicenseSigningKey_keyId(ctx, field)
+	case "algorithm":
+		return ec.fieldContext_LicenseSigningKey_algorithm(ctx, field)
+	case "publicKey":
+		return ec.fieldContext_LicenseSigningKey_publicKey(ctx, field)
+	case "pem":
+		return ec.fieldContext_LicenseSigningKey_pem(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LicenseSigningKey", field.Name)
 }
 
 func (ec *executionContext) childFields_Location(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3203,6 +4890,18 @@ func (ec *executionContext) childFields_Location(ctx context.Context, field grap
 		return ec.fieldContext_Location_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Location_updatedAt(ctx, field)
+	case "ipAddress":
+		return ec.fieldContext_Location_ipAddress(ctx, field)
+	case "attachedLicenses":
+		return ec.fieldContext_Location_attachedLicenses(ctx, field)
+	case "activatedLicenses":
+		return ec.fieldContext_Location_activatedLicenses(ctx, field)
+	case "entitlements":
+		return ec.fieldContext_Location_entitlements(ctx, field)
+	case "licenseFiles":
+		return ec.fieldContext_Location_licenseFiles(ctx, field)
+	case "currentLicenseFile":
+		return ec.fieldContext_Location_currentLicenseFile(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Location", field.Name)
 }
@@ -3225,6 +4924,50 @@ func (ec *executionContext) childFields_LocationEdge(ctx context.Context, field 
 		return ec.fieldContext_LocationEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type LocationEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_OrderLine(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_OrderLine_id(ctx, field)
+	case "order":
+		return ec.fieldContext_OrderLine_order(ctx, field)
+	case "lineNumber":
+		return ec.fieldContext_OrderLine_lineNumber(ctx, field)
+	case "part":
+		return ec.fieldContext_OrderLine_part(ctx, field)
+	case "shipped":
+		return ec.fieldContext_OrderLine_shipped(ctx, field)
+	case "available":
+		return ec.fieldContext_OrderLine_available(ctx, field)
+	case "purchaseOrder":
+		return ec.fieldContext_OrderLine_purchaseOrder(ctx, field)
+	case "salesOrder":
+		return ec.fieldContext_OrderLine_salesOrder(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OrderLine", field.Name)
+}
+
+func (ec *executionContext) childFields_OrderLineConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_OrderLineConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_OrderLineConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_OrderLineConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OrderLineConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_OrderLineEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_OrderLineEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_OrderLineEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OrderLineEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3323,6 +5066,16 @@ func (ec *executionContext) childFields_PartnerEdge(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type PartnerEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_RegenerateLicenseFilePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "licenseFile":
+		return ec.fieldContext_RegenerateLicenseFilePayload_licenseFile(ctx, field)
+	case "errors":
+		return ec.fieldContext_RegenerateLicenseFilePayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RegenerateLicenseFilePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_RevokeApiTokenPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "apiToken":
@@ -3331,6 +5084,16 @@ func (ec *executionContext) childFields_RevokeApiTokenPayload(ctx context.Contex
 		return ec.fieldContext_RevokeApiTokenPayload_errors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RevokeApiTokenPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ShipLicenseOrderPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "order":
+		return ec.fieldContext_ShipLicenseOrderPayload_order(ctx, field)
+	case "errors":
+		return ec.fieldContext_ShipLicenseOrderPayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ShipLicenseOrderPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_ShippingAllowance(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

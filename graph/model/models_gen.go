@@ -9,9 +9,27 @@ import (
 	"lms/apperr"
 	"lms/catalog"
 	"lms/db"
+	"lms/license"
 	"strconv"
 	"time"
 )
+
+type ActivateLicensesInput struct {
+	LocationID string   `json:"locationId"`
+	LicenseIds []string `json:"licenseIds"`
+	// Must be true: "Licenses once activated cannot be deactivated or returned."
+	AcceptAgreement bool `json:"acceptAgreement"`
+	// A retry with the same key and input returns the first answer and changes nothing.
+	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
+}
+
+type ActivateLicensesPayload struct {
+	Licenses []db.License `json:"licenses"`
+	// The file generation the activation requested; it turns READY when the worker has built it (poll it, or subscribe to licenseFileReady). Null for external products.
+	LicenseFile *db.LicenseFile `json:"licenseFile,omitempty"`
+	Location    *db.Location    `json:"location,omitempty"`
+	Errors      []apperr.Error  `json:"errors"`
+}
 
 type AddressInput struct {
 	Street  *string `json:"street,omitempty"`
@@ -31,6 +49,27 @@ type APITokenEdge struct {
 	Node   *db.APIToken `json:"node"`
 }
 
+type AttachLicensesInput struct {
+	LocationID string            `json:"locationId"`
+	Lines      []AttachLineInput `json:"lines"`
+	// A retry with the same key and input returns the first answer and changes nothing.
+	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
+}
+
+type AttachLicensesPayload struct {
+	// The new licenses, one per line taken.
+	Licenses []db.License   `json:"licenses"`
+	Location *db.Location   `json:"location,omitempty"`
+	Errors   []apperr.Error `json:"errors"`
+}
+
+type AttachLineInput struct {
+	// A bin line (OrderLine id).
+	LineID string `json:"lineId"`
+	// How much to attach: all that is available when omitted; less splits the line; 0 skips it.
+	Quantity *int `json:"quantity,omitempty"`
+}
+
 type AuditEventConnection struct {
 	Edges    []AuditEventEdge `json:"edges"`
 	PageInfo *PageInfo        `json:"pageInfo"`
@@ -45,6 +84,16 @@ type AuditEventFilter struct {
 	Action *string `json:"action,omitempty"`
 	// Only events that touched this object.
 	ObjectID *string `json:"objectId,omitempty"`
+}
+
+type BinPartConnection struct {
+	Edges    []BinPartEdge `json:"edges"`
+	PageInfo *PageInfo     `json:"pageInfo"`
+}
+
+type BinPartEdge struct {
+	Cursor string           `json:"cursor"`
+	Node   *license.BinPart `json:"node"`
 }
 
 type CreateAPITokenInput struct {
@@ -150,6 +199,21 @@ type CreateUserPayload struct {
 	Errors []apperr.Error `json:"errors"`
 }
 
+type CreateVirtualHardwareKeyCodeInput struct {
+	// An SV9500 Standard Server location that still has its temp key and has the Virtualization Option attached.
+	LocationID string `json:"locationId"`
+	// The system's LAN1 (ACT) IP address, e.g. 123.0.0.105.
+	IPAddress string `json:"ipAddress"`
+}
+
+type CreateVirtualHardwareKeyCodePayload struct {
+	Location *db.Location `json:"location,omitempty"`
+	// The activated Virtualization Option.
+	Licenses    []db.License    `json:"licenses"`
+	LicenseFile *db.LicenseFile `json:"licenseFile,omitempty"`
+	Errors      []apperr.Error  `json:"errors"`
+}
+
 type CustomerConnection struct {
 	Edges    []CustomerEdge `json:"edges"`
 	PageInfo *PageInfo      `json:"pageInfo"`
@@ -177,6 +241,18 @@ type DeleteLocationPayload struct {
 	Errors            []apperr.Error `json:"errors"`
 }
 
+type DetachLicensesInput struct {
+	LocationID string   `json:"locationId"`
+	LicenseIds []string `json:"licenseIds"`
+}
+
+type DetachLicensesPayload struct {
+	// The detached licenses as they were; their quantity is back in the bin.
+	Licenses []db.License   `json:"licenses"`
+	Location *db.Location   `json:"location,omitempty"`
+	Errors   []apperr.Error `json:"errors"`
+}
+
 type EmailConnection struct {
 	Edges    []EmailEdge `json:"edges"`
 	PageInfo *PageInfo   `json:"pageInfo"`
@@ -197,6 +273,16 @@ type EndImpersonationPayload struct {
 	Errors   []apperr.Error `json:"errors"`
 }
 
+type EntitlementConnection struct {
+	Edges    []EntitlementEdge `json:"edges"`
+	PageInfo *PageInfo         `json:"pageInfo"`
+}
+
+type EntitlementEdge struct {
+	Cursor string               `json:"cursor"`
+	Node   *license.Entitlement `json:"node"`
+}
+
 type GrantShippingAllowanceInput struct {
 	DistributorID string `json:"distributorId"`
 	DealerID      string `json:"dealerId"`
@@ -212,6 +298,53 @@ type Impersonation struct {
 	Impersonator        *db.User     `json:"impersonator"`
 	ImpersonatorPartner *db.Partner  `json:"impersonatorPartner"`
 	Token               *db.APIToken `json:"token"`
+}
+
+type LicenseBinFilter struct {
+	// Part of a purchase or sales order number, a part number or a part name.
+	Search *string `json:"search,omitempty"`
+	// Admins: whose bin to browse (default: every partner's). Partners always see their own.
+	PartnerID *string `json:"partnerId,omitempty"`
+}
+
+type LicenseConnection struct {
+	Edges    []LicenseEdge `json:"edges"`
+	PageInfo *PageInfo     `json:"pageInfo"`
+}
+
+type LicenseEdge struct {
+	Cursor string      `json:"cursor"`
+	Node   *db.License `json:"node"`
+}
+
+type LicenseFileConnection struct {
+	Edges    []LicenseFileEdge `json:"edges"`
+	PageInfo *PageInfo         `json:"pageInfo"`
+}
+
+type LicenseFileEdge struct {
+	Cursor string          `json:"cursor"`
+	Node   *db.LicenseFile `json:"node"`
+}
+
+type LicenseOrderConnection struct {
+	Edges    []LicenseOrderEdge `json:"edges"`
+	PageInfo *PageInfo          `json:"pageInfo"`
+}
+
+type LicenseOrderEdge struct {
+	Cursor string           `json:"cursor"`
+	Node   *db.LicenseOrder `json:"node"`
+}
+
+// A public key license files are signed with (Ed25519). `lms verify` and the published JWKS use the same keys.
+type LicenseSigningKey struct {
+	KeyID     string `json:"keyId"`
+	Algorithm string `json:"algorithm"`
+	// The raw 32-byte public key, base64.
+	PublicKey string `json:"publicKey"`
+	// The public key in PEM (PKIX) form.
+	Pem string `json:"pem"`
 }
 
 type LocationConnection struct {
@@ -237,6 +370,18 @@ type LocationFilter struct {
 }
 
 type Mutation struct {
+}
+
+type OrderLineConnection struct {
+	Edges    []OrderLineEdge `json:"edges"`
+	PageInfo *PageInfo       `json:"pageInfo"`
+	// The number of lines in the connection, all pages together.
+	TotalCount int `json:"totalCount"`
+}
+
+type OrderLineEdge struct {
+	Cursor string           `json:"cursor"`
+	Node   *license.BinLine `json:"node"`
 }
 
 // Relay pagination state of a connection.
@@ -276,6 +421,15 @@ type PartnerFilter struct {
 type Query struct {
 }
 
+type RegenerateLicenseFileInput struct {
+	LocationID string `json:"locationId"`
+}
+
+type RegenerateLicenseFilePayload struct {
+	LicenseFile *db.LicenseFile `json:"licenseFile,omitempty"`
+	Errors      []apperr.Error  `json:"errors"`
+}
+
 type RevokeAPITokenInput struct {
 	ID string `json:"id"`
 }
@@ -283,6 +437,27 @@ type RevokeAPITokenInput struct {
 type RevokeAPITokenPayload struct {
 	APIToken *db.APIToken   `json:"apiToken,omitempty"`
 	Errors   []apperr.Error `json:"errors"`
+}
+
+type ShipLicenseLineInput struct {
+	PartNumber string `json:"partNumber"`
+	Quantity   int    `json:"quantity"`
+}
+
+// An order to ship into a partner's license bin (LIC-1).
+type ShipLicenseOrderInput struct {
+	PartnerID     string                 `json:"partnerId"`
+	SalesOrder    string                 `json:"salesOrder"`
+	PurchaseOrder string                 `json:"purchaseOrder"`
+	Lines         []ShipLicenseLineInput `json:"lines"`
+	// The SWA duration requested for the PO, in months.
+	SwaDurationMonths *int    `json:"swaDurationMonths,omitempty"`
+	SwaNote           *string `json:"swaNote,omitempty"`
+}
+
+type ShipLicenseOrderPayload struct {
+	Order  *db.LicenseOrder `json:"order,omitempty"`
+	Errors []apperr.Error   `json:"errors"`
 }
 
 type StartImpersonationInput struct {
@@ -296,6 +471,9 @@ type StartImpersonationPayload struct {
 	APIToken *db.APIToken   `json:"apiToken,omitempty"`
 	User     *db.User       `json:"user,omitempty"`
 	Errors   []apperr.Error `json:"errors"`
+}
+
+type Subscription struct {
 }
 
 // Fields left out (or null) stay as they are.

@@ -1,0 +1,399 @@
+package graph
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/google/uuid"
+
+	"lms/actor"
+	"lms/db"
+	"lms/graph/model"
+	"lms/license"
+	"lms/licensefile"
+	"lms/page"
+)
+
+var (
+	licenseTypes     = []string{"License", "Node"}
+	licenseFileTypes = []string{"LicenseFile", "Node"}
+)
+
+func lineKey(l *license.BinLine) string { return fmt.Sprintf("%06d", l.LineNo) }
+
+func lineConnection(p *page.Page[license.BinLine], total int) *model.OrderLineConnection {
+	es, info := edges(p, func(c string, n *license.BinLine) model.OrderLineEdge { return model.OrderLineEdge{Cursor: c, Node: n} })
+	return &model.OrderLineConnection{Edges: es, PageInfo: info, TotalCount: total}
+}
+
+func orEmpty[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+// parseLicenseSelection decodes a location id and a list of license ids.
+func parseLicenseSelection(locationID string, licenseIDs []string) (uuid.UUID, []uuid.UUID, error) {
+	loc, err := parseID(locationID, "Location", "locationId")
+	ids := make([]uuid.UUID, len(licenseIDs))
+	for i, s := range licenseIDs {
+		id, perr := parseID(s, "License", fmt.Sprintf("licenseIds.%d", i))
+		err = firstErr(err, perr)
+		ids[i] = id
+	}
+	return loc, ids, err
+}
+
+// prefetchParts loads the parts of items in one statement.
+func (r *Resolver) prefetchParts(ctx context.Context, items any, number any) error {
+	var numbers []string
+	switch it := items.(type) {
+	case []license.Entitlement:
+		for _, e := range it {
+			numbers = append(numbers, e.PartNumber)
+		}
+	case []db.License:
+		for _, l := range it {
+			numbers = append(numbers, l.PartNumber)
+		}
+	case []license.BinLine:
+		for _, l := range it {
+			numbers = append(numbers, l.PartNumber)
+		}
+	}
+	if len(numbers) == 0 {
+		return nil
+	}
+	return r.loaders(ctx).parts.prefetch(ctx, numbers)
+}
+
+func (r *Resolver) orderConnection(ctx context.Context, p *page.Page[db.LicenseOrder]) (*model.LicenseOrderConnection, error) {
+	l := r.loaders(ctx)
+	ids := make([]uuid.UUID, len(p.Items))
+	partners := make([]uuid.UUID, len(p.Items))
+	for i := range p.Items {
+		l.licenseOrders.prime(p.Items[i].ID, &p.Items[i])
+		ids[i], partners[i] = p.Items[i].ID, p.Items[i].PartnerID
+	}
+	if node, ok := currentNode(ctx); ok && len(ids) > 0 {
+		if _, ok := selected(ctx, node, "partner", []string{"LicenseOrder", "Node"}); ok {
+			if err := l.partners.prefetch(ctx, partners); err != nil {
+				return nil, err
+			}
+		}
+		if _, ok := selected(ctx, node, "lines", []string{"LicenseOrder", "Node"}); ok {
+			if err := l.linesOfOrders.prefetch(ctx, ids); err != nil {
+				return nil, err
+			}
+			lines, err := l.linesOfOrders.LoadAll(ctx, ids)
+			if err != nil {
+				return nil, err
+			}
+			var all []license.BinLine
+			for _, ls := range lines {
+				all = append(all, ls...)
+			}
+			if err := r.prefetchParts(ctx, all, nil); err != nil {
+				return nil, err
+			}
+		}
+	}
+	es, info := edges(p, func(c string, n *db.LicenseOrder) model.LicenseOrderEdge {
+		return model.LicenseOrderEdge{Cursor: c, Node: n}
+	})
+	return &model.LicenseOrderConnection{Edges: es, PageInfo: info}, nil
+}
+
+func (r *Resolver) binPartConnection(ctx context.Context, p *page.Page[license.BinPart]) (*model.BinPartConnection, error) {
+	var numbers []string
+	for _, bp := range p.Items {
+		numbers = append(numbers, bp.PartNumber)
+	}
+	if len(numbers) > 0 {
+		if err := r.loaders(ctx).parts.prefetch(ctx, numbers); err != nil {
+			return nil, err
+		}
+	}
+	es, info := edges(p, func(c string, n *license.BinPart) model.BinPartEdge { return model.BinPartEdge{Cursor: c, Node: n} })
+	return &model.BinPartConnection{Edges: es, PageInfo: info}, nil
+}
+
+// licenseConnection answers a page of licenses, prefetching what the query
+// selects below them.
+func (r *Resolver) licenseConnection(ctx context.Context, p *page.Page[db.License]) (*model.LicenseConnection, error) {
+	if node, ok := currentNode(ctx); ok {
+		if err := r.prefetchLicenses(ctx, ptrs(p.Items), node); err != nil {
+			return nil, err
+		}
+	}
+	es, info := edges(p, func(c string, n *db.License) model.LicenseEdge { return model.LicenseEdge{Cursor: c, Node: n} })
+	return &model.LicenseConnection{Edges: es, PageInfo: info}, nil
+}
+
+func (r *Resolver) prefetchLicenses(ctx context.Context, lics []*db.License, node graphql.CollectedField) error {
+	if len(lics) == 0 {
+		return nil
+	}
+	l := r.loaders(ctx)
+	var numbers []string
+	var locs, lines []uuid.UUID
+	for _, x := range lics {
+		numbers = append(numbers, x.PartNumber)
+		locs = append(locs, x.LocationID)
+		lines = append(lines, x.OrderLineID)
+	}
+	for _, p := range []struct {
+		field string
+		load  func() error
+	}{
+		{"part", func() error { return l.parts.prefetch(ctx, numbers) }},
+		{"location", func() error { return l.locations.prefetch(ctx, locs) }},
+		{"orderLine", func() error { return l.orderLines.prefetch(ctx, lines) }},
+	} {
+		if _, ok := selected(ctx, node, p.field, licenseTypes); ok {
+			if err := p.load(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// locationLicenses answers Location.attachedLicenses / activatedLicenses.
+func (r *Resolver) locationLicenses(ctx context.Context, loc *db.Location, status db.LicenseStatus, first *int, after *string) (*model.LicenseConnection, error) {
+	var p *page.Page[db.License]
+	var err error
+	switch {
+	case after != nil:
+		p, err = r.Services.Licenses.LicensesOf(ctx, loc.ID, status, pageArgs(first, after))
+	case status == db.LicenseAttached:
+		p, err = r.loaders(ctx).attachedLicenses.Load(ctx, firstPageKey{ID: loc.ID, First: deref(first)})
+	default:
+		p, err = r.loaders(ctx).activatedLicenses.Load(ctx, firstPageKey{ID: loc.ID, First: deref(first)})
+	}
+	if err != nil {
+		return nil, err
+	}
+	return r.licenseConnection(ctx, p)
+}
+
+func (r *Resolver) fileConnection(ctx context.Context, p *page.Page[db.LicenseFile]) (*model.LicenseFileConnection, error) {
+	if node, ok := currentNode(ctx); ok {
+		if err := r.prefetchFiles(ctx, ptrs(p.Items), node); err != nil {
+			return nil, err
+		}
+	}
+	es, info := edges(p, func(c string, n *db.LicenseFile) model.LicenseFileEdge {
+		return model.LicenseFileEdge{Cursor: c, Node: n}
+	})
+	return &model.LicenseFileConnection{Edges: es, PageInfo: info}, nil
+}
+
+func (r *Resolver) prefetchFiles(ctx context.Context, files []*db.LicenseFile, node graphql.CollectedField) error {
+	if len(files) == 0 {
+		return nil
+	}
+	l := r.loaders(ctx)
+	var locs []uuid.UUID
+	var keys []firstPageKey
+	var numbers []string
+	for _, f := range files {
+		locs = append(locs, f.LocationID)
+		keys = append(keys, firstPageKey{ID: f.LocationID, First: 1})
+		if fs, err := fileFeatures(f); err == nil {
+			for _, e := range fs {
+				numbers = append(numbers, e.PartNumber)
+			}
+		}
+	}
+	if _, ok := selected(ctx, node, "location", licenseFileTypes); ok {
+		if err := l.locations.prefetch(ctx, locs); err != nil {
+			return err
+		}
+	}
+	if _, ok := selected(ctx, node, "current", licenseFileTypes); ok {
+		if err := l.licenseFiles.prefetch(ctx, keys); err != nil {
+			return err
+		}
+	}
+	if f, ok := selected(ctx, node, "features", licenseFileTypes); ok && len(numbers) > 0 {
+		if _, ok := selected(ctx, f, "part", []string{"Entitlement"}); ok {
+			return l.parts.prefetch(ctx, numbers)
+		}
+	}
+	return nil
+}
+
+// prefetchLicensePages loads, for a list of locations, the license page
+// fields the query selects (LIC-8): one statement per field for the whole
+// list.
+func (r *Resolver) prefetchLicensePages(ctx context.Context, ids []uuid.UUID, node graphql.CollectedField) error {
+	l := r.loaders(ctx)
+	keys := func(first int) []firstPageKey {
+		out := make([]firstPageKey, len(ids))
+		for i, id := range ids {
+			out[i] = firstPageKey{ID: id, First: first}
+		}
+		return out
+	}
+	for _, lp := range []struct {
+		field  string
+		loader *loader[firstPageKey, *page.Page[db.License]]
+	}{{"attachedLicenses", l.attachedLicenses}, {"activatedLicenses", l.activatedLicenses}} {
+		f, ok := selected(ctx, node, lp.field, locationTypes)
+		if !ok {
+			continue
+		}
+		first, ok := firstArg(ctx, f)
+		if !ok {
+			continue
+		}
+		lics, err := pagesItems(ctx, lp.loader, keys(first))
+		if err != nil {
+			return err
+		}
+		if n, ok := nodeOf(ctx, f); ok {
+			if err := r.prefetchLicenses(ctx, lics, n); err != nil {
+				return err
+			}
+		}
+	}
+	if f, ok := selected(ctx, node, "licenseFiles", locationTypes); ok {
+		if first, ok := firstArg(ctx, f); ok {
+			files, err := pagesItems(ctx, l.licenseFiles, keys(first))
+			if err != nil {
+				return err
+			}
+			if n, ok := nodeOf(ctx, f); ok {
+				if err := r.prefetchFiles(ctx, files, n); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	if f, ok := selected(ctx, node, "currentLicenseFile", locationTypes); ok {
+		files, err := pagesItems(ctx, l.licenseFiles, keys(1))
+		if err != nil {
+			return err
+		}
+		if err := r.prefetchFiles(ctx, files, f); err != nil {
+			return err
+		}
+	}
+	if f, ok := selected(ctx, node, "entitlements", locationTypes); ok {
+		if err := l.entitlements.prefetch(ctx, ids); err != nil {
+			return err
+		}
+		if n, ok := nodeOf(ctx, f); ok {
+			if _, ok := selected(ctx, n, "part", []string{"Entitlement"}); ok {
+				all, err := l.entitlements.LoadAll(ctx, ids)
+				if err != nil {
+					return err
+				}
+				var es []license.Entitlement
+				for _, e := range all {
+					es = append(es, e...)
+				}
+				return r.prefetchParts(ctx, es, nil)
+			}
+		}
+	}
+	return nil
+}
+
+// currentFile is the newest license file generation of a location.
+func (r *Resolver) currentFile(ctx context.Context, locationID uuid.UUID) (*db.LicenseFile, error) {
+	p, err := r.loaders(ctx).licenseFiles.Load(ctx, firstPageKey{ID: locationID, First: 1})
+	if err != nil || p == nil || len(p.Items) == 0 {
+		return nil, err
+	}
+	return &p.Items[0], nil
+}
+
+// fileFeatures decodes the stacked features stored with a file.
+func fileFeatures(f *db.LicenseFile) ([]license.Entitlement, error) {
+	out := []license.Entitlement{}
+	if len(f.Features) == 0 {
+		return out, nil
+	}
+	if err := json.Unmarshal(f.Features, &out); err != nil {
+		return nil, fmt.Errorf("decode features of license file %s: %w", f.ID, err)
+	}
+	return out, nil
+}
+
+// signingKeys presents the public keys license files verify against.
+func signingKeys(keys licensefile.Keyring) ([]model.LicenseSigningKey, error) {
+	out := make([]model.LicenseSigningKey, len(keys))
+	for i, k := range keys {
+		pem, err := licensefile.MarshalPublicKey(k.Key)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = model.LicenseSigningKey{KeyID: k.ID, Algorithm: "Ed25519", PublicKey: base64.StdEncoding.EncodeToString(k.Key), Pem: string(pem)}
+	}
+	return out, nil
+}
+
+// licenseFileReady streams the files of a location that become ready
+// (LIC-5). The location must be one the subscriber may see; with fileID a
+// file already ready is sent at once.
+func (r *Resolver) licenseFileReady(ctx context.Context, locationID string, fileID *string) (<-chan *db.LicenseFile, error) {
+	if _, err := actor.Require(ctx); err != nil {
+		return nil, err
+	}
+	locID, err := parseID(locationID, "Location", "locationId")
+	if err != nil {
+		return nil, err
+	}
+	fid, err := parseOptionalID(fileID, "LicenseFile", "fileId")
+	if err != nil {
+		return nil, err
+	}
+	if _, err := r.Services.Locations.FindLocation(ctx, locID); err != nil {
+		return nil, err
+	}
+	events, cancel := r.Services.Events.Subscribe(locID)
+	out := make(chan *db.LicenseFile, 1)
+	sent := map[uuid.UUID]bool{}
+	send := func(id uuid.UUID) bool {
+		if sent[id] {
+			return true
+		}
+		fs, err := r.Services.Licenses.FindFiles(ctx, []uuid.UUID{id})
+		if err != nil || fs[0] == nil || fs[0].LocationID != locID || fs[0].Status != db.LicenseFileReady {
+			return true
+		}
+		sent[id] = true
+		select {
+		case out <- fs[0]:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
+	go func() {
+		defer close(out)
+		defer cancel()
+		// Subscribed first, then checked: a file that turns ready in
+		// between is announced on events, and one ready before is found.
+		if fid != nil && !send(*fid) {
+			return
+		}
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case ev, ok := <-events:
+				if !ok || !send(ev.FileID) {
+					return
+				}
+			}
+		}
+	}()
+	return out, nil
+}
