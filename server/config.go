@@ -5,13 +5,16 @@
 package server
 
 import (
+	"crypto/ed25519"
 	"fmt"
 	"log/slog"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"lms/db"
+	"lms/licensefile"
 	"lms/mail"
 )
 
@@ -51,7 +54,15 @@ type Config struct {
 	// FetchPollInterval is how often idle workers look for jobs when no
 	// notification arrives (LMS_JOB_POLL_INTERVAL).
 	FetchPollInterval time.Duration
-	Logger            *slog.Logger
+	// LicenseKey signs license files (LIC-6): the PEM key in LMS_LICENSE_KEY,
+	// or the file LMS_LICENSE_KEY_FILE; in development a key is generated
+	// and stored on first start (licensefile.DefaultKeyPath). Nil in a
+	// Config built by hand means an ephemeral key.
+	LicenseKey ed25519.PrivateKey
+	// PublicURL is the base URL users reach LMS at, for links in emails
+	// (LMS_PUBLIC_URL; default http://<LMS_HTTP_ADDR>).
+	PublicURL string
+	Logger    *slog.Logger
 }
 
 // Development reports whether Env is development.
@@ -105,6 +116,10 @@ func FromEnv() (Config, error) {
 	if err != nil {
 		return Config{}, err
 	}
+	c.PublicURL = strings.TrimRight(getenv("LMS_PUBLIC_URL", "http://"+c.HTTPAddr), "/")
+	if c.LicenseKey, err = licenseKey(dev); err != nil {
+		return Config{}, err
+	}
 	if c.SMTP.Enabled() {
 		if c.SMTP.Port == 0 {
 			c.SMTP.Port = 587
@@ -114,6 +129,43 @@ func FromEnv() (Config, error) {
 		}
 	}
 	return c, nil
+}
+
+// licenseKey reads the license signing key from LMS_LICENSE_KEY (PEM) or
+// the file LMS_LICENSE_KEY_FILE. A development server generates the file on
+// first start when it is missing (by default licensefile.DefaultKeyPath); a
+// production server must be given its key.
+func licenseKey(dev bool) (ed25519.PrivateKey, error) {
+	if v := os.Getenv("LMS_LICENSE_KEY"); v != "" {
+		k, err := licensefile.ParsePrivateKey([]byte(v))
+		if err != nil {
+			return nil, fmt.Errorf("LMS_LICENSE_KEY: %w", err)
+		}
+		return k, nil
+	}
+	if !dev && os.Getenv(licensefile.KeyFileEnv) == "" {
+		return nil, fmt.Errorf("production needs the license signing key: set LMS_LICENSE_KEY or %s", licensefile.KeyFileEnv)
+	}
+	path, err := licensefile.DefaultKeyPath()
+	if err != nil {
+		return nil, err
+	}
+	if dev {
+		k, _, err := licensefile.LoadOrCreateKey(path)
+		if err != nil {
+			return nil, fmt.Errorf("development license signing key %s: %w", path, err)
+		}
+		return k, nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", licensefile.KeyFileEnv, err)
+	}
+	k, err := licensefile.ParsePrivateKey(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %w", licensefile.KeyFileEnv, path, err)
+	}
+	return k, nil
 }
 
 func getenv(name, def string) string {

@@ -1,10 +1,12 @@
 package server
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -34,6 +36,8 @@ func (s *Server) routes() (http.Handler, error) {
 		Limits:               graph.DefaultLimits,
 	})
 	mux.Handle("/graphql", s.limitBody(s.authenticate(gql)))
+	mux.Handle("GET /license-files/{id}", s.authenticate(http.HandlerFunc(s.downloadLicenseFile)))
+	mux.HandleFunc("GET "+LicenseKeysPath, s.licenseKeys)
 
 	if s.cfg.Explorer {
 		mux.Handle("/explorer/", http.StripPrefix("/explorer/", explorer.Handler(explorer.Opts{Endpoint: "/graphql", Title: "LMS GraphQL Explorer"})))
@@ -204,6 +208,15 @@ func (r *statusRecorder) WriteHeader(code int) {
 }
 
 func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// Flush lets streaming answers (subscriptions over server-sent events)
+// through; gqlgen asks for http.Flusher directly.
+func (r *statusRecorder) Flush() { _ = http.NewResponseController(r.ResponseWriter).Flush() }
+
+// Hijack hands the connection to a websocket upgrade.
+func (r *statusRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	return http.NewResponseController(r.ResponseWriter).Hijack()
+}
 
 // logRequests writes one structured log line per request.
 func (s *Server) logRequests(next http.Handler) http.Handler {

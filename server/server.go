@@ -21,6 +21,8 @@ import (
 	"lms/catalog"
 	"lms/db"
 	"lms/graph"
+	"lms/license"
+	"lms/licensefile"
 	"lms/location"
 	"lms/mail"
 	"lms/notify"
@@ -116,15 +118,32 @@ func NewWithDB(ctx context.Context, cfg Config, d *db.DB) (*Server, error) {
 		log.Warn("no SMTP server configured (LMS_SMTP_HOST): emails are recorded but not sent")
 	}
 
+	key := cfg.LicenseKey
+	if key == nil {
+		var err error
+		if key, err = licensefile.GenerateKey(); err != nil {
+			return nil, err
+		}
+		log.Warn("no license signing key configured: license files are signed with an ephemeral key")
+	}
+	signer := licensefile.NewSigner(key)
+	log.Info("license files signed", "key_id", signer.KeyID())
+
 	ws := river.NewWorkers()
 	notifier := &notify.Service{DB: d.Bun, Sender: sender}
-	workers.Register(ws, workers.Deps{Notify: notifier, RetryBase: cfg.MailRetryBase})
+	licenses := &license.Service{DB: d.Bun, Notify: notifier, Signer: signer, Keys: licensefile.Keyring{signer.PublicKey()}, PublicURL: cfg.PublicURL}
+	workers.Register(ws, workers.Deps{Notify: notifier, Licenses: licenses, RetryBase: cfg.MailRetryBase})
 
-	jobs, err := river.NewClient(riverdatabasesql.New(d.SQL), &river.Config{Workers: ws, Logger: log})
+	// The insert client notifies the workers of new jobs in the inserting
+	// transaction, at most once per FetchCooldown per queue: keep it short
+	// so a file requested right after another still wakes a worker at once
+	// instead of waiting for the next poll.
+	jobs, err := river.NewClient(riverdatabasesql.New(d.SQL), &river.Config{Workers: ws, Logger: log, FetchCooldown: 5 * time.Millisecond})
 	if err != nil {
 		return nil, fmt.Errorf("river insert client: %w", err)
 	}
 	notifier.Jobs = jobs
+	licenses.Jobs = jobs
 
 	pollInterval := cfg.FetchPollInterval
 	if pollInterval == 0 {
@@ -134,10 +153,16 @@ func NewWithDB(ctx context.Context, cfg Config, d *db.DB) (*Server, error) {
 		Workers:           ws,
 		Logger:            log,
 		FetchPollInterval: pollInterval,
-		FetchCooldown:     min(100*time.Millisecond, pollInterval),
+		FetchCooldown:     min(20*time.Millisecond, pollInterval),
 		Queues: map[string]river.QueueConfig{
 			river.QueueDefault: {MaxWorkers: 20},
 			notify.Queue:       {MaxWorkers: 5},
+			license.FileQueue:  {MaxWorkers: 10},
+		},
+		PeriodicJobs: []*river.PeriodicJob{
+			river.NewPeriodicJob(river.PeriodicInterval(time.Hour), func() (river.JobArgs, *river.InsertOpts) {
+				return license.PurgeIdempotencyKeysArgs{}, nil
+			}, nil),
 		},
 	})
 	if err != nil {
@@ -151,6 +176,8 @@ func NewWithDB(ctx context.Context, cfg Config, d *db.DB) (*Server, error) {
 		Audit:     &audit.Service{DB: d.Bun},
 		Notify:    notifier,
 		Locations: &location.Service{DB: d.Bun, Notify: notifier},
+		Licenses:  licenses,
+		Events:    &license.Events{Pool: d.Pool, Logger: log},
 	}}
 	s := &Server{cfg: cfg, log: log, DB: d, Graph: res, Tokens: tokens, Jobs: jobs, Worker: worker, Ready: make(chan struct{})}
 	s.handler, err = s.routes()
@@ -182,6 +209,9 @@ func (s *Server) Run(ctx context.Context) error {
 	}
 	var srv *http.Server
 	if s.cfg.API {
+		events, stopEvents := context.WithCancel(context.WithoutCancel(ctx))
+		defer stopEvents()
+		go s.Graph.Services.Events.Run(events)
 		ln, err := net.Listen("tcp", s.cfg.HTTPAddr)
 		if err != nil {
 			return fmt.Errorf("listen on %s: %w", s.cfg.HTTPAddr, err)
