@@ -19,8 +19,9 @@ import (
 // child. The rows are kept, marked deleted, for the audit trail; their
 // Hardware Key Codes are released so another location may use them (LOC-2
 // counts only live locations). A location with other children (SR-MGC,
-// redundant secondary, a hand-made LMC) is refused until they are deleted.
-// Errors: UNAUTHENTICATED, NOT_FOUND, NOT_APPLICABLE.
+// redundant secondary, a hand-made LMC) is refused until they are deleted,
+// and so is one holding licenses (attached: detach them first; activated:
+// never). Errors: UNAUTHENTICATED, NOT_FOUND, NOT_APPLICABLE.
 func (s *Service) DeleteLocation(ctx context.Context, id uuid.UUID) (*db.Location, error) {
 	a, err := actor.Require(ctx)
 	if err != nil {
@@ -47,6 +48,15 @@ func (s *Service) DeleteLocation(ctx context.Context, id uuid.UUID) (*db.Locatio
 				return apperr.New(apperr.NotApplicable, "%s has child location %s; delete the child locations first", loc.Name, c.Name).OnField("id")
 			}
 			ids = append(ids, c.ID)
+		}
+		// Licenses hold the location: attached ones go back to the bin by
+		// detaching them; activated ones are bound to it for good (LIC-5).
+		held, err := tx.NewSelect().Model((*db.License)(nil)).Where("location_id IN (?)", bun.In(ids)).Count(ctx)
+		if err != nil {
+			return fmt.Errorf("count licenses: %w", err)
+		}
+		if held > 0 {
+			return apperr.New(apperr.NotApplicable, "%s holds licenses: detach the attached ones first; a location with activated licenses cannot be deleted", loc.Name).OnField("id")
 		}
 		now := s.now()
 		if _, err := tx.NewUpdate().Model((*db.Location)(nil)).Set("deleted_at = ?", now).Set("updated_at = ?", now).
