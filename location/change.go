@@ -56,14 +56,13 @@ func ChangeHardwareKeyCode(ctx context.Context, tx bun.Tx, loc *db.Location, cod
 	return nil
 }
 
-// swapCode claims code as l's primary and releases l's current one.
+// swapCode releases l's current primary code and claims code instead (a
+// location holds one primary code; a code another location holds fails the
+// claim, and the caller's transaction rolls the release back).
 func swapCode(ctx context.Context, tx bun.Tx, l *db.Location, code string) error {
-	if err := reserve(ctx, tx, []db.HardwareKeyCode{{Code: code, LocationID: l.ID, Role: db.HwkcPrimary}}); err != nil {
-		return err
-	}
 	if _, err := tx.NewDelete().Model((*db.HardwareKeyCode)(nil)).Where("code = ?", l.HardwareKeyCode).
 		Where("location_id = ?", l.ID).Exec(ctx); err != nil {
 		return fmt.Errorf("release hardware key code %s: %w", l.HardwareKeyCode, err)
 	}
-	return nil
+	return reserve(ctx, tx, []db.HardwareKeyCode{{Code: code, LocationID: l.ID, Role: db.HwkcPrimary}})
 }
