@@ -48,6 +48,12 @@ func (s *Service) LicensesOf(ctx context.Context, locationID uuid.UUID, status d
 	return page.OldestFirst(ctx, q, args, licensesScope(a, locationID, status), col, "lic.id", key)
 }
 
+// rankedLicense is a license with its rank in its location's list.
+type rankedLicense struct {
+	db.License `bun:",extend"`
+	Rank       int `bun:"rn,scanonly"`
+}
+
 // FirstLicensesOf returns the first page of LicensesOf for each location in
 // one statement, for lists of locations.
 func (s *Service) FirstLicensesOf(ctx context.Context, locationIDs []uuid.UUID, status db.LicenseStatus, first *int) ([]*page.Page[db.License], error) {
@@ -63,14 +69,14 @@ func (s *Service) FirstLicensesOf(ctx context.Context, locationIDs []uuid.UUID, 
 	inner := scoped(a, licenseQuery(s.DB, (*db.License)(nil)), "lic.partner_id").
 		ColumnExpr("row_number() OVER (PARTITION BY lic.location_id ORDER BY ?, lic.id) AS rn", bun.Safe(col)).
 		Where("lic.location_id IN (?)", bun.In(locationIDs)).Where("lic.status = ?", status)
-	var rows []db.License
+	var rows []rankedLicense
 	if err := s.DB.NewSelect().Model(&rows).ModelTableExpr("(?) AS lic", inner).ColumnExpr("lic.*").
 		Where("rn <= ?", limit+1).OrderExpr("lic.location_id, ?, lic.id", bun.Safe(col)).Scan(ctx); err != nil {
 		return nil, fmt.Errorf("first pages of licenses: %w", err)
 	}
 	byLocation := map[uuid.UUID][]db.License{}
 	for _, l := range rows {
-		byLocation[l.LocationID] = append(byLocation[l.LocationID], l)
+		byLocation[l.LocationID] = append(byLocation[l.LocationID], l.License)
 	}
 	out := make([]*page.Page[db.License], len(locationIDs))
 	for i, id := range locationIDs {
