@@ -6,7 +6,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/google/uuid"
+	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vikstrous/dataloadgen"
 
 	"lms/catalog"
@@ -202,6 +204,13 @@ func (r *Resolver) LoaderMiddleware(next http.Handler) http.Handler {
 }
 
 func (r *Resolver) loaders(ctx context.Context) *loaders {
+	// A subscription lives long and answers one object per event: its
+	// answers must not come from what an earlier event cached.
+	if graphql.HasOperationContext(ctx) {
+		if op := graphql.GetOperationContext(ctx).Operation; op != nil && op.Operation == ast.Subscription {
+			return r.newLoaders()
+		}
+	}
 	if l, ok := ctx.Value(loadersKey{}).(*loaders); ok {
 		return l
 	}

@@ -211,6 +211,15 @@ func TestFileReadySubscription(t *testing.T) {
 	require.Equal(t, "READY", f.Status)
 	require.NotNil(t, f.ActivationCode)
 
+	require.True(t, f.Current)
+
+	// The same subscription hears of the next generation, as it is now.
+	regen := mutate[struct{ Errors []userError }](t, env, lmstest.DealerY, "regenerateLicenseFile", "", map[string]any{"locationId": loc.ID})
+	require.Empty(t, regen.Errors)
+	f2 := next(t, files)
+	require.Equal(t, 2, f2.Version)
+	require.True(t, f2.Current, "not an answer cached from the first event")
+
 	late := subscribe(t, env, lmstest.DealerY, loc.ID, fileID)
 	require.Equal(t, fileID, next(t, late).ID)
 
