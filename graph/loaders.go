@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"sync"
 	"time"
@@ -62,15 +63,18 @@ type loader[K comparable, V any] struct {
 	*dataloadgen.Loader[K, V]
 	fetch func(context.Context, []K) ([]V, []error)
 
-	mu    sync.Mutex
-	known map[K]struct{}
+	mu sync.Mutex
+	// known holds, per key prefetched or primed, a channel closed once its
+	// value is in the loader, so that concurrent prefetches of one key
+	// (fields of one object resolve in parallel) fetch it once.
+	known map[K]chan struct{}
 }
 
 func newLoader[K comparable, V any](fetch func(context.Context, []K) ([]V, []error)) *loader[K, V] {
 	return &loader[K, V]{
 		Loader: dataloadgen.NewLoader(fetch, dataloadgen.WithWait(loaderWait)),
 		fetch:  fetch,
-		known:  map[K]struct{}{},
+		known:  map[K]chan struct{}{},
 	}
 }
 
@@ -78,38 +82,53 @@ func newLoader[K comparable, V any](fetch func(context.Context, []K) ([]V, []err
 func (l *loader[K, V]) prime(key K, v V) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.known[key] = struct{}{}
+	done := make(chan struct{})
+	close(done)
+	l.known[key] = done
 	l.Prime(key, v)
 }
 
 // prefetch fetches, in one call, the keys not prefetched or primed before in
-// this request, and primes the loader with them.
+// this request, and primes the loader with them; keys another prefetch is
+// fetching are waited for, not fetched again.
 func (l *loader[K, V]) prefetch(ctx context.Context, keys []K) error {
-	l.mu.Lock()
+	done := make(chan struct{})
 	var missing []K
+	var waits []chan struct{}
+	l.mu.Lock()
 	for _, k := range keys {
-		if _, ok := l.known[k]; !ok {
-			l.known[k] = struct{}{}
-			missing = append(missing, k)
+		if ch, ok := l.known[k]; ok {
+			if ch != done {
+				waits = append(waits, ch)
+			}
+			continue
 		}
+		l.known[k] = done
+		missing = append(missing, k)
 	}
 	l.mu.Unlock()
-	if len(missing) == 0 {
-		return nil
-	}
-	vals, errs := l.fetch(ctx, missing)
-	for _, err := range errs {
-		if err != nil {
+	if len(missing) > 0 {
+		vals, errs := l.fetch(ctx, missing)
+		if err := errors.Join(errs...); err != nil {
 			l.mu.Lock()
 			for _, k := range missing {
 				delete(l.known, k)
 			}
 			l.mu.Unlock()
+			close(done)
 			return err
 		}
+		for i, k := range missing {
+			l.Prime(k, vals[i])
+		}
+		close(done)
 	}
-	for i, k := range missing {
-		l.Prime(k, vals[i])
+	for _, ch := range waits {
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	}
 	return nil
 }
