@@ -160,6 +160,34 @@ func (r *Resolver) prefetchLicenses(ctx context.Context, lics []*db.License, nod
 			}
 		}
 	}
+	if f, ok := selected(ctx, node, "orderLine", licenseTypes); ok {
+		orderLineTypes := []string{"OrderLine", "Node"}
+		_, order := selected(ctx, f, "order", orderLineTypes)
+		_, part := selected(ctx, f, "part", orderLineTypes)
+		if order || part {
+			ls, err := l.orderLines.LoadAll(ctx, lines)
+			if err != nil {
+				return err
+			}
+			var orders []uuid.UUID
+			var parts []string
+			for _, x := range ls {
+				if x != nil {
+					orders, parts = append(orders, x.OrderID), append(parts, x.PartNumber)
+				}
+			}
+			if order {
+				if err := l.licenseOrders.prefetch(ctx, orders); err != nil {
+					return err
+				}
+			}
+			if part {
+				if err := l.parts.prefetch(ctx, parts); err != nil {
+					return err
+				}
+			}
+		}
+	}
 	return nil
 }
 

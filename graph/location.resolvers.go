@@ -174,7 +174,10 @@ func (r *queryResolver) LocationByHardwareKeyCode(ctx context.Context, hardwareK
 	if apperr.CodeOf(err) == apperr.NotFound {
 		return nil, nil
 	}
-	return l, err
+	if err != nil {
+		return nil, err
+	}
+	return l, r.prefetchLocation(ctx, l)
 }
 
 // Location returns generated.LocationResolver implementation.

@@ -45,7 +45,11 @@ func (r *Resolver) find(ctx context.Context, typ string, id uuid.UUID) (model.No
 	case "Customer":
 		return nilIfNone(r.customer(ctx, id))
 	case "Location":
-		return nilIfNone(r.loaders(ctx).locations.Load(ctx, id))
+		l, err := r.loaders(ctx).locations.Load(ctx, id)
+		if err != nil || l == nil {
+			return nilIfNone(l, err)
+		}
+		return l, r.prefetchLocation(ctx, l)
 	case "LicenseOrder":
 		return nilIfNone(r.loaders(ctx).licenseOrders.Load(ctx, id))
 	case "OrderLine":

@@ -168,6 +168,18 @@ func (r *Resolver) prefetchLocations(ctx context.Context, locs []*db.Location, n
 	return nil
 }
 
+// prefetchLocation loads what the field being resolved (node,
+// locationByHardwareKeyCode) selects below one location, so that the
+// location license page (LIC-8) runs the same statements however many
+// licenses it lists and however its fields' resolvers interleave.
+func (r *Resolver) prefetchLocation(ctx context.Context, loc *db.Location) error {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return nil
+	}
+	return r.prefetchLocations(ctx, []*db.Location{loc}, fc.Field)
+}
+
 // pagesItems prefetches first pages and returns all their items.
 func pagesItems[T any](ctx context.Context, l *loader[firstPageKey, *page.Page[T]], keys []firstPageKey) ([]*T, error) {
 	if err := l.prefetch(ctx, keys); err != nil {
