@@ -1,16 +1,12 @@
 package license_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"math/rand/v2"
-	"net/http"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -24,50 +20,13 @@ import (
 // no *testing.T and report every failure as an error, which the test
 // goroutine asserts on after the race. The idempotency tests share them.
 
-// postGQL posts a GraphQL operation as user and decodes the answer. err is a
-// transport failure, an answer that is not JSON, or top-level GraphQL errors
-// (which an expected failure must never produce).
-func postGQL(env *lmstest.Env, user, query string, vars map[string]any) (*lmstest.Response, error) {
-	body, err := json.Marshal(map[string]any{"query": query, "variables": vars})
-	if err != nil {
-		return nil, err
-	}
-	req, err := http.NewRequest(http.MethodPost, env.URL+"/graphql", bytes.NewReader(body))
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+env.Tokens[user])
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return nil, err
-	}
-	out := &lmstest.Response{Status: resp.StatusCode}
-	if err := json.Unmarshal(raw, out); err != nil {
-		return nil, fmt.Errorf("answer (HTTP %d) is not JSON: %w: %s", resp.StatusCode, err, raw)
-	}
-	if len(out.Errors) > 0 {
-		msgs := make([]string, len(out.Errors))
-		for i, e := range out.Errors {
-			msgs[i] = e.Code() + ": " + e.Message
-		}
-		return out, fmt.Errorf("top-level GraphQL errors: %s", strings.Join(msgs, "; "))
-	}
-	return out, nil
-}
-
 // postMutation is mutate for goroutines: it runs mutation field with input in
 // as user and decodes the payload into P.
 func postMutation[P any](env *lmstest.Env, user, field, selection string, in map[string]any) (P, error) {
 	var zero P
 	inputType := strings.ToUpper(field[:1]) + field[1:] + "Input"
 	q := fmt.Sprintf(`mutation($in: %s!) { %s(input: $in) { %s errors { code message field } } }`, inputType, field, selection)
-	resp, err := postGQL(env, user, q, map[string]any{"in": in})
+	resp, err := env.Post(user, q, map[string]any{"in": in})
 	if err != nil {
 		return zero, err
 	}
@@ -108,28 +67,6 @@ func postActivate(env *lmstest.Env, user, locationID, key string, licenseIDs ...
 		in["idempotencyKey"] = key
 	}
 	return postMutation[activationPayload](env, user, "activateLicenses", "licenses { "+licenseFields+" } licenseFile { id version status }", in)
-}
-
-// together runs do(0..n-1) in n goroutines released at the same moment and
-// returns their results by index.
-func together[R any](n int, do func(i int) R) []R {
-	results := make([]R, n)
-	var ready, done sync.WaitGroup
-	start := make(chan struct{})
-	ready.Add(n)
-	done.Add(n)
-	for i := range n {
-		go func() {
-			defer done.Done()
-			ready.Done()
-			<-start
-			results[i] = do(i)
-		}()
-	}
-	ready.Wait()
-	close(start)
-	done.Wait()
-	return results
 }
 
 // binLineState is a bin line as the API shows it.
@@ -257,7 +194,7 @@ func TestAttachNeverOversells(t *testing.T) {
 	}
 
 	start := time.Now()
-	results := together(racers, func(i int) struct {
+	results := lmstest.Together(racers, func(i int) struct {
 		P   licensesPayload
 		Err error
 	} {
@@ -353,7 +290,7 @@ func TestQuantityConservedUnderMixedLoad(t *testing.T) {
 
 	// attachedOf lists a location's attached licenses, as a user picks them.
 	attachedOf := func(loc string) ([]string, error) {
-		resp, err := postGQL(env, lmstest.DealerY, `query($id: ID!) { node(id: $id) { ... on Location { attachedLicenses(first: 250) { edges { node { id } } } } } }`,
+		resp, err := env.Post(lmstest.DealerY, `query($id: ID!) { node(id: $id) { ... on Location { attachedLicenses(first: 250) { edges { node { id } } } } } }`,
 			map[string]any{"id": loc})
 		if err != nil {
 			return nil, err
@@ -385,7 +322,7 @@ func TestQuantityConservedUnderMixedLoad(t *testing.T) {
 	}
 
 	start := time.Now()
-	results := together(workers, func(w int) []mixedOp {
+	results := lmstest.Together(workers, func(w int) []mixedOp {
 		rng := rand.New(rand.NewPCG(seed, uint64(w)))
 		out := make([]mixedOp, 0, opsPerWorker)
 		for range opsPerWorker {

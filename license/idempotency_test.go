@@ -121,7 +121,7 @@ func TestAttachIdempotency(t *testing.T) {
 	// Ten concurrent requests with one new key and the same input: one
 	// attaches, all answer its licenses.
 	k2 := "attach-" + randomHex(12)
-	results := together(10, func(int) struct {
+	results := lmstest.Together(10, func(int) struct {
 		P   licensesPayload
 		Err error
 	} {
@@ -228,7 +228,7 @@ func TestActivateIdempotency(t *testing.T) {
 	// Ten concurrent requests with one new key activate C once, with one
 	// more file.
 	k5 := "activate-" + randomHex(12)
-	results := together(10, func(int) struct {
+	results := lmstest.Together(10, func(int) struct {
 		P   activationPayload
 		Err error
 	} {

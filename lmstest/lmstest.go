@@ -7,10 +7,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"os"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -169,29 +172,95 @@ func (e *Env) Query(t testing.TB, user, query string, vars map[string]any) *Resp
 // QueryToken is Query with an explicit token.
 func (e *Env) QueryToken(t testing.TB, token, query string, vars map[string]any) *Response {
 	t.Helper()
+	req, err := e.request(token, query, vars)
+	require.NoError(t, err)
+	return e.Do(t, req)
+}
+
+// Post is Query for goroutines other than the test's: it takes no
+// testing.TB and returns what went wrong in transport or decoding, and
+// top-level GraphQL errors, as an error for the test goroutine to assert on.
+func (e *Env) Post(user, query string, vars map[string]any) (*Response, error) {
+	req, err := e.request(e.Tokens[user], query, vars)
+	if err != nil {
+		return nil, err
+	}
+	out, err := roundTrip(req)
+	if err != nil {
+		return nil, err
+	}
+	if len(out.Errors) > 0 {
+		msgs := make([]string, len(out.Errors))
+		for i, e := range out.Errors {
+			msgs[i] = e.Code() + ": " + e.Message
+		}
+		return out, fmt.Errorf("top-level GraphQL errors: %s", strings.Join(msgs, "; "))
+	}
+	return out, nil
+}
+
+func (e *Env) request(token, query string, vars map[string]any) (*http.Request, error) {
 	body, err := json.Marshal(map[string]any{"query": query, "variables": vars})
-	require.NoError(t, err)
+	if err != nil {
+		return nil, err
+	}
 	req, err := http.NewRequest(http.MethodPost, e.URL+"/graphql", bytes.NewReader(body))
-	require.NoError(t, err)
+	if err != nil {
+		return nil, err
+	}
 	req.Header.Set("Content-Type", "application/json")
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
-	return e.Do(t, req)
+	return req, nil
 }
 
 // Do sends a request to the API and decodes a GraphQL answer.
 func (e *Env) Do(t testing.TB, req *http.Request) *Response {
 	t.Helper()
-	resp, err := http.DefaultClient.Do(req)
+	out, err := roundTrip(req)
 	require.NoError(t, err)
+	return out
+}
+
+func roundTrip(req *http.Request) (*Response, error) {
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	out := &Response{}
-	require.NoError(t, json.Unmarshal(raw, out), "answer is not JSON: %s", raw)
-	out.Status = resp.StatusCode
-	return out
+	if err != nil {
+		return nil, err
+	}
+	out := &Response{Status: resp.StatusCode}
+	if err := json.Unmarshal(raw, out); err != nil {
+		return nil, fmt.Errorf("answer (HTTP %d) is not JSON: %w: %s", resp.StatusCode, err, raw)
+	}
+	return out, nil
+}
+
+// Together runs do(0) … do(n-1) in n goroutines released at the same
+// moment (each waits at a barrier until all are ready) and returns their
+// results by index: how tests make requests race.
+func Together[R any](n int, do func(i int) R) []R {
+	results := make([]R, n)
+	var ready, done sync.WaitGroup
+	start := make(chan struct{})
+	ready.Add(n)
+	done.Add(n)
+	for i := range n {
+		go func() {
+			defer done.Done()
+			ready.Done()
+			<-start
+			results[i] = do(i)
+		}()
+	}
+	ready.Wait()
+	close(start)
+	done.Wait()
+	return results
 }
 
 // Get fetches a path of the server and returns status and body.

@@ -6,17 +6,13 @@ package location_test
 // "domain"-prefixed helpers.
 
 import (
-	"bytes"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -518,72 +514,21 @@ type mutationResult struct {
 // createChildLocation, named by field) as user without a *testing.T, so
 // that goroutines may call it; the test goroutine asserts on the result.
 func postMutation(env *lmstest.Env, user, field string, in map[string]any) mutationResult {
-	body, err := json.Marshal(map[string]any{
-		"query":     mutationQuery(field, "location { hardwareKeyCode }"),
-		"variables": map[string]any{"in": in},
-	})
+	resp, err := env.Post(user, mutationQuery(field, "location { hardwareKeyCode }"), map[string]any{"in": in})
 	if err != nil {
 		return mutationResult{Err: err}
 	}
-	req, err := http.NewRequest(http.MethodPost, env.URL+"/graphql", bytes.NewReader(body))
-	if err != nil {
+	var out map[string]struct {
+		Location *struct{ HardwareKeyCode string }
+		Errors   []userError
+	}
+	if err := json.Unmarshal(resp.Data, &out); err != nil {
 		return mutationResult{Err: err}
 	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+env.Tokens[user])
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return mutationResult{Err: err}
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return mutationResult{Err: err}
-	}
-	var out struct {
-		Data map[string]struct {
-			Location *struct{ HardwareKeyCode string }
-			Errors   []userError
-		}
-		Errors []lmstest.Error
-	}
-	if err := json.Unmarshal(raw, &out); err != nil {
-		return mutationResult{Err: fmt.Errorf("answer is not JSON: %w: %s", err, raw)}
-	}
-	if len(out.Errors) > 0 {
-		msgs := make([]string, len(out.Errors))
-		for i, e := range out.Errors {
-			msgs[i] = e.Code() + ": " + e.Message
-		}
-		return mutationResult{Err: fmt.Errorf("GraphQL errors: %s", strings.Join(msgs, "; "))}
-	}
-	payload := out.Data[field]
+	payload := out[field]
 	r := mutationResult{Codes: codes(payload.Errors)}
 	if payload.Location != nil {
 		r.HardwareKeyCode = payload.Location.HardwareKeyCode
 	}
 	return r
-}
-
-// race runs n calls of do at the same moment: every goroutine waits at a
-// barrier until all n are ready, then all are released together. It returns
-// the results in call order.
-func race(n int, do func(i int) mutationResult) []mutationResult {
-	results := make([]mutationResult, n)
-	var ready, done sync.WaitGroup
-	start := make(chan struct{})
-	ready.Add(n)
-	done.Add(n)
-	for i := range n {
-		go func() {
-			defer done.Done()
-			ready.Done()
-			<-start
-			results[i] = do(i)
-		}()
-	}
-	ready.Wait()
-	close(start)
-	done.Wait()
-	return results
 }

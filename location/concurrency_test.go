@@ -27,7 +27,7 @@ func TestConcurrentCreateLocation(t *testing.T) {
 		const code = "22CC538207AFD058020640CD57xO"
 		cust := createCustomer(t, env, lmstest.DealerY, "Race Same Code")
 
-		results := race(n, func(i int) mutationResult {
+		results := lmstest.Together(n, func(i int) mutationResult {
 			return createLocationIn(map[string]any{
 				"customerId": cust, "name": fmt.Sprintf("Racer %d", i), "systemType": "SV8500", "hardwareKeyCode": code,
 			})
@@ -59,7 +59,7 @@ func TestConcurrentCreateLocation(t *testing.T) {
 		codes := []string{"22E76E11299790C8CA0724859BI4", "22E768917A924054910F10599AIG"}
 		cust := createCustomer(t, env, lmstest.DealerY, "Race Two Codes")
 
-		results := race(len(codes), func(i int) mutationResult {
+		results := lmstest.Together(len(codes), func(i int) mutationResult {
 			return createLocationIn(map[string]any{
 				"customerId": cust, "name": fmt.Sprintf("SV8500 %d", i), "systemType": "SV8500", "hardwareKeyCode": codes[i],
 			})
@@ -89,7 +89,7 @@ func TestConcurrentCreateLocation(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			cust := createCustomer(t, env, lmstest.DealerY, "Race "+tt.name)
-			results := race(n, func(i int) mutationResult {
+			results := lmstest.Together(n, func(i int) mutationResult {
 				in := map[string]any{"customerId": cust, "name": fmt.Sprintf("%s %d", tt.name, i)}
 				maps.Copy(in, tt.in)
 				return createLocationIn(in)
@@ -112,7 +112,7 @@ func TestConcurrentCreateLocation(t *testing.T) {
 			"customerId": cust, "name": "BX9000", "systemType": "BX_OVOC", "hardwareKeyCode": "358744541284500",
 		})
 
-		results := race(n, func(i int) mutationResult {
+		results := lmstest.Together(n, func(i int) mutationResult {
 			return postMutation(env, lmstest.DealerY, "createChildLocation", map[string]any{
 				"parentId": primary.ID, "kind": "REDUNDANT", "name": fmt.Sprintf("Secondary %d", i),
 				"hardwareKeyCode": fmt.Sprintf("3587445412845%02d", 10+i), "confirmed": true,
@@ -143,7 +143,7 @@ func TestConcurrentCreateLocation(t *testing.T) {
 		code := func(tag string, round, pair int) string { return fmt.Sprintf("35%s%018d%03d%03d", tag, 0, round, pair) }
 
 		for round := range rounds {
-			results := race(2*pairs, func(i int) mutationResult {
+			results := lmstest.Together(2*pairs, func(i int) mutationResult {
 				a, b := code("AA", round, i/2), code("BB", round, i/2)
 				if i%2 == 1 {
 					a, b = b, a
