@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
-	"strconv"
 
 	"github.com/google/uuid"
 	"github.com/riverqueue/river"
@@ -87,17 +86,7 @@ func (s *Service) activate(ctx context.Context, tx bun.Tx, a *actor.Actor, sys *
 	if err != nil {
 		return nil, err
 	}
-	var errs apperr.List
-	for i, l := range licenses {
-		field := "licenseIds." + strconv.Itoa(i)
-		switch {
-		case l == nil:
-			errs.Add(apperr.NotFoundf("license").OnField(field))
-		case l.Status == db.LicenseActivated:
-			errs.Add(apperr.New(apperr.AlreadyActivated, "license %s is already activated", l.SoftwareKeyCode).OnField(field))
-		}
-	}
-	if err := errs.Err(); err != nil {
+	if err := requireAttached(licenses, "license %s is already activated"); err != nil {
 		return nil, err
 	}
 	if err := s.checkActivation(ctx, tx, sys, licenses); err != nil {

@@ -62,17 +62,7 @@ func (s *Service) Detach(ctx context.Context, in DetachInput) ([]db.License, err
 		if err != nil {
 			return err
 		}
-		var errs apperr.List
-		for i, l := range licenses {
-			field := "licenseIds." + strconv.Itoa(i)
-			switch {
-			case l == nil:
-				errs.Add(apperr.NotFoundf("license").OnField(field))
-			case l.Status == db.LicenseActivated:
-				errs.Add(apperr.New(apperr.AlreadyActivated, "license %s is activated; activated licenses cannot be detached or returned", l.SoftwareKeyCode).OnField(field))
-			}
-		}
-		if err := errs.Err(); err != nil {
+		if err := requireAttached(licenses, "license %s is activated; activated licenses cannot be detached or returned"); err != nil {
 			return err
 		}
 		// Lines in id order, like attach, so the two never deadlock.
@@ -106,6 +96,23 @@ func (s *Service) Detach(ctx context.Context, in DetachInput) ([]db.License, err
 		return nil, fmt.Errorf("detach licenses from location %s: %w", in.LocationID, err)
 	}
 	return out, nil
+}
+
+// requireAttached checks that every selected license (nil: not on the
+// location) is there and still attached; whenActivated is the message, with
+// the Software Key Code, for one that is activated.
+func requireAttached(licenses []*db.License, whenActivated string) error {
+	var errs apperr.List
+	for i, l := range licenses {
+		field := "licenseIds." + strconv.Itoa(i)
+		switch {
+		case l == nil:
+			errs.Add(apperr.NotFoundf("license").OnField(field))
+		case l.Status == db.LicenseActivated:
+			errs.Add(apperr.New(apperr.AlreadyActivated, whenActivated, l.SoftwareKeyCode).OnField(field))
+		}
+	}
+	return errs.Err()
 }
 
 func compareUUID(a, b uuid.UUID) int { return slices.Compare(a[:], b[:]) }

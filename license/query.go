@@ -74,15 +74,27 @@ func (s *Service) FirstLicensesOf(ctx context.Context, locationIDs []uuid.UUID, 
 		Where("rn <= ?", limit+1).OrderExpr("lic.location_id, ?, lic.id", bun.Safe(col)).Scan(ctx); err != nil {
 		return nil, fmt.Errorf("first pages of licenses: %w", err)
 	}
-	byLocation := map[uuid.UUID][]db.License{}
-	for _, l := range rows {
-		byLocation[l.LocationID] = append(byLocation[l.LocationID], l.License)
+	licenses := make([]db.License, len(rows))
+	for i := range rows {
+		licenses[i] = rows[i].License
 	}
-	out := make([]*page.Page[db.License], len(locationIDs))
+	return pagesOf(locationIDs, licenses, func(l *db.License) uuid.UUID { return l.LocationID }, limit,
+		func(id uuid.UUID) string { return licensesScope(a, id, status) }, page.TimeCursor(key)), nil
+}
+
+// pagesOf splits rows, loaded with at most limit+1 per location, into the
+// first page of each location's list.
+func pagesOf[T any](locationIDs []uuid.UUID, rows []T, location func(*T) uuid.UUID, limit int, scope func(uuid.UUID) string, cursor func(*T) page.Cursor) []*page.Page[T] {
+	by := map[uuid.UUID][]T{}
+	for i := range rows {
+		id := location(&rows[i])
+		by[id] = append(by[id], rows[i])
+	}
+	out := make([]*page.Page[T], len(locationIDs))
 	for i, id := range locationIDs {
-		out[i] = page.Build(byLocation[id], limit, licensesScope(a, id, status), page.TimeCursor(key))
+		out[i] = page.Build(by[id], limit, scope(id), cursor)
 	}
-	return out, nil
+	return out
 }
 
 // EntitlementsOf returns the stacked entitlements of each location (LIC-9),
@@ -150,15 +162,8 @@ func (s *Service) FirstFilesOf(ctx context.Context, locationIDs []uuid.UUID, fir
 		Where("rn <= ?", limit+1).OrderExpr("lf.location_id, lf.requested_at DESC, lf.id DESC").Scan(ctx); err != nil {
 		return nil, fmt.Errorf("first pages of license files: %w", err)
 	}
-	byLocation := map[uuid.UUID][]db.LicenseFile{}
-	for _, f := range rows {
-		byLocation[f.LocationID] = append(byLocation[f.LocationID], f)
-	}
-	out := make([]*page.Page[db.LicenseFile], len(locationIDs))
-	for i, id := range locationIDs {
-		out[i] = page.Build(byLocation[id], limit, filesScope(a, id), page.TimeCursor(fileKey))
-	}
-	return out, nil
+	return pagesOf(locationIDs, rows, func(f *db.LicenseFile) uuid.UUID { return f.LocationID }, limit,
+		func(id uuid.UUID) string { return filesScope(a, id) }, page.TimeCursor(fileKey)), nil
 }
 
 // FindLicenses returns licenses by id, in order, nil where one is missing or
