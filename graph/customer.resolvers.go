@@ -12,7 +12,6 @@ import (
 	"lms/graph/generated"
 	"lms/graph/model"
 	"lms/location"
-	"lms/page"
 )
 
 // ID is the resolver for the id field.
@@ -27,13 +26,7 @@ func (r *customerResolver) Partner(ctx context.Context, obj *db.Customer) (*db.P
 
 // Locations is the resolver for the locations field.
 func (r *customerResolver) Locations(ctx context.Context, obj *db.Customer, first *int, after *string) (*model.LocationConnection, error) {
-	var p *page.Page[db.Location]
-	var err error
-	if after != nil {
-		p, err = r.Services.Locations.LocationsOfCustomer(ctx, obj.ID, pageArgs(first, after))
-	} else {
-		p, err = r.loaders(ctx).customerLocations.Load(ctx, firstPageKey{ID: obj.ID, First: deref(first)})
-	}
+	p, err := listPage(ctx, r.loaders(ctx).customerLocations, obj.ID, first, after, r.Services.Locations.LocationsOfCustomer)
 	if err != nil {
 		return nil, err
 	}

@@ -193,16 +193,13 @@ func (r *Resolver) prefetchLicenses(ctx context.Context, lics []*db.License, nod
 
 // locationLicenses answers Location.attachedLicenses / activatedLicenses.
 func (r *Resolver) locationLicenses(ctx context.Context, loc *db.Location, status db.LicenseStatus, first *int, after *string) (*model.LicenseConnection, error) {
-	var p *page.Page[db.License]
-	var err error
-	switch {
-	case after != nil:
-		p, err = r.Services.Licenses.LicensesOf(ctx, loc.ID, status, pageArgs(first, after))
-	case status == db.LicenseAttached:
-		p, err = r.loaders(ctx).attachedLicenses.Load(ctx, firstPageKey{ID: loc.ID, First: deref(first)})
-	default:
-		p, err = r.loaders(ctx).activatedLicenses.Load(ctx, firstPageKey{ID: loc.ID, First: deref(first)})
+	l := r.loaders(ctx).activatedLicenses
+	if status == db.LicenseAttached {
+		l = r.loaders(ctx).attachedLicenses
 	}
+	p, err := listPage(ctx, l, loc.ID, first, after, func(ctx context.Context, id uuid.UUID, args page.Args) (*page.Page[db.License], error) {
+		return r.Services.Licenses.LicensesOf(ctx, id, status, args)
+	})
 	if err != nil {
 		return nil, err
 	}

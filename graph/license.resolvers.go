@@ -209,13 +209,7 @@ func (r *locationResolver) Entitlements(ctx context.Context, obj *db.Location, f
 
 // LicenseFiles is the resolver for the licenseFiles field.
 func (r *locationResolver) LicenseFiles(ctx context.Context, obj *db.Location, first *int, after *string) (*model.LicenseFileConnection, error) {
-	var p *page.Page[db.LicenseFile]
-	var err error
-	if after != nil {
-		p, err = r.Services.Licenses.FilesOf(ctx, obj.ID, pageArgs(first, after))
-	} else {
-		p, err = r.loaders(ctx).licenseFiles.Load(ctx, firstPageKey{ID: obj.ID, First: deref(first)})
-	}
+	p, err := listPage(ctx, r.loaders(ctx).licenseFiles, obj.ID, first, after, r.Services.Licenses.FilesOf)
 	if err != nil {
 		return nil, err
 	}

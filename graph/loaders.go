@@ -53,6 +53,17 @@ type firstPageKey struct {
 	First int
 }
 
+// listPage answers a parent's list: the first page through loader (batched
+// over the parents of the request), later pages from later (one parent).
+func listPage[T any](ctx context.Context, l *loader[firstPageKey, *page.Page[T]], id uuid.UUID, first *int, after *string,
+	later func(context.Context, uuid.UUID, page.Args) (*page.Page[T], error),
+) (*page.Page[T], error) {
+	if after != nil {
+		return later(ctx, id, pageArgs(first, after))
+	}
+	return l.Load(ctx, firstPageKey{ID: id, First: deref(first)})
+}
+
 type loadersKey struct{}
 
 const loaderWait = 2 * time.Millisecond

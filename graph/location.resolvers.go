@@ -14,7 +14,6 @@ import (
 	"lms/graph/generated"
 	"lms/graph/model"
 	"lms/location"
-	"lms/page"
 )
 
 // ID is the resolver for the id field.
@@ -62,13 +61,7 @@ func (r *locationResolver) Parent(ctx context.Context, obj *db.Location) (*db.Lo
 
 // Children is the resolver for the children field.
 func (r *locationResolver) Children(ctx context.Context, obj *db.Location, first *int, after *string) (*model.LocationConnection, error) {
-	var p *page.Page[db.Location]
-	var err error
-	if after != nil {
-		p, err = r.Services.Locations.ChildrenOf(ctx, obj.ID, pageArgs(first, after))
-	} else {
-		p, err = r.loaders(ctx).children.Load(ctx, firstPageKey{ID: obj.ID, First: deref(first)})
-	}
+	p, err := listPage(ctx, r.loaders(ctx).children, obj.ID, first, after, r.Services.Locations.ChildrenOf)
 	if err != nil {
 		return nil, err
 	}
