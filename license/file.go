@@ -121,6 +121,19 @@ func (s *Service) Generate(ctx context.Context, fileID uuid.UUID) error {
 	return nil
 }
 
+// GiveUp records that a generation failed for good (its job ran out of
+// attempts), so that the location shows it as FAILED instead of pending
+// forever; regenerating requests a new one. The file worker calls it.
+func (s *Service) GiveUp(ctx context.Context, fileID uuid.UUID, cause error) error {
+	_, err := s.DB.NewUpdate().Model((*db.LicenseFile)(nil)).Set("status = ?", db.LicenseFileFailed).
+		Set("error = ?", "generation failed after several attempts; regenerate the file").
+		Where("id = ?", fileID).Where("status = ?", db.LicenseFilePending).Exec(ctx)
+	if err != nil {
+		return errors.Join(cause, fmt.Errorf("record failed license file %s: %w", fileID, err))
+	}
+	return cause
+}
+
 // fail records a generation that can never succeed (its content is
 // invalid); retrying would not help.
 func (s *Service) fail(ctx context.Context, tx bun.Tx, f *db.LicenseFile, cause error) error {

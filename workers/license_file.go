@@ -18,9 +18,14 @@ type GenerateLicenseFileWorker struct {
 }
 
 // Work builds the file; a generation already built is left alone, so a job
-// retried after an interruption yields exactly one file.
+// retried after an interruption yields exactly one file. After the last
+// attempt the generation is recorded as FAILED.
 func (w *GenerateLicenseFileWorker) Work(ctx context.Context, job *river.Job[license.GenerateFileArgs]) error {
-	return w.Licenses.Generate(ctx, job.Args.FileID)
+	err := w.Licenses.Generate(ctx, job.Args.FileID)
+	if err != nil && job.Attempt >= job.MaxAttempts {
+		return w.Licenses.GiveUp(ctx, job.Args.FileID, err)
+	}
+	return err
 }
 
 // NextRetry retries soon: the user is waiting for the file.
