@@ -62,6 +62,15 @@ func entitlements(t testing.TB, env *lmstest.Env, user, locationID string) map[s
 	return out
 }
 
+// TestMain removes the lms binary lmsVerify built, if any.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if lmsBinary != "" {
+		_ = os.RemoveAll(filepath.Dir(lmsBinary))
+	}
+	os.Exit(code)
+}
+
 var (
 	lmsBinary     string
 	lmsBinaryErr  error
