@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/google/uuid"
 	"github.com/riverqueue/river"
@@ -334,12 +333,4 @@ func (s *Service) FindFiles(ctx context.Context, ids []uuid.UUID) ([]*db.License
 		return nil, fmt.Errorf("find license files: %w", err)
 	}
 	return db.InOrder(ids, rows, func(f *db.LicenseFile) uuid.UUID { return f.ID }), nil
-}
-
-// ReadyDelay is how long a file took from its request to ready.
-func ReadyDelay(f *db.LicenseFile) time.Duration {
-	if f.ReadyAt == nil {
-		return 0
-	}
-	return f.ReadyAt.Sub(f.RequestedAt)
 }

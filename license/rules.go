@@ -102,13 +102,12 @@ func lockSystem(ctx context.Context, tx bun.Tx, a *actor.Actor, id uuid.UUID, fi
 	return &system{loc: loc, root: root, st: sts[0]}, nil
 }
 
-// usage is what a system already holds: attached plus activated quantity
-// per part over the root and its live children, and per part on the
-// location itself.
+// usage is what a system already holds, attached plus activated: the
+// quantity per part over the root and its live children, and the total on
+// the location itself.
 type usage struct {
-	system   map[string]int
-	location map[string]int
-	total    int // on the location, every part
+	system map[string]int
+	total  int
 }
 
 func (s *system) usage(ctx context.Context, tx bun.IDB) (*usage, error) {
@@ -125,11 +124,10 @@ func (s *system) usage(ctx context.Context, tx bun.IDB) (*usage, error) {
 	if err != nil && !isNoRows(err) {
 		return nil, fmt.Errorf("count licenses of system %s: %w", s.root.ID, err)
 	}
-	u := &usage{system: map[string]int{}, location: map[string]int{}}
+	u := &usage{system: map[string]int{}}
 	for _, r := range rows {
 		u.system[r.PartNumber] += r.Quantity
 		if r.LocationID == s.loc.ID {
-			u.location[r.PartNumber] += r.Quantity
 			u.total += r.Quantity
 		}
 	}

@@ -1,0 +1,77 @@
+package license_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/require"
+
+	"lms/license"
+	"lms/lmstest"
+)
+
+// TestPurgeIdempotencyKeys: keys are kept for the retention period
+// (SPEC §12 asks for at least 24 hours) and purged after it.
+func TestPurgeIdempotencyKeys(t *testing.T) {
+	t.Parallel()
+	env := lmstest.New(t, lmstest.Opts{NoWorkers: true, NoSMTP: true})
+	loc, _ := readyLocation(t, env)
+	lines := ship(t, env, lmstest.DealerY, "SO-PURGE", "PO-PURGE", line{"BE107576", 2})
+	for _, key := range []string{"old", "recent"} {
+		_, errs := attachWithKey(t, env, lmstest.DealerY, loc.ID, key, sel{Line: lines["BE107576"], Qty: qty(1)})
+		require.Empty(t, errs)
+	}
+	ctx := context.Background()
+	_, err := env.DB.Bun.ExecContext(ctx, "UPDATE idempotency_keys SET created_at = now() - ?::interval WHERE key = 'old'",
+		(license.IdempotencyRetention + time.Minute).String())
+	require.NoError(t, err)
+	_, err = env.DB.Bun.ExecContext(ctx, "UPDATE idempotency_keys SET created_at = now() - interval '24 hours' WHERE key = 'recent'")
+	require.NoError(t, err)
+
+	n, err := env.Server.Graph.Services.Licenses.PurgeIdempotencyKeys(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 1, n)
+	var keys []string
+	require.NoError(t, env.DB.Bun.NewRaw("SELECT key FROM idempotency_keys ORDER BY key").Scan(ctx, &keys))
+	require.Equal(t, []string{"recent"}, keys, "a key of 24 hours is still kept")
+}
+
+// TestGenerationGivenUp: a generation whose job ran out of attempts shows
+// as FAILED with a reason, and its download says so instead of hanging on
+// pending (LIC-6).
+func TestGenerationGivenUp(t *testing.T) {
+	t.Parallel()
+	env := lmstest.New(t, lmstest.Opts{NoWorkers: true, NoSMTP: true})
+	loc, lics := readyLocation(t, env)
+	fileID := mustActivate(t, env, lmstest.DealerY, loc.ID, lics...)
+	var id uuid.UUID
+	require.NoError(t, env.DB.Bun.NewRaw("SELECT id FROM license_files").Scan(context.Background(), &id))
+
+	status, body, _ := get(t, env, lmstest.DealerY, "/license-files/"+id.String())
+	require.Equal(t, 409, status)
+	require.Contains(t, string(body), "still being generated")
+
+	cause := errors.New("worker crashed")
+	require.ErrorIs(t, env.Server.Graph.Services.Licenses.GiveUp(context.Background(), id, cause), cause)
+
+	var got struct {
+		Node struct {
+			Status      string
+			Error       *string
+			DownloadURL *string
+		}
+	}
+	env.Query(t, lmstest.DealerY, `query($id: ID!) { node(id: $id) { ... on LicenseFile { status error downloadUrl } } }`,
+		map[string]any{"id": fileID}).Decode(t, &got)
+	require.Equal(t, "FAILED", got.Node.Status)
+	require.NotNil(t, got.Node.Error)
+	require.Contains(t, *got.Node.Error, "regenerate")
+	require.Nil(t, got.Node.DownloadURL)
+	status, body, _ = get(t, env, lmstest.DealerY, "/license-files/"+id.String())
+	require.Equal(t, 409, status)
+	require.True(t, strings.Contains(string(body), "could not be generated"), string(body))
+}
