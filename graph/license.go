@@ -9,7 +9,6 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/google/uuid"
 
-	"lms/actor"
 	"lms/db"
 	"lms/graph/model"
 	"lms/license"
@@ -364,13 +363,8 @@ func signingKeys(keys licensefile.Keyring) ([]model.LicenseSigningKey, error) {
 	return out, nil
 }
 
-// licenseFileReady streams the files of a location that become ready
-// (LIC-5). The location must be one the subscriber may see; with fileID a
-// file already ready is sent at once.
+// licenseFileReady parses the subscription's arguments for WatchFiles.
 func (r *Resolver) licenseFileReady(ctx context.Context, locationID string, fileID *string) (<-chan *db.LicenseFile, error) {
-	if _, err := actor.Require(ctx); err != nil {
-		return nil, err
-	}
 	locID, err := parseID(locationID, "Location", "locationId")
 	if err != nil {
 		return nil, err
@@ -379,46 +373,5 @@ func (r *Resolver) licenseFileReady(ctx context.Context, locationID string, file
 	if err != nil {
 		return nil, err
 	}
-	if _, err := r.Services.Locations.FindLocation(ctx, locID); err != nil {
-		return nil, err
-	}
-	events, cancel := r.Services.Events.Subscribe(locID)
-	out := make(chan *db.LicenseFile, 1)
-	sent := map[uuid.UUID]bool{}
-	send := func(id uuid.UUID) bool {
-		if sent[id] {
-			return true
-		}
-		fs, err := r.Services.Licenses.FindFiles(ctx, []uuid.UUID{id})
-		if err != nil || fs[0] == nil || fs[0].LocationID != locID || fs[0].Status != db.LicenseFileReady {
-			return true
-		}
-		sent[id] = true
-		select {
-		case out <- fs[0]:
-			return true
-		case <-ctx.Done():
-			return false
-		}
-	}
-	go func() {
-		defer close(out)
-		defer cancel()
-		// Subscribed first, then checked: a file that turns ready in
-		// between is announced on events, and one ready before is found.
-		if fid != nil && !send(*fid) {
-			return
-		}
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case ev, ok := <-events:
-				if !ok || !send(ev.FileID) {
-					return
-				}
-			}
-		}
-	}()
-	return out, nil
+	return r.Services.Licenses.WatchFiles(ctx, locID, fid)
 }

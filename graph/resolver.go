@@ -30,6 +30,4 @@ type Services struct {
 	Notify    *notify.Service
 	Locations *location.Service
 	Licenses  *license.Service
-	// Events tells subscribers when license files are ready.
-	Events *license.Events
 }

@@ -2,7 +2,6 @@ package license
 
 import (
 	"context"
-	"crypto/rand"
 	"fmt"
 
 	"github.com/google/uuid"
@@ -207,16 +206,7 @@ func (s *Service) fillProductKeys(ctx context.Context, tx bun.Tx, sys *system) e
 
 // newProductKey returns a 16-character product key in the shape of the
 // guide's software products (V1D50EAF7FF016S3): capitals and digits.
-func newProductKey() (string, error) {
-	b := make([]byte, 16)
-	if _, err := rand.Read(b); err != nil {
-		return "", err
-	}
-	for i, c := range b {
-		b[i] = skcAlphabet[int(c)%len(skcAlphabet)]
-	}
-	return string(b), nil
-}
+func newProductKey() (string, error) { return randomCode(16) }
 
 // nextVersion is the next file generation number of a location, whose row
 // the caller has locked.
@@ -236,11 +226,15 @@ func (s *Service) requestFile(ctx context.Context, tx bun.Tx, a *actor.Actor, lo
 	if err != nil {
 		return nil, err
 	}
+	// requested_at comes from the database's clock, so that generations
+	// requested through different API processes order like their versions
+	// (the newest is current).
 	f := &db.LicenseFile{
 		ID: uuid.New(), LocationID: loc.ID, PartnerID: loc.PartnerID, Version: v, Reason: reason,
-		Status: db.LicenseFilePending, RequestedBy: &a.User.ID, RequestedAt: s.now(),
+		Status: db.LicenseFilePending, RequestedBy: &a.User.ID,
 	}
-	if _, err := tx.NewInsert().Model(f).Column("id", "location_id", "partner_id", "version", "reason", "status", "requested_by", "requested_at").Exec(ctx); err != nil {
+	if _, err := tx.NewInsert().Model(f).Column("id", "location_id", "partner_id", "version", "reason", "status", "requested_by").
+		Returning("requested_at").Exec(ctx); err != nil {
 		return nil, fmt.Errorf("record file request: %w", err)
 	}
 	if _, err := s.Jobs.InsertTx(ctx, tx.Tx, GenerateFileArgs{FileID: f.ID}, nil); err != nil {

@@ -3,9 +3,14 @@ package license
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"sync"
 	"time"
+
+	"lms/actor"
+	"lms/apperr"
+	"lms/db"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -127,4 +132,64 @@ func (e *Events) listen(ctx context.Context) error {
 		}
 		e.publish(ev)
 	}
+}
+
+// WatchFiles streams the license file generations of a location that reach
+// their final status (READY, or FAILED) from now on, until ctx ends (LIC-5:
+// the client can subscribe until the file is ready). With fileID, that
+// generation is sent at once if it is final already, so a client that
+// subscribes after activating cannot miss it. The location must be one the
+// caller may see. Errors: UNAUTHENTICATED, NOT_FOUND.
+func (s *Service) WatchFiles(ctx context.Context, locationID uuid.UUID, fileID *uuid.UUID) (<-chan *db.LicenseFile, error) {
+	a, err := actor.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	visible, err := scoped(a, s.DB.NewSelect().Model((*db.Location)(nil)), "l.partner_id").
+		Where("l.id = ?", locationID).Where("l.deleted_at IS NULL").Exists(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("find location %s: %w", locationID, err)
+	}
+	if !visible {
+		return nil, apperr.NotFoundf("location").OnField("locationId")
+	}
+	// Subscribed first, then checked: a generation that becomes final in
+	// between is announced on events, one final before is found.
+	events, cancel := s.Events.Subscribe(locationID)
+	out := make(chan *db.LicenseFile, 1)
+	sent := map[uuid.UUID]bool{}
+	send := func(id uuid.UUID) bool {
+		if sent[id] {
+			return true
+		}
+		fs, err := s.FindFiles(ctx, []uuid.UUID{id})
+		if err != nil || fs[0] == nil || fs[0].LocationID != locationID || fs[0].Status == db.LicenseFilePending {
+			return true
+		}
+		sent[id] = true
+		select {
+		case out <- fs[0]:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
+	go func() {
+		defer close(out)
+		defer cancel()
+		if fileID != nil && !send(*fileID) {
+			return
+		}
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case ev, ok := <-events:
+				if !ok || !send(ev.FileID) {
+					return
+				}
+			}
+		}
+	}()
+	return out, nil
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/riverqueue/river"
@@ -44,7 +45,8 @@ const FileQueue = "license_files"
 // of files built by workers in any other (LIC-5).
 const FileReadyChannel = "lms_license_file_ready"
 
-// FileReadyEvent is the payload of a FileReadyChannel notification.
+// FileReadyEvent is the payload of a FileReadyChannel notification: a
+// generation reached its final status.
 type FileReadyEvent struct {
 	FileID     uuid.UUID `json:"fileId"`
 	LocationID uuid.UUID `json:"locationId"`
@@ -83,19 +85,19 @@ func (s *Service) Generate(ctx context.Context, fileID uuid.UUID) error {
 		if err != nil {
 			return err
 		}
-		payloads, layout, err := s.payloads(ctx, tx, loc, st, features, f.Version)
+		now := s.now()
+		payloads, layout, err := s.payloads(ctx, tx, loc, st, features, f.Version, now)
 		if err != nil {
 			return err
 		}
 		built, err := licensefile.Build(s.Signer, layout, payloads...)
 		if err != nil {
-			return s.fail(ctx, tx, f, err)
+			return s.fail(ctx, tx, f, err.Error())
 		}
 		featuresJSON, err := json.Marshal(features)
 		if err != nil {
 			return err
 		}
-		now := s.now()
 		f.Status, f.ReadyAt, f.Content, f.FileName = db.LicenseFileReady, &now, built.Zip, &built.FileName
 		f.SHA256, f.ActivationCode, f.KeyID, f.Features = &built.SHA256, &built.ActivationCode, &built.KeyID, featuresJSON
 		if _, err := tx.NewUpdate().Model(f).Column("status", "ready_at", "content", "file_name", "sha256", "activation_code", "key_id", "features").
@@ -105,14 +107,7 @@ func (s *Service) Generate(ctx context.Context, fileID uuid.UUID) error {
 		if err := s.mailFileReady(ctx, tx, f, loc, st, features); err != nil {
 			return err
 		}
-		ev, err := json.Marshal(FileReadyEvent{FileID: f.ID, LocationID: f.LocationID, Version: f.Version})
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, "SELECT pg_notify(?, ?)", FileReadyChannel, string(ev)); err != nil {
-			return fmt.Errorf("announce license file: %w", err)
-		}
-		return nil
+		return announce(ctx, tx, f)
 	})
 	if err != nil {
 		return fmt.Errorf("generate license file %s: %w", fileID, err)
@@ -124,9 +119,21 @@ func (s *Service) Generate(ctx context.Context, fileID uuid.UUID) error {
 // attempts), so that the location shows it as FAILED instead of pending
 // forever; regenerating requests a new one. The file worker calls it.
 func (s *Service) GiveUp(ctx context.Context, fileID uuid.UUID, cause error) error {
-	_, err := s.DB.NewUpdate().Model((*db.LicenseFile)(nil)).Set("status = ?", db.LicenseFileFailed).
-		Set("error = ?", "generation failed after several attempts; regenerate the file").
-		Where("id = ?", fileID).Where("status = ?", db.LicenseFilePending).Exec(ctx)
+	// The job's context is often what ended it (timeout, shutdown); the
+	// record must still be written.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	err := s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		f := new(db.LicenseFile)
+		err := tx.NewSelect().Model(f).Column(db.LicenseFileColumns...).Where("id = ?", fileID).For("UPDATE").Scan(ctx)
+		if isNoRows(err) || err == nil && f.Status != db.LicenseFilePending {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		return s.fail(ctx, tx, f, "generation failed after several attempts; regenerate the file")
+	})
 	if err != nil {
 		return errors.Join(cause, fmt.Errorf("record failed license file %s: %w", fileID, err))
 	}
@@ -135,9 +142,23 @@ func (s *Service) GiveUp(ctx context.Context, fileID uuid.UUID, cause error) err
 
 // fail records a generation that can never succeed (its content is
 // invalid); retrying would not help.
-func (s *Service) fail(ctx context.Context, tx bun.Tx, f *db.LicenseFile, cause error) error {
-	if _, err := tx.NewUpdate().Model(f).Set("status = ?", db.LicenseFileFailed).Set("error = ?", cause.Error()).WherePK().Exec(ctx); err != nil {
+func (s *Service) fail(ctx context.Context, tx bun.Tx, f *db.LicenseFile, reason string) error {
+	f.Status, f.Error = db.LicenseFileFailed, reason
+	if _, err := tx.NewUpdate().Model(f).Column("status", "error").WherePK().Exec(ctx); err != nil {
 		return err
+	}
+	return announce(ctx, tx, f)
+}
+
+// announce tells the subscribers of every API process, once tx commits,
+// that a generation has its final status (READY or FAILED).
+func announce(ctx context.Context, tx bun.Tx, f *db.LicenseFile) error {
+	ev, err := json.Marshal(FileReadyEvent{FileID: f.ID, LocationID: f.LocationID, Version: f.Version})
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, "SELECT pg_notify(?, ?)", FileReadyChannel, string(ev)); err != nil {
+		return fmt.Errorf("announce license file: %w", err)
 	}
 	return nil
 }
@@ -209,7 +230,7 @@ func (s *Service) entitlements(ctx context.Context, idb bun.IDB, locationIDs []u
 
 // payloads are the signed units of a location's file: the location itself
 // and, for a redundant BX9000/OVOC pair, its secondary (LOC-10, LIC-6).
-func (s *Service) payloads(ctx context.Context, tx bun.Tx, loc *db.Location, st *catalog.SystemType, features []Entitlement, version int) ([]licensefile.Payload, licensefile.Layout, error) {
+func (s *Service) payloads(ctx context.Context, tx bun.Tx, loc *db.Location, st *catalog.SystemType, features []Entitlement, version int, issued time.Time) ([]licensefile.Payload, licensefile.Layout, error) {
 	fs := make([]licensefile.Feature, len(features))
 	for i, e := range features {
 		fs[i] = licensefile.Feature{PartNumber: e.PartNumber, Name: e.Name, Stacking: e.Stacking, Quantity: e.Quantity, Version: e.Version}
@@ -218,7 +239,7 @@ func (s *Service) payloads(ctx context.Context, tx bun.Tx, loc *db.Location, st 
 		return licensefile.Payload{
 			FormatVersion: licensefile.FormatVersion, LocationID: l.ID.String(), SystemType: st.Code, SystemName: st.Name,
 			HardwareKeyCode: l.HardwareKeyCode, SecondaryHardwareKeyCode: deref(l.SecondaryHardwareKeyCode),
-			ProductKey: deref(l.ProductKey), Features: fs, IssuedAt: s.now().UTC(), Sequence: version,
+			ProductKey: deref(l.ProductKey), Features: fs, IssuedAt: issued.UTC(), Sequence: version,
 		}
 	}
 	payloads := []licensefile.Payload{unit(loc)}
@@ -285,10 +306,6 @@ func (s *Service) mailFileReady(ctx context.Context, tx bun.Tx, f *db.LicenseFil
 // DownloadPath is the HTTP path a license file generation is downloaded
 // from, authorised like the API.
 func DownloadPath(fileID uuid.UUID) string { return "/license-files/" + fileID.String() }
-
-// ErrFileNotReady is returned by Download for a generation still pending or
-// failed.
-var ErrFileNotReady = errors.New("license file not ready")
 
 // Download returns a license file generation with its content, for a user
 // who may see its location. Errors: UNAUTHENTICATED, NOT_FOUND,

@@ -108,6 +108,13 @@ func TestInterruptedGenerationIsRetriedOnce(t *testing.T) {
 	}
 	time.Sleep(200 * time.Millisecond) // let it reach the locked row
 	require.NoError(t, first.StopAndCancel(ctx))
+	var state string
+	var attempt int
+	require.NoError(t, env.DB.Pool.QueryRow(ctx, "SELECT state, attempt FROM river_job WHERE kind = $1", license.GenerateFileArgs{}.Kind()).Scan(&state, &attempt))
+	// River puts a job its stopping client cancelled back in the queue
+	// without counting the attempt; the generation's transaction rolled back.
+	require.Equal(t, "available", state, "the interrupted job is queued again, neither completed nor discarded")
+	require.Zero(t, attempt)
 	require.NoError(t, tx.Rollback(ctx))
 	require.Equal(t, map[string]int{"PENDING": 1}, versions(t, env, loc.ID), "nothing half-written")
 
@@ -115,14 +122,13 @@ func TestInterruptedGenerationIsRetriedOnce(t *testing.T) {
 	f := waitFile(t, env, lmstest.DealerY, fileID)
 	require.Equal(t, 1, f.Version)
 	require.Equal(t, map[string]int{"READY": 1}, versions(t, env, loc.ID))
-	var jobs []*rivertype.JobRow
+	var jobs []*rivertype.JobRow // completed by the second worker
 	lmstest.Eventually(t, 10*time.Second, func() bool {
 		res, err := first.JobList(ctx, river.NewJobListParams().Kinds(license.GenerateFileArgs{}.Kind()).States(rivertype.JobStateCompleted))
 		require.NoError(t, err)
 		jobs = res.Jobs
 		return len(jobs) == 1
 	}, "the job completed")
-	t.Logf("job: attempt %d errors %+v", jobs[0].Attempt, jobs[0].Errors)
 }
 
 // observed reports when Work starts.
@@ -200,7 +206,7 @@ func TestFileReadySubscription(t *testing.T) {
 	t.Parallel()
 	env := lmstest.New(t, lmstest.Opts{NoWorkers: true, NoSMTP: true})
 	loc, lics := readyLocation(t, env)
-	<-env.Server.Graph.Services.Events.Listening()
+	<-env.Server.Graph.Services.Licenses.Events.Listening()
 
 	files := subscribe(t, env, lmstest.DealerY, loc.ID, "")
 	time.Sleep(100 * time.Millisecond) // the subscription is registered
@@ -226,6 +232,7 @@ func TestFileReadySubscription(t *testing.T) {
 	// Another partner cannot subscribe to the location.
 	resp := env.Query(t, lmstest.DealerZ, `subscription($loc: ID!) { licenseFileReady(locationId: $loc) { id } }`, map[string]any{"loc": loc.ID})
 	require.NotEmpty(t, resp.Errors)
+	require.Equal(t, "NOT_FOUND", resp.Errors[0].Code())
 }
 
 // TestActivationToFileReadyLatency measures, over 100 activations, the time
@@ -242,7 +249,7 @@ func TestActivationToFileReadyLatency(t *testing.T) {
 	const n = 100
 	lines := ship(t, env, lmstest.DealerY, "SO-LAT", "PO-LAT", line{"BE107585", n})
 	loc := createLocation(t, env, lmstest.DealerY, "SV8100", map[string]any{"hardwareKeyCode": "19" + randomHex(10)})
-	<-env.Server.Graph.Services.Events.Listening()
+	<-env.Server.Graph.Services.Licenses.Events.Listening()
 	files := subscribe(t, env, lmstest.DealerY, loc.ID, "")
 	time.Sleep(100 * time.Millisecond)
 	var took []time.Duration

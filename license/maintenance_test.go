@@ -55,8 +55,16 @@ func TestGenerationGivenUp(t *testing.T) {
 	require.Equal(t, 409, status)
 	require.Contains(t, string(body), "still being generated")
 
+	<-env.Server.Graph.Services.Licenses.Events.Listening()
+	files := subscribe(t, env, lmstest.DealerY, loc.ID, "")
+	time.Sleep(100 * time.Millisecond) // the subscription is registered
 	cause := errors.New("worker crashed")
-	require.ErrorIs(t, env.Server.Graph.Services.Licenses.GiveUp(context.Background(), id, cause), cause)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // the job's context is often what ended it
+	require.ErrorIs(t, env.Server.Graph.Services.Licenses.GiveUp(ctx, id, cause), cause)
+	failed := next(t, files)
+	require.Equal(t, fileID, failed.ID)
+	require.Equal(t, "FAILED", failed.Status, "a subscriber waiting for the file hears that it failed")
 
 	var got struct {
 		Node struct {

@@ -33,9 +33,11 @@ type Service struct {
 	Jobs notify.JobInserter
 	// Signer signs license files (LIC-6).
 	Signer *licensefile.Signer
-	// Keys are the public keys license files verify against: the signer's
-	// and earlier ones still trusted after a rotation.
+	// Keys are the public keys license files verify against, published for
+	// `lms verify` and clients: the signer's.
 	Keys licensefile.Keyring
+	// Events tells this process's subscribers that files are ready.
+	Events *Events
 	// PublicURL is the base URL users reach the API at; mails link to
 	// downloads under it.
 	PublicURL string

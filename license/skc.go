@@ -17,25 +17,27 @@ func newSoftwareKeyCode(prefix string) (string, error) {
 	if len(prefix) != 2 {
 		return "", fmt.Errorf("HWKC prefix %q is not 2 characters", prefix)
 	}
-	b := make([]byte, 18)
-	if _, err := rand.Read(b); err != nil {
+	r, err := randomCode(18)
+	if err != nil {
 		return "", err
 	}
-	out := make([]byte, 0, 20)
-	for i, c := range b {
-		if i == 2 {
-			out = append(out, prefix...)
-		}
-		// 252 = 7·36: rejecting the top 4 values keeps every character
-		// equally likely.
-		for c >= 252 {
-			var r [1]byte
-			if _, err := rand.Read(r[:]); err != nil {
+	return r[:2] + prefix + r[2:], nil
+}
+
+// randomCode returns n random characters of skcAlphabet, each equally
+// likely.
+func randomCode(n int) (string, error) {
+	out := make([]byte, n)
+	var b [1]byte
+	for i := range out {
+		// 252 = 7·36: rejecting the top 4 byte values keeps every
+		// character equally likely.
+		for b[0] = 255; b[0] >= 252; {
+			if _, err := rand.Read(b[:]); err != nil {
 				return "", err
 			}
-			c = r[0]
 		}
-		out = append(out, skcAlphabet[int(c)%len(skcAlphabet)])
+		out[i] = skcAlphabet[int(b[0])%len(skcAlphabet)]
 	}
 	return string(out), nil
 }

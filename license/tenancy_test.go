@@ -57,6 +57,7 @@ func TestLicensesAreTenantScoped(t *testing.T) {
 		require.Equal(t, 404, status)
 		resp := env.Query(t, user, `subscription($loc: ID!) { licenseFileReady(locationId: $loc) { id } }`, map[string]any{"loc": loc.ID})
 		require.NotEmpty(t, resp.Errors)
+		require.Equal(t, "NOT_FOUND", resp.Errors[0].Code())
 	}
 
 	// A partner cannot ship to itself; the admin can read everything.

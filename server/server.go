@@ -131,7 +131,10 @@ func NewWithDB(ctx context.Context, cfg Config, d *db.DB) (*Server, error) {
 
 	ws := river.NewWorkers()
 	notifier := &notify.Service{DB: d.Bun, Sender: sender}
-	licenses := &license.Service{DB: d.Bun, Notify: notifier, Signer: signer, Keys: licensefile.Keyring{signer.PublicKey()}, PublicURL: cfg.PublicURL}
+	licenses := &license.Service{
+		DB: d.Bun, Notify: notifier, Signer: signer, Keys: licensefile.Keyring{signer.PublicKey()},
+		Events: &license.Events{Pool: d.Pool, Logger: log}, PublicURL: cfg.PublicURL,
+	}
 	workers.Register(ws, workers.Deps{Notify: notifier, Licenses: licenses, RetryBase: cfg.MailRetryBase})
 
 	// The insert client notifies the workers of new jobs in the inserting
@@ -177,7 +180,6 @@ func NewWithDB(ctx context.Context, cfg Config, d *db.DB) (*Server, error) {
 		Notify:    notifier,
 		Locations: &location.Service{DB: d.Bun, Notify: notifier},
 		Licenses:  licenses,
-		Events:    &license.Events{Pool: d.Pool, Logger: log},
 	}}
 	s := &Server{cfg: cfg, log: log, DB: d, Graph: res, Tokens: tokens, Jobs: jobs, Worker: worker, Ready: make(chan struct{})}
 	s.handler, err = s.routes()
@@ -211,7 +213,7 @@ func (s *Server) Run(ctx context.Context) error {
 	if s.cfg.API {
 		events, stopEvents := context.WithCancel(context.WithoutCancel(ctx))
 		defer stopEvents()
-		go s.Graph.Services.Events.Run(events)
+		go s.Graph.Services.Licenses.Events.Run(events)
 		ln, err := net.Listen("tcp", s.cfg.HTTPAddr)
 		if err != nil {
 			return fmt.Errorf("listen on %s: %w", s.cfg.HTTPAddr, err)
