@@ -5,10 +5,12 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/google/uuid"
 
+	"lms/actor"
 	"lms/db"
 	"lms/graph/model"
 	"lms/license"
@@ -21,7 +23,24 @@ var (
 	licenseFileTypes = []string{"LicenseFile", "Node"}
 )
 
+// lineKey orders an order's lines by line number.
 func lineKey(l *license.BinLine) string { return fmt.Sprintf("%06d", l.LineNo) }
+
+// binLineKey orders a part's lines in the bin as BinParts does: oldest
+// first, the line id breaking ties (hex compares like PostgreSQL's uuid).
+func binLineKey(l *license.BinLine) string {
+	return l.CreatedAt.UTC().Format("20060102T150405.000000000") + "/" + l.ID.String()
+}
+
+// listScope binds the cursors of an in-memory list to the caller (SPEC
+// §12: cursors are tenant-bound) and to the list.
+func listScope(ctx context.Context, list ...string) string {
+	scope := ""
+	if a := actor.From(ctx); a != nil {
+		scope = a.Scope()
+	}
+	return scope + "/" + strings.Join(list, "/")
+}
 
 func lineConnection(p *page.Page[license.BinLine], total int) *model.OrderLineConnection {
 	es, info := edges(p, func(c string, n *license.BinLine) model.OrderLineEdge { return model.OrderLineEdge{Cursor: c, Node: n} })

@@ -25,7 +25,7 @@ func (r *binPartResolver) Part(ctx context.Context, obj *license.BinPart) (*cata
 
 // Lines is the resolver for the lines field.
 func (r *binPartResolver) Lines(ctx context.Context, obj *license.BinPart, first *int, after *string) (*model.OrderLineConnection, error) {
-	p, err := page.ByKey(obj.Lines, pageArgs(first, after), "bin-part/"+obj.PartNumber, lineKey)
+	p, err := page.ByKey(obj.Lines, pageArgs(first, after), listScope(ctx, "bin-part", obj.PartNumber), binLineKey)
 	if err != nil {
 		return nil, err
 	}
@@ -171,7 +171,7 @@ func (r *licenseOrderResolver) Lines(ctx context.Context, obj *db.LicenseOrder, 
 	if deref(availableOnly) {
 		lines = slices.DeleteFunc(slices.Clone(lines), func(l license.BinLine) bool { return l.Available == 0 })
 	}
-	p, err := page.ByKey(lines, pageArgs(first, after), "order-lines/"+obj.ID.String(), lineKey)
+	p, err := page.ByKey(lines, pageArgs(first, after), listScope(ctx, "order-lines", obj.ID.String()), lineKey)
 	if err != nil {
 		return nil, err
 	}
@@ -194,7 +194,7 @@ func (r *locationResolver) Entitlements(ctx context.Context, obj *db.Location, f
 	if err != nil {
 		return nil, err
 	}
-	p, err := page.ByKey(es, pageArgs(first, after), "entitlements/"+obj.ID.String(), func(e *license.Entitlement) string { return e.PartNumber })
+	p, err := page.ByKey(es, pageArgs(first, after), listScope(ctx, "entitlements", obj.ID.String()), func(e *license.Entitlement) string { return e.PartNumber })
 	if err != nil {
 		return nil, err
 	}

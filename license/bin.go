@@ -109,7 +109,7 @@ func (s *Service) LinesOf(ctx context.Context, orderIDs []uuid.UUID, availableOn
 }
 
 // BinPart is the bin's total of one part (LIC-2 "By Parts") with the lines
-// that hold it, oldest order first.
+// that hold it, oldest first (by the line's shipping time, then its id).
 type BinPart struct {
 	PartNumber string
 	Available  int
@@ -131,7 +131,7 @@ func (s *Service) BinParts(ctx context.Context, f BinFilter, args page.Args) (*p
 		ColumnExpr("ol.*, o.purchase_order, o.sales_order").
 		Join("JOIN license_orders AS o ON o.id = ol.order_id").
 		Join("JOIN parts AS p ON p.number = ol.part_number").
-		Where("ol.available > 0").OrderExpr("ol.part_number, o.created_at, ol.id")
+		Where("ol.available > 0").OrderExpr("ol.part_number, ol.created_at, ol.id")
 	if f.Search != "" {
 		pat := searchPattern(f.Search)
 		q = q.Where(lineMatches, pat, pat, pat)
