@@ -13,6 +13,7 @@ import (
 	"lms/audit"
 	"lms/catalog"
 	"lms/db"
+	"lms/location"
 )
 
 // ActivateInput selects attached licenses of one location to activate
@@ -156,12 +157,11 @@ func (s *Service) checkActivation(ctx context.Context, tx bun.Tx, sys *system, s
 			sys.st.Name, required[0].Name, required[0].Number).OnField("licenseIds")
 	}
 	if anyFlag(parts, catalog.FlagHighAvailability) {
-		n, err := tx.NewSelect().Model((*db.Location)(nil)).Where("parent_id = ?", sys.loc.ID).
-			Where("child_kind = ?", db.ChildRedundant).Where("deleted_at IS NULL").Count(ctx)
+		sec, err := location.RedundantSecondary(ctx, tx, sys.loc)
 		if err != nil {
-			return fmt.Errorf("find redundant secondary: %w", err)
+			return err
 		}
-		if n == 0 {
+		if sec == nil {
 			return apperr.New(apperr.NotApplicable, "%s is redundant: create its secondary as a child location before activating", sys.loc.Name).OnField("locationId")
 		}
 	}

@@ -18,6 +18,7 @@ import (
 	"lms/catalog"
 	"lms/db"
 	"lms/licensefile"
+	"lms/location"
 	"lms/mail"
 	"lms/notify"
 )
@@ -246,14 +247,12 @@ func (s *Service) payloads(ctx context.Context, tx bun.Tx, loc *db.Location, st 
 	if !st.HasFlag(catalog.FlagProductKey) {
 		return payloads, licensefile.LayoutSVI, nil
 	}
-	var secondary db.Location
-	err := tx.NewSelect().Model(&secondary).Where("l.parent_id = ?", loc.ID).Where("l.child_kind = ?", db.ChildRedundant).
-		Where("l.system_type = ?", loc.SystemType).Where("l.deleted_at IS NULL").Scan(ctx)
-	switch {
-	case err == nil:
-		payloads = append(payloads, unit(&secondary))
-	case !isNoRows(err):
-		return nil, "", fmt.Errorf("load redundant secondary: %w", err)
+	secondary, err := location.RedundantSecondary(ctx, tx, loc)
+	if err != nil {
+		return nil, "", err
+	}
+	if secondary != nil {
+		payloads = append(payloads, unit(secondary))
 	}
 	return payloads, licensefile.LayoutBX, nil
 }

@@ -383,6 +383,9 @@ func TestBXRedundantSoftwarePair(t *testing.T) {
 	require.Equal(t, spk, *getLocation(t, env, lmstest.DealerY, secondary.ID).ProductKey)
 	require.Equal(t, *f.FileName, *f2.FileName)
 	require.Equal(t, "2", amounts(v2.Payloads[0])["ILL-BX9000-SBC-1000"])
+
+	// The file is bound to both units: the secondary cannot be deleted now.
+	requireError(t, deleteLocation(t, env, lmstest.DealerY, secondary.ID), "NOT_APPLICABLE")
 }
 
 // An IP DECT file needs an AP capacity license among the selected or

@@ -67,33 +67,15 @@ func (s *system) checkPart(p *catalog.Part) *apperr.Error {
 	return nil
 }
 
-// lockSystem locks the root of the location's system and then the location
-// (always in that order, so requests on a PBX and on its children cannot
-// deadlock): rules that count over the PBX and its children (LIC-11) then
-// see every license of the system, with no other request changing them.
-// Another partner's location answers NOT_FOUND on field.
+// lockSystem locks the location and the root of its system
+// (location.LockSystem): rules that count over the PBX and its children
+// (LIC-11, LOC-10) then see every license and child of the system, with no
+// other request changing them. Another partner's location answers NOT_FOUND
+// on field.
 func lockSystem(ctx context.Context, tx bun.Tx, a *actor.Actor, id uuid.UUID, field string) (*system, error) {
-	var parentID *uuid.UUID
-	q := tx.NewSelect().Model((*db.Location)(nil)).Column("parent_id").Where("l.id = ?", id).Where("l.deleted_at IS NULL")
-	if !a.IsAdmin() {
-		q = q.Where("l.partner_id = ?", a.Partner.ID)
-	}
-	if err := q.Scan(ctx, &parentID); err != nil && !isNoRows(err) {
-		return nil, fmt.Errorf("find parent of location %s: %w", id, err)
-	}
-	var root *db.Location
-	if parentID != nil {
-		root = new(db.Location)
-		if err := tx.NewSelect().Model(root).Where("l.id = ?", *parentID).For("UPDATE").Scan(ctx); err != nil {
-			return nil, fmt.Errorf("lock parent location %s: %w", *parentID, err)
-		}
-	}
-	loc, err := location.LockLocation(ctx, tx, a, id, field)
+	loc, root, err := location.LockSystem(ctx, tx, a, id, field)
 	if err != nil {
 		return nil, err
-	}
-	if root == nil {
-		root = loc
 	}
 	sts, err := catalog.FindSystemTypes(ctx, tx, []string{loc.SystemType})
 	if err != nil {

@@ -29,8 +29,23 @@ func (s *Service) DeleteLocation(ctx context.Context, id uuid.UUID) (*db.Locatio
 	}
 	var loc *db.Location
 	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		if loc, err = lockLocation(ctx, tx, a, id, "id"); err != nil {
+		var root *db.Location
+		if loc, root, err = LockSystem(ctx, tx, a, id, "id"); err != nil {
 			return err
+		}
+		// A pair's license file is bound to both units (LOC-10): once the
+		// primary has activated licenses, its secondary stays.
+		if sec, err := RedundantSecondary(ctx, tx, root); err != nil {
+			return err
+		} else if sec != nil && sec.ID == loc.ID {
+			activated, err := tx.NewSelect().Model((*db.License)(nil)).Where("location_id = ?", root.ID).
+				Where("status = ?", db.LicenseActivated).Exists(ctx)
+			if err != nil {
+				return err
+			}
+			if activated {
+				return apperr.New(apperr.NotApplicable, "%s is the redundant secondary of %s, whose activated licenses are bound to both units; it cannot be deleted", loc.Name, root.Name).OnField("id")
+			}
 		}
 		var children []db.Location
 		if err := tx.NewSelect().Model(&children).Where("l.parent_id = ?", loc.ID).Where("l.deleted_at IS NULL").
