@@ -7,6 +7,7 @@ import (
 	"context"
 
 	"github.com/google/uuid"
+	"github.com/uptrace/bun"
 
 	"lms/apperr"
 	"lms/db"
@@ -80,4 +81,14 @@ func RequireAdmin(ctx context.Context) (*Actor, error) {
 		return nil, apperr.Forbiddenf("only the license desk (ADMIN) may do this")
 	}
 	return a, nil
+}
+
+// Restrict limits q to the rows whose partnerCol (e.g. "l.partner_id") is
+// the actor's partner (ACT-3); an admin's query is left whole. A row it
+// leaves out reads exactly like a missing one.
+func (a *Actor) Restrict(q *bun.SelectQuery, partnerCol string) *bun.SelectQuery {
+	if a.IsAdmin() {
+		return q
+	}
+	return q.Where("? = ?", bun.Safe(partnerCol), a.Partner.ID)
 }

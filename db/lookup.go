@@ -21,3 +21,9 @@ func InOrder[K comparable, T any](keys []K, rows []T, key func(*T) K) []*T {
 func EscapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
+
+// ContainsPattern is the LIKE pattern of a case-insensitive substring
+// search for s over a lower-cased column.
+func ContainsPattern(s string) string {
+	return "%" + EscapeLike(strings.ToLower(s)) + "%"
+}

@@ -34,7 +34,7 @@ func (f *BinFilter) validate() error {
 
 // scope restricts a query over partner_id col to the bin being browsed.
 func (f BinFilter) scope(a *actor.Actor, q *bun.SelectQuery, col string) *bun.SelectQuery {
-	q = scoped(a, q, col)
+	q = a.Restrict(q, col)
 	if a.IsAdmin() && f.PartnerID != nil {
 		q = q.Where("? = ?", bun.Safe(col), *f.PartnerID)
 	}
@@ -48,8 +48,6 @@ func (f BinFilter) cursorScope(a *actor.Actor, list string) string {
 	}
 	return s
 }
-
-func searchPattern(s string) string { return "%" + db.EscapeLike(strings.ToLower(s)) + "%" }
 
 // lineMatches is the condition that a bin line (alias ol, its order o and
 // its part p joined) matches a search.
@@ -70,7 +68,7 @@ func (s *Service) BinOrders(ctx context.Context, f BinFilter, args page.Args) (*
 		Join("JOIN parts AS p ON p.number = ol.part_number").
 		Where("ol.order_id = o.id").Where("ol.available > 0")
 	if f.Search != "" {
-		pat := searchPattern(f.Search)
+		pat := db.ContainsPattern(f.Search)
 		lines = lines.Where(lineMatches, pat, pat, pat)
 	}
 	q := f.scope(a, s.DB.NewSelect().Model((*db.LicenseOrder)(nil)), "o.partner_id").Where("EXISTS (?)", lines)
@@ -87,7 +85,7 @@ func (s *Service) LinesOf(ctx context.Context, orderIDs []uuid.UUID, availableOn
 		return nil, err
 	}
 	var rows []BinLine
-	q := scoped(a, s.DB.NewSelect().Model(&rows), "ol.partner_id").
+	q := a.Restrict(s.DB.NewSelect().Model(&rows), "ol.partner_id").
 		ColumnExpr("ol.*, o.purchase_order, o.sales_order").
 		Join("JOIN license_orders AS o ON o.id = ol.order_id").
 		Where("ol.order_id IN (?)", bun.In(orderIDs)).OrderExpr("ol.order_id, ol.line_no")
@@ -133,7 +131,7 @@ func (s *Service) BinParts(ctx context.Context, f BinFilter, args page.Args) (*p
 		Join("JOIN parts AS p ON p.number = ol.part_number").
 		Where("ol.available > 0").OrderExpr("ol.part_number, ol.created_at, ol.id")
 	if f.Search != "" {
-		pat := searchPattern(f.Search)
+		pat := db.ContainsPattern(f.Search)
 		q = q.Where(lineMatches, pat, pat, pat)
 	}
 	if err := q.Scan(ctx); err != nil && !isNoRows(err) {
@@ -165,7 +163,7 @@ func (s *Service) Recent(ctx context.Context, f BinFilter, status db.LicenseStat
 	col, key := licenseTime(status)
 	q := f.scope(a, licenseQuery(s.DB, (*db.License)(nil)), "lic.partner_id").Where("lic.status = ?", status)
 	if f.Search != "" {
-		pat := searchPattern(f.Search)
+		pat := db.ContainsPattern(f.Search)
 		q = q.Join("JOIN parts AS p ON p.number = lic.part_number").Where(lineMatches, pat, pat, pat)
 	}
 	return page.NewestFirst(ctx, q, args, f.cursorScope(a, "recent-"+string(status)), col, "lic.id", key)

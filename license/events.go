@@ -145,7 +145,7 @@ func (s *Service) WatchFiles(ctx context.Context, locationID uuid.UUID, fileID *
 	if err != nil {
 		return nil, err
 	}
-	visible, err := scoped(a, s.DB.NewSelect().Model((*db.Location)(nil)), "l.partner_id").
+	visible, err := a.Restrict(s.DB.NewSelect().Model((*db.Location)(nil)), "l.partner_id").
 		Where("l.id = ?", locationID).Where("l.deleted_at IS NULL").Exists(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("find location %s: %w", locationID, err)

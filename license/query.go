@@ -26,14 +26,6 @@ func licensesScope(a *actor.Actor, locationID uuid.UUID, status db.LicenseStatus
 	return a.Scope() + "/licenses/" + string(status) + "/" + locationID.String()
 }
 
-// scoped restricts q to the actor's partner's rows (ACT-3); admins see all.
-func scoped(a *actor.Actor, q *bun.SelectQuery, partnerCol string) *bun.SelectQuery {
-	if a.IsAdmin() {
-		return q
-	}
-	return q.Where("? = ?", bun.Safe(partnerCol), a.Partner.ID)
-}
-
 // LicensesOf pages the licenses of a status on a location, oldest first
 // (the location license page, LIC-8). Another partner's location has none.
 // Errors: UNAUTHENTICATED, VALIDATION_FAILED (bad cursor or first).
@@ -43,7 +35,7 @@ func (s *Service) LicensesOf(ctx context.Context, locationID uuid.UUID, status d
 		return nil, err
 	}
 	col, key := licenseTime(status)
-	q := scoped(a, licenseQuery(s.DB, (*db.License)(nil)), "lic.partner_id").
+	q := a.Restrict(licenseQuery(s.DB, (*db.License)(nil)), "lic.partner_id").
 		Where("lic.location_id = ?", locationID).Where("lic.status = ?", status)
 	return page.OldestFirst(ctx, q, args, licensesScope(a, locationID, status), col, "lic.id", key)
 }
@@ -66,7 +58,7 @@ func (s *Service) FirstLicensesOf(ctx context.Context, locationIDs []uuid.UUID, 
 		return nil, err
 	}
 	col, key := licenseTime(status)
-	inner := scoped(a, licenseQuery(s.DB, (*db.License)(nil)), "lic.partner_id").
+	inner := a.Restrict(licenseQuery(s.DB, (*db.License)(nil)), "lic.partner_id").
 		ColumnExpr("row_number() OVER (PARTITION BY lic.location_id ORDER BY ?, lic.id) AS rn", bun.Safe(col)).
 		Where("lic.location_id IN (?)", bun.In(locationIDs)).Where("lic.status = ?", status)
 	var rows []rankedLicense
@@ -138,7 +130,7 @@ func (s *Service) FilesOf(ctx context.Context, locationID uuid.UUID, args page.A
 	if err != nil {
 		return nil, err
 	}
-	q := scoped(a, s.DB.NewSelect().Model((*db.LicenseFile)(nil)).Column(db.LicenseFileColumns...), "lf.partner_id").
+	q := a.Restrict(s.DB.NewSelect().Model((*db.LicenseFile)(nil)).Column(db.LicenseFileColumns...), "lf.partner_id").
 		Where("lf.location_id = ?", locationID)
 	return page.NewestFirst(ctx, q, args, filesScope(a, locationID), "lf.requested_at", "lf.id", fileKey)
 }
@@ -154,7 +146,7 @@ func (s *Service) FirstFilesOf(ctx context.Context, locationIDs []uuid.UUID, fir
 	if err != nil {
 		return nil, err
 	}
-	inner := scoped(a, s.DB.NewSelect().Model((*db.LicenseFile)(nil)).Column(db.LicenseFileColumns...), "lf.partner_id").
+	inner := a.Restrict(s.DB.NewSelect().Model((*db.LicenseFile)(nil)).Column(db.LicenseFileColumns...), "lf.partner_id").
 		ColumnExpr("row_number() OVER (PARTITION BY lf.location_id ORDER BY lf.requested_at DESC, lf.id DESC) AS rn").
 		Where("lf.location_id IN (?)", bun.In(locationIDs))
 	var rows []db.LicenseFile
@@ -174,7 +166,7 @@ func (s *Service) FindLicenses(ctx context.Context, ids []uuid.UUID) ([]*db.Lice
 		return nil, err
 	}
 	var rows []db.License
-	if err := scoped(a, licenseQuery(s.DB, &rows), "lic.partner_id").Where("lic.id IN (?)", bun.In(ids)).Scan(ctx); err != nil && !isNoRows(err) {
+	if err := a.Restrict(licenseQuery(s.DB, &rows), "lic.partner_id").Where("lic.id IN (?)", bun.In(ids)).Scan(ctx); err != nil && !isNoRows(err) {
 		return nil, fmt.Errorf("find licenses: %w", err)
 	}
 	return db.InOrder(ids, rows, func(l *db.License) uuid.UUID { return l.ID }), nil
@@ -188,7 +180,7 @@ func (s *Service) FindOrders(ctx context.Context, ids []uuid.UUID) ([]*db.Licens
 		return nil, err
 	}
 	var rows []db.LicenseOrder
-	if err := scoped(a, s.DB.NewSelect().Model(&rows), "o.partner_id").Where("o.id IN (?)", bun.In(ids)).Scan(ctx); err != nil && !isNoRows(err) {
+	if err := a.Restrict(s.DB.NewSelect().Model(&rows), "o.partner_id").Where("o.id IN (?)", bun.In(ids)).Scan(ctx); err != nil && !isNoRows(err) {
 		return nil, fmt.Errorf("find orders: %w", err)
 	}
 	return db.InOrder(ids, rows, func(o *db.LicenseOrder) uuid.UUID { return o.ID }), nil
@@ -202,7 +194,7 @@ func (s *Service) FindLines(ctx context.Context, ids []uuid.UUID) ([]*BinLine, e
 		return nil, err
 	}
 	var rows []BinLine
-	if err := scoped(a, s.DB.NewSelect().Model(&rows), "ol.partner_id").
+	if err := a.Restrict(s.DB.NewSelect().Model(&rows), "ol.partner_id").
 		ColumnExpr("ol.*, o.purchase_order, o.sales_order").
 		Join("JOIN license_orders AS o ON o.id = ol.order_id").
 		Where("ol.id IN (?)", bun.In(ids)).Scan(ctx); err != nil && !isNoRows(err) {

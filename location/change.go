@@ -21,7 +21,7 @@ import (
 // NOT_FOUND on field (ACT-3).
 func LockSystem(ctx context.Context, tx bun.Tx, a *actor.Actor, id uuid.UUID, field string) (loc, root *db.Location, err error) {
 	var parentID *uuid.UUID
-	q := scopeTo(a, tx.NewSelect().Model((*db.Location)(nil)), "l.partner_id").Column("parent_id").
+	q := a.Restrict(tx.NewSelect().Model((*db.Location)(nil)), "l.partner_id").Column("parent_id").
 		Where("l.id = ?", id).Where("l.deleted_at IS NULL")
 	if err := q.Scan(ctx, &parentID); err != nil && !isNoRows(err) {
 		return nil, nil, fmt.Errorf("find parent of location %s: %w", id, err)

@@ -196,7 +196,7 @@ func (s *Service) FindCustomers(ctx context.Context, ids []uuid.UUID) ([]*db.Cus
 	}
 	var rows []db.Customer
 	q := s.DB.NewSelect().Model(&rows).Where("c.id IN (?)", bun.In(ids))
-	if err := scopeTo(a, q, "c.partner_id").Scan(ctx); err != nil {
+	if err := a.Restrict(q, "c.partner_id").Scan(ctx); err != nil {
 		return nil, fmt.Errorf("find customers: %w", err)
 	}
 	return db.InOrder(ids, rows, func(c *db.Customer) uuid.UUID { return c.ID }), nil
@@ -231,12 +231,12 @@ func (s *Service) ListCustomers(ctx context.Context, f CustomerFilter, args page
 	if err != nil {
 		return nil, err
 	}
-	q := scopeTo(a, s.DB.NewSelect().Model((*db.Customer)(nil)), "c.partner_id")
+	q := a.Restrict(s.DB.NewSelect().Model((*db.Customer)(nil)), "c.partner_id")
 	if f.PartnerID != nil {
 		q = q.Where("c.partner_id = ?", *f.PartnerID)
 	}
 	if search := strings.TrimSpace(f.Search); search != "" {
-		q = q.Where("c.search_text LIKE ?", containsPattern(search))
+		q = q.Where("c.search_text LIKE ?", db.ContainsPattern(search))
 	}
 	return page.Alphabetical(ctx, q, args, a.Scope()+"/customers", "c.name", "c.id", func(c *db.Customer) (string, uuid.UUID) {
 		return c.Name, c.ID

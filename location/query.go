@@ -26,7 +26,7 @@ func (s *Service) FindLocations(ctx context.Context, ids []uuid.UUID) ([]*db.Loc
 	}
 	var rows []db.Location
 	q := s.DB.NewSelect().Model(&rows).Where("l.id IN (?)", bun.In(ids)).Where("l.deleted_at IS NULL")
-	if err := scopeTo(a, q, "l.partner_id").Scan(ctx); err != nil {
+	if err := a.Restrict(q, "l.partner_id").Scan(ctx); err != nil {
 		return nil, fmt.Errorf("find locations: %w", err)
 	}
 	return db.InOrder(ids, rows, func(l *db.Location) uuid.UUID { return l.ID }), nil
@@ -66,7 +66,7 @@ func (s *Service) ListLocations(ctx context.Context, f LocationFilter, args page
 	if err != nil {
 		return nil, err
 	}
-	q := scopeTo(a, s.DB.NewSelect().Model((*db.Location)(nil)), "l.partner_id").Where("l.deleted_at IS NULL")
+	q := a.Restrict(s.DB.NewSelect().Model((*db.Location)(nil)), "l.partner_id").Where("l.deleted_at IS NULL")
 	if f.PartnerID != nil {
 		q = q.Where("l.partner_id = ?", *f.PartnerID)
 	}
@@ -80,7 +80,7 @@ func (s *Service) ListLocations(ctx context.Context, f LocationFilter, args page
 		q = q.Where("l.parent_id IS NULL")
 	}
 	if search := strings.TrimSpace(f.Search); search != "" {
-		q = q.Where("l.search_text LIKE ?", containsPattern(search))
+		q = q.Where("l.search_text LIKE ?", db.ContainsPattern(search))
 	}
 	return page.Alphabetical(ctx, q, args, a.Scope()+"/locations", "l.name", "l.id", locationName)
 }
@@ -105,7 +105,7 @@ func (s *Service) LocationByHardwareKeyCode(ctx context.Context, code string) (*
 		Join("JOIN hardware_key_codes AS hk ON hk.location_id = l.id").
 		Where("hk.code IN (?)", bun.In(forms)).Where("l.deleted_at IS NULL").
 		OrderExpr("hk.code = ? DESC", forms[0]).Limit(1)
-	if err := scopeTo(a, q, "l.partner_id").Scan(ctx); err != nil {
+	if err := a.Restrict(q, "l.partner_id").Scan(ctx); err != nil {
 		if isNoRows(err) {
 			return nil, apperr.NotFoundf("location")
 		}
@@ -125,7 +125,7 @@ func (s *Service) FirstLocationsOfCustomers(ctx context.Context, customerIDs []u
 	}
 	// The same order as LocationsOfCustomer, so that its cursors continue these pages.
 	byName := page.AlphabeticalOrder("l.name", "l.id")
-	inner := scopeTo(a, s.DB.NewSelect().Model((*db.Location)(nil)), "l.partner_id").
+	inner := a.Restrict(s.DB.NewSelect().Model((*db.Location)(nil)), "l.partner_id").
 		ColumnExpr("l.*").
 		ColumnExpr("row_number() OVER (PARTITION BY l.customer_id ORDER BY ?) AS rn", bun.Safe(byName)).
 		Where("l.customer_id IN (?)", bun.In(customerIDs)).Where("l.parent_id IS NULL").Where("l.deleted_at IS NULL")
@@ -140,7 +140,7 @@ func (s *Service) FirstChildrenOf(ctx context.Context, parentIDs []uuid.UUID, fi
 	if err != nil {
 		return nil, err
 	}
-	inner := scopeTo(a, s.DB.NewSelect().Model((*db.Location)(nil)), "l.partner_id").
+	inner := a.Restrict(s.DB.NewSelect().Model((*db.Location)(nil)), "l.partner_id").
 		ColumnExpr("l.*").
 		ColumnExpr("row_number() OVER (PARTITION BY l.parent_id ORDER BY l.created_at, l.id) AS rn").
 		Where("l.parent_id IN (?)", bun.In(parentIDs)).Where("l.deleted_at IS NULL")
@@ -190,7 +190,7 @@ func (s *Service) LocationsOfCustomer(ctx context.Context, customerID uuid.UUID,
 	if err != nil {
 		return nil, err
 	}
-	q := scopeTo(a, s.DB.NewSelect().Model((*db.Location)(nil)), "l.partner_id").
+	q := a.Restrict(s.DB.NewSelect().Model((*db.Location)(nil)), "l.partner_id").
 		Where("l.customer_id = ?", customerID).Where("l.parent_id IS NULL").Where("l.deleted_at IS NULL")
 	return page.Alphabetical(ctx, q, args, customerLocationsScope(a, customerID), "l.name", "l.id", locationName)
 }
@@ -202,7 +202,7 @@ func (s *Service) ChildrenOf(ctx context.Context, parentID uuid.UUID, args page.
 	if err != nil {
 		return nil, err
 	}
-	q := scopeTo(a, s.DB.NewSelect().Model((*db.Location)(nil)), "l.partner_id").
+	q := a.Restrict(s.DB.NewSelect().Model((*db.Location)(nil)), "l.partner_id").
 		Where("l.parent_id = ?", parentID).Where("l.deleted_at IS NULL")
 	return page.OldestFirst(ctx, q, args, childrenScope(a, parentID), "l.created_at", "l.id", locationTime)
 }

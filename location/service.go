@@ -103,22 +103,6 @@ func validateAddress(errs *apperr.List, a *db.Address, field string) {
 	errs.Add(checkLength(field+".zip", a.Zip, 20))
 }
 
-// scopeTo restricts q to the rows of the actor's partner (ACT-3); admins see
-// every partner's.
-func scopeTo(a *actor.Actor, q *bun.SelectQuery, partnerCol string) *bun.SelectQuery {
-	if a.IsAdmin() {
-		return q
-	}
-	return q.Where("? = ?", bun.Safe(partnerCol), a.Partner.ID)
-}
-
-// containsPattern is the LIKE pattern of a case-insensitive substring search
-// over a lower-cased search column.
-func containsPattern(s string) string {
-	s = db.EscapeLike(strings.ToLower(s))
-	return "%" + s + "%"
-}
-
 // changedFields lists the bun columns whose values differ between two
 // versions of a model, for the audit trail.
 func changedFields[T any](before, after T) []string {
@@ -164,7 +148,7 @@ const (
 func lockCustomer(ctx context.Context, tx bun.Tx, a *actor.Actor, id uuid.UUID, field, mode string) (*db.Customer, error) {
 	c := new(db.Customer)
 	q := tx.NewSelect().Model(c).Where("c.id = ?", id).For(mode)
-	if err := scopeTo(a, q, "c.partner_id").Scan(ctx); isNoRows(err) {
+	if err := a.Restrict(q, "c.partner_id").Scan(ctx); isNoRows(err) {
 		return nil, apperr.NotFoundf("customer").OnField(field)
 	} else if err != nil {
 		return nil, fmt.Errorf("lock customer %s: %w", id, err)
@@ -177,7 +161,7 @@ func lockCustomer(ctx context.Context, tx bun.Tx, a *actor.Actor, id uuid.UUID, 
 func lockLocation(ctx context.Context, tx bun.Tx, a *actor.Actor, id uuid.UUID, field string) (*db.Location, error) {
 	l := new(db.Location)
 	q := tx.NewSelect().Model(l).Where("l.id = ?", id).Where("l.deleted_at IS NULL").For("UPDATE")
-	if err := scopeTo(a, q, "l.partner_id").Scan(ctx); isNoRows(err) {
+	if err := a.Restrict(q, "l.partner_id").Scan(ctx); isNoRows(err) {
 		return nil, apperr.NotFoundf("location").OnField(field)
 	} else if err != nil {
 		return nil, fmt.Errorf("lock location %s: %w", id, err)
