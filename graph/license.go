@@ -66,27 +66,21 @@ func parseLicenseSelection(locationID string, licenseIDs []string) (uuid.UUID, [
 	return loc, ids, err
 }
 
-// prefetchParts loads the parts of items in one statement.
-func (r *Resolver) prefetchParts(ctx context.Context, items any, number any) error {
-	var numbers []string
-	switch it := items.(type) {
-	case []license.Entitlement:
-		for _, e := range it {
-			numbers = append(numbers, e.PartNumber)
-		}
-	case []db.License:
-		for _, l := range it {
-			numbers = append(numbers, l.PartNumber)
-		}
-	case []license.BinLine:
-		for _, l := range it {
-			numbers = append(numbers, l.PartNumber)
-		}
-	}
+// prefetchParts loads the parts with the given numbers in one statement.
+func (r *Resolver) prefetchParts(ctx context.Context, numbers []string) error {
 	if len(numbers) == 0 {
 		return nil
 	}
 	return r.loaders(ctx).parts.prefetch(ctx, numbers)
+}
+
+// partNumbers maps items to their part numbers.
+func partNumbers[T any](items []T, number func(*T) string) []string {
+	out := make([]string, len(items))
+	for i := range items {
+		out[i] = number(&items[i])
+	}
+	return out
 }
 
 func (r *Resolver) orderConnection(ctx context.Context, p *page.Page[db.LicenseOrder]) (*model.LicenseOrderConnection, error) {
@@ -115,7 +109,7 @@ func (r *Resolver) orderConnection(ctx context.Context, p *page.Page[db.LicenseO
 			for _, ls := range lines {
 				all = append(all, ls...)
 			}
-			if err := r.prefetchParts(ctx, all, nil); err != nil {
+			if err := r.prefetchParts(ctx, partNumbers(all, func(l *license.BinLine) string { return l.PartNumber })); err != nil {
 				return nil, err
 			}
 		}
@@ -127,14 +121,8 @@ func (r *Resolver) orderConnection(ctx context.Context, p *page.Page[db.LicenseO
 }
 
 func (r *Resolver) binPartConnection(ctx context.Context, p *page.Page[license.BinPart]) (*model.BinPartConnection, error) {
-	var numbers []string
-	for _, bp := range p.Items {
-		numbers = append(numbers, bp.PartNumber)
-	}
-	if len(numbers) > 0 {
-		if err := r.loaders(ctx).parts.prefetch(ctx, numbers); err != nil {
-			return nil, err
-		}
+	if err := r.prefetchParts(ctx, partNumbers(p.Items, func(bp *license.BinPart) string { return bp.PartNumber })); err != nil {
+		return nil, err
 	}
 	es, info := edges(p, func(c string, n *license.BinPart) model.BinPartEdge { return model.BinPartEdge{Cursor: c, Node: n} })
 	return &model.BinPartConnection{Edges: es, PageInfo: info}, nil
@@ -341,7 +329,7 @@ func (r *Resolver) prefetchLicensePages(ctx context.Context, ids []uuid.UUID, no
 				for _, e := range all {
 					es = append(es, e...)
 				}
-				return r.prefetchParts(ctx, es, nil)
+				return r.prefetchParts(ctx, partNumbers(es, func(e *license.Entitlement) string { return e.PartNumber }))
 			}
 		}
 	}

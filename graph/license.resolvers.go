@@ -15,6 +15,7 @@ import (
 	"lms/graph/generated"
 	"lms/graph/model"
 	"lms/license"
+	"lms/licensefile"
 	"lms/page"
 )
 
@@ -33,17 +34,17 @@ func (r *binPartResolver) Lines(ctx context.Context, obj *license.BinPart, first
 }
 
 // Part is the resolver for the part field.
-func (r *entitlementResolver) Part(ctx context.Context, obj *license.Entitlement) (*catalog.Part, error) {
+func (r *entitlementResolver) Part(ctx context.Context, obj *licensefile.Feature) (*catalog.Part, error) {
 	return r.loaders(ctx).parts.Load(ctx, obj.PartNumber)
 }
 
 // Stacking is the resolver for the stacking field.
-func (r *entitlementResolver) Stacking(ctx context.Context, obj *license.Entitlement) (model.StackingKind, error) {
+func (r *entitlementResolver) Stacking(ctx context.Context, obj *licensefile.Feature) (model.StackingKind, error) {
 	return model.StackingKind(obj.Stacking), nil
 }
 
 // Quantity is the resolver for the quantity field.
-func (r *entitlementResolver) Quantity(ctx context.Context, obj *license.Entitlement) (*int, error) {
+func (r *entitlementResolver) Quantity(ctx context.Context, obj *licensefile.Feature) (*int, error) {
 	if obj.Stacking != catalog.StackingQuantity {
 		return nil, nil
 	}
@@ -51,7 +52,7 @@ func (r *entitlementResolver) Quantity(ctx context.Context, obj *license.Entitle
 }
 
 // Version is the resolver for the version field.
-func (r *entitlementResolver) Version(ctx context.Context, obj *license.Entitlement) (*int, error) {
+func (r *entitlementResolver) Version(ctx context.Context, obj *licensefile.Feature) (*int, error) {
 	if obj.Stacking != catalog.StackingVersion {
 		return nil, nil
 	}
@@ -143,7 +144,7 @@ func (r *licenseFileResolver) DownloadURL(ctx context.Context, obj *db.LicenseFi
 }
 
 // Features is the resolver for the features field.
-func (r *licenseFileResolver) Features(ctx context.Context, obj *db.LicenseFile) ([]license.Entitlement, error) {
+func (r *licenseFileResolver) Features(ctx context.Context, obj *db.LicenseFile) ([]licensefile.Feature, error) {
 	return fileFeatures(obj)
 }
 
@@ -198,7 +199,7 @@ func (r *locationResolver) Entitlements(ctx context.Context, obj *db.Location, f
 	if err != nil {
 		return nil, err
 	}
-	if err := r.prefetchParts(ctx, p.Items, func(e *license.Entitlement) string { return e.PartNumber }); err != nil {
+	if err := r.prefetchParts(ctx, partNumbers(p.Items, func(e *license.Entitlement) string { return e.PartNumber })); err != nil {
 		return nil, err
 	}
 	edges, info := edges(p, func(c string, n *license.Entitlement) model.EntitlementEdge {

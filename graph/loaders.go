@@ -109,9 +109,7 @@ func (l *loader[K, V]) prefetch(ctx context.Context, keys []K) error {
 	l.mu.Lock()
 	for _, k := range keys {
 		if ch, ok := l.known[k]; ok {
-			if ch != done {
-				waits = append(waits, ch)
-			}
+			waits = append(waits, ch) // ours (a key twice in keys) is closed before the waits
 			continue
 		}
 		l.known[k] = done
@@ -171,9 +169,7 @@ func (r *Resolver) newLoaders() *loaders {
 		})),
 		licenseOrders: newLoader(batch(r.Services.Licenses.FindOrders)),
 		orderLines:    newLoader(batch(r.Services.Licenses.FindLines)),
-		linesOfOrders: newLoader(batch(func(ctx context.Context, ids []uuid.UUID) ([][]license.BinLine, error) {
-			return r.Services.Licenses.LinesOf(ctx, ids, false)
-		})),
+		linesOfOrders: newLoader(batch(r.Services.Licenses.LinesOf)),
 		attachedLicenses: newLoader(firstPages(func(ctx context.Context, ids []uuid.UUID, first *int) ([]*page.Page[db.License], error) {
 			return r.Services.Licenses.FirstLicensesOf(ctx, ids, db.LicenseAttached, first)
 		})),

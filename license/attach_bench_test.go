@@ -27,9 +27,9 @@ func BenchmarkAttach(b *testing.B) {
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			loc := locs[n.Add(1)%int64(len(locs))]
-			_, errs := attach(b, env, lmstest.DealerY, loc, sel{Line: lines["BE107585"], Qty: qty(1)})
-			if len(errs) > 0 {
-				panic(fmt.Sprint(errs))
+			p, err := postAttach(env, lmstest.DealerY, loc, "", sel{Line: lines["BE107585"], Qty: qty(1)})
+			if err != nil || len(p.Errors) > 0 {
+				panic(fmt.Sprint(err, p.Errors)) // no *testing.B from RunParallel's goroutines
 			}
 		}
 	})

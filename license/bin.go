@@ -79,7 +79,7 @@ func (s *Service) BinOrders(ctx context.Context, f BinFilter, args page.Args) (*
 // LinesOf returns the lines of each order, by line number: all of them, or
 // only those with quantity left in the bin. One statement for all orders;
 // orders the caller may not see have none.
-func (s *Service) LinesOf(ctx context.Context, orderIDs []uuid.UUID, availableOnly bool) ([][]BinLine, error) {
+func (s *Service) LinesOf(ctx context.Context, orderIDs []uuid.UUID) ([][]BinLine, error) {
 	a, err := actor.Require(ctx)
 	if err != nil {
 		return nil, err
@@ -89,9 +89,6 @@ func (s *Service) LinesOf(ctx context.Context, orderIDs []uuid.UUID, availableOn
 		ColumnExpr("ol.*, o.purchase_order, o.sales_order").
 		Join("JOIN license_orders AS o ON o.id = ol.order_id").
 		Where("ol.order_id IN (?)", bun.In(orderIDs)).OrderExpr("ol.order_id, ol.line_no")
-	if availableOnly {
-		q = q.Where("ol.available > 0")
-	}
 	if err := q.Scan(ctx); err != nil && !isNoRows(err) {
 		return nil, fmt.Errorf("lines of orders: %w", err)
 	}

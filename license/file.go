@@ -166,22 +166,8 @@ func announce(ctx context.Context, tx bun.Tx, f *db.LicenseFile) error {
 
 // Entitlement is a location's stacked entitlement for one part (LIC-9):
 // QUANTITY parts sum their quantities, VERSION parts take the highest
-// version.
-type Entitlement struct {
-	PartNumber string `json:"partNumber"`
-	Name       string `json:"name"`
-	Stacking   string `json:"stacking"`
-	Quantity   int    `json:"quantity,omitempty"`
-	Version    int    `json:"version,omitempty"`
-}
-
-// Amount is the entitlement as users read it: "120" or "V6".
-func (e Entitlement) Amount() string {
-	if e.Stacking == catalog.StackingVersion {
-		return fmt.Sprintf("V%d", e.Version)
-	}
-	return fmt.Sprint(e.Quantity)
-}
+// version. It is what a license file grants, feature by feature.
+type Entitlement = licensefile.Feature
 
 // stackedFeatures stacks the location's activated licenses of generations
 // up to version (all of them when version is 0).
@@ -232,15 +218,11 @@ func (s *Service) entitlements(ctx context.Context, idb bun.IDB, locationIDs []u
 // payloads are the signed units of a location's file: the location itself
 // and, for a redundant BX9000/OVOC pair, its secondary (LOC-10, LIC-6).
 func (s *Service) payloads(ctx context.Context, tx bun.Tx, loc *db.Location, st *catalog.SystemType, features []Entitlement, version int, issued time.Time) ([]licensefile.Payload, licensefile.Layout, error) {
-	fs := make([]licensefile.Feature, len(features))
-	for i, e := range features {
-		fs[i] = licensefile.Feature{PartNumber: e.PartNumber, Name: e.Name, Stacking: e.Stacking, Quantity: e.Quantity, Version: e.Version}
-	}
 	unit := func(l *db.Location) licensefile.Payload {
 		return licensefile.Payload{
 			FormatVersion: licensefile.FormatVersion, LocationID: l.ID.String(), SystemType: st.Code, SystemName: st.Name,
 			HardwareKeyCode: l.HardwareKeyCode, SecondaryHardwareKeyCode: deref(l.SecondaryHardwareKeyCode),
-			ProductKey: deref(l.ProductKey), Features: fs, IssuedAt: issued.UTC(), Sequence: version,
+			ProductKey: deref(l.ProductKey), Features: features, IssuedAt: issued.UTC(), Sequence: version,
 		}
 	}
 	payloads := []licensefile.Payload{unit(loc)}

@@ -167,7 +167,7 @@ func writeFeatureTable(b *strings.Builder, indent string, features []Feature) {
 	partWidth, amountWidth := utf8.RuneCountInString(partHeader), utf8.RuneCountInString(amountHeader)
 	for _, f := range features {
 		partWidth = max(partWidth, utf8.RuneCountInString(f.PartNumber))
-		amountWidth = max(amountWidth, utf8.RuneCountInString(featureAmount(f)))
+		amountWidth = max(amountWidth, utf8.RuneCountInString(f.Amount()))
 	}
 	row := func(part, amount, name string) {
 		s := fmt.Sprintf("%s%-*s  %*s  %s", indent, partWidth, part, amountWidth, amount, name)
@@ -175,12 +175,13 @@ func writeFeatureTable(b *strings.Builder, indent string, features []Feature) {
 	}
 	row(partHeader, amountHeader, nameHeader)
 	for _, f := range features {
-		row(f.PartNumber, featureAmount(f), f.Name)
+		row(f.PartNumber, f.Amount(), f.Name)
 	}
 }
 
-// featureAmount is what a feature grants: its quantity, or "V<version>" for a VERSION part.
-func featureAmount(f Feature) string {
+// Amount is what a feature grants as users read it: its quantity ("120"),
+// or "V<version>" for a VERSION part ("V6").
+func (f Feature) Amount() string {
 	if f.Stacking == StackingVersion {
 		return "V" + strconv.Itoa(f.Version)
 	}

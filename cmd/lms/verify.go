@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -226,17 +225,9 @@ func describe(f *licensefile.File, givenName string) []byte {
 		tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 		fmt.Fprintf(tw, "  PART NUMBER\tNAME\tAMOUNT\n")
 		for _, ft := range p.Features {
-			fmt.Fprintf(tw, "  %s\t%s\t%s\n", ft.PartNumber, ft.Name, amount(ft))
+			fmt.Fprintf(tw, "  %s\t%s\t%s\n", ft.PartNumber, ft.Name, ft.Amount())
 		}
 		_ = tw.Flush() // writes to a bytes.Buffer, which cannot fail
 	}
 	return b.Bytes()
-}
-
-// amount is what a feature grants: its quantity, or "V<version>" for a VERSION part.
-func amount(ft licensefile.Feature) string {
-	if ft.Stacking == licensefile.StackingVersion {
-		return "V" + strconv.Itoa(ft.Version)
-	}
-	return strconv.Itoa(ft.Quantity)
 }

@@ -9,6 +9,7 @@ import (
 	"lms/db"
 	"lms/graph/model"
 	"lms/license"
+	"lms/licensefile"
 	"math"
 	"strconv"
 	"sync/atomic"
@@ -26,10 +27,10 @@ type BinPartResolver interface {
 	Lines(ctx context.Context, obj *license.BinPart, first *int, after *string) (*model.OrderLineConnection, error)
 }
 type EntitlementResolver interface {
-	Part(ctx context.Context, obj *license.Entitlement) (*catalog.Part, error)
-	Stacking(ctx context.Context, obj *license.Entitlement) (model.StackingKind, error)
-	Quantity(ctx context.Context, obj *license.Entitlement) (*int, error)
-	Version(ctx context.Context, obj *license.Entitlement) (*int, error)
+	Part(ctx context.Context, obj *licensefile.Feature) (*catalog.Part, error)
+	Stacking(ctx context.Context, obj *licensefile.Feature) (model.StackingKind, error)
+	Quantity(ctx context.Context, obj *licensefile.Feature) (*int, error)
+	Version(ctx context.Context, obj *licensefile.Feature) (*int, error)
 }
 type LicenseResolver interface {
 	ID(ctx context.Context, obj *db.License) (string, error)
@@ -52,7 +53,7 @@ type LicenseFileResolver interface {
 	Current(ctx context.Context, obj *db.LicenseFile) (bool, error)
 
 	DownloadURL(ctx context.Context, obj *db.LicenseFile) (*string, error)
-	Features(ctx context.Context, obj *db.LicenseFile) ([]license.Entitlement, error)
+	Features(ctx context.Context, obj *db.LicenseFile) ([]licensefile.Feature, error)
 	Error(ctx context.Context, obj *db.LicenseFile) (*string, error)
 }
 type LicenseOrderResolver interface {
@@ -907,7 +908,7 @@ func (ec *executionContext) fieldContext_DetachLicensesPayload_errors(_ context.
 	return fc, nil
 }
 
-func (ec *executionContext) _Entitlement_part(ctx context.Context, field graphql.CollectedField, obj *license.Entitlement) (ret graphql.Marshaler) {
+func (ec *executionContext) _Entitlement_part(ctx context.Context, field graphql.CollectedField, obj *licensefile.Feature) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -939,7 +940,7 @@ func (ec *executionContext) fieldContext_Entitlement_part(_ context.Context, fie
 	return fc, nil
 }
 
-func (ec *executionContext) _Entitlement_stacking(ctx context.Context, field graphql.CollectedField, obj *license.Entitlement) (ret graphql.Marshaler) {
+func (ec *executionContext) _Entitlement_stacking(ctx context.Context, field graphql.CollectedField, obj *licensefile.Feature) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -962,7 +963,7 @@ func (ec *executionContext) fieldContext_Entitlement_stacking(_ context.Context,
 	return graphql.NewScalarFieldContext("Entitlement", field, true, true, "StackingKind")
 }
 
-func (ec *executionContext) _Entitlement_quantity(ctx context.Context, field graphql.CollectedField, obj *license.Entitlement) (ret graphql.Marshaler) {
+func (ec *executionContext) _Entitlement_quantity(ctx context.Context, field graphql.CollectedField, obj *licensefile.Feature) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -985,7 +986,7 @@ func (ec *executionContext) fieldContext_Entitlement_quantity(_ context.Context,
 	return graphql.NewScalarFieldContext("Entitlement", field, true, true, "Int")
 }
 
-func (ec *executionContext) _Entitlement_version(ctx context.Context, field graphql.CollectedField, obj *license.Entitlement) (ret graphql.Marshaler) {
+func (ec *executionContext) _Entitlement_version(ctx context.Context, field graphql.CollectedField, obj *licensefile.Feature) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1008,7 +1009,7 @@ func (ec *executionContext) fieldContext_Entitlement_version(_ context.Context, 
 	return graphql.NewScalarFieldContext("Entitlement", field, true, true, "Int")
 }
 
-func (ec *executionContext) _Entitlement_amount(ctx context.Context, field graphql.CollectedField, obj *license.Entitlement) (ret graphql.Marshaler) {
+func (ec *executionContext) _Entitlement_amount(ctx context.Context, field graphql.CollectedField, obj *licensefile.Feature) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1130,8 +1131,8 @@ func (ec *executionContext) _EntitlementEdge_node(ctx context.Context, field gra
 			return obj.Node, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *license.Entitlement) graphql.Marshaler {
-			return ec.marshalNEntitlement2ᚖlmsᚋlicenseᚐEntitlement(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *licensefile.Feature) graphql.Marshaler {
+			return ec.marshalNEntitlement2ᚖlmsᚋlicensefileᚐFeature(ctx, selections, v)
 		},
 		true,
 		true,
@@ -2045,8 +2046,8 @@ func (ec *executionContext) _LicenseFile_features(ctx context.Context, field gra
 			return ec.Resolvers.LicenseFile().Features(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []license.Entitlement) graphql.Marshaler {
-			return ec.marshalNEntitlement2ᚕlmsᚋlicenseᚐEntitlementᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []licensefile.Feature) graphql.Marshaler {
+			return ec.marshalNEntitlement2ᚕlmsᚋlicensefileᚐFeatureᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -3948,7 +3949,7 @@ func (ec *executionContext) _DetachLicensesPayload(ctx context.Context, sel ast.
 
 var entitlementImplementors = []string{"Entitlement"}
 
-func (ec *executionContext) _Entitlement(ctx context.Context, sel ast.SelectionSet, obj *license.Entitlement) graphql.Marshaler {
+func (ec *executionContext) _Entitlement(ctx context.Context, sel ast.SelectionSet, obj *licensefile.Feature) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, entitlementImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -5033,15 +5034,15 @@ func (ec *executionContext) marshalNDetachLicensesPayload2ᚖlmsᚋgraphᚋmodel
 	return ec._DetachLicensesPayload(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNEntitlement2lmsᚋlicenseᚐEntitlement(ctx context.Context, sel ast.SelectionSet, v license.Entitlement) graphql.Marshaler {
+func (ec *executionContext) marshalNEntitlement2lmsᚋlicensefileᚐFeature(ctx context.Context, sel ast.SelectionSet, v licensefile.Feature) graphql.Marshaler {
 	return ec._Entitlement(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNEntitlement2ᚕlmsᚋlicenseᚐEntitlementᚄ(ctx context.Context, sel ast.SelectionSet, v []license.Entitlement) graphql.Marshaler {
+func (ec *executionContext) marshalNEntitlement2ᚕlmsᚋlicensefileᚐFeatureᚄ(ctx context.Context, sel ast.SelectionSet, v []licensefile.Feature) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNEntitlement2lmsᚋlicenseᚐEntitlement(ctx, sel, v[i])
+		return ec.marshalNEntitlement2lmsᚋlicensefileᚐFeature(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -5053,7 +5054,7 @@ func (ec *executionContext) marshalNEntitlement2ᚕlmsᚋlicenseᚐEntitlement�
 	return ret
 }
 
-func (ec *executionContext) marshalNEntitlement2ᚖlmsᚋlicenseᚐEntitlement(ctx context.Context, sel ast.SelectionSet, v *license.Entitlement) graphql.Marshaler {
+func (ec *executionContext) marshalNEntitlement2ᚖlmsᚋlicensefileᚐFeature(ctx context.Context, sel ast.SelectionSet, v *licensefile.Feature) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Entitlement!")
 		return graphql.Null

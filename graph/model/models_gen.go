@@ -10,6 +10,7 @@ import (
 	"lms/catalog"
 	"lms/db"
 	"lms/license"
+	"lms/licensefile"
 	"strconv"
 	"time"
 )
@@ -280,7 +281,7 @@ type EntitlementConnection struct {
 
 type EntitlementEdge struct {
 	Cursor string               `json:"cursor"`
-	Node   *license.Entitlement `json:"node"`
+	Node   *licensefile.Feature `json:"node"`
 }
 
 type GrantShippingAllowanceInput struct {
