@@ -85,8 +85,8 @@ func lockSystem(ctx context.Context, tx bun.Tx, a *actor.Actor, id uuid.UUID, fi
 }
 
 // usage is what a system already holds, attached plus activated: the
-// quantity per part over the root and its live children, and the total on
-// the location itself.
+// quantity per part over the root and its children (a deleted child holds
+// no licenses), and the total on the location itself.
 type usage struct {
 	system map[string]int
 	total  int

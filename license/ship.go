@@ -159,9 +159,6 @@ func (s *Service) mailShipment(ctx context.Context, tx bun.Tx, partner *db.Partn
 		PartnerName: partner.Name, SalesOrder: order.SalesOrder, PurchaseOrder: order.PurchaseOrder,
 		SwaNote: order.SwaNote, ShippedAt: order.CreatedAt,
 	}
-	if s.PublicURL != "" {
-		e.BinURL = s.PublicURL + "/explorer/"
-	}
 	if order.SwaDurationMonths != nil {
 		e.SwaDurationMonths = *order.SwaDurationMonths
 	}

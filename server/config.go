@@ -117,6 +117,9 @@ func FromEnv() (Config, error) {
 		return Config{}, err
 	}
 	c.PublicURL = strings.TrimRight(getenv("LMS_PUBLIC_URL", "http://"+c.HTTPAddr), "/")
+	if !dev && os.Getenv("LMS_PUBLIC_URL") == "" {
+		return Config{}, fmt.Errorf("production needs LMS_PUBLIC_URL, the address users reach LMS at (download links in emails)")
+	}
 	if c.LicenseKey, err = licenseKey(dev); err != nil {
 		return Config{}, err
 	}
