@@ -3667,7 +3667,11 @@ input AttachLineInput {
 input AttachLicensesInput {
   locationId: ID!
   lines: [AttachLineInput!]!
-  """A retry with the same key and input returns the first answer and changes nothing."""
+  """
+  A retry with the same key and input returns the first answer and changes nothing; the same key
+  with other input is refused (IDEMPOTENCY_KEY_REUSED). A request that failed changed nothing and
+  is not remembered: its retry runs again. Keys are kept for 48 hours.
+  """
   idempotencyKey: String
 }
 
@@ -3695,7 +3699,11 @@ input ActivateLicensesInput {
   licenseIds: [ID!]!
   """Must be true: "Licenses once activated cannot be deactivated or returned." """
   acceptAgreement: Boolean!
-  """A retry with the same key and input returns the first answer and changes nothing."""
+  """
+  A retry with the same key and input returns the first answer and changes nothing; the same key
+  with other input is refused (IDEMPOTENCY_KEY_REUSED). A request that failed changed nothing and
+  is not remembered: its retry runs again. Keys are kept for 48 hours.
+  """
   idempotencyKey: String
 }
 

@@ -20,7 +20,9 @@ type ActivateLicensesInput struct {
 	LicenseIds []string `json:"licenseIds"`
 	// Must be true: "Licenses once activated cannot be deactivated or returned."
 	AcceptAgreement bool `json:"acceptAgreement"`
-	// A retry with the same key and input returns the first answer and changes nothing.
+	// A retry with the same key and input returns the first answer and changes nothing; the same key
+	// with other input is refused (IDEMPOTENCY_KEY_REUSED). A request that failed changed nothing and
+	// is not remembered: its retry runs again. Keys are kept for 48 hours.
 	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
 }
 
@@ -53,7 +55,9 @@ type APITokenEdge struct {
 type AttachLicensesInput struct {
 	LocationID string            `json:"locationId"`
 	Lines      []AttachLineInput `json:"lines"`
-	// A retry with the same key and input returns the first answer and changes nothing.
+	// A retry with the same key and input returns the first answer and changes nothing; the same key
+	// with other input is refused (IDEMPOTENCY_KEY_REUSED). A request that failed changed nothing and
+	// is not remembered: its retry runs again. Keys are kept for 48 hours.
 	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
 }
 
