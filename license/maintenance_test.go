@@ -11,7 +11,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"lms/license"
+	"lms/licensefile"
 	"lms/lmstest"
+	"lms/server"
 )
 
 // TestPurgeIdempotencyKeys: keys are kept for the retention period
@@ -82,4 +84,36 @@ func TestGenerationGivenUp(t *testing.T) {
 	status, body, _ = get(t, env, lmstest.DealerY, "/license-files/"+id.String())
 	require.Equal(t, 409, status)
 	require.True(t, strings.Contains(string(body), "could not be generated"), string(body))
+}
+
+// TestSigningKeyRotation: after a rotation the server signs with the new
+// key and still publishes the old one, so files signed before verify
+// (LIC-6).
+func TestSigningKeyRotation(t *testing.T) {
+	t.Parallel()
+	oldKey, err := licensefile.GenerateKey()
+	require.NoError(t, err)
+	old := licensefile.NewSigner(oldKey)
+	env := lmstest.New(t, lmstest.Opts{NoSMTP: true, Config: func(c *server.Config) {
+		c.TrustedLicenseKeys = licensefile.Keyring{old.PublicKey()}
+	}})
+	status, body, _ := get(t, env, "", server.LicenseKeysPath)
+	require.Equal(t, 200, status)
+	published, err := licensefile.ParseJWKS(body)
+	require.NoError(t, err)
+	require.Len(t, published, 2)
+	require.NotEqual(t, old.KeyID(), published[0].ID, "the current key signs")
+	require.Equal(t, old.KeyID(), published[1].ID)
+
+	before, err := licensefile.Build(old, licensefile.LayoutSVI, licensefile.Payload{
+		FormatVersion: licensefile.FormatVersion, LocationID: uuid.NewString(), SystemType: "SV8100", SystemName: "SV8100",
+		HardwareKeyCode: "190400324412", IssuedAt: time.Now(), Sequence: 1,
+		Features: []licensefile.Feature{{PartNumber: "BE107585", Name: "LK-SYS-IP-TERMINAL-1-LIC", Stacking: "QUANTITY", Quantity: 20}},
+	})
+	require.NoError(t, err)
+	_, err = licensefile.Verify(before.Zip, published)
+	require.NoError(t, err, "a file signed before the rotation still verifies")
+	loc, lics := readyLocation(t, env)
+	f := waitFile(t, env, lmstest.DealerY, mustActivate(t, env, lmstest.DealerY, loc.ID, lics...))
+	require.Equal(t, published[0].ID, *f.KeyID)
 }

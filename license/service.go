@@ -34,7 +34,8 @@ type Service struct {
 	// Signer signs license files (LIC-6).
 	Signer *licensefile.Signer
 	// Keys are the public keys license files verify against, published for
-	// `lms verify` and clients: the signer's.
+	// `lms verify` and clients: the signer's, then earlier ones still
+	// trusted after a rotation.
 	Keys licensefile.Keyring
 	// Events tells this process's subscribers that files are ready.
 	Events *Events

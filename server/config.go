@@ -59,6 +59,10 @@ type Config struct {
 	// and stored on first start (licensefile.DefaultKeyPath). Nil in a
 	// Config built by hand means an ephemeral key.
 	LicenseKey ed25519.PrivateKey
+	// TrustedLicenseKeys are earlier signing keys whose files still verify
+	// after a rotation: a JWKS file named by LMS_LICENSE_TRUSTED_KEYS (save
+	// the old /.well-known/lms-license-keys.json there before rotating).
+	TrustedLicenseKeys licensefile.Keyring
 	// PublicURL is the base URL users reach LMS at, for links in emails
 	// (LMS_PUBLIC_URL; default http://<LMS_HTTP_ADDR>).
 	PublicURL string
@@ -122,6 +126,15 @@ func FromEnv() (Config, error) {
 	}
 	if c.LicenseKey, err = licenseKey(dev); err != nil {
 		return Config{}, err
+	}
+	if path := os.Getenv("LMS_LICENSE_TRUSTED_KEYS"); path != "" {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return Config{}, fmt.Errorf("LMS_LICENSE_TRUSTED_KEYS: %w", err)
+		}
+		if c.TrustedLicenseKeys, err = licensefile.ParseJWKS(b); err != nil {
+			return Config{}, fmt.Errorf("LMS_LICENSE_TRUSTED_KEYS %s: %w", path, err)
+		}
 	}
 	if c.SMTP.Enabled() {
 		if c.SMTP.Port == 0 {

@@ -127,12 +127,18 @@ func NewWithDB(ctx context.Context, cfg Config, d *db.DB) (*Server, error) {
 		log.Warn("no license signing key configured: license files are signed with an ephemeral key")
 	}
 	signer := licensefile.NewSigner(key)
-	log.Info("license files signed", "key_id", signer.KeyID())
+	keys := licensefile.Keyring{signer.PublicKey()}
+	for _, k := range cfg.TrustedLicenseKeys {
+		if k.ID != signer.KeyID() {
+			keys = append(keys, k)
+		}
+	}
+	log.Info("license files signed", "key_id", signer.KeyID(), "trusted_keys", len(keys))
 
 	ws := river.NewWorkers()
 	notifier := &notify.Service{DB: d.Bun, Sender: sender}
 	licenses := &license.Service{
-		DB: d.Bun, Notify: notifier, Signer: signer, Keys: licensefile.Keyring{signer.PublicKey()},
+		DB: d.Bun, Notify: notifier, Signer: signer, Keys: keys,
 		Events: &license.Events{Pool: d.Pool, Logger: log}, PublicURL: cfg.PublicURL,
 	}
 	workers.Register(ws, workers.Deps{Notify: notifier, Licenses: licenses, RetryBase: cfg.MailRetryBase})
