@@ -8,12 +8,15 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 	"github.com/stretchr/testify/require"
 
 	"lms/license"
 	"lms/licensefile"
 	"lms/lmstest"
 	"lms/server"
+	"lms/workers"
 )
 
 // TestPurgeIdempotencyKeys: keys are kept for the retention period
@@ -116,4 +119,34 @@ func TestSigningKeyRotation(t *testing.T) {
 	loc, lics := readyLocation(t, env)
 	f := waitFile(t, env, lmstest.DealerY, mustActivate(t, env, lmstest.DealerY, loc.ID, lics...))
 	require.Equal(t, published[0].ID, *f.KeyID)
+}
+
+// TestWorkerGivesUpAfterLastAttempt: a generation whose job fails (here:
+// its context ended, as on a timeout) stays pending while River will retry
+// it, and is recorded FAILED after the last attempt (LIC-6).
+func TestWorkerGivesUpAfterLastAttempt(t *testing.T) {
+	t.Parallel()
+	env := lmstest.New(t, lmstest.Opts{NoWorkers: true, NoSMTP: true})
+	loc, lics := readyLocation(t, env)
+	fileID := mustActivate(t, env, lmstest.DealerY, loc.ID, lics...)
+	var id uuid.UUID
+	require.NoError(t, env.DB.Bun.NewRaw("SELECT id FROM license_files").Scan(context.Background(), &id))
+
+	w := &workers.GenerateLicenseFileWorker{Licenses: env.Server.Graph.Services.Licenses}
+	ended, cancel := context.WithCancel(context.Background())
+	cancel()
+	attempt := func(n int) error {
+		return w.Work(ended, &river.Job[license.GenerateFileArgs]{
+			JobRow: &rivertype.JobRow{Attempt: n, MaxAttempts: 10}, Args: license.GenerateFileArgs{FileID: id},
+		})
+	}
+	status := func() string {
+		var got struct{ Node struct{ Status string } }
+		env.Query(t, lmstest.DealerY, `query($id: ID!) { node(id: $id) { ... on LicenseFile { status } } }`, map[string]any{"id": fileID}).Decode(t, &got)
+		return got.Node.Status
+	}
+	require.Error(t, attempt(3))
+	require.Equal(t, "PENDING", status(), "River retries it")
+	require.Error(t, attempt(10))
+	require.Equal(t, "FAILED", status())
 }
