@@ -19,6 +19,17 @@ import (
 	"lms/workers"
 )
 
+// pendingFile activates a ready location's licenses in an env without
+// workers and returns the location, the pending file's global id and its
+// row id (the database has no other file).
+func pendingFile(t testing.TB, env *lmstest.Env) (loc apiLocation, fileID string, id uuid.UUID) {
+	t.Helper()
+	loc, lics := readyLocation(t, env)
+	fileID = mustActivate(t, env, lmstest.DealerY, loc.ID, lics...)
+	require.NoError(t, env.DB.Bun.NewRaw("SELECT id FROM license_files").Scan(context.Background(), &id))
+	return loc, fileID, id
+}
+
 // TestPurgeIdempotencyKeys: keys are kept for the retention period
 // (SPEC §12 asks for at least 24 hours) and purged after it.
 func TestPurgeIdempotencyKeys(t *testing.T) {
@@ -51,10 +62,7 @@ func TestPurgeIdempotencyKeys(t *testing.T) {
 func TestGenerationGivenUp(t *testing.T) {
 	t.Parallel()
 	env := lmstest.New(t, lmstest.Opts{NoWorkers: true, NoSMTP: true})
-	loc, lics := readyLocation(t, env)
-	fileID := mustActivate(t, env, lmstest.DealerY, loc.ID, lics...)
-	var id uuid.UUID
-	require.NoError(t, env.DB.Bun.NewRaw("SELECT id FROM license_files").Scan(context.Background(), &id))
+	loc, fileID, id := pendingFile(t, env)
 
 	status, body, _ := get(t, env, lmstest.DealerY, "/license-files/"+id.String())
 	require.Equal(t, 409, status)
@@ -127,10 +135,7 @@ func TestSigningKeyRotation(t *testing.T) {
 func TestWorkerGivesUpAfterLastAttempt(t *testing.T) {
 	t.Parallel()
 	env := lmstest.New(t, lmstest.Opts{NoWorkers: true, NoSMTP: true})
-	loc, lics := readyLocation(t, env)
-	fileID := mustActivate(t, env, lmstest.DealerY, loc.ID, lics...)
-	var id uuid.UUID
-	require.NoError(t, env.DB.Bun.NewRaw("SELECT id FROM license_files").Scan(context.Background(), &id))
+	_, fileID, id := pendingFile(t, env)
 
 	w := &workers.GenerateLicenseFileWorker{Licenses: env.Server.Graph.Services.Licenses}
 	ended, cancel := context.WithCancel(context.Background())
