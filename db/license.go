@@ -21,11 +21,15 @@ type LicenseOrder struct {
 	SwaDurationMonths *int       `bun:"swa_duration_months"`
 	SwaNote           string     `bun:"swa_note,notnull"`
 	ShippedBy         *uuid.UUID `bun:"shipped_by,type:uuid"`
-	CreatedAt         time.Time  `bun:"created_at,nullzero,notnull,default:clock_timestamp()"`
+	// ReshippedFrom is the distributor that reshipped the order from its own
+	// bin (LIC-12); nil for orders the vendor shipped.
+	ReshippedFrom *uuid.UUID `bun:"reshipped_from,type:uuid"`
+	CreatedAt     time.Time  `bun:"created_at,nullzero,notnull,default:clock_timestamp()"`
 }
 
 // OrderLine is one part line of a shipped order. Available is what is still
-// in the bin; the licenses made from the line hold the rest (LIC-15).
+// in the bin; the licenses made from the line, Reshipped and Returned hold
+// the rest (LIC-15).
 type OrderLine struct {
 	bun.BaseModel `bun:"table:order_lines,alias:ol"`
 
@@ -36,7 +40,31 @@ type OrderLine struct {
 	PartNumber string    `bun:"part_number,notnull"`
 	Shipped    int       `bun:"shipped,notnull"`
 	Available  int       `bun:"available,notnull"`
-	CreatedAt  time.Time `bun:"created_at,nullzero,notnull,default:clock_timestamp()"`
+	// SourceLineID is the distributor's line a reshipped line came from.
+	SourceLineID *uuid.UUID `bun:"source_line_id,type:uuid"`
+	// Reshipped is what the line passed on to dealers and did not get back
+	// (LIC-12); Returned is what its holder returned to the distributor
+	// (LIC-13).
+	Reshipped int       `bun:"reshipped,notnull"`
+	Returned  int       `bun:"returned,notnull"`
+	CreatedAt time.Time `bun:"created_at,nullzero,notnull,default:clock_timestamp()"`
+}
+
+// LicenseReturn is a quantity a dealer returned from a reshipped bin line to
+// the distributor's line it came from (LIC-13).
+type LicenseReturn struct {
+	bun.BaseModel `bun:"table:license_returns,alias:lr"`
+
+	ID            uuid.UUID  `bun:"id,pk,type:uuid,default:gen_random_uuid()"`
+	DealerID      uuid.UUID  `bun:"dealer_id,type:uuid,notnull"`
+	DistributorID uuid.UUID  `bun:"distributor_id,type:uuid,notnull"`
+	OrderLineID   uuid.UUID  `bun:"order_line_id,type:uuid,notnull"`
+	SourceLineID  uuid.UUID  `bun:"source_line_id,type:uuid,notnull"`
+	PartNumber    string     `bun:"part_number,notnull"`
+	Quantity      int        `bun:"quantity,notnull"`
+	Reason        string     `bun:"reason,notnull"`
+	ReturnedBy    *uuid.UUID `bun:"returned_by,type:uuid"`
+	ReturnedAt    time.Time  `bun:"returned_at,nullzero,notnull,default:clock_timestamp()"`
 }
 
 // LicenseStatus is where a license is in its life (LIC-3, LIC-5).
@@ -94,6 +122,11 @@ const (
 	FileForActivation      LicenseFileReason = "ACTIVATION"
 	FileForRegeneration    LicenseFileReason = "REGENERATION"
 	FileForVirtualHardware LicenseFileReason = "VIRTUAL_HARDWARE_KEY_CODE"
+	// FileForDemo: a time-limited file opening every feature (LIC-10).
+	FileForDemo LicenseFileReason = "DEMO"
+	// FileFromExternalSource: an external product's file for a sales order,
+	// uploaded by the license desk (EXT-1, EXT-3).
+	FileFromExternalSource LicenseFileReason = "EXTERNAL"
 )
 
 // LicenseFile is one generation of a location's signed license file
@@ -118,6 +151,12 @@ type LicenseFile struct {
 	// Features is the stacked content the file grants, as JSON.
 	Features json.RawMessage `bun:"features,type:jsonb"`
 	Error    string          `bun:"error,notnull"`
+	// ExpiresAt is when a demo file stops working (LIC-10).
+	ExpiresAt *time.Time `bun:"expires_at"`
+	// SalesOrder is the sales order an external file is for (EXT-3).
+	SalesOrder *string `bun:"sales_order"`
+	// UploadedBy is the license desk user who uploaded an external file.
+	UploadedBy *uuid.UUID `bun:"uploaded_by,type:uuid"`
 }
 
 // LicenseFileColumns are the columns of license_files without the content,
@@ -125,6 +164,7 @@ type LicenseFile struct {
 var LicenseFileColumns = []string{
 	"id", "location_id", "partner_id", "version", "reason", "status", "requested_by", "requested_at",
 	"ready_at", "file_name", "sha256", "activation_code", "key_id", "features", "error",
+	"expires_at", "sales_order", "uploaded_by",
 }
 
 // IdempotencyKey remembers the first answer of an inventory mutation sent
