@@ -92,12 +92,37 @@ func (r *Resolver) orderConnection(ctx context.Context, p *page.Page[db.LicenseO
 		ids[i], partners[i] = p.Items[i].ID, p.Items[i].PartnerID
 	}
 	if node, ok := currentNode(ctx); ok && len(ids) > 0 {
-		if _, ok := selected(ctx, node, "partner", []string{"LicenseOrder", "Node"}); ok {
+		orderTypes := []string{"LicenseOrder", "Node"}
+		if _, ok := selected(ctx, node, "reshippedFrom", orderTypes); ok {
+			for i := range p.Items {
+				if from := p.Items[i].ReshippedFrom; from != nil {
+					partners = append(partners, *from)
+				}
+			}
+		}
+		if _, ok := selected(ctx, node, "partner", orderTypes); ok || len(partners) > len(ids) {
 			if err := l.partners.prefetch(ctx, partners); err != nil {
 				return nil, err
 			}
 		}
-		if _, ok := selected(ctx, node, "lines", []string{"LicenseOrder", "Node"}); ok {
+		if f, ok := selected(ctx, node, "licenses", orderTypes); ok {
+			if first, ok := firstArg(ctx, f); ok {
+				keys := make([]firstPageKey, len(ids))
+				for i, id := range ids {
+					keys[i] = firstPageKey{ID: id, First: first}
+				}
+				lics, err := pagesItems(ctx, l.orderLicenses, keys)
+				if err != nil {
+					return nil, err
+				}
+				if n, ok := nodeOf(ctx, f); ok {
+					if err := r.prefetchLicenses(ctx, lics, n); err != nil {
+						return nil, err
+					}
+				}
+			}
+		}
+		if f, ok := selected(ctx, node, "lines", orderTypes); ok {
 			if err := l.linesOfOrders.prefetch(ctx, ids); err != nil {
 				return nil, err
 			}
@@ -106,11 +131,24 @@ func (r *Resolver) orderConnection(ctx context.Context, p *page.Page[db.LicenseO
 				return nil, err
 			}
 			var all []license.BinLine
+			var sources []uuid.UUID
 			for _, ls := range lines {
 				all = append(all, ls...)
+				for _, x := range ls {
+					if x.SourceLineID != nil {
+						sources = append(sources, *x.SourceLineID)
+					}
+				}
 			}
 			if err := r.prefetchParts(ctx, partNumbers(all, func(l *license.BinLine) string { return l.PartNumber })); err != nil {
 				return nil, err
+			}
+			if n, ok := nodeOf(ctx, f); ok && len(sources) > 0 {
+				if _, ok := selected(ctx, n, "sourceLine", []string{"OrderLine", "Node"}); ok {
+					if err := l.orderLines.prefetch(ctx, sources); err != nil {
+						return nil, err
+					}
+				}
 			}
 		}
 	}

@@ -60,6 +60,18 @@ func (r *Resolver) find(ctx context.Context, typ string, id uuid.UUID) (model.No
 			return nil, err
 		}
 		return nilIfNone(ls[0], nil)
+	case "ProtectDat":
+		pds, err := r.Services.Licenses.FindProtectDats(ctx, []uuid.UUID{id})
+		if err != nil {
+			return nil, err
+		}
+		return nilIfNone(pds[0], nil)
+	case "LicenseReturn":
+		rs, err := r.Services.Licenses.FindReturns(ctx, []uuid.UUID{id})
+		if err != nil {
+			return nil, err
+		}
+		return nilIfNone(rs[0], nil)
 	case "LicenseFile":
 		fs, err := r.Services.Licenses.FindFiles(ctx, []uuid.UUID{id})
 		if err != nil {

@@ -35,35 +35,18 @@ type AttachLine struct {
 // Validate checks the input on its own.
 func (in *AttachInput) Validate() error {
 	var errs apperr.List
-	if len(in.Lines) == 0 || len(in.Lines) > maxSelection {
-		errs.Add(apperr.Invalid("lines", "select 1 to %d bin lines", maxSelection))
-	}
-	seen := map[uuid.UUID]bool{}
-	some := false
-	for i, l := range in.Lines {
-		field := "lines." + strconv.Itoa(i)
-		if seen[l.LineID] {
-			errs.Add(apperr.Invalid(field+".lineId", "a bin line is selected twice"))
-		}
-		seen[l.LineID] = true
-		if l.Quantity != nil && (*l.Quantity < 0 || *l.Quantity > maxQuantity) {
-			errs.Add(apperr.New(apperr.InvalidFeatureQuantity, "the quantity is 0 (skip the line) to %d", maxQuantity).OnField(field + ".quantity"))
-		}
-		some = some || l.Quantity == nil || *l.Quantity > 0
-	}
-	if len(in.Lines) > 0 && !some {
-		errs.Add(apperr.Invalid("lines", "every selected line has quantity 0: nothing to attach"))
-	}
+	validateLines(&errs, in.Lines)
 	return errs.Err()
 }
 
 // Attach moves the selected quantities from the partner's bin to a location
 // as attached licenses, each with a new Software Key Code (LIC-3), after
-// checking every per-system rule (LOC-5/6/7/10/11, LIC-11, DECT-2). The bin
-// lines are row-locked, so concurrent requests never take more than a line
-// holds. Errors: UNAUTHENTICATED, VALIDATION_FAILED, NOT_FOUND (location or
-// line), INSUFFICIENT_QUANTITY, PART_NOT_ALLOWED, WRONG_LOCATION_FOR_PART,
-// LIMIT_EXCEEDED, INVALID_FEATURE_QUANTITY, IDEMPOTENCY_KEY_REUSED.
+// checking every per-system rule (LOC-5/6/7/10/11, LIC-11, DECT-2, EXT-2).
+// The bin lines are row-locked, so concurrent requests never take more than
+// a line holds. Errors: UNAUTHENTICATED, VALIDATION_FAILED, NOT_FOUND
+// (location or line), INSUFFICIENT_QUANTITY, PART_NOT_ALLOWED,
+// WRONG_LOCATION_FOR_PART, LIMIT_EXCEEDED, INVALID_FEATURE_QUANTITY,
+// PO_CANNOT_BE_SPLIT (external products), IDEMPOTENCY_KEY_REUSED.
 func (s *Service) Attach(ctx context.Context, in AttachInput) ([]db.License, error) {
 	a, err := actor.Require(ctx)
 	if err != nil {
@@ -94,17 +77,11 @@ func (s *Service) attach(ctx context.Context, tx bun.Tx, a *actor.Actor, in Atta
 	for i, l := range in.Lines {
 		ids[i] = l.LineID
 	}
-	lines, err := lockLines(ctx, tx, sys.loc.PartnerID, ids)
+	lines, orders, err := lockSelection(ctx, tx, sys, ids)
 	if err != nil {
 		return nil, err
 	}
-	numbers := make([]string, 0, len(lines))
-	for _, l := range lines {
-		if l != nil {
-			numbers = append(numbers, l.PartNumber)
-		}
-	}
-	parts, err := partsByNumber(ctx, tx, numbers)
+	parts, err := lineParts(ctx, tx, lines)
 	if err != nil {
 		return nil, err
 	}
@@ -119,25 +96,22 @@ func (s *Service) attach(ctx context.Context, tx bun.Tx, a *actor.Actor, in Atta
 			errs.Add(apperr.NotFoundf("bin line").OnField(field + ".lineId"))
 			continue
 		}
-		q := l.Available
-		if sel.Quantity != nil {
-			q = *sel.Quantity
-		}
-		if sel.Quantity != nil && q == 0 {
+		if sel.Quantity != nil && *sel.Quantity == 0 {
 			continue
 		}
-		p := parts[l.PartNumber]
-		if e := sys.checkPart(p); e != nil {
+		if e := sys.checkPart(parts[l.PartNumber]); e != nil {
 			errs.Add(e.OnField(field + ".lineId"))
 			continue
 		}
-		if q == 0 || q > l.Available {
-			errs.Add(apperr.New(apperr.InsufficientQuantity, "%s (%s) of PO %s: %d selected, %d available", p.Name, p.Number, l.PurchaseOrder, max(q, 1), l.Available).OnField(field + ".quantity"))
+		q, e := selectedQuantity(sel, l, parts[l.PartNumber])
+		if e != nil {
+			errs.Add(e.OnField(field + ".quantity"))
 			continue
 		}
 		take[i] = q
 		adding[l.PartNumber] += q
 	}
+	checkWholeOrders(&errs, in.Lines, lines, orders)
 	if err := errs.Err(); err != nil {
 		return nil, err
 	}

@@ -78,14 +78,14 @@ func (s *Service) BinOrders(ctx context.Context, f BinFilter, args page.Args) (*
 
 // LinesOf returns the lines of each order, by line number: all of them, or
 // only those with quantity left in the bin. One statement for all orders;
-// orders the caller may not see have none.
+// orders the caller may not see (visibleOrders) have none.
 func (s *Service) LinesOf(ctx context.Context, orderIDs []uuid.UUID) ([][]BinLine, error) {
 	a, err := actor.Require(ctx)
 	if err != nil {
 		return nil, err
 	}
 	var rows []BinLine
-	q := a.Restrict(s.DB.NewSelect().Model(&rows), "ol.partner_id").
+	q := visibleOrders(a, s.DB.NewSelect().Model(&rows)).
 		ColumnExpr("ol.*, o.purchase_order, o.sales_order").
 		Join("JOIN license_orders AS o ON o.id = ol.order_id").
 		Where("ol.order_id IN (?)", bun.In(orderIDs)).OrderExpr("ol.order_id, ol.line_no")

@@ -87,7 +87,8 @@ func orderLineState(t testing.TB, env *lmstest.Env, user, lineID string) binLine
 }
 
 // lineBalance is one order line as the tables hold it, with the quantity of
-// the licenses made from it.
+// the licenses made from it and of what moved between bins: its counters,
+// and the same computed from the reshipped lines and the returns.
 type lineBalance struct {
 	ID            string `bun:"id"`
 	PurchaseOrder string `bun:"purchase_order"`
@@ -97,39 +98,57 @@ type lineBalance struct {
 	Attached      int    `bun:"attached"`
 	Activated     int    `bun:"activated"`
 	Licenses      int    `bun:"licenses"`
+	Reshipped     int    `bun:"reshipped"`
+	Returned      int    `bun:"returned"`
+	// ReshippedOut is what dealer lines made from this line hold as shipped,
+	// minus what came back from them; ReturnedOut is what the line's
+	// returns moved back to the distributor.
+	ReshippedOut int `bun:"reshipped_out"`
+	ReturnedOut  int `bun:"returned_out"`
 }
 
 // lineBalances reads every order line of the database (each test has its
-// own) straight from the tables, with the licenses that hold its quantity.
+// own) straight from the tables, with the licenses, reshipped lines and
+// returns that hold its quantity.
 func lineBalances(t testing.TB, env *lmstest.Env) []lineBalance {
 	t.Helper()
 	var rows []lineBalance
 	err := env.DB.Bun.NewRaw(`
-SELECT ol.id::text AS id, o.purchase_order, ol.part_number, ol.shipped, ol.available,
-       coalesce(sum(lic.quantity) FILTER (WHERE lic.status = 'ATTACHED'), 0)  AS attached,
-       coalesce(sum(lic.quantity) FILTER (WHERE lic.status = 'ACTIVATED'), 0) AS activated,
-       count(lic.id) AS licenses
+SELECT ol.id::text AS id, o.purchase_order, ol.part_number, ol.shipped, ol.available, ol.reshipped, ol.returned,
+       coalesce(lic.attached, 0) AS attached, coalesce(lic.activated, 0) AS activated, coalesce(lic.n, 0) AS licenses,
+       coalesce(child.shipped, 0) - coalesce(back.quantity, 0) AS reshipped_out,
+       coalesce(ret.quantity, 0) AS returned_out
 FROM order_lines AS ol
 JOIN license_orders AS o ON o.id = ol.order_id
-LEFT JOIN licenses AS lic ON lic.order_line_id = ol.id
-GROUP BY ol.id, o.purchase_order
+LEFT JOIN (SELECT order_line_id,
+                  sum(quantity) FILTER (WHERE status = 'ATTACHED') AS attached,
+                  sum(quantity) FILTER (WHERE status = 'ACTIVATED') AS activated, count(*) AS n
+           FROM licenses GROUP BY order_line_id) AS lic ON lic.order_line_id = ol.id
+LEFT JOIN (SELECT source_line_id, sum(shipped) AS shipped FROM order_lines GROUP BY source_line_id) AS child
+       ON child.source_line_id = ol.id
+LEFT JOIN (SELECT source_line_id, sum(quantity) AS quantity FROM license_returns GROUP BY source_line_id) AS back
+       ON back.source_line_id = ol.id
+LEFT JOIN (SELECT order_line_id, sum(quantity) AS quantity FROM license_returns GROUP BY order_line_id) AS ret
+       ON ret.order_line_id = ol.id
 ORDER BY o.purchase_order, ol.line_no`).Scan(context.Background(), &rows)
 	require.NoError(t, err)
 	return rows
 }
 
 // requireConserved checks LIC-15 on the tables: for every order line,
-// shipped = available + attached + activated. Reshipped and returned
-// quantities (LIC-12, LIC-13) are not implemented yet, so they are 0 and
-// not part of the sum; when they exist they belong in it.
+// shipped = available + attached + activated + reshipped + returned, where
+// reshipped and returned are computed from the dealers' lines and the
+// returns (and the line's own counters must agree with them).
 func requireConserved(t testing.TB, env *lmstest.Env) []lineBalance {
 	t.Helper()
 	rows := lineBalances(t, env)
 	require.NotEmpty(t, rows)
 	for _, r := range rows {
 		require.GreaterOrEqual(t, r.Available, 0, "%+v", r)
-		require.Equal(t, r.Shipped, r.Available+r.Attached+r.Activated,
-			"LIC-15: shipped = available + attached + activated for line %s of PO %s: %+v", r.PartNumber, r.PurchaseOrder, r)
+		require.Equal(t, r.ReshippedOut, r.Reshipped, "reshipped counter of line %s of PO %s: %+v", r.PartNumber, r.PurchaseOrder, r)
+		require.Equal(t, r.ReturnedOut, r.Returned, "returned counter of line %s of PO %s: %+v", r.PartNumber, r.PurchaseOrder, r)
+		require.Equal(t, r.Shipped, r.Available+r.Attached+r.Activated+r.ReshippedOut+r.ReturnedOut,
+			"LIC-15: shipped = available + attached + activated + reshipped + returned for line %s of PO %s: %+v", r.PartNumber, r.PurchaseOrder, r)
 	}
 	return rows
 }

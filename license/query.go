@@ -53,25 +53,44 @@ func (s *Service) FirstLicensesOf(ctx context.Context, locationIDs []uuid.UUID, 
 	if err != nil {
 		return nil, err
 	}
+	return s.firstLicenses(ctx, a, licenseParent{col: "lic.location_id", id: func(l *db.License) uuid.UUID { return l.LocationID }},
+		locationIDs, &status, first, func(id uuid.UUID) string { return licensesScope(a, id, status) })
+}
+
+// licenseParent is what licenses are listed under: a location, or an order.
+type licenseParent struct {
+	col string
+	id  func(*db.License) uuid.UUID
+}
+
+// firstLicenses loads the first page of licenses (of status, or all) under
+// each parent in one statement, in the order of licenseTime(status).
+func (s *Service) firstLicenses(ctx context.Context, a *actor.Actor, parent licenseParent, ids []uuid.UUID, status *db.LicenseStatus, first *int, scope func(uuid.UUID) string) ([]*page.Page[db.License], error) {
 	limit, err := page.Args{First: first}.Limit()
 	if err != nil {
 		return nil, err
 	}
-	col, key := licenseTime(status)
+	var st db.LicenseStatus
+	if status != nil {
+		st = *status
+	}
+	col, key := licenseTime(st)
 	inner := a.Restrict(licenseQuery(s.DB, (*db.License)(nil)), "lic.partner_id").
-		ColumnExpr("row_number() OVER (PARTITION BY lic.location_id ORDER BY ?, lic.id) AS rn", bun.Safe(col)).
-		Where("lic.location_id IN (?)", bun.In(locationIDs)).Where("lic.status = ?", status)
+		ColumnExpr("row_number() OVER (PARTITION BY ? ORDER BY ?, lic.id) AS rn", bun.Safe(parent.col), bun.Safe(col)).
+		Where("? IN (?)", bun.Safe(parent.col), bun.In(ids))
+	if status != nil {
+		inner = inner.Where("lic.status = ?", *status)
+	}
 	var rows []rankedLicense
 	if err := s.DB.NewSelect().Model(&rows).ModelTableExpr("(?) AS lic", inner).ColumnExpr("lic.*").
-		Where("rn <= ?", limit+1).OrderExpr("lic.location_id, ?, lic.id", bun.Safe(col)).Scan(ctx); err != nil {
+		Where("rn <= ?", limit+1).OrderExpr("lic.rn").Scan(ctx); err != nil {
 		return nil, fmt.Errorf("first pages of licenses: %w", err)
 	}
 	licenses := make([]db.License, len(rows))
 	for i := range rows {
 		licenses[i] = rows[i].License
 	}
-	return pagesOf(locationIDs, licenses, func(l *db.License) uuid.UUID { return l.LocationID }, limit,
-		func(id uuid.UUID) string { return licensesScope(a, id, status) }, page.TimeCursor(key)), nil
+	return pagesOf(ids, licenses, parent.id, limit, scope, page.TimeCursor(key)), nil
 }
 
 // pagesOf splits rows, loaded with at most limit+1 per location, into the
@@ -173,28 +192,28 @@ func (s *Service) FindLicenses(ctx context.Context, ids []uuid.UUID) ([]*db.Lice
 }
 
 // FindOrders returns shipped orders by id, in order, nil where one is
-// missing or not the caller's.
+// missing or not the caller's to see (visibleOrders).
 func (s *Service) FindOrders(ctx context.Context, ids []uuid.UUID) ([]*db.LicenseOrder, error) {
 	a, err := actor.Require(ctx)
 	if err != nil {
 		return nil, err
 	}
 	var rows []db.LicenseOrder
-	if err := a.Restrict(s.DB.NewSelect().Model(&rows), "o.partner_id").Where("o.id IN (?)", bun.In(ids)).Scan(ctx); err != nil && !isNoRows(err) {
+	if err := visibleOrders(a, s.DB.NewSelect().Model(&rows)).Where("o.id IN (?)", bun.In(ids)).Scan(ctx); err != nil && !isNoRows(err) {
 		return nil, fmt.Errorf("find orders: %w", err)
 	}
 	return db.InOrder(ids, rows, func(o *db.LicenseOrder) uuid.UUID { return o.ID }), nil
 }
 
 // FindLines returns bin lines by id, in order, nil where one is missing or
-// not the caller's.
+// not the caller's to see (visibleOrders).
 func (s *Service) FindLines(ctx context.Context, ids []uuid.UUID) ([]*BinLine, error) {
 	a, err := actor.Require(ctx)
 	if err != nil {
 		return nil, err
 	}
 	var rows []BinLine
-	if err := a.Restrict(s.DB.NewSelect().Model(&rows), "ol.partner_id").
+	if err := visibleOrders(a, s.DB.NewSelect().Model(&rows)).
 		ColumnExpr("ol.*, o.purchase_order, o.sales_order").
 		Join("JOIN license_orders AS o ON o.id = ol.order_id").
 		Where("ol.id IN (?)", bun.In(ids)).Scan(ctx); err != nil && !isNoRows(err) {

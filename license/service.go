@@ -1,13 +1,15 @@
-// Package license is the life of a license (LIC-1..9, LIC-11, LIC-15, LOC-6,
-// DECT-1, DECT-2): orders shipped into a partner's license bin, quantities
+// Package license is the life of a license (LIC-1..15, LOC-6, DECT-1,
+// DECT-2, EXT-1..4): orders shipped into a partner's license bin, reshipped
+// by distributors to their dealers and returned by them, quantities
 // attached to locations as licenses with Software Key Codes, detached back
 // into the bin or activated for good, and the signed license files a worker
 // generates from everything activated on a location.
 //
 // Inventory is conserved (LIC-15): a bin line's available quantity changes
 // only under its row lock, in the transaction that creates or removes the
-// licenses holding the difference, so shipped = available + attached +
-// activated at every moment, whatever runs concurrently.
+// licenses, the reshipped dealer lines or the returns holding the
+// difference, so shipped = available + attached + activated + reshipped +
+// returned at every moment, whatever runs concurrently.
 package license
 
 import (

@@ -9,6 +9,9 @@ import (
 // letters, as in the guide's 8G199M9T5DJB7CPN47UJ.
 const skcAlphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
+// softwareKeyCodeLength is the length of every Software Key Code (LIC-3).
+const softwareKeyCodeLength = 20
+
 // newSoftwareKeyCode returns a random 20-character Software Key Code whose
 // characters 3-4 are the system type's HWKC prefix (LIC-3: `19` on an
 // SV8100). The 18 random characters carry 93 bits, so codes do not collide
@@ -17,7 +20,7 @@ func newSoftwareKeyCode(prefix string) (string, error) {
 	if len(prefix) != 2 {
 		return "", fmt.Errorf("HWKC prefix %q is not 2 characters", prefix)
 	}
-	r, err := randomCode(18)
+	r, err := randomCode(softwareKeyCodeLength - 2)
 	if err != nil {
 		return "", err
 	}
