@@ -45,7 +45,7 @@ func (r *entitlementResolver) Stacking(ctx context.Context, obj *licensefile.Fea
 
 // Quantity is the resolver for the quantity field.
 func (r *entitlementResolver) Quantity(ctx context.Context, obj *licensefile.Feature) (*int, error) {
-	if obj.Stacking != catalog.StackingQuantity {
+	if obj.Stacking != catalog.StackingQuantity || obj.Unlimited {
 		return nil, nil
 	}
 	return &obj.Quantity, nil

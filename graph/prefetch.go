@@ -138,6 +138,7 @@ func (r *Resolver) prefetchLocations(ctx context.Context, locs []*db.Location, n
 		{"partner", func() error { return l.partners.prefetch(ctx, partners) }},
 		{"systemType", func() error { return l.systemTypes.prefetch(ctx, codes) }},
 		{"parent", func() error { return l.locations.prefetch(ctx, parents) }},
+		{"demoLicensesLeft", func() error { return l.demoLicensesLeft.prefetch(ctx, ids) }},
 	} {
 		if _, ok := selected(ctx, node, p.field, locationTypes); ok {
 			if err := p.load(); err != nil {

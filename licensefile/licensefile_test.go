@@ -137,6 +137,10 @@ func buildCases() []buildCase {
 			wantEntries: []string{"AA_66E55234A97A_out.lic", "AA_66E55234A97A_out.log"},
 		},
 		{
+			name: "svi_demo", layout: licensefile.LayoutSVI, payloads: []licensefile.Payload{sv8100Demo()},
+			wantName: "190400324412-svi.zip", wantEntries: []string{"190400324412-svi.lic"},
+		},
+		{
 			name: "bx_pair", layout: licensefile.LayoutBX, payloads: []licensefile.Payload{bxPrimary(), bxSecondary()},
 			wantName:    "AA_V1D50EAF7FF016S3_out.zip",
 			wantEntries: []string{"AA_V1D50EAF7FF016S3_out.lic", "AA_NEC890D3BFF01RC2_out.lic", "AA_V1D50EAF7FF016S3_out.log"},
@@ -295,6 +299,8 @@ func TestBuild_Errors(t *testing.T) {
 		{name: "QuantityZero", payloads: []licensefile.Payload{with(func(p *licensefile.Payload) { p.Features[0].Quantity = 0 })}, wantErr: `feature 2 ("BE107585"): QUANTITY part needs a quantity > 0, got 0`},
 		{name: "QuantityWithVersion", payloads: []licensefile.Payload{with(func(p *licensefile.Payload) { p.Features[0].Version = 3 })}, wantErr: "QUANTITY part must not have a version, got 3"},
 		{name: "VersionZero", payloads: []licensefile.Payload{with(func(p *licensefile.Payload) { p.Features[2].Version = 0 })}, wantErr: "VERSION part needs a version > 0, got 0"},
+		{name: "UnlimitedWithQuantity", payloads: []licensefile.Payload{with(func(p *licensefile.Payload) { p.Features[0].Unlimited = true })}, wantErr: `feature 2 ("BE107585"): unlimited QUANTITY part must not have a quantity, got 24`},
+		{name: "UnlimitedVersion", payloads: []licensefile.Payload{with(func(p *licensefile.Payload) { p.Features[2].Unlimited = true })}, wantErr: "VERSION part cannot be unlimited"},
 		{name: "VersionWithQuantity", payloads: []licensefile.Payload{with(func(p *licensefile.Payload) { p.Features[2].Quantity = 1 })}, wantErr: "VERSION part must not have a quantity, got 1"},
 		{name: "UnknownStacking", payloads: []licensefile.Payload{with(func(p *licensefile.Payload) { p.Features[0].Stacking = "quantity" })}, wantErr: `stacking "quantity" is neither QUANTITY nor VERSION`},
 		{name: "DuplicatePart", payloads: []licensefile.Payload{with(func(p *licensefile.Payload) { p.Features[0].PartNumber = "BE107573" })}, wantErr: "part number listed twice"},

@@ -30,21 +30,34 @@ type Feature struct {
 	Stacking   string `json:"stacking"`           // "QUANTITY" or "VERSION"
 	Quantity   int    `json:"quantity,omitempty"` // QUANTITY parts
 	Version    int    `json:"version,omitempty"`  // VERSION parts
+	// Unlimited grants a QUANTITY part without limit, with Quantity 0: a demo file opens every
+	// feature of its system type (LIC-10), and a count would only be a guess at "as many as the
+	// system can use". It comes last and is omitted when false, so the files issued before it
+	// existed keep their canonical encoding and still verify.
+	Unlimited bool `json:"unlimited,omitempty"`
 }
 
 // Payload is the signed content of one .lic file.
 type Payload struct {
-	FormatVersion            int        `json:"formatVersion"`
-	LocationID               string     `json:"locationId"`
-	SystemType               string     `json:"systemType"` // catalog code, e.g. "SV8100"
-	SystemName               string     `json:"systemName"` // catalog name
-	HardwareKeyCode          string     `json:"hardwareKeyCode"`
-	SecondaryHardwareKeyCode string     `json:"secondaryHardwareKeyCode,omitempty"`
-	ProductKey               string     `json:"productKey,omitempty"`
-	Features                 []Feature  `json:"features"`
-	IssuedAt                 time.Time  `json:"issuedAt"`
-	Sequence                 int        `json:"sequence"`            // generation number of the location's file (1, 2, ...)
-	ExpiresAt                *time.Time `json:"expiresAt,omitempty"` // demo licenses only (later issue)
+	FormatVersion            int       `json:"formatVersion"`
+	LocationID               string    `json:"locationId"`
+	SystemType               string    `json:"systemType"` // catalog code, e.g. "SV8100"
+	SystemName               string    `json:"systemName"` // catalog name
+	HardwareKeyCode          string    `json:"hardwareKeyCode"`
+	SecondaryHardwareKeyCode string    `json:"secondaryHardwareKeyCode,omitempty"`
+	ProductKey               string    `json:"productKey,omitempty"`
+	Features                 []Feature `json:"features"`
+	IssuedAt                 time.Time `json:"issuedAt"`
+	Sequence                 int       `json:"sequence"` // generation number of the location's file (1, 2, ...)
+	// ExpiresAt is when a demo file stops working (LIC-10); nil for a file that never expires.
+	// It is part of the signed JSON like every other field, so it cannot be moved or removed
+	// without breaking the signature.
+	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
+}
+
+// Expired reports whether the payload has an expiry and now is at or after it.
+func (p Payload) Expired(now time.Time) bool {
+	return p.ExpiresAt != nil && !now.Before(*p.ExpiresAt)
 }
 
 // fileKeyPattern is what an HWKC or product key may look like. These keys name the zip and its
@@ -170,7 +183,10 @@ func validate(p Payload) error {
 		}
 		switch f.Stacking {
 		case StackingQuantity:
-			if f.Quantity <= 0 {
+			switch {
+			case f.Unlimited && f.Quantity != 0:
+				add("%s: unlimited QUANTITY part must not have a quantity, got %d", where, f.Quantity)
+			case !f.Unlimited && f.Quantity <= 0:
 				add("%s: QUANTITY part needs a quantity > 0, got %d", where, f.Quantity)
 			}
 			if f.Version != 0 {
@@ -182,6 +198,9 @@ func validate(p Payload) error {
 			}
 			if f.Quantity != 0 {
 				add("%s: VERSION part must not have a quantity, got %d", where, f.Quantity)
+			}
+			if f.Unlimited {
+				add("%s: VERSION part cannot be unlimited", where)
 			}
 		default:
 			add("%s: stacking %q is neither %s nor %s", where, f.Stacking, StackingQuantity, StackingVersion)

@@ -180,10 +180,13 @@ func writeFeatureTable(b *strings.Builder, indent string, features []Feature) {
 }
 
 // Amount is what a feature grants as users read it: its quantity ("120"),
-// or "V<version>" for a VERSION part ("V6").
+// "V<version>" for a VERSION part ("V6"), or "unlimited".
 func (f Feature) Amount() string {
 	if f.Stacking == StackingVersion {
 		return "V" + strconv.Itoa(f.Version)
+	}
+	if f.Unlimited {
+		return "unlimited"
 	}
 	return strconv.Itoa(f.Quantity)
 }

@@ -21,7 +21,8 @@ const verifyUsage = `usage: lms verify [-key PUBLIC_KEY.pem | -keys JWKS_FILE_OR
 
 Checks a license file offline: its Ed25519 signature, its activation code, and that no byte
 of it was changed. On success it prints what the file licenses; otherwise it says what is
-wrong and exits with status 1.
+wrong and exits with status 1. A demo license file shows when it expires; once it has
+expired, the command prints its content, says so, and exits with status 1.
 
   -key PUBLIC_KEY.pem   trust this PEM public key (a PEM private key works too)
   -keys JWKS            trust the keys of this JSON Web Key Set, a file or an http(s) URL
@@ -40,14 +41,15 @@ const maxJWKSSize = 1 << 20
 
 // verifyCommand runs "lms verify": it checks the license file named in args and prints its
 // content to stdout. It needs no database or server configuration. It returns an error for bad
-// arguments, keys that cannot be loaded, and a file that does not verify.
+// arguments, keys that cannot be loaded, a file that does not verify, and a demo file that
+// has expired (after printing its content: the signature is valid, the license is not).
 func verifyCommand(args []string, stdout io.Writer) error {
-	return runVerify(args, stdout, licensefile.DefaultKeyPath)
+	return runVerify(args, stdout, licensefile.DefaultKeyPath, time.Now)
 }
 
-// runVerify is verifyCommand with the default key location passed in, so tests need not
-// change the environment.
-func runVerify(args []string, stdout io.Writer, defaultKeyPath func() (string, error)) error {
+// runVerify is verifyCommand with the default key location and the clock passed in, so tests
+// need not change the environment or depend on the date.
+func runVerify(args []string, stdout io.Writer, defaultKeyPath func() (string, error), now func() time.Time) error {
 	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
 	fs.SetOutput(io.Discard) // errors are returned with the usage text instead
 	keyFile := fs.String("key", "", "PEM public key to trust")
@@ -76,8 +78,17 @@ func runVerify(args []string, stdout io.Writer, defaultKeyPath func() (string, e
 	if err != nil {
 		return fmt.Errorf("verify %s: %w", path, err)
 	}
-	_, err = stdout.Write(describe(f, filepath.Base(path)))
-	return err
+	at := now()
+	if _, err := stdout.Write(describe(f, filepath.Base(path), at)); err != nil {
+		return err
+	}
+	for _, p := range f.Payloads {
+		if p.Expired(at) {
+			return fmt.Errorf("verify %s: the signature is valid, but this demo license expired at %s: a system no longer accepts it",
+				path, p.ExpiresAt.Format(time.RFC3339))
+		}
+	}
+	return nil
 }
 
 // verifyKeyring loads the keys to trust: from -key, from -keys, or else the public half of
@@ -183,8 +194,9 @@ func readLimited(path string, limit int64) ([]byte, error) {
 }
 
 // describe renders a verified file for a person: the file, its signature and activation code,
-// then each unit with its features.
-func describe(f *licensefile.File, givenName string) []byte {
+// then each unit with its features; a demo unit shows its expiry, and whether it has passed
+// at now.
+func describe(f *licensefile.File, givenName string, now time.Time) []byte {
 	var b bytes.Buffer
 	name := f.FileName
 	if givenName != f.FileName {
@@ -219,7 +231,11 @@ func describe(f *licensefile.File, givenName string) []byte {
 		fmt.Fprintf(&b, "issued: %s\n", p.IssuedAt.Format(time.RFC3339))
 		fmt.Fprintf(&b, "sequence: %d\n", p.Sequence)
 		if p.ExpiresAt != nil {
-			fmt.Fprintf(&b, "expires: %s\n", p.ExpiresAt.Format(time.RFC3339))
+			state := "demo license"
+			if p.Expired(now) {
+				state += ", EXPIRED"
+			}
+			fmt.Fprintf(&b, "expires: %s (%s)\n", p.ExpiresAt.Format(time.RFC3339), state)
 		}
 		b.WriteString("features:\n")
 		tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)

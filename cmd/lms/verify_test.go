@@ -21,6 +21,7 @@ type verifyFixture struct {
 	dir      string
 	svi      string // path of an SV8100 file
 	pair     string // path of a redundant BX pair
+	demo     string // path of an SV8100 demo file, valid until demoExpires
 	tampered string // the SV8100 file with one byte changed
 	pubPEM   string
 	privPEM  string
@@ -45,6 +46,16 @@ func newVerifyFixture(t *testing.T) verifyFixture {
 			{PartNumber: "BE114045", Name: "System software", Stacking: licensefile.StackingVersion, Version: 10},
 		},
 		IssuedAt: issued, Sequence: 3,
+	})
+	require.NoError(t, err)
+	expires := demoExpires
+	demo, err := licensefile.Build(signer, licensefile.LayoutSVI, licensefile.Payload{
+		LocationID: "7c1d2e3f-4a5b-4c6d-8e7f-901a2b3c4d5e", SystemType: "SV8100", SystemName: "UNIVERGE SV8100",
+		HardwareKeyCode: "190400324499",
+		Features: []licensefile.Feature{
+			{PartNumber: "BE107573", Name: "LK-SYS-256 PORT LIC", Stacking: licensefile.StackingQuantity, Unlimited: true},
+		},
+		IssuedAt: issued, Sequence: 1, ExpiresAt: &expires,
 	})
 	require.NoError(t, err)
 	unit := func(hwkc, productKey, locationID string) licensefile.Payload {
@@ -75,6 +86,7 @@ func newVerifyFixture(t *testing.T) verifyFixture {
 		dir:      dir,
 		svi:      filepath.Join(dir, svi.FileName),
 		pair:     filepath.Join(dir, pair.FileName),
+		demo:     filepath.Join(dir, demo.FileName),
 		tampered: filepath.Join(dir, "tampered-svi.zip"),
 		pubPEM:   filepath.Join(dir, "public.pem"),
 		privPEM:  filepath.Join(dir, "private.pem"),
@@ -84,13 +96,19 @@ func newVerifyFixture(t *testing.T) verifyFixture {
 		keyID:    signer.KeyID(),
 	}
 	for path, content := range map[string][]byte{
-		f.svi: svi.Zip, f.pair: pair.Zip, f.tampered: tampered,
+		f.svi: svi.Zip, f.pair: pair.Zip, f.demo: demo.Zip, f.tampered: tampered,
 		f.pubPEM: pubPEM, f.privPEM: privPEM, f.other: otherPEM, f.jwks: jwks,
 	} {
 		require.NoError(t, os.WriteFile(path, content, 0o600))
 	}
 	return f
 }
+
+// demoExpires is when the fixture's demo file expires; verifyNow is before it.
+var (
+	demoExpires = time.Date(2025, time.July, 3, 8, 15, 30, 0, time.UTC)
+	verifyNow   = func() time.Time { return time.Date(2025, time.June, 20, 12, 0, 0, 0, time.UTC) }
+)
 
 func TestVerifyCommand(t *testing.T) {
 	t.Parallel()
@@ -141,6 +159,15 @@ func TestVerifyCommand(t *testing.T) {
 				"  ILL-BX9000-HA  BX9000 High Availability  1\n",
 			},
 		},
+		{
+			name: "DemoLicense", args: []string{"-key", fx.pubPEM, fx.demo},
+			want: []string{
+				"file: 190400324499-svi.zip\n",
+				"signature: valid (key " + fx.keyID + ")\n",
+				"sequence: 1\nexpires: 2025-07-03T08:15:30Z (demo license)\nfeatures:\n",
+				"  BE107573     LK-SYS-256 PORT LIC  unlimited\n",
+			},
+		},
 		{name: "RenamedDownload", args: []string{"-key", fx.pubPEM, copyFile(t, fx.svi, "190400324412-svi (1).zip")}, want: []string{"file: 190400324412-svi.zip (saved as 190400324412-svi (1).zip)\n"}},
 		{name: "Help", args: []string{"-h"}, want: []string{"usage: lms verify [-key PUBLIC_KEY.pem | -keys JWKS_FILE_OR_URL] FILE\n"}},
 	}
@@ -149,7 +176,8 @@ func TestVerifyCommand(t *testing.T) {
 			t.Parallel()
 
 			var out bytes.Buffer
-			require.NoError(t, runVerify(tt.args, &out, defaultKey))
+			require.NoError(t, runVerify(tt.args, &out, defaultKey, verifyNow))
+			require.NotContains(t, out.String(), "EXPIRED")
 			for _, w := range tt.want {
 				require.Contains(t, out.String(), w)
 			}
@@ -196,11 +224,46 @@ func TestVerifyCommand_Errors(t *testing.T) {
 				dk = defaultKey
 			}
 			var out bytes.Buffer
-			err := runVerify(tt.args, &out, dk)
+			err := runVerify(tt.args, &out, dk, verifyNow)
 			require.ErrorContains(t, err, tt.wantErr)
 			require.Empty(t, out.String(), "nothing may look like a successful verification")
 		})
 	}
+}
+
+// An expired demo file still has a valid signature, and the command says both: it prints the
+// content with the expiry marked, and fails, so scripts cannot take it for a usable file.
+func TestVerifyCommand_DemoExpired(t *testing.T) {
+	t.Parallel()
+
+	fx := newVerifyFixture(t)
+	defaultKey := func() (string, error) { return fx.privPEM, nil }
+	tests := []struct {
+		name string
+		now  time.Time
+	}{
+		{name: "AtExpiry", now: demoExpires},
+		{name: "LongAfter", now: demoExpires.AddDate(1, 0, 0)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+
+			var out bytes.Buffer
+			err := runVerify([]string{"-key", fx.pubPEM, fx.demo}, &out, defaultKey, func() time.Time { return tt.now })
+			require.EqualError(t, err, "verify "+fx.demo+": the signature is valid, but this demo license expired at 2025-07-03T08:15:30Z: a system no longer accepts it")
+			require.Contains(t, out.String(), "signature: valid (key "+fx.keyID+")\n")
+			require.Contains(t, out.String(), "expires: 2025-07-03T08:15:30Z (demo license, EXPIRED)\n")
+		})
+	}
+	t.Run("PermanentFileNeverExpires", func(t *testing.T) {
+		t.Parallel()
+
+		var out bytes.Buffer
+		far := func() time.Time { return time.Date(2999, time.January, 1, 0, 0, 0, 0, time.UTC) }
+		require.NoError(t, runVerify([]string{"-key", fx.pubPEM, fx.svi}, &out, defaultKey, far))
+		require.NotContains(t, out.String(), "expires")
+	})
 }
 
 // copyFile copies src into its directory under name and returns the new path.
