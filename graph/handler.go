@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
 	"net/http"
@@ -31,7 +32,18 @@ type HandlerOpts struct {
 	// it is how tests prove lists have no N+1).
 	ExposeStatementCount bool
 	Limits               Limits
+	// MaxUploadBytes bounds a GraphQL multipart request (file uploads, SPEC
+	// §12); DefaultMaxUploadBytes when 0.
+	MaxUploadBytes int64
 }
+
+// DefaultMaxUploadBytes is the size limit of a multipart request (the
+// uploaded file with the operation) when none is configured.
+const DefaultMaxUploadBytes = 10 << 20
+
+// maxUploadMemory is how much of a multipart request is held in memory;
+// larger uploads go through a temporary file.
+const maxUploadMemory = 32 << 20
 
 // NewHandler returns the /graphql endpoint.
 func NewHandler(o HandlerOpts) http.Handler {
@@ -41,6 +53,9 @@ func NewHandler(o HandlerOpts) http.Handler {
 	// Server-sent events before POST: both take POST, SSE only with
 	// Accept: text/event-stream (subscriptions over plain HTTP).
 	srv.AddTransport(transport.SSE{})
+	// Uploads (SPEC §12: GraphQL multipart requests) before POST, which
+	// would refuse their content type.
+	srv.AddTransport(transport.MultipartForm{MaxUploadSize: cmp.Or(o.MaxUploadBytes, DefaultMaxUploadBytes), MaxMemory: maxUploadMemory})
 	srv.AddTransport(transport.POST{})
 	srv.AddTransport(transport.Websocket{KeepAlivePingInterval: 10 * time.Second, InitFunc: o.Resolver.websocketInit})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
@@ -63,7 +78,7 @@ func NewHandler(o HandlerOpts) http.Handler {
 			return resp
 		})
 	}
-	return o.Resolver.LoaderMiddleware(srv)
+	return o.Resolver.LoaderMiddleware(o.Resolver.externalLoaderMiddleware(srv))
 }
 
 // websocketInit authenticates a websocket whose upgrade request carried no

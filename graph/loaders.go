@@ -43,6 +43,8 @@ type loaders struct {
 	activatedLicenses *loader[firstPageKey, *page.Page[db.License]]
 	licenseFiles      *loader[firstPageKey, *page.Page[db.LicenseFile]]
 	entitlements      *loader[uuid.UUID, []license.Entitlement]
+	demoLicensesLeft  *loader[uuid.UUID, *int]
+	orderLicenses     *loader[firstPageKey, *page.Page[db.License]]
 }
 
 // firstPageKey asks for the first page of a parent's list (a customer's
@@ -176,8 +178,10 @@ func (r *Resolver) newLoaders() *loaders {
 		activatedLicenses: newLoader(firstPages(func(ctx context.Context, ids []uuid.UUID, first *int) ([]*page.Page[db.License], error) {
 			return r.Services.Licenses.FirstLicensesOf(ctx, ids, db.LicenseActivated, first)
 		})),
-		licenseFiles: newLoader(firstPages(r.Services.Licenses.FirstFilesOf)),
-		entitlements: newLoader(batch(r.Services.Licenses.EntitlementsOf)),
+		licenseFiles:     newLoader(firstPages(r.Services.Licenses.FirstFilesOf)),
+		entitlements:     newLoader(batch(r.Services.Licenses.EntitlementsOf)),
+		demoLicensesLeft: r.newDemoLicensesLeftLoader(),
+		orderLicenses:    newLoader(firstPages(r.Services.Licenses.FirstLicensesOfOrders)),
 	}
 }
 

@@ -1,6 +1,7 @@
 package license
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 
@@ -37,8 +38,9 @@ func (in *ActivateInput) Validate() error {
 }
 
 // Activation is the answer of Activate: the activated licenses and the
-// license file generation they started (nil for external products, whose
-// file comes from elsewhere, EXT-1).
+// license file generation they started; for an external product, whose file
+// comes from elsewhere, the (first) PENDING file waiting for the license
+// desk's upload (EXT-1).
 type Activation struct {
 	Licenses []db.License
 	File     *db.LicenseFile
@@ -103,20 +105,22 @@ func (s *Service) activate(ctx context.Context, tx bun.Tx, a *actor.Actor, sys *
 			return nil, err
 		}
 		version = file.Version
-	} else if version, err = nextVersion(ctx, tx, sys.loc.ID); err != nil {
+	} else if file, err = s.awaitExternalFiles(ctx, tx, a, sys.loc, licenses); err != nil {
 		return nil, err
 	}
 	now := s.now()
+	// External licenses already carry the version of their sales order's
+	// file (awaitExternalFiles).
 	if _, err := tx.NewUpdate().Model((*db.License)(nil)).
 		Set("status = ?", db.LicenseActivated).Set("activated_at = ?", now).Set("activated_by = ?", a.User.ID).
-		Set("file_version = ?", version).Where("id IN (?)", bun.In(ids)).Exec(ctx); err != nil {
+		Set("file_version = coalesce(file_version, ?)", version).Where("id IN (?)", bun.In(ids)).Exec(ctx); err != nil {
 		return nil, fmt.Errorf("activate licenses: %w", err)
 	}
 	out := &Activation{File: file}
 	objects := []string{audit.Ref("Location", sys.loc.ID)}
 	summary := map[string]any{"location": sys.loc.Name, "hardwareKeyCode": sys.loc.HardwareKeyCode}
 	for _, l := range licenses {
-		l.Status, l.ActivatedAt, l.ActivatedBy, l.FileVersion = db.LicenseActivated, &now, &a.User.ID, &version
+		l.Status, l.ActivatedAt, l.ActivatedBy, l.FileVersion = db.LicenseActivated, &now, &a.User.ID, cmp.Or(l.FileVersion, &version)
 		out.Licenses = append(out.Licenses, *l)
 		objects = append(objects, audit.Ref("License", l.ID))
 		summary[l.SoftwareKeyCode] = fmt.Sprintf("%s × %d", l.PartNumber, l.Quantity)

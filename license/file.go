@@ -82,12 +82,12 @@ func (s *Service) Generate(ctx context.Context, fileID uuid.UUID) error {
 			return err
 		}
 		st := sts[0]
-		features, err := s.stackedFeatures(ctx, tx, loc.ID, f.Version)
+		now := s.now()
+		features, expires, err := s.fileContent(ctx, tx, f, st, now)
 		if err != nil {
 			return err
 		}
-		now := s.now()
-		payloads, layout, err := s.payloads(ctx, tx, loc, st, features, f.Version, now)
+		payloads, layout, err := s.payloads(ctx, tx, loc, st, features, f.Version, now, expires)
 		if err != nil {
 			return err
 		}
@@ -101,7 +101,9 @@ func (s *Service) Generate(ctx context.Context, fileID uuid.UUID) error {
 		}
 		f.Status, f.ReadyAt, f.Content, f.FileName = db.LicenseFileReady, &now, built.Zip, &built.FileName
 		f.SHA256, f.ActivationCode, f.KeyID, f.Features = &built.SHA256, &built.ActivationCode, &built.KeyID, featuresJSON
-		if _, err := tx.NewUpdate().Model(f).Column("status", "ready_at", "content", "file_name", "sha256", "activation_code", "key_id", "features").
+		// The expiry as signed (whole seconds), so the row and the file agree.
+		f.ExpiresAt = built.Payloads[0].ExpiresAt
+		if _, err := tx.NewUpdate().Model(f).Column("status", "ready_at", "content", "file_name", "sha256", "activation_code", "key_id", "features", "expires_at").
 			WherePK().Exec(ctx); err != nil {
 			return fmt.Errorf("store license file: %w", err)
 		}
@@ -215,14 +217,32 @@ func (s *Service) entitlements(ctx context.Context, idb bun.IDB, locationIDs []u
 	return out, nil
 }
 
+// fileContent is what a generation grants: for a demo file every feature
+// of the system type, expiring the catalog's number of days after issued
+// (LIC-10); otherwise the location's activated licenses up to the
+// generation, stacked (LIC-9), without expiry.
+func (s *Service) fileContent(ctx context.Context, tx bun.Tx, f *db.LicenseFile, st *catalog.SystemType, issued time.Time) ([]Entitlement, *time.Time, error) {
+	if f.Reason != db.FileForDemo {
+		features, err := s.stackedFeatures(ctx, tx, f.LocationID, f.Version)
+		return features, nil, err
+	}
+	features, err := demoFeatures(ctx, tx, st)
+	if err != nil {
+		return nil, nil, err
+	}
+	expires := issued.UTC().AddDate(0, 0, st.DemoLicenseDays)
+	return features, &expires, nil
+}
+
 // payloads are the signed units of a location's file: the location itself
 // and, for a redundant BX9000/OVOC pair, its secondary (LOC-10, LIC-6).
-func (s *Service) payloads(ctx context.Context, tx bun.Tx, loc *db.Location, st *catalog.SystemType, features []Entitlement, version int, issued time.Time) ([]licensefile.Payload, licensefile.Layout, error) {
+// expires is nil except for a demo file (LIC-10).
+func (s *Service) payloads(ctx context.Context, tx bun.Tx, loc *db.Location, st *catalog.SystemType, features []Entitlement, version int, issued time.Time, expires *time.Time) ([]licensefile.Payload, licensefile.Layout, error) {
 	unit := func(l *db.Location) licensefile.Payload {
 		return licensefile.Payload{
 			FormatVersion: licensefile.FormatVersion, LocationID: l.ID.String(), SystemType: st.Code, SystemName: st.Name,
 			HardwareKeyCode: l.HardwareKeyCode, SecondaryHardwareKeyCode: deref(l.SecondaryHardwareKeyCode),
-			ProductKey: deref(l.ProductKey), Features: features, IssuedAt: issued.UTC(), Sequence: version,
+			ProductKey: deref(l.ProductKey), Features: features, IssuedAt: issued.UTC(), Sequence: version, ExpiresAt: expires,
 		}
 	}
 	payloads := []licensefile.Payload{unit(loc)}
@@ -248,7 +268,8 @@ func deref[T any](p *T) T {
 }
 
 // mailFileReady sends the activation code to the user who asked for the
-// file and to the location's dealer email (LIC-6).
+// file and to the location's dealer email (LIC-6); a demo file's mail says
+// until when it works (LIC-10).
 func (s *Service) mailFileReady(ctx context.Context, tx bun.Tx, f *db.LicenseFile, loc *db.Location, st *catalog.SystemType, features []Entitlement) error {
 	cust := new(db.Customer)
 	if err := tx.NewSelect().Model(cust).Column("name").Where("id = ?", loc.CustomerID).Scan(ctx); err != nil {
@@ -257,7 +278,7 @@ func (s *Service) mailFileReady(ctx context.Context, tx bun.Tx, f *db.LicenseFil
 	e := mail.LicenseFileReady{
 		CustomerName: cust.Name, LocationName: loc.Name, LocationID: loc.ID.String(), SystemTypeName: st.Name,
 		HardwareKeyCode: loc.HardwareKeyCode, ActivationCode: *f.ActivationCode, FileName: *f.FileName,
-		Version: f.Version, DownloadURL: s.PublicURL + DownloadPath(f.ID), IssuedAt: *f.ReadyAt,
+		Version: f.Version, DownloadURL: s.PublicURL + DownloadPath(f.ID), IssuedAt: *f.ReadyAt, ExpiresAt: f.ExpiresAt,
 	}
 	for _, x := range features {
 		e.Features = append(e.Features, mail.FileFeature{PartNumber: x.PartNumber, Name: x.Name, Amount: x.Amount()})
@@ -290,7 +311,8 @@ func DownloadPath(fileID uuid.UUID) string { return "/license-files/" + fileID.S
 
 // Download returns a license file generation with its content, for a user
 // who may see its location. Errors: UNAUTHENTICATED, NOT_FOUND,
-// NOT_APPLICABLE (not ready yet, or failed).
+// NOT_APPLICABLE (not ready yet, an external file not uploaded yet, or
+// failed).
 func (s *Service) Download(ctx context.Context, fileID uuid.UUID) (*db.LicenseFile, error) {
 	a, err := actor.Require(ctx)
 	if err != nil {
@@ -306,10 +328,12 @@ func (s *Service) Download(ctx context.Context, fileID uuid.UUID) (*db.LicenseFi
 	} else if err != nil {
 		return nil, fmt.Errorf("load license file %s: %w", fileID, err)
 	}
-	switch f.Status {
-	case db.LicenseFilePending:
+	switch {
+	case f.Status == db.LicenseFilePending && f.Reason == db.FileFromExternalSource:
+		return nil, notAvailableYet(f)
+	case f.Status == db.LicenseFilePending:
 		return nil, apperr.New(apperr.NotApplicable, "license file version %d is still being generated; try again in a moment", f.Version)
-	case db.LicenseFileFailed:
+	case f.Status == db.LicenseFileFailed:
 		return nil, apperr.New(apperr.NotApplicable, "license file version %d could not be generated (%s); regenerate it", f.Version, f.Error)
 	}
 	return f, nil

@@ -54,6 +54,9 @@ func (s *system) checkPart(p *catalog.Part) *apperr.Error {
 	case s.redundantSecondary():
 		return apperr.New(apperr.WrongLocationForPart, "%s is the redundant secondary of %s: attach and activate licenses on the primary location only", s.loc.Name, s.root.Name)
 	case !p.AllowedOn(st.Code):
+		if e := s.wrongMobiCallLocation(p); e != nil {
+			return e
+		}
 		return apperr.New(apperr.PartNotAllowed, "%s (%s) cannot be attached to a %s location", p.Name, p.Number, st.Name)
 	case s.provisional() && !p.HasFlag(catalog.FlagVirtualizationOption):
 		return apperr.New(apperr.PartNotAllowed, "%s still has its temp key %s: only the Virtualization Option may be attached until the Hardware Key Code is created from the IP address", s.loc.Name, s.loc.HardwareKeyCode)

@@ -118,6 +118,10 @@ type LicenseFileReady struct {
 	// IssuedAt is when the file was generated; it is shown as a UTC date
 	// and time.
 	IssuedAt time.Time
+	// ExpiresAt is set for a demo license file (LIC-10): the file opens
+	// every feature of the system type until then, and the mail says so.
+	// Nil for a regular file, which never expires.
+	ExpiresAt *time.Time
 }
 
 // FileFeature is one stacked entitlement in a license file.
@@ -131,3 +135,36 @@ type FileFeature struct {
 
 // Template returns "license_file_ready".
 func (LicenseFileReady) Template() string { return "license_file_ready" }
+
+// ExternalLicenseFileAvailable tells the users who activated an external
+// product's licenses (and the location's dealer email) that the license
+// desk has uploaded the license file for their sales order (EXT-3): "your
+// License file for Sales Order <SO> is available". LMS did not generate the
+// file, so it has no activation code.
+type ExternalLicenseFileAvailable struct {
+	// RecipientName is the activating user's display name; the greeting
+	// omits it when empty (e.g. for the dealer email).
+	RecipientName string
+	CustomerName  string
+	LocationName  string
+	// LocationID is the location's UUID, shown to users as "Location Id".
+	LocationID string
+	// SystemTypeName is the catalog name of the location's system type,
+	// e.g. "UM4730".
+	SystemTypeName  string
+	HardwareKeyCode string
+	SalesOrder      string
+	// FileName is the name of the file as downloaded.
+	FileName string
+	// Version is the generation number of the location's file (1, 2, ...).
+	Version int
+	// DownloadURL is the file's absolute URL; downloading needs the user's
+	// credentials.
+	DownloadURL string
+	// AvailableAt is when the file was uploaded; it is shown as a UTC date
+	// and time.
+	AvailableAt time.Time
+}
+
+// Template returns "external_license_file_available".
+func (ExternalLicenseFileAvailable) Template() string { return "external_license_file_available" }

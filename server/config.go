@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"lms/db"
+	"lms/graph"
 	"lms/licensefile"
 	"lms/mail"
 )
@@ -43,6 +44,10 @@ type Config struct {
 	Workers bool
 	// MaxBodyBytes limits a request body (LMS_MAX_BODY_BYTES).
 	MaxBodyBytes int64
+	// MaxUploadBytes limits a GraphQL multipart request, the uploaded file
+	// with its operation (LMS_MAX_UPLOAD_BYTES; graph.DefaultMaxUploadBytes
+	// when 0).
+	MaxUploadBytes int64
 	// ShutdownTimeout bounds the graceful shutdown (LMS_SHUTDOWN_TIMEOUT).
 	ShutdownTimeout time.Duration
 	// SMTP is the mail server (LMS_SMTP_*); with no host, mail is recorded
@@ -112,6 +117,13 @@ func FromEnv() (Config, error) {
 	parse("LMS_SKIP_MIGRATE", boolean(&c.SkipMigrate, false))
 	c.MaxBodyBytes = 1 << 20
 	parse("LMS_MAX_BODY_BYTES", func(v string) (e error) { c.MaxBodyBytes, e = strconv.ParseInt(v, 10, 64); return e })
+	c.MaxUploadBytes = graph.DefaultMaxUploadBytes
+	parse("LMS_MAX_UPLOAD_BYTES", func(v string) (e error) {
+		if c.MaxUploadBytes, e = strconv.ParseInt(v, 10, 64); e == nil && c.MaxUploadBytes <= 0 {
+			e = fmt.Errorf("must be a positive number of bytes")
+		}
+		return e
+	})
 	parse("LMS_SHUTDOWN_TIMEOUT", duration(&c.ShutdownTimeout))
 	parse("LMS_MAIL_RETRY_BASE", duration(&c.MailRetryBase))
 	parse("LMS_JOB_POLL_INTERVAL", duration(&c.FetchPollInterval))

@@ -1,8 +1,11 @@
 package server
 
 import (
+	"context"
 	"net/http"
+	"path"
 	"strconv"
+	"strings"
 
 	"github.com/google/uuid"
 
@@ -16,8 +19,43 @@ import (
 const LicenseKeysPath = "/.well-known/lms-license-keys.json"
 
 // downloadLicenseFile serves one generation of a license file to a user who
-// may see its location (LIC-6: downloads are authorised like the API).
+// may see its location (LIC-6: downloads are authorised like the API). A
+// file not ready yet (being generated, or an external product's file the
+// license desk has not uploaded, EXT-3) answers 409 with the reason.
 func (s *Server) downloadLicenseFile(w http.ResponseWriter, r *http.Request) {
+	s.download(w, r, "license file", func(ctx context.Context, id uuid.UUID) (*download, error) {
+		f, err := s.Graph.Services.Licenses.Download(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		return &download{name: *f.FileName, content: f.Content, sha256: f.SHA256}, nil
+	})
+}
+
+// downloadProtectDat serves a protect.dat upload to the location's partner
+// and the license desk (EXT-4).
+func (s *Server) downloadProtectDat(w http.ResponseWriter, r *http.Request) {
+	s.download(w, r, "protect.dat", func(ctx context.Context, id uuid.UUID) (*download, error) {
+		pd, err := s.Graph.Services.Licenses.DownloadProtectDat(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		return &download{name: pd.FileName, content: pd.Content, sha256: &pd.SHA256}, nil
+	})
+}
+
+// download is a file to send as an attachment.
+type download struct {
+	name    string
+	content []byte
+	sha256  *string
+}
+
+// download answers GET <path>/{id} with the file load finds for the
+// authenticated caller: 401 without credentials, 404 for a missing id or
+// another tenant's file, 409 with the domain's message for any other
+// refusal (not ready yet).
+func (s *Server) download(w http.ResponseWriter, r *http.Request, what string, load func(context.Context, uuid.UUID) (*download, error)) {
 	if actor.From(r.Context()) == nil {
 		w.Header().Set("WWW-Authenticate", "Bearer")
 		writeGraphQLError(w, http.StatusUnauthorized, string(apperr.Unauthenticated), "send an API token: Authorization: Bearer <token>")
@@ -25,10 +63,10 @@ func (s *Server) downloadLicenseFile(w http.ResponseWriter, r *http.Request) {
 	}
 	id, err := uuid.Parse(r.PathValue("id"))
 	if err != nil {
-		writeGraphQLError(w, http.StatusNotFound, string(apperr.NotFound), "license file not found")
+		writeGraphQLError(w, http.StatusNotFound, string(apperr.NotFound), what+" not found")
 		return
 	}
-	f, err := s.Graph.Services.Licenses.Download(r.Context(), id)
+	d, err := load(r.Context(), id)
 	if err != nil {
 		e, ok := apperr.As(err)
 		switch {
@@ -37,20 +75,31 @@ func (s *Server) downloadLicenseFile(w http.ResponseWriter, r *http.Request) {
 		case ok:
 			writeGraphQLError(w, http.StatusConflict, string(e.Code), e.Message)
 		default:
-			s.log.ErrorContext(r.Context(), "download license file", "request_id", requestid.From(r.Context()), "err", err)
+			s.log.ErrorContext(r.Context(), "download "+what, "request_id", requestid.From(r.Context()), "err", err)
 			writeGraphQLError(w, http.StatusInternalServerError, "INTERNAL_SERVER_ERROR", "internal server error; quote request id "+requestid.From(r.Context()))
 		}
 		return
 	}
-	w.Header().Set("Content-Type", "application/zip")
-	w.Header().Set("Content-Disposition", `attachment; filename="`+*f.FileName+`"`)
-	w.Header().Set("Content-Length", strconv.Itoa(len(f.Content)))
+	w.Header().Set("Content-Type", contentType(d.name))
+	w.Header().Set("Content-Disposition", `attachment; filename="`+d.name+`"`)
+	w.Header().Set("Content-Length", strconv.Itoa(len(d.content)))
 	w.Header().Set("Cache-Control", "private, no-store")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
-	if f.SHA256 != nil {
-		w.Header().Set("ETag", `"`+*f.SHA256+`"`)
+	if d.sha256 != nil {
+		w.Header().Set("ETag", `"`+*d.sha256+`"`)
 	}
-	_, _ = w.Write(f.Content)
+	_, _ = w.Write(d.content)
+}
+
+// contentType is what a downloaded file is sent as: LMS's own license files
+// are zips; an uploaded file (an external product's license file, a
+// protect.dat) is whatever its source made it, so only a .zip name is
+// trusted and the rest is opaque bytes.
+func contentType(name string) string {
+	if strings.EqualFold(path.Ext(name), ".zip") {
+		return "application/zip"
+	}
+	return "application/octet-stream"
 }
 
 // licenseKeys publishes the license signing public keys.

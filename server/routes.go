@@ -2,13 +2,18 @@ package server
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"mime"
 	"net"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"riverqueue.com/riverui"
@@ -34,9 +39,11 @@ func (s *Server) routes() (http.Handler, error) {
 		Introspection:        s.cfg.Introspection,
 		ExposeStatementCount: s.cfg.ExposeStatementCount,
 		Limits:               graph.DefaultLimits,
+		MaxUploadBytes:       s.uploadLimit(),
 	})
 	mux.Handle("/graphql", s.limitBody(s.authenticate(gql)))
 	mux.Handle("GET /license-files/{id}", s.authenticate(http.HandlerFunc(s.downloadLicenseFile)))
+	mux.Handle("GET /protect-dat/{id}", s.authenticate(http.HandlerFunc(s.downloadProtectDat)))
 	mux.HandleFunc("GET "+LicenseKeysPath, s.licenseKeys)
 
 	if s.cfg.Explorer {
@@ -85,19 +92,93 @@ func countStatements(next http.Handler) http.Handler {
 	})
 }
 
-// limitBody refuses bodies over MaxBodyBytes: at once when Content-Length
-// says so, and while reading otherwise.
+// limitBody refuses bodies over MaxBodyBytes, or for file uploads
+// (multipart requests, SPEC §12) over MaxUploadBytes: at once when
+// Content-Length says so, and while reading otherwise.
 func (s *Server) limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.ContentLength > s.cfg.MaxBodyBytes {
+		limit, what := s.cfg.MaxBodyBytes, "request body"
+		upload := isMultipart(r)
+		if upload {
+			limit, what = s.uploadLimit(), "upload"
+		}
+		if r.ContentLength > limit {
 			writeGraphQLError(w, http.StatusRequestEntityTooLarge, "VALIDATION_FAILED",
-				fmt.Sprintf("the request body is %d bytes; the limit is %d", r.ContentLength, s.cfg.MaxBodyBytes))
+				fmt.Sprintf("the %s is %d bytes; the limit is %d", what, r.ContentLength, limit))
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes)
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
+		if upload {
+			// Without a Content-Length the limit is hit while gqlgen reads
+			// the parts, and it answers a bare parse failure: answer like a
+			// declared length over the limit instead.
+			body := &limitedBody{ReadCloser: r.Body}
+			r.Body = body
+			w = &uploadTooLarge{ResponseWriter: w, body: body, limit: limit}
+		}
 		next.ServeHTTP(w, r)
 	})
 }
+
+// uploadLimit is the configured MaxUploadBytes or its default.
+func (s *Server) uploadLimit() int64 {
+	return cmp.Or(s.cfg.MaxUploadBytes, graph.DefaultMaxUploadBytes)
+}
+
+func isMultipart(r *http.Request) bool {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	return err == nil && mt == "multipart/form-data"
+}
+
+// limitedBody remembers that reading stopped at the body limit.
+type limitedBody struct {
+	io.ReadCloser
+	exceeded atomic.Bool
+}
+
+func (b *limitedBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+		b.exceeded.Store(true)
+	}
+	return n, err
+}
+
+// uploadTooLarge replaces whatever the handler answers to an upload cut off
+// at the limit with a 413 VALIDATION_FAILED.
+type uploadTooLarge struct {
+	http.ResponseWriter
+	body    *limitedBody
+	limit   int64
+	refused bool
+}
+
+func (w *uploadTooLarge) refuse() bool {
+	if !w.body.exceeded.Load() {
+		return false
+	}
+	if !w.refused {
+		w.refused = true
+		writeGraphQLError(w.ResponseWriter, http.StatusRequestEntityTooLarge, "VALIDATION_FAILED",
+			fmt.Sprintf("the upload is larger than the limit of %d bytes", w.limit))
+	}
+	return true
+}
+
+func (w *uploadTooLarge) WriteHeader(code int) {
+	if !w.refuse() {
+		w.ResponseWriter.WriteHeader(code)
+	}
+}
+
+func (w *uploadTooLarge) Write(p []byte) (int, error) {
+	if w.refuse() {
+		return len(p), nil
+	}
+	return w.ResponseWriter.Write(p)
+}
+
+func (w *uploadTooLarge) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // authenticate resolves the bearer token (or, for River UI, the cookie set by
 // its login form) into an actor. No credentials means an anonymous request;

@@ -61,12 +61,16 @@ type LicenseOrderResolver interface {
 	Partner(ctx context.Context, obj *db.LicenseOrder) (*db.Partner, error)
 
 	Lines(ctx context.Context, obj *db.LicenseOrder, first *int, after *string, availableOnly *bool) (*model.OrderLineConnection, error)
+	ReshippedFrom(ctx context.Context, obj *db.LicenseOrder) (*db.Partner, error)
+	Licenses(ctx context.Context, obj *db.LicenseOrder, first *int, after *string) (*model.LicenseConnection, error)
 }
 type OrderLineResolver interface {
 	ID(ctx context.Context, obj *license.BinLine) (string, error)
 	Order(ctx context.Context, obj *license.BinLine) (*db.LicenseOrder, error)
 
 	Part(ctx context.Context, obj *license.BinLine) (*catalog.Part, error)
+
+	SourceLine(ctx context.Context, obj *license.BinLine) (*license.BinLine, error)
 }
 type SubscriptionResolver interface {
 	LicenseFileReady(ctx context.Context, locationID string, fileID *string) (<-chan *db.LicenseFile, error)
@@ -165,6 +169,28 @@ func (ec *executionContext) field_LicenseBin_recentlyActivated_args(ctx context.
 }
 
 func (ec *executionContext) field_LicenseBin_recentlyAttached_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_LicenseOrder_licenses_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
@@ -1030,6 +1056,29 @@ func (ec *executionContext) _Entitlement_amount(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_Entitlement_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Entitlement", field, true, false, "String")
+}
+
+func (ec *executionContext) _Entitlement_unlimited(ctx context.Context, field graphql.CollectedField, obj *licensefile.Feature) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Entitlement_unlimited(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unlimited, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Entitlement_unlimited(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Entitlement", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _EntitlementConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.EntitlementConnection) (ret graphql.Marshaler) {
@@ -2089,6 +2138,52 @@ func (ec *executionContext) fieldContext_LicenseFile_error(_ context.Context, fi
 	return graphql.NewScalarFieldContext("LicenseFile", field, true, true, "String")
 }
 
+func (ec *executionContext) _LicenseFile_expiresAt(ctx context.Context, field graphql.CollectedField, obj *db.LicenseFile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LicenseFile_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LicenseFile_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LicenseFile", field, false, false, "Time")
+}
+
+func (ec *executionContext) _LicenseFile_salesOrder(ctx context.Context, field graphql.CollectedField, obj *db.LicenseFile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LicenseFile_salesOrder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SalesOrder, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LicenseFile_salesOrder(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LicenseFile", field, false, false, "String")
+}
+
 func (ec *executionContext) _LicenseFileConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.LicenseFileConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2416,6 +2511,82 @@ func (ec *executionContext) fieldContext_LicenseOrder_lines(ctx context.Context,
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_LicenseOrder_lines_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LicenseOrder_reshippedFrom(ctx context.Context, field graphql.CollectedField, obj *db.LicenseOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LicenseOrder_reshippedFrom(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LicenseOrder().ReshippedFrom(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *db.Partner) graphql.Marshaler {
+			return ec.marshalOPartner2ᚖlmsᚋdbᚐPartner(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LicenseOrder_reshippedFrom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LicenseOrder",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Partner(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LicenseOrder_licenses(ctx context.Context, field graphql.CollectedField, obj *db.LicenseOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LicenseOrder_licenses(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.LicenseOrder().Licenses(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.LicenseConnection) graphql.Marshaler {
+			return ec.marshalNLicenseConnection2ᚖlmsᚋgraphᚋmodelᚐLicenseConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LicenseOrder_licenses(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LicenseOrder",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LicenseConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_LicenseOrder_licenses_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -2833,6 +3004,84 @@ func (ec *executionContext) _OrderLine_salesOrder(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_OrderLine_salesOrder(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OrderLine", field, false, false, "String")
+}
+
+func (ec *executionContext) _OrderLine_reshipped(ctx context.Context, field graphql.CollectedField, obj *license.BinLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderLine_reshipped(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reshipped, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderLine_reshipped(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderLine", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OrderLine_returned(ctx context.Context, field graphql.CollectedField, obj *license.BinLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderLine_returned(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Returned, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderLine_returned(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderLine", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OrderLine_sourceLine(ctx context.Context, field graphql.CollectedField, obj *license.BinLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderLine_sourceLine(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.OrderLine().SourceLine(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *license.BinLine) graphql.Marshaler {
+			return ec.marshalOOrderLine2ᚖlmsᚋlicenseᚐBinLine(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OrderLine_sourceLine(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrderLine",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrderLine(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _OrderLineConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.OrderLineConnection) (ret graphql.Marshaler) {
@@ -3987,6 +4236,11 @@ func (ec *executionContext) _Entitlement(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "unlimited":
+			out.Values[i] = ec._Entitlement_unlimited(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -4387,6 +4641,16 @@ func (ec *executionContext) _LicenseFile(ctx context.Context, sel ast.SelectionS
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._LicenseFile_error(ctx, field, obj)
 				})
+		case "expiresAt":
+			out.Values[i] = ec._LicenseFile_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "salesOrder":
+			out.Values[i] = ec._LicenseFile_salesOrder(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -4533,6 +4797,18 @@ func (ec *executionContext) _LicenseOrder(ctx context.Context, sel ast.Selection
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._LicenseOrder_lines(ctx, field, obj)
+				})
+		case "reshippedFrom":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LicenseOrder_reshippedFrom(ctx, field, obj)
+				})
+		case "licenses":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LicenseOrder_licenses(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -4729,6 +5005,22 @@ func (ec *executionContext) _OrderLine(ctx context.Context, sel ast.SelectionSet
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "reshipped":
+			out.Values[i] = ec._OrderLine_reshipped(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "returned":
+			out.Values[i] = ec._OrderLine_returned(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sourceLine":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OrderLine_sourceLine(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -5372,6 +5664,13 @@ func (ec *executionContext) marshalNShipLicenseOrderPayload2ᚖlmsᚋgraphᚋmod
 	return ec._ShipLicenseOrderPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOLicense2ᚖlmsᚋdbᚐLicense(ctx context.Context, sel ast.SelectionSet, v *db.License) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._License(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOLicenseBinFilter2ᚖlmsᚋgraphᚋmodelᚐLicenseBinFilter(ctx context.Context, v any) (*model.LicenseBinFilter, error) {
 	if v == nil {
 		return nil, nil
@@ -5392,6 +5691,13 @@ func (ec *executionContext) marshalOLicenseOrder2ᚖlmsᚋdbᚐLicenseOrder(ctx 
 		return graphql.Null
 	}
 	return ec._LicenseOrder(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOOrderLine2ᚖlmsᚋlicenseᚐBinLine(ctx context.Context, sel ast.SelectionSet, v *license.BinLine) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._OrderLine(ctx, sel, v)
 }
 
 // endregion ***************************** type.gotpl *****************************

@@ -34,6 +34,9 @@ type LocationResolver interface {
 
 	Children(ctx context.Context, obj *db.Location, first *int, after *string) (*model.LocationConnection, error)
 
+	DemoLicensesLeft(ctx context.Context, obj *db.Location) (*int, error)
+	ProtectDat(ctx context.Context, obj *db.Location) (*db.ProtectDat, error)
+
 	AttachedLicenses(ctx context.Context, obj *db.Location, first *int, after *string) (*model.LicenseConnection, error)
 	ActivatedLicenses(ctx context.Context, obj *db.Location, first *int, after *string) (*model.LicenseConnection, error)
 	Entitlements(ctx context.Context, obj *db.Location, first *int, after *string) (*model.EntitlementConnection, error)
@@ -1027,6 +1030,61 @@ func (ec *executionContext) _Location_updatedAt(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_Location_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Location", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Location_demoLicensesLeft(ctx context.Context, field graphql.CollectedField, obj *db.Location) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Location_demoLicensesLeft(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Location().DemoLicensesLeft(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Location_demoLicensesLeft(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Location", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Location_protectDat(ctx context.Context, field graphql.CollectedField, obj *db.Location) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Location_protectDat(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Location().ProtectDat(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *db.ProtectDat) graphql.Marshaler {
+			return ec.marshalOProtectDat2ᚖlmsᚋdbᚐProtectDat(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Location_protectDat(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Location",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProtectDat(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Location_ipAddress(ctx context.Context, field graphql.CollectedField, obj *db.Location) (ret graphql.Marshaler) {
@@ -2165,6 +2223,18 @@ func (ec *executionContext) _Location(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "demoLicensesLeft":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Location_demoLicensesLeft(ctx, field, obj)
+				})
+		case "protectDat":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Location_protectDat(ctx, field, obj)
+				})
 		case "ipAddress":
 			out.Values[i] = ec._Location_ipAddress(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {

@@ -49,6 +49,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._ShippingAllowance(ctx, sel, obj)
+	case db.ProtectDat:
+		return ec._ProtectDat(ctx, sel, &obj)
+	case *db.ProtectDat:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ProtectDat(ctx, sel, obj)
 	case db.Partner:
 		return ec._Partner(ctx, sel, &obj)
 	case *db.Partner:
@@ -70,6 +77,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Location(ctx, sel, obj)
+	case db.LicenseReturn:
+		return ec._LicenseReturn(ctx, sel, &obj)
+	case *db.LicenseReturn:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._LicenseReturn(ctx, sel, obj)
 	case db.LicenseOrder:
 		return ec._LicenseOrder(ctx, sel, &obj)
 	case *db.LicenseOrder:

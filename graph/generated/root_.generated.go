@@ -33,11 +33,14 @@ type ResolverRoot interface {
 	LicenseBin() LicenseBinResolver
 	LicenseFile() LicenseFileResolver
 	LicenseOrder() LicenseOrderResolver
+	LicenseReturn() LicenseReturnResolver
 	Location() LocationResolver
 	Mutation() MutationResolver
 	OrderLine() OrderLineResolver
 	Part() PartResolver
+	PartInventory() PartInventoryResolver
 	Partner() PartnerResolver
+	ProtectDat() ProtectDatResolver
 	Query() QueryResolver
 	ShippingAllowance() ShippingAllowanceResolver
 	Subscription() SubscriptionResolver
@@ -247,11 +250,12 @@ type ComplexityRoot struct {
 	}
 
 	Entitlement struct {
-		Amount   func(childComplexity int) int
-		Part     func(childComplexity int) int
-		Quantity func(childComplexity int) int
-		Stacking func(childComplexity int) int
-		Version  func(childComplexity int) int
+		Amount    func(childComplexity int) int
+		Part      func(childComplexity int) int
+		Quantity  func(childComplexity int) int
+		Stacking  func(childComplexity int) int
+		Unlimited func(childComplexity int) int
+		Version   func(childComplexity int) int
 	}
 
 	EntitlementConnection struct {
@@ -262,6 +266,12 @@ type ComplexityRoot struct {
 	EntitlementEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	GenerateDemoLicensePayload struct {
+		Errors      func(childComplexity int) int
+		LicenseFile func(childComplexity int) int
+		Location    func(childComplexity int) int
 	}
 
 	GrantShippingAllowancePayload struct {
@@ -311,6 +321,7 @@ type ComplexityRoot struct {
 		Current        func(childComplexity int) int
 		DownloadURL    func(childComplexity int) int
 		Error          func(childComplexity int) int
+		ExpiresAt      func(childComplexity int) int
 		Features       func(childComplexity int) int
 		FileName       func(childComplexity int) int
 		ID             func(childComplexity int) int
@@ -320,6 +331,7 @@ type ComplexityRoot struct {
 		Reason         func(childComplexity int) int
 		RequestedAt    func(childComplexity int) int
 		SHA256         func(childComplexity int) int
+		SalesOrder     func(childComplexity int) int
 		Status         func(childComplexity int) int
 		Version        func(childComplexity int) int
 	}
@@ -337,9 +349,11 @@ type ComplexityRoot struct {
 	LicenseOrder struct {
 		CreatedAt         func(childComplexity int) int
 		ID                func(childComplexity int) int
+		Licenses          func(childComplexity int, first *int, after *string) int
 		Lines             func(childComplexity int, first *int, after *string, availableOnly *bool) int
 		Partner           func(childComplexity int) int
 		PurchaseOrder     func(childComplexity int) int
+		ReshippedFrom     func(childComplexity int) int
 		SalesOrder        func(childComplexity int) int
 		SwaDurationMonths func(childComplexity int) int
 		SwaNote           func(childComplexity int) int
@@ -351,6 +365,29 @@ type ComplexityRoot struct {
 	}
 
 	LicenseOrderEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	LicenseReturn struct {
+		Dealer      func(childComplexity int) int
+		Distributor func(childComplexity int) int
+		ID          func(childComplexity int) int
+		OrderLine   func(childComplexity int) int
+		Part        func(childComplexity int) int
+		Quantity    func(childComplexity int) int
+		Reason      func(childComplexity int) int
+		ReturnedAt  func(childComplexity int) int
+		ReturnedBy  func(childComplexity int) int
+		SourceLine  func(childComplexity int) int
+	}
+
+	LicenseReturnConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	LicenseReturnEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
 	}
@@ -373,6 +410,7 @@ type ComplexityRoot struct {
 		Customer                 func(childComplexity int) int
 		CustomerEmail            func(childComplexity int) int
 		DealerEmail              func(childComplexity int) int
+		DemoLicensesLeft         func(childComplexity int) int
 		DomainName               func(childComplexity int) int
 		Entitlements             func(childComplexity int, first *int, after *string) int
 		FullComputerName         func(childComplexity int) int
@@ -389,6 +427,7 @@ type ComplexityRoot struct {
 		Parent                   func(childComplexity int) int
 		Partner                  func(childComplexity int) int
 		ProductKey               func(childComplexity int) int
+		ProtectDat               func(childComplexity int) int
 		ReferenceNote            func(childComplexity int) int
 		SecondaryHardwareKeyCode func(childComplexity int) int
 		SmallEnterprise          func(childComplexity int) int
@@ -421,13 +460,18 @@ type ComplexityRoot struct {
 		DeleteLocation               func(childComplexity int, input model.DeleteLocationInput) int
 		DetachLicenses               func(childComplexity int, input model.DetachLicensesInput) int
 		EndImpersonation             func(childComplexity int, input *model.EndImpersonationInput) int
+		GenerateDemoLicense          func(childComplexity int, input model.GenerateDemoLicenseInput) int
 		GrantShippingAllowance       func(childComplexity int, input model.GrantShippingAllowanceInput) int
 		RegenerateLicenseFile        func(childComplexity int, input model.RegenerateLicenseFileInput) int
+		ReshipLicenses               func(childComplexity int, input model.ReshipLicensesInput) int
+		ReturnLicenses               func(childComplexity int, input model.ReturnLicensesInput) int
 		RevokeAPIToken               func(childComplexity int, input model.RevokeAPITokenInput) int
 		ShipLicenseOrder             func(childComplexity int, input model.ShipLicenseOrderInput) int
 		StartImpersonation           func(childComplexity int, input model.StartImpersonationInput) int
 		UpdateCustomer               func(childComplexity int, input model.UpdateCustomerInput) int
 		UpdateLocation               func(childComplexity int, input model.UpdateLocationInput) int
+		UploadExternalLicenseFile    func(childComplexity int, input model.UploadExternalLicenseFileInput) int
+		UploadProtectDat             func(childComplexity int, input model.UploadProtectDatInput) int
 	}
 
 	OrderLine struct {
@@ -437,8 +481,11 @@ type ComplexityRoot struct {
 		Order         func(childComplexity int) int
 		Part          func(childComplexity int) int
 		PurchaseOrder func(childComplexity int) int
+		Reshipped     func(childComplexity int) int
+		Returned      func(childComplexity int) int
 		SalesOrder    func(childComplexity int) int
 		Shipped       func(childComplexity int) int
+		SourceLine    func(childComplexity int) int
 	}
 
 	OrderLineConnection struct {
@@ -480,6 +527,26 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	PartInventory struct {
+		Activated func(childComplexity int) int
+		Attached  func(childComplexity int) int
+		Available func(childComplexity int) int
+		Part      func(childComplexity int) int
+		Reshipped func(childComplexity int) int
+		Returned  func(childComplexity int) int
+		Shipped   func(childComplexity int) int
+	}
+
+	PartInventoryConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	PartInventoryEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	Partner struct {
 		CreatedAt          func(childComplexity int) int
 		Email              func(childComplexity int) int
@@ -500,24 +567,51 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	ProtectDat struct {
+		DownloadURL func(childComplexity int) int
+		FileName    func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Location    func(childComplexity int) int
+		SHA256      func(childComplexity int) int
+		Size        func(childComplexity int) int
+		UploadedAt  func(childComplexity int) int
+		UploadedBy  func(childComplexity int) int
+	}
+
 	Query struct {
-		AuditEvents               func(childComplexity int, first *int, after *string, filter *model.AuditEventFilter) int
-		Catalog                   func(childComplexity int) int
-		Customers                 func(childComplexity int, first *int, after *string, filter *model.CustomerFilter) int
-		Emails                    func(childComplexity int, first *int, after *string) int
-		LicenseBin                func(childComplexity int, filter *model.LicenseBinFilter) int
-		LicenseSigningKeys        func(childComplexity int) int
-		LocationByHardwareKeyCode func(childComplexity int, hardwareKeyCode string) int
-		Locations                 func(childComplexity int, first *int, after *string, filter *model.LocationFilter) int
-		Node                      func(childComplexity int, id string) int
-		Nodes                     func(childComplexity int, ids []string) int
-		Partners                  func(childComplexity int, first *int, after *string, filter *model.PartnerFilter) int
-		Viewer                    func(childComplexity int) int
+		AuditEvents                 func(childComplexity int, first *int, after *string, filter *model.AuditEventFilter) int
+		Catalog                     func(childComplexity int) int
+		Customers                   func(childComplexity int, first *int, after *string, filter *model.CustomerFilter) int
+		Emails                      func(childComplexity int, first *int, after *string) int
+		LicenseBin                  func(childComplexity int, filter *model.LicenseBinFilter) int
+		LicenseBySoftwareKeyCode    func(childComplexity int, softwareKeyCode string) int
+		LicenseReturns              func(childComplexity int, filter *model.LicenseReturnFilter, first *int, after *string) int
+		LicenseSigningKeys          func(childComplexity int) int
+		LocationByHardwareKeyCode   func(childComplexity int, hardwareKeyCode string) int
+		Locations                   func(childComplexity int, first *int, after *string, filter *model.LocationFilter) int
+		Node                        func(childComplexity int, id string) int
+		Nodes                       func(childComplexity int, ids []string) int
+		Orders                      func(childComplexity int, filter *model.OrderFilter, first *int, after *string) int
+		Partners                    func(childComplexity int, first *int, after *string, filter *model.PartnerFilter) int
+		PartsInventory              func(childComplexity int, filter *model.PartsInventoryFilter, first *int, after *string) int
+		PendingExternalLicenseFiles func(childComplexity int, first *int, after *string) int
+		ResoldOrders                func(childComplexity int, filter *model.OrderFilter, first *int, after *string) int
+		Viewer                      func(childComplexity int) int
 	}
 
 	RegenerateLicenseFilePayload struct {
 		Errors      func(childComplexity int) int
 		LicenseFile func(childComplexity int) int
+	}
+
+	ReshipLicensesPayload struct {
+		Errors func(childComplexity int) int
+		Order  func(childComplexity int) int
+	}
+
+	ReturnLicensesPayload struct {
+		Errors  func(childComplexity int) int
+		Returns func(childComplexity int) int
 	}
 
 	RevokeApiTokenPayload struct {
@@ -580,6 +674,18 @@ type ComplexityRoot struct {
 	UpdateLocationPayload struct {
 		Errors   func(childComplexity int) int
 		Location func(childComplexity int) int
+	}
+
+	UploadExternalLicenseFilePayload struct {
+		Errors      func(childComplexity int) int
+		LicenseFile func(childComplexity int) int
+		Location    func(childComplexity int) int
+	}
+
+	UploadProtectDatPayload struct {
+		Errors     func(childComplexity int) int
+		Location   func(childComplexity int) int
+		ProtectDat func(childComplexity int) int
 	}
 
 	User struct {
@@ -1335,6 +1441,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Entitlement.Stacking(childComplexity), true
+	case "Entitlement.unlimited":
+		if e.ComplexityRoot.Entitlement.Unlimited == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Entitlement.Unlimited(childComplexity), true
 	case "Entitlement.version":
 		if e.ComplexityRoot.Entitlement.Version == nil {
 			break
@@ -1367,6 +1479,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.EntitlementEdge.Node(childComplexity), true
+
+	case "GenerateDemoLicensePayload.errors":
+		if e.ComplexityRoot.GenerateDemoLicensePayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GenerateDemoLicensePayload.Errors(childComplexity), true
+	case "GenerateDemoLicensePayload.licenseFile":
+		if e.ComplexityRoot.GenerateDemoLicensePayload.LicenseFile == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GenerateDemoLicensePayload.LicenseFile(childComplexity), true
+	case "GenerateDemoLicensePayload.location":
+		if e.ComplexityRoot.GenerateDemoLicensePayload.Location == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GenerateDemoLicensePayload.Location(childComplexity), true
 
 	case "GrantShippingAllowancePayload.errors":
 		if e.ComplexityRoot.GrantShippingAllowancePayload.Errors == nil {
@@ -1562,6 +1693,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.LicenseFile.Error(childComplexity), true
+	case "LicenseFile.expiresAt":
+		if e.ComplexityRoot.LicenseFile.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseFile.ExpiresAt(childComplexity), true
 	case "LicenseFile.features":
 		if e.ComplexityRoot.LicenseFile.Features == nil {
 			break
@@ -1616,6 +1753,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.LicenseFile.SHA256(childComplexity), true
+	case "LicenseFile.salesOrder":
+		if e.ComplexityRoot.LicenseFile.SalesOrder == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseFile.SalesOrder(childComplexity), true
 	case "LicenseFile.status":
 		if e.ComplexityRoot.LicenseFile.Status == nil {
 			break
@@ -1667,6 +1810,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.LicenseOrder.ID(childComplexity), true
+	case "LicenseOrder.licenses":
+		if e.ComplexityRoot.LicenseOrder.Licenses == nil {
+			break
+		}
+
+		args, err := ec.field_LicenseOrder_licenses_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.LicenseOrder.Licenses(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "LicenseOrder.lines":
 		if e.ComplexityRoot.LicenseOrder.Lines == nil {
 			break
@@ -1690,6 +1844,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.LicenseOrder.PurchaseOrder(childComplexity), true
+	case "LicenseOrder.reshippedFrom":
+		if e.ComplexityRoot.LicenseOrder.ReshippedFrom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseOrder.ReshippedFrom(childComplexity), true
 	case "LicenseOrder.salesOrder":
 		if e.ComplexityRoot.LicenseOrder.SalesOrder == nil {
 			break
@@ -1734,6 +1894,93 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.LicenseOrderEdge.Node(childComplexity), true
+
+	case "LicenseReturn.dealer":
+		if e.ComplexityRoot.LicenseReturn.Dealer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseReturn.Dealer(childComplexity), true
+	case "LicenseReturn.distributor":
+		if e.ComplexityRoot.LicenseReturn.Distributor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseReturn.Distributor(childComplexity), true
+	case "LicenseReturn.id":
+		if e.ComplexityRoot.LicenseReturn.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseReturn.ID(childComplexity), true
+	case "LicenseReturn.orderLine":
+		if e.ComplexityRoot.LicenseReturn.OrderLine == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseReturn.OrderLine(childComplexity), true
+	case "LicenseReturn.part":
+		if e.ComplexityRoot.LicenseReturn.Part == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseReturn.Part(childComplexity), true
+	case "LicenseReturn.quantity":
+		if e.ComplexityRoot.LicenseReturn.Quantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseReturn.Quantity(childComplexity), true
+	case "LicenseReturn.reason":
+		if e.ComplexityRoot.LicenseReturn.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseReturn.Reason(childComplexity), true
+	case "LicenseReturn.returnedAt":
+		if e.ComplexityRoot.LicenseReturn.ReturnedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseReturn.ReturnedAt(childComplexity), true
+	case "LicenseReturn.returnedBy":
+		if e.ComplexityRoot.LicenseReturn.ReturnedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseReturn.ReturnedBy(childComplexity), true
+	case "LicenseReturn.sourceLine":
+		if e.ComplexityRoot.LicenseReturn.SourceLine == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseReturn.SourceLine(childComplexity), true
+
+	case "LicenseReturnConnection.edges":
+		if e.ComplexityRoot.LicenseReturnConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseReturnConnection.Edges(childComplexity), true
+	case "LicenseReturnConnection.pageInfo":
+		if e.ComplexityRoot.LicenseReturnConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseReturnConnection.PageInfo(childComplexity), true
+
+	case "LicenseReturnEdge.cursor":
+		if e.ComplexityRoot.LicenseReturnEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseReturnEdge.Cursor(childComplexity), true
+	case "LicenseReturnEdge.node":
+		if e.ComplexityRoot.LicenseReturnEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseReturnEdge.Node(childComplexity), true
 
 	case "LicenseSigningKey.algorithm":
 		if e.ComplexityRoot.LicenseSigningKey.Algorithm == nil {
@@ -1835,6 +2082,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Location.DealerEmail(childComplexity), true
+	case "Location.demoLicensesLeft":
+		if e.ComplexityRoot.Location.DemoLicensesLeft == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Location.DemoLicensesLeft(childComplexity), true
 	case "Location.domainName":
 		if e.ComplexityRoot.Location.DomainName == nil {
 			break
@@ -1941,6 +2194,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Location.ProductKey(childComplexity), true
+	case "Location.protectDat":
+		if e.ComplexityRoot.Location.ProtectDat == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Location.ProtectDat(childComplexity), true
 	case "Location.referenceNote":
 		if e.ComplexityRoot.Location.ReferenceNote == nil {
 			break
@@ -2142,6 +2401,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.EndImpersonation(childComplexity, args["input"].(*model.EndImpersonationInput)), true
+	case "Mutation.generateDemoLicense":
+		if e.ComplexityRoot.Mutation.GenerateDemoLicense == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_generateDemoLicense_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.GenerateDemoLicense(childComplexity, args["input"].(model.GenerateDemoLicenseInput)), true
 	case "Mutation.grantShippingAllowance":
 		if e.ComplexityRoot.Mutation.GrantShippingAllowance == nil {
 			break
@@ -2164,6 +2434,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RegenerateLicenseFile(childComplexity, args["input"].(model.RegenerateLicenseFileInput)), true
+	case "Mutation.reshipLicenses":
+		if e.ComplexityRoot.Mutation.ReshipLicenses == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_reshipLicenses_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReshipLicenses(childComplexity, args["input"].(model.ReshipLicensesInput)), true
+	case "Mutation.returnLicenses":
+		if e.ComplexityRoot.Mutation.ReturnLicenses == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_returnLicenses_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReturnLicenses(childComplexity, args["input"].(model.ReturnLicensesInput)), true
 	case "Mutation.revokeApiToken":
 		if e.ComplexityRoot.Mutation.RevokeAPIToken == nil {
 			break
@@ -2219,6 +2511,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateLocation(childComplexity, args["input"].(model.UpdateLocationInput)), true
+	case "Mutation.uploadExternalLicenseFile":
+		if e.ComplexityRoot.Mutation.UploadExternalLicenseFile == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_uploadExternalLicenseFile_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UploadExternalLicenseFile(childComplexity, args["input"].(model.UploadExternalLicenseFileInput)), true
+	case "Mutation.uploadProtectDat":
+		if e.ComplexityRoot.Mutation.UploadProtectDat == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_uploadProtectDat_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UploadProtectDat(childComplexity, args["input"].(model.UploadProtectDatInput)), true
 
 	case "OrderLine.available":
 		if e.ComplexityRoot.OrderLine.Available == nil {
@@ -2256,6 +2570,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.OrderLine.PurchaseOrder(childComplexity), true
+	case "OrderLine.reshipped":
+		if e.ComplexityRoot.OrderLine.Reshipped == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderLine.Reshipped(childComplexity), true
+	case "OrderLine.returned":
+		if e.ComplexityRoot.OrderLine.Returned == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderLine.Returned(childComplexity), true
 	case "OrderLine.salesOrder":
 		if e.ComplexityRoot.OrderLine.SalesOrder == nil {
 			break
@@ -2268,6 +2594,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.OrderLine.Shipped(childComplexity), true
+	case "OrderLine.sourceLine":
+		if e.ComplexityRoot.OrderLine.SourceLine == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderLine.SourceLine(childComplexity), true
 
 	case "OrderLineConnection.edges":
 		if e.ComplexityRoot.OrderLineConnection.Edges == nil {
@@ -2401,6 +2733,75 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PartEdge.Node(childComplexity), true
 
+	case "PartInventory.activated":
+		if e.ComplexityRoot.PartInventory.Activated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartInventory.Activated(childComplexity), true
+	case "PartInventory.attached":
+		if e.ComplexityRoot.PartInventory.Attached == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartInventory.Attached(childComplexity), true
+	case "PartInventory.available":
+		if e.ComplexityRoot.PartInventory.Available == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartInventory.Available(childComplexity), true
+	case "PartInventory.part":
+		if e.ComplexityRoot.PartInventory.Part == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartInventory.Part(childComplexity), true
+	case "PartInventory.reshipped":
+		if e.ComplexityRoot.PartInventory.Reshipped == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartInventory.Reshipped(childComplexity), true
+	case "PartInventory.returned":
+		if e.ComplexityRoot.PartInventory.Returned == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartInventory.Returned(childComplexity), true
+	case "PartInventory.shipped":
+		if e.ComplexityRoot.PartInventory.Shipped == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartInventory.Shipped(childComplexity), true
+
+	case "PartInventoryConnection.edges":
+		if e.ComplexityRoot.PartInventoryConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartInventoryConnection.Edges(childComplexity), true
+	case "PartInventoryConnection.pageInfo":
+		if e.ComplexityRoot.PartInventoryConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartInventoryConnection.PageInfo(childComplexity), true
+
+	case "PartInventoryEdge.cursor":
+		if e.ComplexityRoot.PartInventoryEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartInventoryEdge.Cursor(childComplexity), true
+	case "PartInventoryEdge.node":
+		if e.ComplexityRoot.PartInventoryEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartInventoryEdge.Node(childComplexity), true
+
 	case "Partner.createdAt":
 		if e.ComplexityRoot.Partner.CreatedAt == nil {
 			break
@@ -2475,6 +2876,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PartnerEdge.Node(childComplexity), true
 
+	case "ProtectDat.downloadUrl":
+		if e.ComplexityRoot.ProtectDat.DownloadURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProtectDat.DownloadURL(childComplexity), true
+	case "ProtectDat.fileName":
+		if e.ComplexityRoot.ProtectDat.FileName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProtectDat.FileName(childComplexity), true
+	case "ProtectDat.id":
+		if e.ComplexityRoot.ProtectDat.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProtectDat.ID(childComplexity), true
+	case "ProtectDat.location":
+		if e.ComplexityRoot.ProtectDat.Location == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProtectDat.Location(childComplexity), true
+	case "ProtectDat.sha256":
+		if e.ComplexityRoot.ProtectDat.SHA256 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProtectDat.SHA256(childComplexity), true
+	case "ProtectDat.size":
+		if e.ComplexityRoot.ProtectDat.Size == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProtectDat.Size(childComplexity), true
+	case "ProtectDat.uploadedAt":
+		if e.ComplexityRoot.ProtectDat.UploadedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProtectDat.UploadedAt(childComplexity), true
+	case "ProtectDat.uploadedBy":
+		if e.ComplexityRoot.ProtectDat.UploadedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProtectDat.UploadedBy(childComplexity), true
+
 	case "Query.auditEvents":
 		if e.ComplexityRoot.Query.AuditEvents == nil {
 			break
@@ -2526,6 +2976,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.LicenseBin(childComplexity, args["filter"].(*model.LicenseBinFilter)), true
+	case "Query.licenseBySoftwareKeyCode":
+		if e.ComplexityRoot.Query.LicenseBySoftwareKeyCode == nil {
+			break
+		}
+
+		args, err := ec.field_Query_licenseBySoftwareKeyCode_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.LicenseBySoftwareKeyCode(childComplexity, args["softwareKeyCode"].(string)), true
+	case "Query.licenseReturns":
+		if e.ComplexityRoot.Query.LicenseReturns == nil {
+			break
+		}
+
+		args, err := ec.field_Query_licenseReturns_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.LicenseReturns(childComplexity, args["filter"].(*model.LicenseReturnFilter), args["first"].(*int), args["after"].(*string)), true
 	case "Query.licenseSigningKeys":
 		if e.ComplexityRoot.Query.LicenseSigningKeys == nil {
 			break
@@ -2576,6 +3048,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Nodes(childComplexity, args["ids"].([]string)), true
+	case "Query.orders":
+		if e.ComplexityRoot.Query.Orders == nil {
+			break
+		}
+
+		args, err := ec.field_Query_orders_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Orders(childComplexity, args["filter"].(*model.OrderFilter), args["first"].(*int), args["after"].(*string)), true
 	case "Query.partners":
 		if e.ComplexityRoot.Query.Partners == nil {
 			break
@@ -2587,6 +3070,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Partners(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*model.PartnerFilter)), true
+	case "Query.partsInventory":
+		if e.ComplexityRoot.Query.PartsInventory == nil {
+			break
+		}
+
+		args, err := ec.field_Query_partsInventory_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.PartsInventory(childComplexity, args["filter"].(*model.PartsInventoryFilter), args["first"].(*int), args["after"].(*string)), true
+	case "Query.pendingExternalLicenseFiles":
+		if e.ComplexityRoot.Query.PendingExternalLicenseFiles == nil {
+			break
+		}
+
+		args, err := ec.field_Query_pendingExternalLicenseFiles_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.PendingExternalLicenseFiles(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "Query.resoldOrders":
+		if e.ComplexityRoot.Query.ResoldOrders == nil {
+			break
+		}
+
+		args, err := ec.field_Query_resoldOrders_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ResoldOrders(childComplexity, args["filter"].(*model.OrderFilter), args["first"].(*int), args["after"].(*string)), true
 	case "Query.viewer":
 		if e.ComplexityRoot.Query.Viewer == nil {
 			break
@@ -2606,6 +3122,32 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RegenerateLicenseFilePayload.LicenseFile(childComplexity), true
+
+	case "ReshipLicensesPayload.errors":
+		if e.ComplexityRoot.ReshipLicensesPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReshipLicensesPayload.Errors(childComplexity), true
+	case "ReshipLicensesPayload.order":
+		if e.ComplexityRoot.ReshipLicensesPayload.Order == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReshipLicensesPayload.Order(childComplexity), true
+
+	case "ReturnLicensesPayload.errors":
+		if e.ComplexityRoot.ReturnLicensesPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReturnLicensesPayload.Errors(childComplexity), true
+	case "ReturnLicensesPayload.returns":
+		if e.ComplexityRoot.ReturnLicensesPayload.Returns == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReturnLicensesPayload.Returns(childComplexity), true
 
 	case "RevokeApiTokenPayload.apiToken":
 		if e.ComplexityRoot.RevokeApiTokenPayload.APIToken == nil {
@@ -2831,6 +3373,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.UpdateLocationPayload.Location(childComplexity), true
 
+	case "UploadExternalLicenseFilePayload.errors":
+		if e.ComplexityRoot.UploadExternalLicenseFilePayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UploadExternalLicenseFilePayload.Errors(childComplexity), true
+	case "UploadExternalLicenseFilePayload.licenseFile":
+		if e.ComplexityRoot.UploadExternalLicenseFilePayload.LicenseFile == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UploadExternalLicenseFilePayload.LicenseFile(childComplexity), true
+	case "UploadExternalLicenseFilePayload.location":
+		if e.ComplexityRoot.UploadExternalLicenseFilePayload.Location == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UploadExternalLicenseFilePayload.Location(childComplexity), true
+
+	case "UploadProtectDatPayload.errors":
+		if e.ComplexityRoot.UploadProtectDatPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UploadProtectDatPayload.Errors(childComplexity), true
+	case "UploadProtectDatPayload.location":
+		if e.ComplexityRoot.UploadProtectDatPayload.Location == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UploadProtectDatPayload.Location(childComplexity), true
+	case "UploadProtectDatPayload.protectDat":
+		if e.ComplexityRoot.UploadProtectDatPayload.ProtectDat == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UploadProtectDatPayload.ProtectDat(childComplexity), true
+
 	case "User.apiTokens":
 		if e.ComplexityRoot.User.APITokens == nil {
 			break
@@ -2974,17 +3554,27 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("DeleteLocationInput", ec.unmarshalInputDeleteLocationInput),
 			graphql.NewInputUnmarshaler("DetachLicensesInput", ec.unmarshalInputDetachLicensesInput),
 			graphql.NewInputUnmarshaler("EndImpersonationInput", ec.unmarshalInputEndImpersonationInput),
+			graphql.NewInputUnmarshaler("GenerateDemoLicenseInput", ec.unmarshalInputGenerateDemoLicenseInput),
 			graphql.NewInputUnmarshaler("GrantShippingAllowanceInput", ec.unmarshalInputGrantShippingAllowanceInput),
 			graphql.NewInputUnmarshaler("LicenseBinFilter", ec.unmarshalInputLicenseBinFilter),
+			graphql.NewInputUnmarshaler("LicenseReturnFilter", ec.unmarshalInputLicenseReturnFilter),
 			graphql.NewInputUnmarshaler("LocationFilter", ec.unmarshalInputLocationFilter),
+			graphql.NewInputUnmarshaler("OrderFilter", ec.unmarshalInputOrderFilter),
 			graphql.NewInputUnmarshaler("PartnerFilter", ec.unmarshalInputPartnerFilter),
+			graphql.NewInputUnmarshaler("PartsInventoryFilter", ec.unmarshalInputPartsInventoryFilter),
 			graphql.NewInputUnmarshaler("RegenerateLicenseFileInput", ec.unmarshalInputRegenerateLicenseFileInput),
+			graphql.NewInputUnmarshaler("ReshipLicensesInput", ec.unmarshalInputReshipLicensesInput),
+			graphql.NewInputUnmarshaler("ReshipLineInput", ec.unmarshalInputReshipLineInput),
+			graphql.NewInputUnmarshaler("ReturnLicensesInput", ec.unmarshalInputReturnLicensesInput),
+			graphql.NewInputUnmarshaler("ReturnLineInput", ec.unmarshalInputReturnLineInput),
 			graphql.NewInputUnmarshaler("RevokeApiTokenInput", ec.unmarshalInputRevokeApiTokenInput),
 			graphql.NewInputUnmarshaler("ShipLicenseLineInput", ec.unmarshalInputShipLicenseLineInput),
 			graphql.NewInputUnmarshaler("ShipLicenseOrderInput", ec.unmarshalInputShipLicenseOrderInput),
 			graphql.NewInputUnmarshaler("StartImpersonationInput", ec.unmarshalInputStartImpersonationInput),
 			graphql.NewInputUnmarshaler("UpdateCustomerInput", ec.unmarshalInputUpdateCustomerInput),
 			graphql.NewInputUnmarshaler("UpdateLocationInput", ec.unmarshalInputUpdateLocationInput),
+			graphql.NewInputUnmarshaler("UploadExternalLicenseFileInput", ec.unmarshalInputUploadExternalLicenseFileInput),
+			graphql.NewInputUnmarshaler("UploadProtectDatInput", ec.unmarshalInputUploadProtectDatInput),
 		)
 	}
 	first := true
@@ -3202,6 +3792,168 @@ extend type Query {
   catalog: Catalog!
 }
 `, BuiltIn: false},
+	{Name: "../schema/channel.graphqls", Input: `# The sales channel (LIC-12, LIC-13) and the Tools lookups (LIC-14): reships from a distributor's
+# bin to its dealers, returns back, and finding orders, licenses and inventory.
+
+extend type LicenseOrder {
+  """The distributor that reshipped this order from its own bin (LIC-12); null for orders the vendor shipped."""
+  reshippedFrom: Partner
+  """The caller's licenses made from the order's lines, attached or activated, in attach order ("License Details by Purchase Order"). A distributor does not see the licenses its dealers made from an order it reshipped."""
+  licenses(first: Int, after: String): LicenseConnection!
+}
+
+extend type OrderLine {
+  """What this line passed on to dealers and did not get back (LIC-12)."""
+  reshipped: Int!
+  """What the line's holder returned to the distributor it came from (LIC-13)."""
+  returned: Int!
+  """For a reshipped line, the distributor's line it came from (visible to that distributor and admins)."""
+  sourceLine: OrderLine
+}
+
+"""Quantity a dealer returned from a reshipped order to the distributor that shipped it (LIC-13)."""
+type LicenseReturn implements Node {
+  id: ID!
+  """The dealer that returned the licenses."""
+  dealer: Partner
+  """The distributor they went back to."""
+  distributor: Partner
+  part: Part!
+  quantity: Int!
+  """The dealer's note, may be empty."""
+  reason: String!
+  returnedAt: Time!
+  """The user who returned them, when the caller may see that user."""
+  returnedBy: User
+  """The dealer's reshipped line the quantity left."""
+  orderLine: OrderLine!
+  """The distributor's line the quantity went back to (null for the dealer)."""
+  sourceLine: OrderLine
+}
+
+type LicenseReturnConnection {
+  edges: [LicenseReturnEdge!]!
+  pageInfo: PageInfo!
+}
+
+type LicenseReturnEdge {
+  cursor: String!
+  node: LicenseReturn!
+}
+
+"""A partner's inventory of one part (LIC-14 "Parts Inventory"): shipped = available + attached + activated + reshipped + returned (LIC-15)."""
+type PartInventory {
+  part: Part!
+  shipped: Int!
+  """In the license bin."""
+  available: Int!
+  attached: Int!
+  activated: Int!
+  """Passed on to dealers (distributors) and not returned."""
+  reshipped: Int!
+  """Returned to the distributor (dealers)."""
+  returned: Int!
+}
+
+type PartInventoryConnection {
+  edges: [PartInventoryEdge!]!
+  pageInfo: PageInfo!
+}
+
+type PartInventoryEdge {
+  cursor: String!
+  node: PartInventory!
+}
+
+input OrderFilter {
+  """Part of a purchase or sales order number."""
+  search: String
+  """Whose orders: any partner for admins; for a distributor, a dealer it reshipped to."""
+  partnerId: ID
+}
+
+input PartsInventoryFilter {
+  """Part of a part number or name."""
+  search: String
+  """Admins: whose inventory (default: all partners together). Partners always see their own."""
+  partnerId: ID
+}
+
+input LicenseReturnFilter {
+  """Part of a part number or name, or of the PO or SO the licenses were returned from."""
+  search: String
+}
+
+extend type Query {
+  """Purchase/Sales Order Lookup (LIC-14): the caller's orders and those it reshipped to dealers, newest first. Admins see all."""
+  orders(filter: OrderFilter, first: Int, after: String): LicenseOrderConnection!
+  """Software Key Code Lookup (LIC-14), in any letter case; null when there is no such license the caller may see."""
+  licenseBySoftwareKeyCode(softwareKeyCode: String!): License
+  """Parts Inventory (LIC-14): the caller's totals per part, by part number."""
+  partsInventory(filter: PartsInventoryFilter, first: Int, after: String): PartInventoryConnection!
+  """Resold licenses (LIC-12): the orders the caller's distributor reshipped to its dealers, newest first. Admins see every reshipped order."""
+  resoldOrders(filter: OrderFilter, first: Int, after: String): LicenseOrderConnection!
+  """License returns (LIC-13): what the caller's dealers returned to it (distributor), or what it returned (dealer), newest first."""
+  licenseReturns(filter: LicenseReturnFilter, first: Int, after: String): LicenseReturnConnection!
+}
+
+input ReshipLineInput {
+  """A bin line of the distributor (OrderLine id)."""
+  lineId: ID!
+  """How much to reship: all that is available when omitted; 0 skips the line."""
+  quantity: Int
+}
+
+input ReshipLicensesInput {
+  """The email of a user of the dealer, as on the guide's "Ship Order" form."""
+  dealerUserEmail: String!
+  """The new order's numbers in the dealer's bin."""
+  salesOrder: String!
+  purchaseOrder: String!
+  lines: [ReshipLineInput!]!
+  """
+  A retry with the same key and input returns the first answer and changes nothing; the same key
+  with other input is refused (IDEMPOTENCY_KEY_REUSED). Keys are kept for 48 hours.
+  """
+  idempotencyKey: String
+}
+
+type ReshipLicensesPayload {
+  """The new order in the dealer's bin."""
+  order: LicenseOrder
+  errors: [UserError!]!
+}
+
+input ReturnLineInput {
+  """A bin line of a reshipped order (OrderLine id)."""
+  lineId: ID!
+  """How much to return: all that is available when omitted; 0 skips the line."""
+  quantity: Int
+}
+
+input ReturnLicensesInput {
+  lines: [ReturnLineInput!]!
+  """An optional note for the distributor."""
+  reason: String
+  """
+  A retry with the same key and input returns the first answer and changes nothing; the same key
+  with other input is refused (IDEMPOTENCY_KEY_REUSED). Keys are kept for 48 hours.
+  """
+  idempotencyKey: String
+}
+
+type ReturnLicensesPayload {
+  returns: [LicenseReturn!]!
+  errors: [UserError!]!
+}
+
+extend type Mutation {
+  """Distributors: move bin quantities to a new order in a dealer's bin and email the dealer (LIC-12). Errors: FORBIDDEN, NOT_FOUND, NO_SHIPPING_ALLOWANCE, INSUFFICIENT_QUANTITY, INVALID_FEATURE_QUANTITY, ALREADY_EXISTS, VALIDATION_FAILED, IDEMPOTENCY_KEY_REUSED."""
+  reshipLicenses(input: ReshipLicensesInput!): ReshipLicensesPayload!
+  """Return unattached bin quantities of reshipped orders to the distributor that shipped them (LIC-13). Errors: NOT_FOUND, NOT_APPLICABLE, INSUFFICIENT_QUANTITY, INVALID_FEATURE_QUANTITY, VALIDATION_FAILED, IDEMPOTENCY_KEY_REUSED."""
+  returnLicenses(input: ReturnLicensesInput!): ReturnLicensesPayload!
+}
+`, BuiltIn: false},
 	{Name: "../schema/customer.graphqls", Input: `"""A postal address."""
 type Address {
   street: String!
@@ -3302,6 +4054,43 @@ extend type Mutation {
   updateCustomer(input: UpdateCustomerInput!): UpdateCustomerPayload!
 }
 `, BuiltIn: false},
+	{Name: "../schema/demo.graphqls", Input: `# Demo and service licenses (LIC-10): for system types that allow them, each location has a few
+# time-limited license files that open every feature of the system.
+
+extend type Location {
+  """How many demo licenses the location has left ("You have 2 demo license(s) left", LIC-8); null when its system type has none (LIC-10)."""
+  demoLicensesLeft: Int
+}
+
+extend type LicenseFile {
+  """When a demo license file stops working (LIC-10); null for every other file, which never expires."""
+  expiresAt: Time
+}
+
+extend type Entitlement {
+  """True when a demo file grants the part without limit (LIC-10); ` + "`" + `quantity` + "`" + ` then means nothing and ` + "`" + `amount` + "`" + ` reads "unlimited"."""
+  unlimited: Boolean!
+}
+
+input GenerateDemoLicenseInput {
+  locationId: ID!
+  """Must be true: the user confirms the demo license terms ("Select the Checkbox and click Proceed"); a used demo license does not come back."""
+  acceptAgreement: Boolean!
+}
+
+type GenerateDemoLicensePayload {
+  """The demo file generation; it turns READY when the worker has built it (poll it, or subscribe to licenseFileReady)."""
+  licenseFile: LicenseFile
+  """The location, with one demo license less."""
+  location: Location
+  errors: [UserError!]!
+}
+
+extend type Mutation {
+  """Use one of a location's demo licenses: request a license file that opens every feature of its system type for the catalog's number of days (LIC-10). Errors: AGREEMENT_NOT_ACCEPTED, NOT_FOUND, NOT_APPLICABLE, NO_DEMO_LICENSES_LEFT."""
+  generateDemoLicense(input: GenerateDemoLicenseInput!): GenerateDemoLicensePayload!
+}
+`, BuiltIn: false},
 	{Name: "../schema/email.graphqls", Input: `enum EmailStatus {
   QUEUED
   SENT
@@ -3375,6 +4164,89 @@ type UserError {
   message: String!
   """Path of the input field concerned, e.g. ["input", "email"]."""
   field: [String!]
+}
+`, BuiltIn: false},
+	{Name: "../schema/external.graphqls", Input: `"""A file sent in a GraphQL multipart request (https://github.com/jaydenseric/graphql-multipart-request-spec)."""
+scalar Upload
+
+"""
+A customer's protect.dat for an Expense Management location (EXT-4): the partner uploads it for the
+license desk, which needs it to obtain the license file. Every upload is kept; the newest is current.
+"""
+type ProtectDat implements Node {
+  id: ID!
+  location: Location!
+  """The sanitised name it was uploaded with."""
+  fileName: String!
+  """In bytes."""
+  size: Int!
+  """SHA-256 of the content, hex."""
+  sha256: String!
+  uploadedAt: Time!
+  uploadedBy: User
+  """Where to download it (GET with the same Authorization header as the API)."""
+  downloadUrl: String!
+}
+
+extend type LicenseFile {
+  """The sales order an external product's file is for (EXT-1, EXT-3); null for files LMS generates."""
+  salesOrder: String
+}
+
+extend type Location {
+  """The newest protect.dat uploaded for an Expense Management location (EXT-4); null when none was."""
+  protectDat: ProtectDat
+}
+
+extend type Query {
+  """
+  Admin (license desk): external products' license files waiting for their upload, oldest first
+  (EXT-3). Errors: FORBIDDEN.
+  """
+  pendingExternalLicenseFiles(first: Int, after: String): LicenseFileConnection!
+}
+
+input UploadExternalLicenseFileInput {
+  """An external product's location (RCC, UM4730, Expense Management, MobiCall, MobiBox)."""
+  locationId: ID!
+  """The sales order whose activated licenses the file is for."""
+  salesOrder: String!
+  """The license file as received from the external source (at most LMS_MAX_UPLOAD_BYTES)."""
+  file: Upload!
+}
+
+type UploadExternalLicenseFilePayload {
+  """The now READY file; a second upload for the same sales order is a new generation (a corrected file)."""
+  licenseFile: LicenseFile
+  location: Location
+  errors: [UserError!]!
+}
+
+input UploadProtectDatInput {
+  """An Expense Management location."""
+  locationId: ID!
+  """The customer's protect.dat (at most 64 KiB)."""
+  file: Upload!
+}
+
+type UploadProtectDatPayload {
+  protectDat: ProtectDat
+  location: Location
+  errors: [UserError!]!
+}
+
+extend type Mutation {
+  """
+  Admin (license desk): upload an external product's license file for a sales order of a location
+  (EXT-3); the users who activated its licenses and the dealer email are told it is available. Send
+  as a GraphQL multipart request. Errors: FORBIDDEN, NOT_FOUND, NOT_APPLICABLE, VALIDATION_FAILED.
+  """
+  uploadExternalLicenseFile(input: UploadExternalLicenseFileInput!): UploadExternalLicenseFilePayload!
+  """
+  Upload the customer's protect.dat of an Expense Management location for the license desk (EXT-4).
+  Send as a GraphQL multipart request. Errors: NOT_FOUND, NOT_APPLICABLE, VALIDATION_FAILED.
+  """
+  uploadProtectDat(input: UploadProtectDatInput!): UploadProtectDatPayload!
 }
 `, BuiltIn: false},
 	{Name: "../schema/impersonation.graphqls", Input: `input StartImpersonationInput {
@@ -3532,7 +4404,7 @@ input LicenseBinFilter {
 type Entitlement {
   part: Part!
   stacking: StackingKind!
-  """The summed quantity of a QUANTITY part."""
+  """The summed quantity of a QUANTITY part; null when unlimited (demo files)."""
   quantity: Int
   """The highest version of a VERSION part."""
   version: Int
@@ -3565,6 +4437,10 @@ enum LicenseFileReason {
   ACTIVATION
   REGENERATION
   VIRTUAL_HARDWARE_KEY_CODE
+  """A time-limited file opening every feature (LIC-10)."""
+  DEMO
+  """An external product's file, uploaded by the license desk (EXT-3)."""
+  EXTERNAL
 }
 
 """One generation of a location's signed license file (LIC-6). Every generation is kept; the highest version is current."""
@@ -3709,7 +4585,7 @@ input ActivateLicensesInput {
 
 type ActivateLicensesPayload {
   licenses: [License!]!
-  """The file generation the activation requested; it turns READY when the worker has built it (poll it, or subscribe to licenseFileReady). Null for external products."""
+  """The file generation the activation requested; it turns READY when the worker has built it (poll it, or subscribe to licenseFileReady). For external products: the PENDING file waiting for the license desk's upload (EXT-1)."""
   licenseFile: LicenseFile
   location: Location
   errors: [UserError!]!
@@ -4622,6 +5498,8 @@ func (ec *executionContext) childFields_Entitlement(ctx context.Context, field g
 		return ec.fieldContext_Entitlement_version(ctx, field)
 	case "amount":
 		return ec.fieldContext_Entitlement_amount(ctx, field)
+	case "unlimited":
+		return ec.fieldContext_Entitlement_unlimited(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Entitlement", field.Name)
 }
@@ -4644,6 +5522,18 @@ func (ec *executionContext) childFields_EntitlementEdge(ctx context.Context, fie
 		return ec.fieldContext_EntitlementEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type EntitlementEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_GenerateDemoLicensePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "licenseFile":
+		return ec.fieldContext_GenerateDemoLicensePayload_licenseFile(ctx, field)
+	case "location":
+		return ec.fieldContext_GenerateDemoLicensePayload_location(ctx, field)
+	case "errors":
+		return ec.fieldContext_GenerateDemoLicensePayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GenerateDemoLicensePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_GrantShippingAllowancePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4762,6 +5652,10 @@ func (ec *executionContext) childFields_LicenseFile(ctx context.Context, field g
 		return ec.fieldContext_LicenseFile_features(ctx, field)
 	case "error":
 		return ec.fieldContext_LicenseFile_error(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_LicenseFile_expiresAt(ctx, field)
+	case "salesOrder":
+		return ec.fieldContext_LicenseFile_salesOrder(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type LicenseFile", field.Name)
 }
@@ -4804,6 +5698,10 @@ func (ec *executionContext) childFields_LicenseOrder(ctx context.Context, field 
 		return ec.fieldContext_LicenseOrder_shippedAt(ctx, field)
 	case "lines":
 		return ec.fieldContext_LicenseOrder_lines(ctx, field)
+	case "reshippedFrom":
+		return ec.fieldContext_LicenseOrder_reshippedFrom(ctx, field)
+	case "licenses":
+		return ec.fieldContext_LicenseOrder_licenses(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type LicenseOrder", field.Name)
 }
@@ -4826,6 +5724,52 @@ func (ec *executionContext) childFields_LicenseOrderEdge(ctx context.Context, fi
 		return ec.fieldContext_LicenseOrderEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type LicenseOrderEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_LicenseReturn(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_LicenseReturn_id(ctx, field)
+	case "dealer":
+		return ec.fieldContext_LicenseReturn_dealer(ctx, field)
+	case "distributor":
+		return ec.fieldContext_LicenseReturn_distributor(ctx, field)
+	case "part":
+		return ec.fieldContext_LicenseReturn_part(ctx, field)
+	case "quantity":
+		return ec.fieldContext_LicenseReturn_quantity(ctx, field)
+	case "reason":
+		return ec.fieldContext_LicenseReturn_reason(ctx, field)
+	case "returnedAt":
+		return ec.fieldContext_LicenseReturn_returnedAt(ctx, field)
+	case "returnedBy":
+		return ec.fieldContext_LicenseReturn_returnedBy(ctx, field)
+	case "orderLine":
+		return ec.fieldContext_LicenseReturn_orderLine(ctx, field)
+	case "sourceLine":
+		return ec.fieldContext_LicenseReturn_sourceLine(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LicenseReturn", field.Name)
+}
+
+func (ec *executionContext) childFields_LicenseReturnConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_LicenseReturnConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_LicenseReturnConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LicenseReturnConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_LicenseReturnEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_LicenseReturnEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_LicenseReturnEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LicenseReturnEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_LicenseSigningKey(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4898,6 +5842,10 @@ func (ec *executionContext) childFields_Location(ctx context.Context, field grap
 		return ec.fieldContext_Location_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Location_updatedAt(ctx, field)
+	case "demoLicensesLeft":
+		return ec.fieldContext_Location_demoLicensesLeft(ctx, field)
+	case "protectDat":
+		return ec.fieldContext_Location_protectDat(ctx, field)
 	case "ipAddress":
 		return ec.fieldContext_Location_ipAddress(ctx, field)
 	case "attachedLicenses":
@@ -4952,6 +5900,12 @@ func (ec *executionContext) childFields_OrderLine(ctx context.Context, field gra
 		return ec.fieldContext_OrderLine_purchaseOrder(ctx, field)
 	case "salesOrder":
 		return ec.fieldContext_OrderLine_salesOrder(ctx, field)
+	case "reshipped":
+		return ec.fieldContext_OrderLine_reshipped(ctx, field)
+	case "returned":
+		return ec.fieldContext_OrderLine_returned(ctx, field)
+	case "sourceLine":
+		return ec.fieldContext_OrderLine_sourceLine(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type OrderLine", field.Name)
 }
@@ -5034,6 +5988,46 @@ func (ec *executionContext) childFields_PartEdge(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type PartEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_PartInventory(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "part":
+		return ec.fieldContext_PartInventory_part(ctx, field)
+	case "shipped":
+		return ec.fieldContext_PartInventory_shipped(ctx, field)
+	case "available":
+		return ec.fieldContext_PartInventory_available(ctx, field)
+	case "attached":
+		return ec.fieldContext_PartInventory_attached(ctx, field)
+	case "activated":
+		return ec.fieldContext_PartInventory_activated(ctx, field)
+	case "reshipped":
+		return ec.fieldContext_PartInventory_reshipped(ctx, field)
+	case "returned":
+		return ec.fieldContext_PartInventory_returned(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PartInventory", field.Name)
+}
+
+func (ec *executionContext) childFields_PartInventoryConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_PartInventoryConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_PartInventoryConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PartInventoryConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_PartInventoryEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_PartInventoryEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_PartInventoryEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PartInventoryEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_Partner(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -5074,6 +6068,28 @@ func (ec *executionContext) childFields_PartnerEdge(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type PartnerEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_ProtectDat(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ProtectDat_id(ctx, field)
+	case "location":
+		return ec.fieldContext_ProtectDat_location(ctx, field)
+	case "fileName":
+		return ec.fieldContext_ProtectDat_fileName(ctx, field)
+	case "size":
+		return ec.fieldContext_ProtectDat_size(ctx, field)
+	case "sha256":
+		return ec.fieldContext_ProtectDat_sha256(ctx, field)
+	case "uploadedAt":
+		return ec.fieldContext_ProtectDat_uploadedAt(ctx, field)
+	case "uploadedBy":
+		return ec.fieldContext_ProtectDat_uploadedBy(ctx, field)
+	case "downloadUrl":
+		return ec.fieldContext_ProtectDat_downloadUrl(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProtectDat", field.Name)
+}
+
 func (ec *executionContext) childFields_RegenerateLicenseFilePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "licenseFile":
@@ -5082,6 +6098,26 @@ func (ec *executionContext) childFields_RegenerateLicenseFilePayload(ctx context
 		return ec.fieldContext_RegenerateLicenseFilePayload_errors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RegenerateLicenseFilePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ReshipLicensesPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "order":
+		return ec.fieldContext_ReshipLicensesPayload_order(ctx, field)
+	case "errors":
+		return ec.fieldContext_ReshipLicensesPayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReshipLicensesPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ReturnLicensesPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "returns":
+		return ec.fieldContext_ReturnLicensesPayload_returns(ctx, field)
+	case "errors":
+		return ec.fieldContext_ReturnLicensesPayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReturnLicensesPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_RevokeApiTokenPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5198,6 +6234,30 @@ func (ec *executionContext) childFields_UpdateLocationPayload(ctx context.Contex
 		return ec.fieldContext_UpdateLocationPayload_errors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UpdateLocationPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_UploadExternalLicenseFilePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "licenseFile":
+		return ec.fieldContext_UploadExternalLicenseFilePayload_licenseFile(ctx, field)
+	case "location":
+		return ec.fieldContext_UploadExternalLicenseFilePayload_location(ctx, field)
+	case "errors":
+		return ec.fieldContext_UploadExternalLicenseFilePayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UploadExternalLicenseFilePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_UploadProtectDatPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "protectDat":
+		return ec.fieldContext_UploadProtectDatPayload_protectDat(ctx, field)
+	case "location":
+		return ec.fieldContext_UploadProtectDatPayload_location(ctx, field)
+	case "errors":
+		return ec.fieldContext_UploadProtectDatPayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UploadProtectDatPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_User(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

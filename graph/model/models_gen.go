@@ -13,6 +13,8 @@ import (
 	"lms/licensefile"
 	"strconv"
 	"time"
+
+	"github.com/99designs/gqlgen/graphql"
 )
 
 type ActivateLicensesInput struct {
@@ -28,7 +30,7 @@ type ActivateLicensesInput struct {
 
 type ActivateLicensesPayload struct {
 	Licenses []db.License `json:"licenses"`
-	// The file generation the activation requested; it turns READY when the worker has built it (poll it, or subscribe to licenseFileReady). Null for external products.
+	// The file generation the activation requested; it turns READY when the worker has built it (poll it, or subscribe to licenseFileReady). For external products: the PENDING file waiting for the license desk's upload (EXT-1).
 	LicenseFile *db.LicenseFile `json:"licenseFile,omitempty"`
 	Location    *db.Location    `json:"location,omitempty"`
 	Errors      []apperr.Error  `json:"errors"`
@@ -288,6 +290,20 @@ type EntitlementEdge struct {
 	Node   *licensefile.Feature `json:"node"`
 }
 
+type GenerateDemoLicenseInput struct {
+	LocationID string `json:"locationId"`
+	// Must be true: the user confirms the demo license terms ("Select the Checkbox and click Proceed"); a used demo license does not come back.
+	AcceptAgreement bool `json:"acceptAgreement"`
+}
+
+type GenerateDemoLicensePayload struct {
+	// The demo file generation; it turns READY when the worker has built it (poll it, or subscribe to licenseFileReady).
+	LicenseFile *db.LicenseFile `json:"licenseFile,omitempty"`
+	// The location, with one demo license less.
+	Location *db.Location   `json:"location,omitempty"`
+	Errors   []apperr.Error `json:"errors"`
+}
+
 type GrantShippingAllowanceInput struct {
 	DistributorID string `json:"distributorId"`
 	DealerID      string `json:"dealerId"`
@@ -342,6 +358,21 @@ type LicenseOrderEdge struct {
 	Node   *db.LicenseOrder `json:"node"`
 }
 
+type LicenseReturnConnection struct {
+	Edges    []LicenseReturnEdge `json:"edges"`
+	PageInfo *PageInfo           `json:"pageInfo"`
+}
+
+type LicenseReturnEdge struct {
+	Cursor string            `json:"cursor"`
+	Node   *db.LicenseReturn `json:"node"`
+}
+
+type LicenseReturnFilter struct {
+	// Part of a part number or name, or of the PO or SO the licenses were returned from.
+	Search *string `json:"search,omitempty"`
+}
+
 // A public key license files are signed with (Ed25519). `lms verify` and the published JWKS use the same keys.
 type LicenseSigningKey struct {
 	KeyID     string `json:"keyId"`
@@ -377,6 +408,13 @@ type LocationFilter struct {
 type Mutation struct {
 }
 
+type OrderFilter struct {
+	// Part of a purchase or sales order number.
+	Search *string `json:"search,omitempty"`
+	// Whose orders: any partner for admins; for a distributor, a dealer it reshipped to.
+	PartnerID *string `json:"partnerId,omitempty"`
+}
+
 type OrderLineConnection struct {
 	Edges    []OrderLineEdge `json:"edges"`
 	PageInfo *PageInfo       `json:"pageInfo"`
@@ -407,6 +445,16 @@ type PartEdge struct {
 	Node   *catalog.Part `json:"node"`
 }
 
+type PartInventoryConnection struct {
+	Edges    []PartInventoryEdge `json:"edges"`
+	PageInfo *PageInfo           `json:"pageInfo"`
+}
+
+type PartInventoryEdge struct {
+	Cursor string                 `json:"cursor"`
+	Node   *license.PartInventory `json:"node"`
+}
+
 type PartnerConnection struct {
 	Edges    []PartnerEdge `json:"edges"`
 	PageInfo *PageInfo     `json:"pageInfo"`
@@ -423,6 +471,13 @@ type PartnerFilter struct {
 	Search *string `json:"search,omitempty"`
 }
 
+type PartsInventoryFilter struct {
+	// Part of a part number or name.
+	Search *string `json:"search,omitempty"`
+	// Admins: whose inventory (default: all partners together). Partners always see their own.
+	PartnerID *string `json:"partnerId,omitempty"`
+}
+
 type Query struct {
 }
 
@@ -433,6 +488,52 @@ type RegenerateLicenseFileInput struct {
 type RegenerateLicenseFilePayload struct {
 	LicenseFile *db.LicenseFile `json:"licenseFile,omitempty"`
 	Errors      []apperr.Error  `json:"errors"`
+}
+
+type ReshipLicensesInput struct {
+	// The email of a user of the dealer, as on the guide's "Ship Order" form.
+	DealerUserEmail string `json:"dealerUserEmail"`
+	// The new order's numbers in the dealer's bin.
+	SalesOrder    string            `json:"salesOrder"`
+	PurchaseOrder string            `json:"purchaseOrder"`
+	Lines         []ReshipLineInput `json:"lines"`
+	// A retry with the same key and input returns the first answer and changes nothing; the same key
+	// with other input is refused (IDEMPOTENCY_KEY_REUSED). Keys are kept for 48 hours.
+	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
+}
+
+type ReshipLicensesPayload struct {
+	// The new order in the dealer's bin.
+	Order  *db.LicenseOrder `json:"order,omitempty"`
+	Errors []apperr.Error   `json:"errors"`
+}
+
+type ReshipLineInput struct {
+	// A bin line of the distributor (OrderLine id).
+	LineID string `json:"lineId"`
+	// How much to reship: all that is available when omitted; 0 skips the line.
+	Quantity *int `json:"quantity,omitempty"`
+}
+
+type ReturnLicensesInput struct {
+	Lines []ReturnLineInput `json:"lines"`
+	// An optional note for the distributor.
+	Reason *string `json:"reason,omitempty"`
+	// A retry with the same key and input returns the first answer and changes nothing; the same key
+	// with other input is refused (IDEMPOTENCY_KEY_REUSED). Keys are kept for 48 hours.
+	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
+}
+
+type ReturnLicensesPayload struct {
+	Returns []db.LicenseReturn `json:"returns"`
+	Errors  []apperr.Error     `json:"errors"`
+}
+
+type ReturnLineInput struct {
+	// A bin line of a reshipped order (OrderLine id).
+	LineID string `json:"lineId"`
+	// How much to return: all that is available when omitted; 0 skips the line.
+	Quantity *int `json:"quantity,omitempty"`
 }
 
 type RevokeAPITokenInput struct {
@@ -516,6 +617,35 @@ type UpdateLocationInput struct {
 type UpdateLocationPayload struct {
 	Location *db.Location   `json:"location,omitempty"`
 	Errors   []apperr.Error `json:"errors"`
+}
+
+type UploadExternalLicenseFileInput struct {
+	// An external product's location (RCC, UM4730, Expense Management, MobiCall, MobiBox).
+	LocationID string `json:"locationId"`
+	// The sales order whose activated licenses the file is for.
+	SalesOrder string `json:"salesOrder"`
+	// The license file as received from the external source (at most LMS_MAX_UPLOAD_BYTES).
+	File graphql.Upload `json:"file"`
+}
+
+type UploadExternalLicenseFilePayload struct {
+	// The now READY file; a second upload for the same sales order is a new generation (a corrected file).
+	LicenseFile *db.LicenseFile `json:"licenseFile,omitempty"`
+	Location    *db.Location    `json:"location,omitempty"`
+	Errors      []apperr.Error  `json:"errors"`
+}
+
+type UploadProtectDatInput struct {
+	// An Expense Management location.
+	LocationID string `json:"locationId"`
+	// The customer's protect.dat (at most 64 KiB).
+	File graphql.Upload `json:"file"`
+}
+
+type UploadProtectDatPayload struct {
+	ProtectDat *db.ProtectDat `json:"protectDat,omitempty"`
+	Location   *db.Location   `json:"location,omitempty"`
+	Errors     []apperr.Error `json:"errors"`
 }
 
 type UserConnection struct {

@@ -1,0 +1,1 @@
+DROP TABLE protect_dat_files;

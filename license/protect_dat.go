@@ -1,0 +1,140 @@
+package license
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+
+	"lms/actor"
+	"lms/apperr"
+	"lms/audit"
+	"lms/catalog"
+	"lms/db"
+)
+
+// MaxProtectDatBytes bounds an uploaded protect.dat: the real file is a few
+// hundred bytes, so anything near this is not one.
+const MaxProtectDatBytes = 64 << 10
+
+// ProtectDatUpload is a customer's protect.dat that a partner uploads for a
+// location (EXT-4).
+type ProtectDatUpload struct {
+	LocationID uuid.UUID
+	// FileName is the name the file was uploaded with; only a sanitised
+	// base name is kept.
+	FileName string
+	Content  []byte
+}
+
+// Validate checks the input on its own.
+func (in *ProtectDatUpload) Validate() error {
+	switch {
+	case len(in.Content) == 0:
+		return apperr.Invalid("file", "the file is empty")
+	case len(in.Content) > MaxProtectDatBytes:
+		return apperr.Invalid("file", "the file is %d bytes; a protect.dat has at most %d", len(in.Content), MaxProtectDatBytes)
+	}
+	return nil
+}
+
+// ProtectDatPath is the HTTP path a protect.dat upload is downloaded from,
+// authorised like the API.
+func ProtectDatPath(id uuid.UUID) string { return "/protect-dat/" + id.String() }
+
+// UploadProtectDat stores the customer's protect.dat for a location whose
+// system type needs one (Expense Management), for the license desk to
+// request the license file with (EXT-4). Every upload is kept; the newest is
+// the location's current one. The location's partner and the license desk
+// may call it. Errors: UNAUTHENTICATED, VALIDATION_FAILED, NOT_FOUND
+// (location), NOT_APPLICABLE (the system type takes no protect.dat).
+func (s *Service) UploadProtectDat(ctx context.Context, in ProtectDatUpload) (*db.ProtectDat, error) {
+	a, err := actor.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	var pd *db.ProtectDat
+	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		sys, err := lockSystem(ctx, tx, a, in.LocationID, "locationId")
+		if err != nil {
+			return err
+		}
+		if !sys.st.HasFlag(catalog.FlagProtectDat) {
+			return apperr.New(apperr.NotApplicable, "a %s location needs no protect.dat; only Expense Management locations do", sys.st.Name).OnField("locationId")
+		}
+		sum := sha256.Sum256(in.Content)
+		pd = &db.ProtectDat{
+			ID: uuid.New(), LocationID: sys.loc.ID, PartnerID: sys.loc.PartnerID, FileName: uploadName(in.FileName, "protect.dat"),
+			Content: in.Content, SHA256: hex.EncodeToString(sum[:]), Size: len(in.Content), UploadedBy: &a.User.ID,
+		}
+		if _, err := tx.NewInsert().Model(pd).Returning("uploaded_at").Exec(ctx); err != nil {
+			return fmt.Errorf("store protect.dat: %w", err)
+		}
+		return audit.Record(ctx, tx, audit.Event{
+			Action: "location.upload_protect_dat", PartnerIDs: []uuid.UUID{sys.loc.PartnerID},
+			Objects: []string{audit.Ref("Location", sys.loc.ID), audit.Ref("ProtectDat", pd.ID)},
+			Summary: map[string]any{"location": sys.loc.Name, "hardwareKeyCode": sys.loc.HardwareKeyCode, "fileName": pd.FileName, "size": pd.Size, "sha256": pd.SHA256},
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("upload protect.dat for location %s: %w", in.LocationID, err)
+	}
+	pd.Content = nil
+	return pd, nil
+}
+
+// CurrentProtectDats returns the newest protect.dat (without content) of
+// each location, in order, nil where a location has none or is not the
+// caller's, in one statement.
+func (s *Service) CurrentProtectDats(ctx context.Context, locationIDs []uuid.UUID) ([]*db.ProtectDat, error) {
+	a, err := actor.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var rows []db.ProtectDat
+	q := a.Restrict(s.DB.NewSelect().Model(&rows).Column(db.ProtectDatColumns...), "pd.partner_id").
+		DistinctOn("pd.location_id").Where("pd.location_id IN (?)", bun.In(locationIDs)).
+		OrderExpr("pd.location_id, pd.uploaded_at DESC, pd.id DESC")
+	if err := q.Scan(ctx); err != nil && !isNoRows(err) {
+		return nil, fmt.Errorf("find current protect.dat files: %w", err)
+	}
+	return db.InOrder(locationIDs, rows, func(pd *db.ProtectDat) uuid.UUID { return pd.LocationID }), nil
+}
+
+// FindProtectDats returns protect.dat uploads (without content) by id, in
+// order, nil where one is missing or not the caller's.
+func (s *Service) FindProtectDats(ctx context.Context, ids []uuid.UUID) ([]*db.ProtectDat, error) {
+	a, err := actor.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var rows []db.ProtectDat
+	if err := a.Restrict(s.DB.NewSelect().Model(&rows).Column(db.ProtectDatColumns...), "pd.partner_id").
+		Where("pd.id IN (?)", bun.In(ids)).Scan(ctx); err != nil && !isNoRows(err) {
+		return nil, fmt.Errorf("find protect.dat files: %w", err)
+	}
+	return db.InOrder(ids, rows, func(pd *db.ProtectDat) uuid.UUID { return pd.ID }), nil
+}
+
+// DownloadProtectDat returns a protect.dat upload with its content, for the
+// location's partner and the license desk. Errors: UNAUTHENTICATED,
+// NOT_FOUND (also another partner's).
+func (s *Service) DownloadProtectDat(ctx context.Context, id uuid.UUID) (*db.ProtectDat, error) {
+	a, err := actor.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	pd := new(db.ProtectDat)
+	if err := a.Restrict(s.DB.NewSelect().Model(pd), "pd.partner_id").Where("pd.id = ?", id).Scan(ctx); isNoRows(err) {
+		return nil, apperr.NotFoundf("protect.dat")
+	} else if err != nil {
+		return nil, fmt.Errorf("load protect.dat %s: %w", id, err)
+	}
+	return pd, nil
+}
