@@ -54,26 +54,15 @@ type Activation struct {
 // secondary), INVALID_FEATURE_CODE_STRING (IP DECT without an AP capacity
 // license, DECT-1), IDEMPOTENCY_KEY_REUSED.
 func (s *Service) Activate(ctx context.Context, in ActivateInput) (*Activation, error) {
-	a, err := actor.Require(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if err := in.Validate(); err != nil {
-		return nil, err
-	}
-	var out *Activation
-	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		out, err = idempotent(ctx, tx, a, in.IdempotencyKey, "activateLicenses", in, func() (*Activation, error) {
-			sys, err := lockSystem(ctx, tx, a, in.LocationID, "locationId")
-			if err != nil {
-				return nil, err
-			}
-			if sys.provisional() {
-				return nil, apperr.New(apperr.NotApplicable, "%s still has its temp key %s: create the Hardware Key Code from the IP address first (it activates the Virtualization Option)", sys.loc.Name, sys.loc.HardwareKeyCode).OnField("locationId")
-			}
-			return s.activate(ctx, tx, a, sys, in.LicenseIDs, db.FileForActivation)
-		})
-		return err
+	out, err := inventoryChange(ctx, s, "activateLicenses", &in, in.IdempotencyKey, nil, func(ctx context.Context, tx bun.Tx, a *actor.Actor) (*Activation, error) {
+		sys, err := lockSystem(ctx, tx, a, in.LocationID, "locationId")
+		if err != nil {
+			return nil, err
+		}
+		if sys.provisional() {
+			return nil, apperr.New(apperr.NotApplicable, "%s still has its temp key %s: create the Hardware Key Code from the IP address first (it activates the Virtualization Option)", sys.loc.Name, sys.loc.HardwareKeyCode).OnField("locationId")
+		}
+		return s.activate(ctx, tx, a, sys, in.LicenseIDs, db.FileForActivation)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("activate licenses on location %s: %w", in.LocationID, err)

@@ -48,19 +48,8 @@ func (in *AttachInput) Validate() error {
 // WRONG_LOCATION_FOR_PART, LIMIT_EXCEEDED, INVALID_FEATURE_QUANTITY,
 // PO_CANNOT_BE_SPLIT (external products), IDEMPOTENCY_KEY_REUSED.
 func (s *Service) Attach(ctx context.Context, in AttachInput) ([]db.License, error) {
-	a, err := actor.Require(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if err := in.Validate(); err != nil {
-		return nil, err
-	}
-	var out []db.License
-	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		out, err = idempotent(ctx, tx, a, in.IdempotencyKey, "attachLicenses", in, func() ([]db.License, error) {
-			return s.attach(ctx, tx, a, in)
-		})
-		return err
+	out, err := inventoryChange(ctx, s, "attachLicenses", &in, in.IdempotencyKey, nil, func(ctx context.Context, tx bun.Tx, a *actor.Actor) ([]db.License, error) {
+		return s.attach(ctx, tx, a, in)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("attach licenses to location %s: %w", in.LocationID, err)

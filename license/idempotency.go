@@ -74,6 +74,32 @@ func idempotent[T any](ctx context.Context, tx bun.Tx, a *actor.Actor, key *stri
 	return out, nil
 }
 
+// inventoryChange runs a mutation that takes or moves inventory (SPEC §12):
+// the caller must be signed in and, when allow is set, allowed; in must be
+// valid; then do runs in one transaction, once per idempotency key.
+func inventoryChange[T any](ctx context.Context, s *Service, op string, in interface{ Validate() error }, key *string,
+	allow func(*actor.Actor) error, do func(context.Context, bun.Tx, *actor.Actor) (T, error),
+) (T, error) {
+	var out T
+	a, err := actor.Require(ctx)
+	if err != nil {
+		return out, err
+	}
+	if allow != nil {
+		if err := allow(a); err != nil {
+			return out, err
+		}
+	}
+	if err := in.Validate(); err != nil {
+		return out, err
+	}
+	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		out, err = idempotent(ctx, tx, a, key, op, in, func() (T, error) { return do(ctx, tx, a) })
+		return err
+	})
+	return out, err
+}
+
 // PurgeIdempotencyKeys deletes keys older than IdempotencyRetention; a
 // periodic job calls it. It returns how many it deleted.
 func (s *Service) PurgeIdempotencyKeys(ctx context.Context) (int, error) {

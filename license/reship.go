@@ -143,22 +143,14 @@ type Reship struct {
 // ALREADY_EXISTS (the dealer already has that sales order),
 // IDEMPOTENCY_KEY_REUSED.
 func (s *Service) Reship(ctx context.Context, in ReshipInput) (*Reship, error) {
-	a, err := actor.Require(ctx)
-	if err != nil {
-		return nil, err
+	distributorsOnly := func(a *actor.Actor) error {
+		if a.Partner.Kind != db.PartnerDistributor {
+			return apperr.Forbiddenf("only distributors reship licenses, from their own license bin to their dealers")
+		}
+		return nil
 	}
-	if a.Partner.Kind != db.PartnerDistributor {
-		return nil, apperr.Forbiddenf("only distributors reship licenses, from their own license bin to their dealers")
-	}
-	if err := in.Validate(); err != nil {
-		return nil, err
-	}
-	var out *Reship
-	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		out, err = idempotent(ctx, tx, a, in.IdempotencyKey, "reshipLicenses", in, func() (*Reship, error) {
-			return s.reship(ctx, tx, a, in)
-		})
-		return err
+	out, err := inventoryChange(ctx, s, "reshipLicenses", &in, in.IdempotencyKey, distributorsOnly, func(ctx context.Context, tx bun.Tx, a *actor.Actor) (*Reship, error) {
+		return s.reship(ctx, tx, a, in)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("reship licenses to %s: %w", in.DealerUserEmail, err)

@@ -42,19 +42,8 @@ func (in *ReturnInput) Validate() error {
 // NOT_APPLICABLE (a line the vendor shipped, not a distributor),
 // INSUFFICIENT_QUANTITY, INVALID_FEATURE_QUANTITY, IDEMPOTENCY_KEY_REUSED.
 func (s *Service) Return(ctx context.Context, in ReturnInput) ([]db.LicenseReturn, error) {
-	a, err := actor.Require(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if err := in.Validate(); err != nil {
-		return nil, err
-	}
-	var out []db.LicenseReturn
-	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		out, err = idempotent(ctx, tx, a, in.IdempotencyKey, "returnLicenses", in, func() ([]db.LicenseReturn, error) {
-			return s.giveBack(ctx, tx, a, in)
-		})
-		return err
+	out, err := inventoryChange(ctx, s, "returnLicenses", &in, in.IdempotencyKey, nil, func(ctx context.Context, tx bun.Tx, a *actor.Actor) ([]db.LicenseReturn, error) {
+		return s.giveBack(ctx, tx, a, in)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("return licenses: %w", err)
