@@ -62,11 +62,7 @@ func (s *Service) attach(ctx context.Context, tx bun.Tx, a *actor.Actor, in Atta
 	if err != nil {
 		return nil, err
 	}
-	ids := make([]uuid.UUID, len(in.Lines))
-	for i, l := range in.Lines {
-		ids[i] = l.LineID
-	}
-	lines, orders, err := lockSelection(ctx, tx, sys, ids)
+	lines, orders, err := lockSelection(ctx, tx, sys, lineIDs(in.Lines))
 	if err != nil {
 		return nil, err
 	}

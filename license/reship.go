@@ -51,10 +51,23 @@ func validateLines(errs *apperr.List, lines []LineSelection) {
 // line, the quantity (0 for a skipped line).
 type taking []int
 
+// lineIDs are the bin lines a selection names, in its order.
+func lineIDs(sel []LineSelection) []uuid.UUID {
+	ids := make([]uuid.UUID, len(sel))
+	for i, l := range sel {
+		ids[i] = l.LineID
+	}
+	return ids
+}
+
 // take resolves a selection against the lines it names, locked by
 // lockLines: a missing line is NOT_FOUND, a quantity above what the line
 // has available INSUFFICIENT_QUANTITY.
-func take(sel []LineSelection, lines []*BinLine, parts map[string]*catalog.Part) (taking, error) {
+func take(ctx context.Context, tx bun.IDB, sel []LineSelection, lines []*BinLine) (taking, error) {
+	parts, err := lineParts(ctx, tx, lines)
+	if err != nil {
+		return nil, err
+	}
 	var errs apperr.List
 	out := make(taking, len(sel))
 	for i, s := range sel {
@@ -163,19 +176,11 @@ func (s *Service) reship(ctx context.Context, tx bun.Tx, a *actor.Actor, in Resh
 	if err != nil {
 		return nil, err
 	}
-	ids := make([]uuid.UUID, len(in.Lines))
-	for i, l := range in.Lines {
-		ids[i] = l.LineID
-	}
-	lines, err := lockLines(ctx, tx, a.Partner.ID, ids)
+	lines, err := lockLines(ctx, tx, a.Partner.ID, lineIDs(in.Lines))
 	if err != nil {
 		return nil, err
 	}
-	parts, err := lineParts(ctx, tx, lines)
-	if err != nil {
-		return nil, err
-	}
-	qty, err := take(in.Lines, lines, parts)
+	qty, err := take(ctx, tx, in.Lines, lines)
 	if err != nil {
 		return nil, err
 	}
@@ -210,7 +215,7 @@ func (s *Service) reship(ctx context.Context, tx bun.Tx, a *actor.Actor, in Resh
 	if _, err := tx.NewInsert().Model(&newLines).Exec(ctx); err != nil {
 		return nil, fmt.Errorf("insert order lines: %w", err)
 	}
-	if err := s.mailReship(ctx, tx, a, dealer, order, newLines, parts); err != nil {
+	if err := s.mailReship(ctx, tx, a, dealer, order, newLines); err != nil {
 		return nil, err
 	}
 	summary := map[string]any{"dealer": dealer.Name, "salesOrder": order.SalesOrder, "purchaseOrder": order.PurchaseOrder}
@@ -256,7 +261,15 @@ func (s *Service) reshipDealer(ctx context.Context, tx bun.Tx, a *actor.Actor, e
 
 // mailReship tells every enabled user of the dealer that licenses arrived
 // in its bin from the distributor.
-func (s *Service) mailReship(ctx context.Context, tx bun.Tx, a *actor.Actor, dealer *db.Partner, order *db.LicenseOrder, lines []db.OrderLine, parts map[string]*catalog.Part) error {
+func (s *Service) mailReship(ctx context.Context, tx bun.Tx, a *actor.Actor, dealer *db.Partner, order *db.LicenseOrder, lines []db.OrderLine) error {
+	numbers := make([]string, len(lines))
+	for i, l := range lines {
+		numbers[i] = l.PartNumber
+	}
+	parts, err := partsByNumber(ctx, tx, numbers)
+	if err != nil {
+		return err
+	}
 	var users []db.User
 	if err := tx.NewSelect().Model(&users).Where("partner_id = ?", dealer.ID).Where("disabled_at IS NULL").
 		Order("email").Scan(ctx); err != nil {

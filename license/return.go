@@ -52,11 +52,7 @@ func (s *Service) Return(ctx context.Context, in ReturnInput) ([]db.LicenseRetur
 }
 
 func (s *Service) giveBack(ctx context.Context, tx bun.Tx, a *actor.Actor, in ReturnInput) ([]db.LicenseReturn, error) {
-	ids := make([]uuid.UUID, len(in.Lines))
-	for i, l := range in.Lines {
-		ids[i] = l.LineID
-	}
-	lines, err := lockLines(ctx, tx, a.Partner.ID, ids)
+	lines, err := lockLines(ctx, tx, a.Partner.ID, lineIDs(in.Lines))
 	if err != nil {
 		return nil, err
 	}
@@ -72,11 +68,7 @@ func (s *Service) giveBack(ctx context.Context, tx bun.Tx, a *actor.Actor, in Re
 	if err := errs.Err(); err != nil {
 		return nil, err
 	}
-	parts, err := lineParts(ctx, tx, lines)
-	if err != nil {
-		return nil, err
-	}
-	qty, err := take(in.Lines, lines, parts)
+	qty, err := take(ctx, tx, in.Lines, lines)
 	if err != nil {
 		return nil, err
 	}
