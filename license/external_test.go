@@ -271,6 +271,16 @@ func TestExternalUM4730Flow(t *testing.T) {
 		require.Contains(t, resp.Errors[0].Message, "limit")
 	}
 	require.Equal(t, "PENDING", getExternalFile(t, env, lmstest.Admin, f.ID).Status, "nothing stored")
+	// Without a token a multipart request gets the plain body limit (1 MiB
+	// here), not the upload limit.
+	anon, ct := multipartBody(t, q, map[string]any{"in": withFile(map[string]any{"locationId": loc.ID, "salesOrder": so})},
+		"variables.in.file", "anon.zip", randomBytes(2<<20))
+	req, err := http.NewRequest(http.MethodPost, env.URL+"/graphql", bytes.NewReader(anon))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", ct)
+	anonResp := env.Do(t, req)
+	require.Equal(t, http.StatusRequestEntityTooLarge, anonResp.Status)
+	require.Contains(t, anonResp.Errors[0].Message, "request body")
 
 	// The license desk's upload fills the pending file.
 	up := uploadExternal(t, env, lmstest.Admin, loc.ID, so, `C:\fakepath\UM4730 licence (1).zip`, content)

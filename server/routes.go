@@ -41,7 +41,7 @@ func (s *Server) routes() (http.Handler, error) {
 		Limits:               graph.DefaultLimits,
 		MaxUploadBytes:       s.uploadLimit(),
 	})
-	mux.Handle("/graphql", s.limitBody(s.authenticate(gql)))
+	mux.Handle("/graphql", s.authenticate(s.limitBody(gql)))
 	mux.Handle("GET /license-files/{id}", s.authenticate(http.HandlerFunc(s.downloadLicenseFile)))
 	mux.Handle("GET /protect-dat/{id}", s.authenticate(http.HandlerFunc(s.downloadProtectDat)))
 	mux.HandleFunc("GET "+LicenseKeysPath, s.licenseKeys)
@@ -92,13 +92,16 @@ func countStatements(next http.Handler) http.Handler {
 	})
 }
 
-// limitBody refuses bodies over MaxBodyBytes, or for file uploads
-// (multipart requests, SPEC §12) over MaxUploadBytes: at once when
-// Content-Length says so, and while reading otherwise.
+// limitBody refuses bodies over MaxBodyBytes, or for file uploads of a
+// signed-in caller (multipart requests, SPEC §12) over MaxUploadBytes: at
+// once when Content-Length says so, and while reading otherwise. It runs
+// after authenticate, which reads no body.
 func (s *Server) limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		limit, what := s.cfg.MaxBodyBytes, "request body"
-		upload := isMultipart(r)
+		// Only a signed-in caller may send a body as large as an upload:
+		// anonymous requests can do nothing with one.
+		upload := isMultipart(r) && actor.From(r.Context()) != nil
 		if upload {
 			limit, what = s.uploadLimit(), "upload"
 		}
