@@ -34,11 +34,16 @@ func TestImpersonatedDealerWork(t *testing.T) {
 	require.Equal(t, map[string]int{"BE107573": 1, "BE107585": 10}, binOrders(t, env, imp)["PO-IMP"])
 	require.Empty(t, binOrders(t, env, lmstest.Distributor), "the distributor's own bin is another one")
 	var locs struct {
+		Customers struct {
+			Edges []struct{ Node struct{ Name string } }
+		}
 		Locations struct {
 			Edges []struct{ Node struct{ ID string } }
 		}
 	}
-	env.Query(t, imp, `{ locations(first: 10) { edges { node { id } } } }`, nil).Decode(t, &locs)
+	env.Query(t, imp, `{ customers(first: 10) { edges { node { name } } } locations(first: 10) { edges { node { id } } } }`, nil).Decode(t, &locs)
+	require.Len(t, locs.Customers.Edges, 1)
+	require.Equal(t, "Customer of SV8100", locs.Customers.Edges[0].Node.Name)
 	require.Len(t, locs.Locations.Edges, 1)
 	require.Equal(t, dealerLocation.ID, locs.Locations.Edges[0].Node.ID)
 

@@ -1,6 +1,7 @@
 package license_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -231,10 +232,16 @@ func TestReshipRefusals(t *testing.T) {
 	// Dealers cannot reship, not even to themselves.
 	p := reship(t, env, lmstest.DealerY, lmstest.DealerY2, "SO-X", "PO-X", reshipLine{Line: dealerLines["391950"]})
 	requireError(t, p.Errors, "FORBIDDEN")
-	// No shipping allowance for Dealer Z; an unknown user; the admin is no
-	// distributor.
-	requireError(t, reship(t, env, lmstest.Distributor, lmstest.DealerZ, "SO-X", "PO-X", one).Errors, "NO_SHIPPING_ALLOWANCE")
-	requireError(t, reship(t, env, lmstest.Distributor, "nobody@dealer-y.example", "SO-X", "PO-X", one).Errors, "NOT_FOUND")
+	// No shipping allowance for Dealer Z: answered exactly like an email
+	// nobody has, or one of the distributor itself, so a distributor cannot
+	// probe which emails other partners' users have (ACT-3).
+	noAllowance := requireError(t, reship(t, env, lmstest.Distributor, lmstest.DealerZ, "SO-X", "PO-X", one).Errors, "NO_SHIPPING_ALLOWANCE")
+	for _, email := range []string{"nobody@dealer-y.example", "sam@distributor-x.example", lmstest.Admin} {
+		e := requireError(t, reship(t, env, lmstest.Distributor, email, "SO-X", "PO-X", one).Errors, "NO_SHIPPING_ALLOWANCE")
+		require.Equal(t, noAllowance.Field, e.Field)
+		require.Equal(t, strings.Replace(noAllowance.Message, lmstest.DealerZ, email, 1), e.Message, "the same answer for %s", email)
+	}
+	// The admin is no distributor.
 	requireError(t, reship(t, env, lmstest.Admin, lmstest.DealerY, "SO-X", "PO-X", one).Errors, "FORBIDDEN")
 	// Another partner's line answers like a missing one; more than is there
 	// is refused.

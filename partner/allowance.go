@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
@@ -87,6 +88,34 @@ func HasShippingAllowance(ctx context.Context, idb bun.IDB, distributorID, deale
 	return idb.NewSelect().Model((*db.ShippingAllowance)(nil)).
 		Where("distributor_id = ?", distributorID).Where("dealer_id = ?", dealerID).
 		Exists(ctx)
+}
+
+// AllowedDealer finds the enabled user with email (any case) and its
+// dealer, for a distributor that has a shipping allowance for that dealer
+// (ACT-4): whom it may reship to (LIC-12) or act as (ACT-5). Every other
+// case (no such user, a disabled one, a user of a partner without an
+// allowance, of the distributor itself or of the vendor) answers
+// NO_SHIPPING_ALLOWANCE on field alike, so the answer does not tell whether
+// an email belongs to another tenant (ACT-3).
+func AllowedDealer(ctx context.Context, idb bun.IDB, distributor *db.Partner, email, field string) (*db.User, *db.Partner, error) {
+	u := new(db.User)
+	err := idb.NewSelect().Model(u).ModelTableExpr("users AS u").ColumnExpr("u.*").
+		Join("JOIN partners AS p ON p.id = u.partner_id").
+		Join("JOIN shipping_allowances AS sa ON sa.dealer_id = p.id").
+		Where("lower(u.email) = lower(?)", strings.TrimSpace(email)).Where("u.disabled_at IS NULL").
+		Where("p.kind = ?", db.PartnerDealer).Where("sa.distributor_id = ?", distributor.ID).
+		Limit(1).Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil, apperr.New(apperr.NoShippingAllowance, "%s has no shipping allowance for a dealer with a user %s; the license desk grants allowances", distributor.Name, strings.TrimSpace(email)).OnField(field)
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("find dealer user: %w", err)
+	}
+	dealer := new(db.Partner)
+	if err := idb.NewSelect().Model(dealer).Where("id = ?", u.PartnerID).Scan(ctx); err != nil {
+		return nil, nil, fmt.Errorf("load dealer: %w", err)
+	}
+	return u, dealer, nil
 }
 
 // FindShippingAllowances returns allowances by id in order, nil where missing

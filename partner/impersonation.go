@@ -34,7 +34,8 @@ type StartImpersonationInput struct {
 // dealer user and carries the distributor user's identity; every action taken
 // with it is audited with both. The secret is returned once.
 // Errors: UNAUTHENTICATED, FORBIDDEN (not a distributor, or already
-// impersonating), NOT_FOUND (user), NO_SHIPPING_ALLOWANCE.
+// impersonating), NO_SHIPPING_ALLOWANCE (also for an unknown email, see
+// AllowedDealer).
 func (s *Service) StartImpersonation(ctx context.Context, in StartImpersonationInput) (*db.APIToken, *db.User, string, error) {
 	a, err := actor.Require(ctx)
 	if err != nil {
@@ -48,29 +49,15 @@ func (s *Service) StartImpersonation(ctx context.Context, in StartImpersonationI
 	}
 	email := strings.TrimSpace(in.DealerUserEmail)
 	var (
-		target = new(db.User)
+		target *db.User
 		tok    *db.APIToken
 		secret string
 	)
 	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		err := tx.NewSelect().Model(target).Where("lower(email) = lower(?)", email).Where("disabled_at IS NULL").Scan(ctx)
-		if errors.Is(err, sql.ErrNoRows) {
-			return apperr.NotFoundf("dealer user").OnField("dealerUserEmail")
-		} else if err != nil {
-			return err
-		}
-		dealer := new(db.Partner)
-		if err := tx.NewSelect().Model(dealer).Where("id = ?", target.PartnerID).Scan(ctx); err != nil {
-			return err
-		}
-		ok, err := HasShippingAllowance(ctx, tx, a.Partner.ID, dealer.ID)
+		var dealer *db.Partner
+		target, dealer, err = AllowedDealer(ctx, tx, a.Partner, email, "dealerUserEmail")
 		if err != nil {
 			return err
-		}
-		if !ok || dealer.Kind != db.PartnerDealer {
-			// The same answer whether the user is of another tenant or of a
-			// dealer without allowance would leak that the email exists.
-			return apperr.New(apperr.NoShippingAllowance, "%s has no shipping allowance for the dealer of %s", a.Partner.Name, email).OnField("dealerUserEmail")
 		}
 		expires := s.now().Add(ImpersonationTTL)
 		tok = &db.APIToken{
