@@ -248,7 +248,7 @@ func (r *mutationResolver) AttachLicenses(ctx context.Context, input model.Attac
 	for i, l := range input.Lines {
 		id, perr := parseID(l.LineID, "OrderLine", fmt.Sprintf("lines.%d.lineId", i))
 		err = firstErr(err, perr)
-		in.Lines = append(in.Lines, license.AttachLine{LineID: id, Quantity: l.Quantity})
+		in.Lines = append(in.Lines, license.LineSelection{LineID: id, Quantity: l.Quantity})
 	}
 	var lics []db.License
 	if err == nil {

@@ -20,17 +20,13 @@ import (
 // (LIC-3).
 type AttachInput struct {
 	LocationID uuid.UUID
-	Lines      []AttachLine
+	Lines      []LineSelection
 	// IdempotencyKey makes a retry return the first answer (SPEC §12).
 	IdempotencyKey *string `json:"-"`
 }
 
-// AttachLine is one selected bin line. Quantity nil takes all that is
-// available; less splits the line (the rest stays in the bin); 0 skips it.
-type AttachLine struct {
-	LineID   uuid.UUID
-	Quantity *int
-}
+// AttachLine is the former name of LineSelection.
+type AttachLine = LineSelection
 
 // Validate checks the input on its own.
 func (in *AttachInput) Validate() error {

@@ -18,7 +18,11 @@ import (
 // visibleOrders restricts q over license_orders (alias o) to the orders the
 // actor may read: its partner's own, and the orders its partner reshipped to
 // a dealer (LIC-12 "Resold licenses"); an admin reads all. A distributor
-// thus sees what it shipped to a dealer, never the rest of the dealer's bin.
+// thus sees what it shipped to a dealer, with the lines' live counters (how
+// much is still in the dealer's bin, how much came back), by design: it is
+// the distributor's channel, and with impersonation (ACT-5) it may see all
+// of the dealer's work anyway. It never sees the rest of the dealer's bin,
+// nor the licenses the dealer made (those stay a.Restrict-ed).
 func visibleOrders(a *actor.Actor, q *bun.SelectQuery) *bun.SelectQuery {
 	if a.IsAdmin() {
 		return q
@@ -32,9 +36,9 @@ type OrderFilter struct {
 	// Search matches part of the purchase or the sales order number,
 	// case-insensitively.
 	Search string
-	// PartnerID chooses, for an admin, whose orders; for a distributor, one
-	// of the dealers it reshipped to (resold orders). Others may only name
-	// their own partner.
+	// PartnerID narrows the orders to one partner's: any partner for an
+	// admin; for others it only narrows what they may see anyway (a
+	// distributor naming a dealer gets the orders it reshipped to it).
 	PartnerID *uuid.UUID
 }
 
@@ -228,7 +232,9 @@ func (s *Service) Returns(ctx context.Context, f ReturnFilter, args page.Args) (
 }
 
 // FindReturns returns license returns by id, in order, nil where one is
-// missing or not the caller's to see.
+// missing or not the caller's to see (a partner sees the returns it made
+// or received, an admin all). Any signed-in user may call it; dataloaders
+// and node(id) do. Errors: UNAUTHENTICATED.
 func (s *Service) FindReturns(ctx context.Context, ids []uuid.UUID) ([]*db.LicenseReturn, error) {
 	a, err := actor.Require(ctx)
 	if err != nil {
@@ -261,7 +267,9 @@ func (s *Service) LicensesOfOrder(ctx context.Context, orderID uuid.UUID, args p
 }
 
 // FirstLicensesOfOrders returns the first page of LicensesOfOrder for each
-// order in one statement, for lists of orders.
+// order in one statement, for lists of orders; any signed-in user may call
+// it and gets only its own licenses. Errors: UNAUTHENTICATED,
+// VALIDATION_FAILED (first out of range).
 func (s *Service) FirstLicensesOfOrders(ctx context.Context, orderIDs []uuid.UUID, first *int) ([]*page.Page[db.License], error) {
 	a, err := actor.Require(ctx)
 	if err != nil {

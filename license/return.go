@@ -68,7 +68,7 @@ func (s *Service) giveBack(ctx context.Context, tx bun.Tx, a *actor.Actor, in Re
 	if err := errs.Err(); err != nil {
 		return nil, err
 	}
-	qty, err := take(ctx, tx, in.Lines, lines)
+	qty, _, err := take(ctx, tx, in.Lines, lines)
 	if err != nil {
 		return nil, err
 	}
