@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -268,11 +269,9 @@ func (r *Resolver) prefetchFiles(ctx context.Context, files []*db.LicenseFile, n
 	}
 	l := r.loaders(ctx)
 	var locs []uuid.UUID
-	var keys []firstPageKey
 	var numbers []string
 	for _, f := range files {
 		locs = append(locs, f.LocationID)
-		keys = append(keys, firstPageKey{ID: f.LocationID, First: 1})
 		if fs, err := fileFeatures(f); err == nil {
 			for _, e := range fs {
 				numbers = append(numbers, e.PartNumber)
@@ -285,7 +284,7 @@ func (r *Resolver) prefetchFiles(ctx context.Context, files []*db.LicenseFile, n
 		}
 	}
 	if _, ok := selected(ctx, node, "current", licenseFileTypes); ok {
-		if err := l.licenseFiles.prefetch(ctx, keys); err != nil {
+		if err := l.currentFiles.prefetch(ctx, locs); err != nil {
 			return err
 		}
 	}
@@ -345,11 +344,14 @@ func (r *Resolver) prefetchLicensePages(ctx context.Context, ids []uuid.UUID, no
 		}
 	}
 	if f, ok := selected(ctx, node, "currentLicenseFile", locationTypes); ok {
-		files, err := pagesItems(ctx, l.licenseFiles, keys(1))
+		if err := l.currentFiles.prefetch(ctx, ids); err != nil {
+			return err
+		}
+		files, err := l.currentFiles.LoadAll(ctx, ids)
 		if err != nil {
 			return err
 		}
-		if err := r.prefetchFiles(ctx, files, f); err != nil {
+		if err := r.prefetchFiles(ctx, slices.DeleteFunc(files, func(f *db.LicenseFile) bool { return f == nil }), f); err != nil {
 			return err
 		}
 	}
@@ -374,13 +376,9 @@ func (r *Resolver) prefetchLicensePages(ctx context.Context, ids []uuid.UUID, no
 	return nil
 }
 
-// currentFile is the newest license file generation of a location.
+// currentFile is a location's current license file (CurrentFilesOf).
 func (r *Resolver) currentFile(ctx context.Context, locationID uuid.UUID) (*db.LicenseFile, error) {
-	p, err := r.loaders(ctx).licenseFiles.Load(ctx, firstPageKey{ID: locationID, First: 1})
-	if err != nil || p == nil || len(p.Items) == 0 {
-		return nil, err
-	}
-	return &p.Items[0], nil
+	return r.loaders(ctx).currentFiles.Load(ctx, locationID)
 }
 
 // fileFeatures decodes the stacked features stored with a file.

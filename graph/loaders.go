@@ -42,6 +42,7 @@ type loaders struct {
 	attachedLicenses  *loader[firstPageKey, *page.Page[db.License]]
 	activatedLicenses *loader[firstPageKey, *page.Page[db.License]]
 	licenseFiles      *loader[firstPageKey, *page.Page[db.LicenseFile]]
+	currentFiles      *loader[uuid.UUID, *db.LicenseFile]
 	entitlements      *loader[uuid.UUID, []license.Entitlement]
 	demoLicensesLeft  *loader[uuid.UUID, *int]
 	orderLicenses     *loader[firstPageKey, *page.Page[db.License]]
@@ -179,6 +180,7 @@ func (r *Resolver) newLoaders() *loaders {
 			return r.Services.Licenses.FirstLicensesOf(ctx, ids, db.LicenseActivated, first)
 		})),
 		licenseFiles:     newLoader(firstPages(r.Services.Licenses.FirstFilesOf)),
+		currentFiles:     newLoader(batch(r.Services.Licenses.CurrentFilesOf)),
 		entitlements:     newLoader(batch(r.Services.Licenses.EntitlementsOf)),
 		demoLicensesLeft: r.newDemoLicensesLeftLoader(),
 		orderLicenses:    newLoader(firstPages(r.Services.Licenses.FirstLicensesOfOrders)),

@@ -221,3 +221,23 @@ func (s *Service) FindLines(ctx context.Context, ids []uuid.UUID) ([]*BinLine, e
 	}
 	return db.InOrder(ids, rows, func(l *BinLine) uuid.UUID { return l.ID }), nil
 }
+
+// CurrentFilesOf returns, in one statement and in the order of locationIDs,
+// each location's current license file: its newest generation that is not
+// a demo file (LIC-6; a demo is a time-limited stand-in, LIC-10, and never
+// replaces the real file). Nil where there is none, or where the location
+// is not the caller's to see. Errors: UNAUTHENTICATED.
+func (s *Service) CurrentFilesOf(ctx context.Context, locationIDs []uuid.UUID) ([]*db.LicenseFile, error) {
+	a, err := actor.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var rows []db.LicenseFile
+	q := a.Restrict(s.DB.NewSelect().Model(&rows).Column(db.LicenseFileColumns...), "lf.partner_id").
+		DistinctOn("lf.location_id").Where("lf.location_id IN (?)", bun.In(locationIDs)).Where("lf.reason <> ?", db.FileForDemo).
+		OrderExpr("lf.location_id, lf.requested_at DESC, lf.id DESC")
+	if err := q.Scan(ctx); err != nil && !isNoRows(err) {
+		return nil, fmt.Errorf("current license files: %w", err)
+	}
+	return db.InOrder(locationIDs, rows, func(f *db.LicenseFile) uuid.UUID { return f.LocationID }), nil
+}
