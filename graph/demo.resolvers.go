@@ -23,7 +23,7 @@ func (r *mutationResolver) GenerateDemoLicense(ctx context.Context, input model.
 	locationID, err := parseID(input.LocationID, "Location", "locationId")
 	var f *db.LicenseFile
 	if err == nil {
-		f, err = r.Services.Licenses.GenerateDemoLicense(ctx, license.DemoLicenseInput{LocationID: locationID, AcceptAgreement: input.AcceptAgreement})
+		f, err = r.Services.Licenses.GenerateDemoLicense(ctx, license.DemoLicenseInput{LocationID: locationID, AcceptAgreement: input.AcceptAgreement, IdempotencyKey: input.IdempotencyKey})
 	}
 	errs, err := userErrors(err)
 	out := &model.GenerateDemoLicensePayload{LicenseFile: f, Errors: errs}

@@ -23,6 +23,8 @@ type DemoLicenseInput struct {
 	// (the guide: "Select the Checkbox and click Proceed"): each location has
 	// only a few demo licenses, and using one cannot be undone.
 	AcceptAgreement bool
+	// IdempotencyKey makes a retry return the first answer (SPEC §12).
+	IdempotencyKey *string `json:"-"`
 }
 
 // Validate checks the input on its own.
@@ -41,40 +43,33 @@ func (in DemoLicenseInput) Validate() error {
 // demo files than its system type allows; a generation that FAILED does not
 // count. Errors: UNAUTHENTICATED, AGREEMENT_NOT_ACCEPTED, NOT_FOUND,
 // NOT_APPLICABLE (the system type has no demo licenses, or the location
-// still has its temp key), NO_DEMO_LICENSES_LEFT.
+// still has its temp key), NO_DEMO_LICENSES_LEFT, IDEMPOTENCY_KEY_REUSED.
 func (s *Service) GenerateDemoLicense(ctx context.Context, in DemoLicenseInput) (*db.LicenseFile, error) {
-	a, err := actor.Require(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if err := in.Validate(); err != nil {
-		return nil, err
-	}
-	var f *db.LicenseFile
-	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	f, err := inventoryChange(ctx, s, "generateDemoLicense", &in, in.IdempotencyKey, nil, func(ctx context.Context, tx bun.Tx, a *actor.Actor) (*db.LicenseFile, error) {
 		sys, err := lockSystem(ctx, tx, a, in.LocationID, "locationId")
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if !offersDemoLicenses(sys.st) {
-			return apperr.New(apperr.NotApplicable, "%s locations have no demo licenses", sys.st.Name).OnField("locationId")
+			return nil, apperr.New(apperr.NotApplicable, "%s locations have no demo licenses", sys.st.Name).OnField("locationId")
 		}
 		if sys.provisional() {
-			return apperr.New(apperr.NotApplicable, "%s still has its temp key %s: a demo license is bound to the Hardware Key Code, create it first", sys.loc.Name, sys.loc.HardwareKeyCode).OnField("locationId")
+			return nil, apperr.New(apperr.NotApplicable, "%s still has its temp key %s: a demo license is bound to the Hardware Key Code, create it first", sys.loc.Name, sys.loc.HardwareKeyCode).OnField("locationId")
 		}
 		used, err := tx.NewSelect().Model((*db.LicenseFile)(nil)).Where("location_id = ?", sys.loc.ID).
 			Where("reason = ?", db.FileForDemo).Where("status <> ?", db.LicenseFileFailed).Count(ctx)
 		if err != nil {
-			return fmt.Errorf("count demo licenses used: %w", err)
+			return nil, fmt.Errorf("count demo licenses used: %w", err)
 		}
 		left := sys.st.DemoLicenses - int(used)
 		if left <= 0 {
-			return apperr.New(apperr.NoDemoLicensesLeft, "%s has used all %d demo licenses of a %s location", sys.loc.Name, sys.st.DemoLicenses, sys.st.Name).OnField("locationId")
+			return nil, apperr.New(apperr.NoDemoLicensesLeft, "%s has used all %d demo licenses of a %s location", sys.loc.Name, sys.st.DemoLicenses, sys.st.Name).OnField("locationId")
 		}
-		if f, err = s.requestFile(ctx, tx, a, sys.loc, db.FileForDemo); err != nil {
-			return err
+		f, err := s.requestFile(ctx, tx, a, sys.loc, db.FileForDemo)
+		if err != nil {
+			return nil, err
 		}
-		return audit.Record(ctx, tx, audit.Event{
+		return f, audit.Record(ctx, tx, audit.Event{
 			Action: "license.demo", PartnerIDs: []uuid.UUID{sys.loc.PartnerID},
 			Objects: []string{audit.Ref("Location", sys.loc.ID), audit.Ref("LicenseFile", f.ID)},
 			Summary: map[string]any{

@@ -2,6 +2,7 @@ package license_test
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -107,4 +108,45 @@ func TestReshipAttachAndReturnRace(t *testing.T) {
 	for _, id := range returned {
 		require.Zero(t, orderLineState(t, env, lmstest.DealerY, id).Available, "every reshipped unit went back")
 	}
+}
+
+// TestDealerAttachRacesReturn makes a dealer's attaches and returns race
+// for one reshipped line (LIC-13, LIC-15): together they take exactly what
+// the line holds, and every line balances.
+func TestDealerAttachRacesReturn(t *testing.T) {
+	t.Parallel()
+	env := lmstest.New(t, lmstest.Opts{NoWorkers: true, NoSMTP: true})
+	const stock = 20
+	source := ship(t, env, lmstest.Distributor, "SO-DR", "PO-DR", line{"391950", stock})["391950"]
+	p := reship(t, env, lmstest.Distributor, lmstest.DealerY, "SO-DR-Y", "PO-DR-Y", reshipLine{Line: source})
+	require.Empty(t, p.Errors)
+	dealerLine := p.Order.lineIDs()["391950"]
+	lmc := createLocation(t, env, lmstest.DealerY, "LMC", map[string]any{"hardwareKeyCode": "LM" + randomHex(16)})
+
+	got := lmstest.Together(2*stock, func(i int) outcome {
+		if i%2 == 0 {
+			p, err := postAttach(env, lmstest.DealerY, lmc.ID, "", sel{Line: dealerLine, Qty: qty(1)})
+			return outcomeOf(p.Errors, err)
+		}
+		p, err := postMutation[struct{ Errors []userError }](env, lmstest.DealerY, "returnLicenses", "returns { id }", map[string]any{
+			"lines": []map[string]any{{"lineId": dealerLine, "quantity": 1}},
+		})
+		return outcomeOf(p.Errors, err)
+	})
+	won := 0
+	for i, o := range got {
+		require.NoError(t, o.err, "request %d", i)
+		require.Contains(t, []string{"", "INSUFFICIENT_QUANTITY"}, o.code, "request %d", i)
+		if o.code == "" {
+			won++
+		}
+	}
+	require.Equal(t, stock, won)
+	require.Zero(t, orderLineState(t, env, lmstest.DealerY, dealerLine).Available)
+	rows := requireConserved(t, env)
+	i := slices.IndexFunc(rows, func(r lineBalance) bool { return r.ID == rawID(t, dealerLine).String() })
+	require.GreaterOrEqual(t, i, 0)
+	require.Equal(t, stock, rows[i].Attached+rows[i].Returned)
+	require.Positive(t, rows[i].Returned, "some returns won")
+	require.Positive(t, rows[i].Attached, "some attaches won")
 }

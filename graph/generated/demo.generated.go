@@ -136,7 +136,7 @@ func (ec *executionContext) unmarshalInputGenerateDemoLicenseInput(ctx context.C
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"locationId", "acceptAgreement"}
+	fieldsInOrder := [...]string{"locationId", "acceptAgreement", "idempotencyKey"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -157,6 +157,13 @@ func (ec *executionContext) unmarshalInputGenerateDemoLicenseInput(ctx context.C
 				return it, err
 			}
 			it.AcceptAgreement = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
 		}
 	}
 	return it, nil

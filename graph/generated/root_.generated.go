@@ -4076,6 +4076,11 @@ input GenerateDemoLicenseInput {
   locationId: ID!
   """Must be true: the user confirms the demo license terms ("Select the Checkbox and click Proceed"); a used demo license does not come back."""
   acceptAgreement: Boolean!
+  """
+  A retry with the same key and input returns the first answer and uses no second demo license;
+  the same key with other input is refused (IDEMPOTENCY_KEY_REUSED). Keys are kept for 48 hours.
+  """
+  idempotencyKey: String
 }
 
 type GenerateDemoLicensePayload {
@@ -4443,13 +4448,13 @@ enum LicenseFileReason {
   EXTERNAL
 }
 
-"""One generation of a location's signed license file (LIC-6). Every generation is kept; the highest version is current."""
+"""One generation of a location's signed license file (LIC-6). Every generation is kept; the highest version that is not a demo file is current."""
 type LicenseFile implements Node {
   id: ID!
   location: Location!
   """1 for the first generation of the location, then 2, 3, …; printed in the file as its sequence number."""
   version: Int!
-  """True for the newest generation of the location."""
+  """True for the location's current file: its newest generation that is not a demo file (a demo is a time-limited stand-in, LIC-10)."""
   current: Boolean!
   status: LicenseFileStatus!
   reason: LicenseFileReason!
@@ -4499,9 +4504,9 @@ extend type Location {
   activatedLicenses(first: Int, after: String): LicenseConnection!
   """The stacked entitlements of the activated licenses, by part number (LIC-9)."""
   entitlements(first: Int, after: String): EntitlementConnection!
-  """License file generations, newest (current) first (LIC-6)."""
+  """License file generations (demo files included), newest first (LIC-6)."""
   licenseFiles(first: Int, after: String): LicenseFileConnection!
-  """The newest license file generation, if any."""
+  """The newest license file generation that is not a demo file, if any."""
   currentLicenseFile: LicenseFile
 }
 

@@ -294,6 +294,9 @@ type GenerateDemoLicenseInput struct {
 	LocationID string `json:"locationId"`
 	// Must be true: the user confirms the demo license terms ("Select the Checkbox and click Proceed"); a used demo license does not come back.
 	AcceptAgreement bool `json:"acceptAgreement"`
+	// A retry with the same key and input returns the first answer and uses no second demo license;
+	// the same key with other input is refused (IDEMPOTENCY_KEY_REUSED). Keys are kept for 48 hours.
+	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
 }
 
 type GenerateDemoLicensePayload struct {
