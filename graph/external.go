@@ -2,60 +2,40 @@ package graph
 
 import (
 	"context"
-	"fmt"
-	"io"
 	"net/http"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/google/uuid"
-	"github.com/vektah/gqlparser/v2/ast"
-
-	"lms/db"
 )
 
-// externalLoaders batch the lookups of external-product fields (EXT-4) per
-// request, like loaders: a list of locations asking for protectDat runs one
-// query.
-type externalLoaders struct {
-	protectDats *loader[uuid.UUID, *db.ProtectDat]
-}
+var protectDatTypes = []string{"ProtectDat", "Node"}
 
-type externalLoadersKey struct{}
-
-func (r *Resolver) newExternalLoaders() *externalLoaders {
-	return &externalLoaders{protectDats: newLoader(batch(r.Services.Licenses.CurrentProtectDats))}
-}
-
-// externalLoaderMiddleware gives every request its own externalLoaders.
-func (r *Resolver) externalLoaderMiddleware(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		ctx := context.WithValue(req.Context(), externalLoadersKey{}, r.newExternalLoaders())
-		next.ServeHTTP(w, req.WithContext(ctx))
-	})
-}
-
-func (r *Resolver) externalLoaders(ctx context.Context) *externalLoaders {
-	// A subscription's answers must not come from an earlier event's cache.
-	if graphql.HasOperationContext(ctx) {
-		if op := graphql.GetOperationContext(ctx).Operation; op != nil && op.Operation == ast.Subscription {
-			return r.newExternalLoaders()
+// prefetchProtectDats loads the current protect.dat of every location of a
+// list in one statement (EXT-4), and, when the query asks for it below, who
+// uploaded them in one more; node is the selection of each location.
+func (r *Resolver) prefetchProtectDats(ctx context.Context, ids []uuid.UUID, node graphql.CollectedField) error {
+	l := r.loaders(ctx)
+	if err := l.protectDats.prefetch(ctx, ids); err != nil {
+		return err
+	}
+	f, _ := selected(ctx, node, "protectDat", locationTypes)
+	if _, ok := selected(ctx, f, "uploadedBy", protectDatTypes); !ok {
+		return nil
+	}
+	pds, err := l.protectDats.LoadAll(ctx, ids)
+	if err != nil {
+		return err
+	}
+	var users []uuid.UUID
+	for _, pd := range pds {
+		if pd != nil && pd.UploadedBy != nil {
+			users = append(users, *pd.UploadedBy)
 		}
 	}
-	if l, ok := ctx.Value(externalLoadersKey{}).(*externalLoaders); ok {
-		return l
-	}
-	return r.newExternalLoaders()
+	return l.users.prefetch(ctx, users)
 }
 
-// readUpload reads an uploaded file whole; the multipart transport has
-// already bounded its size (LMS_MAX_UPLOAD_BYTES).
-func readUpload(u graphql.Upload) ([]byte, error) {
-	if u.File == nil {
-		return nil, nil
-	}
-	b, err := io.ReadAll(u.File)
-	if err != nil {
-		return nil, fmt.Errorf("read upload %q: %w", u.Filename, err)
-	}
-	return b, nil
-}
+// externalLoaderMiddleware passes requests through: Location.protectDat is
+// batched by loaders now. It stays until graph/handler.go stops wrapping
+// the handler in it.
+func (r *Resolver) externalLoaderMiddleware(next http.Handler) http.Handler { return next }

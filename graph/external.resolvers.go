@@ -16,7 +16,7 @@ import (
 
 // ProtectDat is the resolver for the protectDat field.
 func (r *locationResolver) ProtectDat(ctx context.Context, obj *db.Location) (*db.ProtectDat, error) {
-	return r.externalLoaders(ctx).protectDats.Load(ctx, obj.ID)
+	return r.loaders(ctx).protectDats.Load(ctx, obj.ID)
 }
 
 // UploadExternalLicenseFile is the resolver for the uploadExternalLicenseFile field.
@@ -24,12 +24,10 @@ func (r *mutationResolver) UploadExternalLicenseFile(ctx context.Context, input 
 	locationID, err := parseID(input.LocationID, "Location", "locationId")
 	var f *db.LicenseFile
 	if err == nil {
-		var content []byte
-		if content, err = readUpload(input.File); err == nil {
-			f, err = r.Services.Licenses.UploadExternalFile(ctx, license.ExternalFileUpload{
-				LocationID: locationID, SalesOrder: input.SalesOrder, FileName: input.File.Filename, Content: content,
-			})
-		}
+		f, err = r.Services.Licenses.UploadExternalFile(ctx, license.ExternalFileUpload{
+			LocationID: locationID, SalesOrder: input.SalesOrder, FileName: input.File.Filename,
+			File: input.File.File, Size: input.File.Size, IdempotencyKey: input.IdempotencyKey,
+		})
 	}
 	errs, err := userErrors(err)
 	out := &model.UploadExternalLicenseFilePayload{LicenseFile: f, Errors: errs}
@@ -44,12 +42,9 @@ func (r *mutationResolver) UploadProtectDat(ctx context.Context, input model.Upl
 	locationID, err := parseID(input.LocationID, "Location", "locationId")
 	var pd *db.ProtectDat
 	if err == nil {
-		var content []byte
-		if content, err = readUpload(input.File); err == nil {
-			pd, err = r.Services.Licenses.UploadProtectDat(ctx, license.ProtectDatUpload{
-				LocationID: locationID, FileName: input.File.Filename, Content: content,
-			})
-		}
+		pd, err = r.Services.Licenses.UploadProtectDat(ctx, license.ProtectDatUpload{
+			LocationID: locationID, FileName: input.File.Filename, File: input.File.File, Size: input.File.Size,
+		})
 	}
 	errs, err := userErrors(err)
 	out := &model.UploadProtectDatPayload{ProtectDat: pd, Errors: errs}

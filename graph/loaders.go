@@ -46,6 +46,7 @@ type loaders struct {
 	entitlements      *loader[uuid.UUID, []license.Entitlement]
 	demoLicensesLeft  *loader[uuid.UUID, *int]
 	orderLicenses     *loader[firstPageKey, *page.Page[db.License]]
+	protectDats       *loader[uuid.UUID, *db.ProtectDat]
 }
 
 // firstPageKey asks for the first page of a parent's list (a customer's
@@ -184,6 +185,7 @@ func (r *Resolver) newLoaders() *loaders {
 		entitlements:     newLoader(batch(r.Services.Licenses.EntitlementsOf)),
 		demoLicensesLeft: r.newDemoLicensesLeftLoader(),
 		orderLicenses:    newLoader(firstPages(r.Services.Licenses.FirstLicensesOfOrders)),
+		protectDats:      newLoader(batch(r.Services.Licenses.CurrentProtectDats)),
 	}
 }
 

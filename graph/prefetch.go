@@ -139,6 +139,7 @@ func (r *Resolver) prefetchLocations(ctx context.Context, locs []*db.Location, n
 		{"systemType", func() error { return l.systemTypes.prefetch(ctx, codes) }},
 		{"parent", func() error { return l.locations.prefetch(ctx, parents) }},
 		{"demoLicensesLeft", func() error { return l.demoLicensesLeft.prefetch(ctx, ids) }},
+		{"protectDat", func() error { return r.prefetchProtectDats(ctx, ids, node) }},
 	} {
 		if _, ok := selected(ctx, node, p.field, locationTypes); ok {
 			if err := p.load(); err != nil {

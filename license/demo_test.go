@@ -93,16 +93,6 @@ func demoFilesOf(t testing.TB, env *lmstest.Env, loc apiLocation) map[string]int
 	return out
 }
 
-// uuidOf decodes a global id ("Type:uuid", base64url) into its uuid.
-func uuidOf(t testing.TB, id string) uuid.UUID {
-	t.Helper()
-	b, err := base64.RawURLEncoding.DecodeString(id)
-	require.NoError(t, err)
-	_, raw, ok := strings.Cut(string(b), ":")
-	require.True(t, ok)
-	return uuid.MustParse(raw)
-}
-
 // allFeaturesOf is what a demo file of systemType must open: every catalog
 // part of the type except SWA units, by part number, with its amount.
 func allFeaturesOf(t testing.TB, systemType string) map[string]string {
@@ -327,7 +317,7 @@ func TestDemoLicense_FailedGenerationDoesNotCount(t *testing.T) {
 	require.Equal(t, 1, *demoLicensesLeft(t, env, lmstest.DealerY, loc.ID))
 
 	cause := errors.New("worker gave up")
-	err := env.Server.Graph.Services.Licenses.GiveUp(context.Background(), uuidOf(t, fileID), cause)
+	err := env.Server.Graph.Services.Licenses.GiveUp(context.Background(), rawID(t, fileID), cause)
 	require.ErrorIs(t, err, cause)
 	require.Equal(t, map[string]int{"FAILED": 1}, demoFilesOf(t, env, loc))
 	require.Equal(t, 2, *demoLicensesLeft(t, env, lmstest.DealerY, loc.ID))

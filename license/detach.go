@@ -41,9 +41,10 @@ func validateSelection(ids []uuid.UUID) error {
 }
 
 // Detach returns attached, not yet activated licenses of a location to the
-// bin lines they came from (LIC-4). Errors: UNAUTHENTICATED,
+// bin lines they came from (LIC-4); from an external product, a purchase
+// order's licenses leave together (EXT-2). Errors: UNAUTHENTICATED,
 // VALIDATION_FAILED, NOT_FOUND (location, or a license not attached to it),
-// ALREADY_ACTIVATED.
+// ALREADY_ACTIVATED, PO_CANNOT_BE_SPLIT.
 func (s *Service) Detach(ctx context.Context, in DetachInput) ([]db.License, error) {
 	a, err := actor.Require(ctx)
 	if err != nil {
@@ -63,6 +64,9 @@ func (s *Service) Detach(ctx context.Context, in DetachInput) ([]db.License, err
 			return err
 		}
 		if err := requireAttached(licenses, "license %s is activated; activated licenses cannot be detached or returned"); err != nil {
+			return err
+		}
+		if err := checkWholeOrderDetach(ctx, tx, sys, licenses); err != nil {
 			return err
 		}
 		// Lines in id order, like attach, so the two never deadlock.

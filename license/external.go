@@ -12,11 +12,13 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"maps"
 	"path"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
@@ -93,11 +95,53 @@ func checkWholeOrders(errs *apperr.List, sel []AttachLine, lines []*BinLine, ord
 	}
 }
 
+// checkWholeOrderDetach applies EXT-2 to a detach from an external product:
+// a purchase order that was attached whole must leave whole, or detaching
+// part of it and attaching that part elsewhere would split it. So a detach
+// must take every attached license, on the location, of each order it
+// touches; PO_CANNOT_BE_SPLIT on licenseIds otherwise. licenses are the
+// selected ones, locked and attached; the location's lock (lockSystem)
+// keeps the others as they are until the transaction ends. Other system
+// types check nothing.
+func checkWholeOrderDetach(ctx context.Context, tx bun.Tx, sys *system, licenses []*db.License) error {
+	if !sys.st.HasFlag(catalog.FlagExternal) || len(licenses) == 0 {
+		return nil
+	}
+	var orders, selected []uuid.UUID
+	for _, l := range licenses {
+		selected = append(selected, l.ID)
+		if !slices.Contains(orders, l.OrderID) {
+			orders = append(orders, l.OrderID)
+		}
+	}
+	var rest []db.License
+	err := licenseQuery(tx, &rest).Where("lic.location_id = ?", sys.loc.ID).Where("lic.status = ?", db.LicenseAttached).
+		Where("o.id IN (?)", bun.In(orders)).Where("lic.id NOT IN (?)", bun.In(selected)).
+		OrderExpr("o.purchase_order, o.id, ol.line_no, lic.software_key_code").Scan(ctx)
+	if err != nil && !isNoRows(err) {
+		return fmt.Errorf("find the other licenses of the selected orders: %w", err)
+	}
+	var errs apperr.List
+	for i := 0; i < len(rest); {
+		j := i
+		var missing []string
+		for ; j < len(rest) && rest[j].OrderID == rest[i].OrderID; j++ {
+			missing = append(missing, fmt.Sprintf("%s (%s × %d)", rest[j].SoftwareKeyCode, rest[j].PartNumber, rest[j].Quantity))
+		}
+		errs.Add(apperr.New(apperr.POCannotBeSplit, "purchase order %s cannot be split: detach all its licenses from %s together, also %s",
+			rest[i].PurchaseOrder, sys.loc.Name, strings.Join(missing, ", ")).OnField("licenseIds"))
+		i = j
+	}
+	return errs.Err()
+}
+
 // wrongMobiCallLocation explains a part refused on a location when it
 // belongs on the other location of a MobiCall system (LOC-11): parts ending
 // -M go to the MobiCall Supervisor and nowhere else (not to the master, not
 // to a MobiBox, which takes master parts only), the others to the master.
-// It returns nil for parts that are simply not allowed there.
+// Only the MobiCall types get this wording (mobiCallRoles); elsewhere, an -M
+// part is simply not allowed, and it returns nil, as for any part that is
+// not allowed there.
 func (s *system) wrongMobiCallLocation(p *catalog.Part) *apperr.Error {
 	switch {
 	case p.HasFlag(catalog.FlagMobicallSupervisor):
@@ -105,14 +149,65 @@ func (s *system) wrongMobiCallLocation(p *catalog.Part) *apperr.Error {
 			return apperr.New(apperr.WrongLocationForPart, "%s (%s) is a MobiCall Supervisor license: parts ending -M go to the MobiCall Supervisor location, the redundant child of %s; the master takes the parts without -M",
 				p.Name, p.Number, s.loc.Name)
 		}
-		return apperr.New(apperr.WrongLocationForPart, "%s (%s) is a MobiCall Supervisor license: parts ending -M go to the MobiCall Supervisor location; a %s location takes no -M parts",
-			p.Name, p.Number, s.st.Name)
-	case s.loc.ChildKind != nil && *s.loc.ChildKind == db.ChildRedundant && s.root.SystemType != s.loc.SystemType && p.AllowedOn(s.root.SystemType):
+		if currentMobiCallRoles().masterSide[s.st.Code] {
+			return apperr.New(apperr.WrongLocationForPart, "%s (%s) is a MobiCall Supervisor license: parts ending -M go to the MobiCall Supervisor location; a %s location takes no -M parts",
+				p.Name, p.Number, s.st.Name)
+		}
+	case currentMobiCallRoles().supervisor[s.st.Code] && s.root.SystemType != s.loc.SystemType && p.AllowedOn(s.root.SystemType):
 		return apperr.New(apperr.WrongLocationForPart, "%s is the %s of %s and takes parts ending -M only: %s (%s) goes to the master location %s",
 			s.loc.Name, s.st.Name, s.root.Name, p.Name, p.Number, s.root.Name)
 	}
 	return nil
 }
+
+// mobiCallRoles are the system types of MobiCall systems (LOC-11), derived
+// from the catalog rather than named in code: a supervisor type is one that
+// -M parts may be attached to; a master type has a supervisor type as its
+// redundant secondary; the master side is the master types and every type
+// that takes one of their parts without -M (a MobiBox takes master parts).
+type mobiCallRoles struct {
+	supervisor, master, masterSide map[string]bool
+}
+
+func deriveMobiCallRoles(c *catalog.Catalog) mobiCallRoles {
+	r := mobiCallRoles{supervisor: map[string]bool{}, master: map[string]bool{}, masterSide: map[string]bool{}}
+	for _, p := range c.Parts {
+		if p.HasFlag(catalog.FlagMobicallSupervisor) {
+			for _, code := range p.SystemTypes {
+				r.supervisor[code] = true
+			}
+		}
+	}
+	for _, st := range c.SystemTypes {
+		if sec, ok := st.Secondary(); ok && sec != st.Code && r.supervisor[sec] {
+			r.master[st.Code], r.masterSide[st.Code] = true, true
+		}
+	}
+	for _, p := range c.Parts {
+		if p.HasFlag(catalog.FlagMobicallSupervisor) || !slices.ContainsFunc(p.SystemTypes, func(code string) bool { return r.master[code] }) {
+			continue
+		}
+		for _, code := range p.SystemTypes {
+			r.masterSide[code] = true
+		}
+	}
+	return r
+}
+
+// currentMobiCallRoles are the roles in the catalog the binary ships, which
+// start-up syncs into the database. checkPart asks for them without a
+// database handle (it is a pure rule on the locked system), so they are
+// derived once from that catalog file; a system type an admin adds to the
+// database later gets the plain PART_NOT_ALLOWED for -M parts.
+var currentMobiCallRoles = sync.OnceValue(func() mobiCallRoles {
+	c, err := catalog.Default()
+	if err != nil {
+		// A broken embedded catalog stops the server at start-up
+		// (Migrate); no MobiCall wording is the safe answer meanwhile.
+		return mobiCallRoles{}
+	}
+	return deriveMobiCallRoles(c)
+})
 
 // awaitExternalFiles records, for each sales order among licenses being
 // activated on an external product, the PENDING file the license desk will
@@ -185,6 +280,12 @@ func notAvailableYet(f *db.LicenseFile) *apperr.Error {
 // maxFileName bounds the stored name of an uploaded file.
 const maxFileName = 200
 
+// MaxExternalFileBytes bounds an external product's license file as the
+// service reads it. The server refuses larger multipart requests before
+// (LMS_MAX_UPLOAD_BYTES, 10 MiB by default); this ceiling keeps the service
+// from holding more in memory, whatever reader it is given.
+const MaxExternalFileBytes = 64 << 20
+
 // ExternalFileUpload is an external product's license file that the license
 // desk received for one sales order of a location (EXT-3).
 type ExternalFileUpload struct {
@@ -193,16 +294,33 @@ type ExternalFileUpload struct {
 	// FileName is the name the file was uploaded with; only a sanitised
 	// base name is kept.
 	FileName string
-	Content  []byte
+	// File is the content. It is read once the caller and the location
+	// are checked, outside the transaction, and at most
+	// MaxExternalFileBytes+1 bytes of it.
+	File io.Reader
+	// Size is the size the upload declared; one over the limit is refused
+	// without reading. 0: not declared.
+	Size int64
+	// IdempotencyKey makes a retry return the first answer (SPEC §12).
+	IdempotencyKey *string
 }
 
-// Validate checks the input on its own.
-func (in *ExternalFileUpload) Validate() error {
+// externalFile is an upload read into memory: what is validated, stored
+// and, for an idempotency key, compared with the first request. The JSON
+// that idempotent hashes carries SHA256 instead of the content.
+type externalFile struct {
+	LocationID uuid.UUID `json:"locationId"`
+	SalesOrder string    `json:"salesOrder"`
+	FileName   string    `json:"fileName"`
+	Content    []byte    `json:"-"`
+	SHA256     string    `json:"sha256"`
+}
+
+// Validate checks the upload on its own.
+func (in *externalFile) Validate() error {
 	var errs apperr.List
 	checkText(&errs, "salesOrder", &in.SalesOrder, true, maxOrderNumber)
-	if len(in.Content) == 0 {
-		errs.Add(apperr.Invalid("file", "the file is empty"))
-	}
+	checkUploadSize(&errs, in.Content, MaxExternalFileBytes, "an external license file")
 	return errs.Err()
 }
 
@@ -211,77 +329,175 @@ func (in *ExternalFileUpload) Validate() error {
 // licenses, and the location's dealer email, that it is available (EXT-3).
 // It fills the PENDING file that activation left for that sales order; a
 // later upload for the same sales order (a corrected file) becomes a new
-// generation. Only the license desk may call it. Errors: UNAUTHENTICATED,
-// FORBIDDEN, VALIDATION_FAILED, NOT_FOUND (location, or no licenses of that
-// sales order on it), NOT_APPLICABLE (not an external product; licenses of
-// the sales order not activated yet).
+// generation. A retry with the same idempotency key and the same file gets
+// the first answer back and changes nothing. Only the license desk may call
+// it: the caller and the location are checked before the file is read.
+// Errors: UNAUTHENTICATED, FORBIDDEN, VALIDATION_FAILED, NOT_FOUND
+// (location, or no licenses of that sales order on it), NOT_APPLICABLE (not
+// an external product; licenses of the sales order not activated yet),
+// IDEMPOTENCY_KEY_REUSED.
 func (s *Service) UploadExternalFile(ctx context.Context, in ExternalFileUpload) (*db.LicenseFile, error) {
+	f, err := s.uploadExternalFile(ctx, in)
+	if err != nil {
+		return nil, fmt.Errorf("upload the license file of sales order %s for location %s: %w", in.SalesOrder, in.LocationID, err)
+	}
+	return f, nil
+}
+
+func (s *Service) uploadExternalFile(ctx context.Context, in ExternalFileUpload) (*db.LicenseFile, error) {
 	a, err := actor.RequireAdmin(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if err := in.Validate(); err != nil {
+	// A location that takes no upload is refused before the file is read;
+	// the transaction checks it again under the location's lock.
+	if _, st, err := findSystem(ctx, s.DB, a, in.LocationID, "locationId"); err != nil {
+		return nil, err
+	} else if e := requireExternal(st); e != nil {
+		return nil, e
+	}
+	content, err := readUpload(in.File, in.Size, MaxExternalFileBytes, "an external license file")
+	if err != nil {
 		return nil, err
 	}
+	up := &externalFile{LocationID: in.LocationID, SalesOrder: in.SalesOrder, FileName: in.FileName, Content: content}
+	if err := up.Validate(); err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(content)
+	up.SHA256 = hex.EncodeToString(sum[:])
 	var f *db.LicenseFile
 	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		sys, err := lockSystem(ctx, tx, a, in.LocationID, "locationId")
-		if err != nil {
-			return err
-		}
-		if !sys.st.HasFlag(catalog.FlagExternal) {
-			return apperr.New(apperr.NotApplicable, "LMS generates the license file of a %s itself; only external products get theirs uploaded", sys.st.Name).OnField("locationId")
-		}
-		activators, err := activatorsOf(ctx, tx, sys.loc, in.SalesOrder)
-		if err != nil {
-			return err
-		}
-		if f, err = pendingExternalFile(ctx, tx, sys.loc.ID, in.SalesOrder); err != nil {
-			return err
-		}
-		now := s.now()
-		sum := sha256.Sum256(in.Content)
-		name, hash := uploadName(in.FileName, "license-file-"+in.SalesOrder), hex.EncodeToString(sum[:])
-		corrected := f == nil
-		if corrected {
-			// Uploaded before: the corrected file is a new generation
-			// beside the earlier ones.
-			v, err := nextVersion(ctx, tx, sys.loc.ID)
-			if err != nil {
-				return err
-			}
-			f = &db.LicenseFile{
-				ID: uuid.New(), LocationID: sys.loc.ID, PartnerID: sys.loc.PartnerID, Version: v, Reason: db.FileFromExternalSource,
-				RequestedBy: &a.User.ID, SalesOrder: &in.SalesOrder,
-			}
-		}
-		f.Status, f.ReadyAt, f.Content, f.FileName, f.SHA256, f.UploadedBy = db.LicenseFileReady, &now, in.Content, &name, &hash, &a.User.ID
-		if corrected {
-			if _, err := tx.NewInsert().Model(f).
-				Column("id", "location_id", "partner_id", "version", "reason", "status", "requested_by", "sales_order", "ready_at", "content", "file_name", "sha256", "uploaded_by").
-				Returning("requested_at").Exec(ctx); err != nil {
-				return fmt.Errorf("store the corrected file of sales order %s: %w", in.SalesOrder, err)
-			}
-		} else if _, err := tx.NewUpdate().Model(f).Column("status", "ready_at", "content", "file_name", "sha256", "uploaded_by").WherePK().Exec(ctx); err != nil {
-			return fmt.Errorf("store the file of sales order %s: %w", in.SalesOrder, err)
-		}
-		if err := audit.Record(ctx, tx, audit.Event{
-			Action: "license.upload_external_file", PartnerIDs: []uuid.UUID{sys.loc.PartnerID},
-			Objects: []string{audit.Ref("Location", sys.loc.ID), audit.Ref("LicenseFile", f.ID)},
-			Summary: map[string]any{"location": sys.loc.Name, "salesOrder": in.SalesOrder, "fileName": name, "sha256": hash, "size": len(in.Content), "fileVersion": f.Version},
-		}); err != nil {
-			return err
-		}
-		if err := s.mailExternalFile(ctx, tx, f, sys, activators); err != nil {
-			return err
-		}
-		return announce(ctx, tx, f)
+		f, err = idempotent(ctx, tx, a, in.IdempotencyKey, "uploadExternalLicenseFile", up, func() (*db.LicenseFile, error) {
+			return s.storeExternalFile(ctx, tx, a, up)
+		})
+		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("upload the license file of sales order %s for location %s: %w", in.SalesOrder, in.LocationID, err)
+		return nil, err
+	}
+	// A remembered answer comes back through JSON, where the features an
+	// external file does not have read as the JSON null.
+	if string(f.Features) == "null" {
+		f.Features = nil
+	}
+	return f, nil
+}
+
+// storeExternalFile stores an upload in tx: into the PENDING file of its
+// sales order, or as a new generation when that was uploaded before. The
+// file returned has no content: it is the answer idempotent remembers.
+func (s *Service) storeExternalFile(ctx context.Context, tx bun.Tx, a *actor.Actor, up *externalFile) (*db.LicenseFile, error) {
+	sys, err := lockSystem(ctx, tx, a, up.LocationID, "locationId")
+	if err != nil {
+		return nil, err
+	}
+	if e := requireExternal(sys.st); e != nil {
+		return nil, e
+	}
+	activators, err := activatorsOf(ctx, tx, sys.loc, up.SalesOrder)
+	if err != nil {
+		return nil, err
+	}
+	f, err := pendingExternalFile(ctx, tx, sys.loc.ID, up.SalesOrder)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	name := uploadName(up.FileName, "license-file-"+up.SalesOrder)
+	corrected := f == nil
+	if corrected {
+		// Uploaded before: the corrected file is a new generation beside
+		// the earlier ones.
+		v, err := nextVersion(ctx, tx, sys.loc.ID)
+		if err != nil {
+			return nil, err
+		}
+		f = &db.LicenseFile{
+			ID: uuid.New(), LocationID: sys.loc.ID, PartnerID: sys.loc.PartnerID, Version: v, Reason: db.FileFromExternalSource,
+			RequestedBy: &a.User.ID, SalesOrder: &up.SalesOrder,
+		}
+	}
+	f.Status, f.ReadyAt, f.Content, f.FileName, f.SHA256, f.UploadedBy = db.LicenseFileReady, &now, up.Content, &name, &up.SHA256, &a.User.ID
+	if corrected {
+		if _, err := tx.NewInsert().Model(f).
+			Column("id", "location_id", "partner_id", "version", "reason", "status", "requested_by", "sales_order", "ready_at", "content", "file_name", "sha256", "uploaded_by").
+			Returning("requested_at").Exec(ctx); err != nil {
+			return nil, fmt.Errorf("store the corrected file of sales order %s: %w", up.SalesOrder, err)
+		}
+	} else if _, err := tx.NewUpdate().Model(f).Column("status", "ready_at", "content", "file_name", "sha256", "uploaded_by").WherePK().Exec(ctx); err != nil {
+		return nil, fmt.Errorf("store the file of sales order %s: %w", up.SalesOrder, err)
 	}
 	f.Content = nil
-	return f, nil
+	if err := audit.Record(ctx, tx, audit.Event{
+		Action: "license.upload_external_file", PartnerIDs: []uuid.UUID{sys.loc.PartnerID},
+		Objects: []string{audit.Ref("Location", sys.loc.ID), audit.Ref("LicenseFile", f.ID)},
+		Summary: map[string]any{"location": sys.loc.Name, "salesOrder": up.SalesOrder, "fileName": name, "sha256": up.SHA256, "size": len(up.Content), "fileVersion": f.Version},
+	}); err != nil {
+		return nil, err
+	}
+	if err := s.mailExternalFile(ctx, tx, f, sys, activators); err != nil {
+		return nil, err
+	}
+	return f, announce(ctx, tx, f)
+}
+
+// requireExternal refuses an upload to a location whose file LMS builds.
+func requireExternal(st *catalog.SystemType) *apperr.Error {
+	if st.HasFlag(catalog.FlagExternal) {
+		return nil
+	}
+	return apperr.New(apperr.NotApplicable, "LMS generates the license file of a %s itself; only external products get theirs uploaded", st.Name).OnField("locationId")
+}
+
+// findSystem reads a live location the actor may see, with its system
+// type, without locking anything: uploads check their target with it
+// before reading the file (lockSystem checks it again in the transaction).
+// Another partner's location answers NOT_FOUND on field.
+func findSystem(ctx context.Context, idb bun.IDB, a *actor.Actor, id uuid.UUID, field string) (*db.Location, *catalog.SystemType, error) {
+	loc := new(db.Location)
+	err := a.Restrict(idb.NewSelect().Model(loc), "l.partner_id").Where("l.id = ?", id).Where("l.deleted_at IS NULL").Scan(ctx)
+	if isNoRows(err) {
+		return nil, nil, apperr.NotFoundf("location").OnField(field)
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("find location %s: %w", id, err)
+	}
+	sts, err := catalog.FindSystemTypes(ctx, idb, []string{loc.SystemType})
+	if err != nil {
+		return nil, nil, err
+	}
+	return loc, sts[0], nil
+}
+
+// readUpload reads an uploaded file of at most limit bytes (what names it
+// in messages). A declared size over limit is refused without reading;
+// otherwise at most limit+1 bytes are read, so that checkUploadSize can
+// tell a file that is too large whatever was declared, without LMS holding
+// more of it. A nil reader is an empty file.
+func readUpload(r io.Reader, declared, limit int64, what string) ([]byte, error) {
+	if declared > limit {
+		return nil, apperr.Invalid("file", "the file is %d bytes; %s has at most %d", declared, what, limit)
+	}
+	if r == nil {
+		return nil, nil
+	}
+	b, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("read the uploaded file: %w", err)
+	}
+	return b, nil
+}
+
+// checkUploadSize refuses an empty file and one over limit (as readUpload
+// read it).
+func checkUploadSize(errs *apperr.List, content []byte, limit int64, what string) {
+	switch {
+	case len(content) == 0:
+		errs.Add(apperr.Invalid("file", "the file is empty"))
+	case int64(len(content)) > limit:
+		errs.Add(apperr.Invalid("file", "the file is more than %d bytes; %s has at most %d", limit, what, limit))
+	}
 }
 
 // activatorsOf returns the users who activated the licenses of a sales

@@ -19,10 +19,14 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
+	"lms/actor"
+	"lms/apperr"
+	"lms/db"
 	"lms/graph"
 	"lms/license"
 	"lms/lmstest"
@@ -407,6 +411,80 @@ func TestMobiCallPartPlacement(t *testing.T) {
 	_, errs = attach(t, env, lmstest.DealerY, box.ID, selAll(shipPO(line{"ILL-MC-ESPA", 1}))...)
 	requireError(t, errs, "PART_NOT_ALLOWED") // a master part the MobiBox does not take
 	require.Len(t, mustAttach(t, env, lmstest.DealerY, box.ID, selAll(shipPO(line{"ILL-MC-SERVER", 1}))...), 1)
+
+	// Outside MobiCall an -M part is simply not allowed (LIC-3), on a PBX
+	// as on another external product.
+	sv := createLocation(t, env, lmstest.DealerY, "SV8100", map[string]any{"hardwareKeyCode": "19" + randomHex(10)})
+	rcc := createLocation(t, env, lmstest.DealerY, "RCC", map[string]any{"hardwareKeyCode": "aa0014SA" + randomDigits(10) + "AA"})
+	for _, loc := range []apiLocation{sv, rcc} {
+		_, errs = attach(t, env, lmstest.DealerY, loc.ID, selAll(shipPO(line{"ILL-MC-USERS-10-M", 1}))...)
+		e = requireError(t, errs, "PART_NOT_ALLOWED")
+		require.Contains(t, e.Message, "cannot be attached to a")
+		require.NotContains(t, e.Message, "-M go to")
+		require.Zero(t, attachedCount(t, env, lmstest.DealerY, loc.ID))
+	}
+}
+
+// EXT-2 holds for detach too: a purchase order attached whole leaves whole,
+// or detaching part of it and attaching that part elsewhere would split it.
+func TestExternalDetachKeepsPurchaseOrderWhole(t *testing.T) {
+	t.Parallel()
+	env := lmstest.New(t, lmstest.Opts{NoWorkers: true, NoSMTP: true})
+
+	po := "PO-UM-" + randomDigits(6)
+	lines := ship(t, env, lmstest.DealerY, "SO-UM-"+randomDigits(7), po, line{"ILL-UM4730-BASE", 1}, line{"ILL-UM4730-PORTS-4", 3})
+	base, ports := lines["ILL-UM4730-BASE"], lines["ILL-UM4730-PORTS-4"]
+	// A second PO on the same location is not touched by the first's detach.
+	other := ship(t, env, lmstest.DealerY, "SO-UM-"+randomDigits(7), "PO-UM-"+randomDigits(6), line{"ILL-UM4730-PORTS-4", 2})
+	a := createLocation(t, env, lmstest.DealerY, "UM4730", map[string]any{"hardwareKeyCode": "11-" + randomDigits(8)})
+	b := createLocation(t, env, lmstest.DealerY, "UM4730", map[string]any{"hardwareKeyCode": "11-" + randomDigits(8)})
+	lics := mustAttach(t, env, lmstest.DealerY, a.ID, sel{Line: base}, sel{Line: ports})
+	otherLics := mustAttach(t, env, lmstest.DealerY, a.ID, sel{Line: other["ILL-UM4730-PORTS-4"]})
+	byPart := map[string]apiLicense{}
+	for _, l := range lics {
+		byPart[l.Part.Number] = l
+	}
+
+	detach := func(locationID string, ls ...apiLicense) ([]apiLicense, []userError) {
+		p := mutate[struct {
+			Licenses []apiLicense
+			Errors   []userError
+		}](t, env, lmstest.DealerY, "detachLicenses", "licenses { id }", map[string]any{"locationId": locationID, "licenseIds": ids(ls)})
+		return p.Licenses, p.Errors
+	}
+
+	// Only the ports license: refused, and nothing moves.
+	out, errs := detach(a.ID, byPart["ILL-UM4730-PORTS-4"])
+	require.Empty(t, out)
+	e := requireError(t, errs, "PO_CANNOT_BE_SPLIT")
+	require.Equal(t, "input.licenseIds", fieldPath(e))
+	require.Contains(t, e.Message, po)
+	require.Contains(t, e.Message, byPart["ILL-UM4730-BASE"].SoftwareKeyCode+" (ILL-UM4730-BASE × 1)")
+	require.Equal(t, 3, attachedCount(t, env, lmstest.DealerY, a.ID))
+	require.Zero(t, binAvailable(t, env, lmstest.DealerY, ports))
+	require.Zero(t, binAvailable(t, env, lmstest.DealerY, base))
+	// So the bypass is closed: the ports line has nothing to attach to B.
+	_, errs = attach(t, env, lmstest.DealerY, b.ID, sel{Line: ports})
+	requireError(t, errs, "INSUFFICIENT_QUANTITY")
+	require.Zero(t, attachedCount(t, env, lmstest.DealerY, b.ID))
+
+	// The whole PO leaves together (the other PO stays), and then attaches
+	// elsewhere, whole only.
+	out, errs = detach(a.ID, lics...)
+	require.Empty(t, errs)
+	require.Len(t, out, 2)
+	require.Equal(t, 1, attachedCount(t, env, lmstest.DealerY, a.ID))
+	require.Equal(t, 3, binAvailable(t, env, lmstest.DealerY, ports))
+	_, errs = attach(t, env, lmstest.DealerY, b.ID, sel{Line: ports})
+	requireError(t, errs, "PO_CANNOT_BE_SPLIT")
+	require.Len(t, mustAttach(t, env, lmstest.DealerY, b.ID, sel{Line: base}, sel{Line: ports}), 2)
+	require.Equal(t, 2, attachedCount(t, env, lmstest.DealerY, b.ID))
+
+	// A PO whose licenses are all selected detaches alone.
+	out, errs = detach(a.ID, otherLics...)
+	require.Empty(t, errs)
+	require.Len(t, out, 1)
+	require.Zero(t, attachedCount(t, env, lmstest.DealerY, a.ID))
 }
 
 type protectDat struct {
@@ -495,4 +573,221 @@ func TestExpenseManagementProtectDat(t *testing.T) {
 	e = requireError(t, uploadProtect(t, env, lmstest.DealerY, um.ID, "protect.dat", first).Errors, "NOT_APPLICABLE")
 	require.Equal(t, "input.locationId", fieldPath(e))
 	require.Equal(t, p.ProtectDat.ID, currentProtectDat(t, env, lmstest.DealerY, loc.ID).ID, "nothing stored")
+}
+
+// uploadExternalWithKey uploads an external file with an idempotency key,
+// selecting features too: a remembered answer must read like the first.
+func uploadExternalWithKey(t testing.TB, env *lmstest.Env, locationID, so, key string, content []byte) uploadFilePayload {
+	t.Helper()
+	return uploadMutation[uploadFilePayload](t, env, lmstest.Admin, "uploadExternalLicenseFile",
+		"licenseFile { "+externalFileFields+" features { amount } } location { id }",
+		map[string]any{"locationId": locationID, "salesOrder": so, "idempotencyKey": key}, "um.zip", content)
+}
+
+// emailsAbout counts the emails recorded with subject containing s.
+func emailsAbout(t testing.TB, env *lmstest.Env, s string) int {
+	t.Helper()
+	var n int
+	require.NoError(t, env.DB.Pool.QueryRow(context.Background(), "SELECT count(*) FROM emails WHERE strpos(subject, $1) > 0", s).Scan(&n))
+	return n
+}
+
+// A retried upload with its idempotency key stores nothing new and mails no
+// one again; the key with another file is refused (EXT-3, SPEC §12).
+func TestExternalUploadIdempotencyKey(t *testing.T) {
+	t.Parallel()
+	env := lmstest.New(t, lmstest.Opts{NoWorkers: true})
+
+	so := "SO-UM-" + randomDigits(7)
+	lines := ship(t, env, lmstest.DealerY, so, "PO-UM-"+randomDigits(6), line{"ILL-UM4730-BASE", 1})
+	loc := createLocation(t, env, lmstest.DealerY, "UM4730", map[string]any{"hardwareKeyCode": "11-" + randomDigits(8)})
+	act := activate(t, env, lmstest.DealerY, loc.ID, ids(mustAttach(t, env, lmstest.DealerY, loc.ID, sel{Line: lines["ILL-UM4730-BASE"]}))...)
+	require.Empty(t, act.Errors)
+
+	content, key, key2 := randomBytes(5000), "upload-"+randomHex(8), "upload-"+randomHex(8)
+	first := uploadExternalWithKey(t, env, loc.ID, so, key, content)
+	require.Empty(t, first.Errors)
+	require.Equal(t, act.LicenseFile.ID, first.LicenseFile.ID)
+	mails := emailsAbout(t, env, "Sales Order "+so)
+	require.Equal(t, 2, mails, "the activating user and the dealer email")
+
+	again := uploadExternalWithKey(t, env, loc.ID, so, key, content)
+	require.Empty(t, again.Errors)
+	require.Equal(t, first, again, "the first answer, as it was")
+	require.Len(t, locationFiles(t, env, lmstest.DealerY, loc.ID), 1, "no corrected generation")
+	require.Equal(t, mails, emailsAbout(t, env, "Sales Order "+so), "no second mail")
+
+	other := uploadExternalWithKey(t, env, loc.ID, so, key, randomBytes(5000))
+	e := requireError(t, other.Errors, "IDEMPOTENCY_KEY_REUSED")
+	require.Equal(t, "input.idempotencyKey", fieldPath(e))
+	require.Nil(t, other.LicenseFile)
+	files := locationFiles(t, env, lmstest.DealerY, loc.ID)
+	require.Len(t, files, 1)
+	require.Equal(t, sha256Hex(content), *files[0].Sha256)
+
+	// A new key is a new request: the corrected file.
+	corrected := uploadExternalWithKey(t, env, loc.ID, so, key+"-2", randomBytes(10))
+	require.Empty(t, corrected.Errors)
+	require.Equal(t, 2, corrected.LicenseFile.Version)
+	require.Equal(t, 2*mails, emailsAbout(t, env, "Sales Order "+so))
+
+	// The remembered answer is the file as the first request returned it,
+	// field for field (the content is in neither).
+	svc, ctx := env.Server.Graph.Services.Licenses, actorCtx(t, env, lmstest.Admin)
+	upload := func() *db.LicenseFile {
+		f, err := svc.UploadExternalFile(ctx, license.ExternalFileUpload{
+			LocationID: rawID(t, loc.ID), SalesOrder: so, FileName: "um.zip", File: bytes.NewReader(content), Size: int64(len(content)), IdempotencyKey: &key2,
+		})
+		require.NoError(t, err)
+		require.Nil(t, f.Content)
+		for _, at := range []*time.Time{&f.RequestedAt, f.ReadyAt} {
+			*at = at.Round(0).UTC()
+		}
+		return f
+	}
+	firstFile := upload()
+	require.Equal(t, firstFile, upload())
+}
+
+// readCounter is an upload that counts what is read of it.
+type readCounter struct {
+	r io.Reader
+	n int64
+}
+
+func (c *readCounter) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// actorCtx is a context signed in as user, for calling services directly.
+func actorCtx(t testing.TB, env *lmstest.Env, user string) context.Context {
+	t.Helper()
+	ctx := context.Background()
+	a, err := env.Server.Graph.Services.Tokens.Authenticate(ctx, env.Tokens[user])
+	require.NoError(t, err)
+	return actor.With(ctx, a)
+}
+
+// requireAppError checks that err is exactly one application error with
+// code on field (nil: on the whole request).
+func requireAppError(t testing.TB, err error, code apperr.Code, field ...string) {
+	t.Helper()
+	errs := apperr.All(err)
+	require.Len(t, errs, 1, "%v", err)
+	require.Equal(t, code, errs[0].Code, "%v", err)
+	if len(field) > 0 {
+		require.Equal(t, append([]string{"input"}, field...), errs[0].Field)
+	}
+}
+
+// An upload is read only after the caller and the location passed their
+// checks, and never beyond its limit: a refused caller does not make LMS
+// copy megabytes (EXT-3, EXT-4).
+func TestUploadsReadAfterAuthorisation(t *testing.T) {
+	t.Parallel()
+	env := lmstest.New(t, lmstest.Opts{NoWorkers: true, NoSMTP: true})
+	svc := env.Server.Graph.Services.Licenses
+	em := createLocation(t, env, lmstest.DealerY, "EXPENSE_MGMT", map[string]any{"hardwareKeyCode": randomDigits(8)})
+	um := createLocation(t, env, lmstest.DealerY, "UM4730", map[string]any{"hardwareKeyCode": "11-" + randomDigits(8)})
+	sv := createLocation(t, env, lmstest.DealerY, "SV8100", map[string]any{"hardwareKeyCode": "19" + randomHex(10)})
+	body := func(n int) *readCounter { return &readCounter{r: bytes.NewReader(randomBytes(n))} }
+
+	for _, tc := range []struct {
+		name  string
+		user  string
+		do    func(context.Context, io.Reader) error
+		code  apperr.Code
+		field []string
+	}{
+		{"external file by a dealer", lmstest.DealerY, func(ctx context.Context, r io.Reader) error {
+			_, err := svc.UploadExternalFile(ctx, license.ExternalFileUpload{LocationID: rawID(t, um.ID), SalesOrder: "SO-1", File: r, Size: 1000})
+			return err
+		}, apperr.Forbidden, nil},
+		{"external file for a PBX", lmstest.Admin, func(ctx context.Context, r io.Reader) error {
+			_, err := svc.UploadExternalFile(ctx, license.ExternalFileUpload{LocationID: rawID(t, sv.ID), SalesOrder: "SO-1", File: r, Size: 1000})
+			return err
+		}, apperr.NotApplicable, []string{"locationId"}},
+		{"external file for no location", lmstest.Admin, func(ctx context.Context, r io.Reader) error {
+			_, err := svc.UploadExternalFile(ctx, license.ExternalFileUpload{LocationID: uuid.New(), SalesOrder: "SO-1", File: r, Size: 1000})
+			return err
+		}, apperr.NotFound, []string{"locationId"}},
+		{"protect.dat for another partner", lmstest.DealerZ, func(ctx context.Context, r io.Reader) error {
+			_, err := svc.UploadProtectDat(ctx, license.ProtectDatUpload{LocationID: rawID(t, em.ID), File: r, Size: 1000})
+			return err
+		}, apperr.NotFound, []string{"locationId"}},
+		{"protect.dat for a type without", lmstest.DealerY, func(ctx context.Context, r io.Reader) error {
+			_, err := svc.UploadProtectDat(ctx, license.ProtectDatUpload{LocationID: rawID(t, um.ID), File: r, Size: 1000})
+			return err
+		}, apperr.NotApplicable, []string{"locationId"}},
+		{"protect.dat declared too large", lmstest.DealerY, func(ctx context.Context, r io.Reader) error {
+			_, err := svc.UploadProtectDat(ctx, license.ProtectDatUpload{LocationID: rawID(t, em.ID), File: r, Size: license.MaxProtectDatBytes + 1})
+			return err
+		}, apperr.ValidationFailed, []string{"file"}},
+	} {
+		r := body(1000)
+		requireAppError(t, tc.do(actorCtx(t, env, tc.user), r), tc.code, tc.field...)
+		require.Zero(t, r.n, "%s: nothing read", tc.name)
+	}
+
+	// A size not declared (or declared wrong) is bounded by the read.
+	r := body(4 * license.MaxProtectDatBytes)
+	_, err := svc.UploadProtectDat(actorCtx(t, env, lmstest.DealerY), license.ProtectDatUpload{LocationID: rawID(t, em.ID), File: r})
+	requireAppError(t, err, apperr.ValidationFailed, "file")
+	require.Equal(t, int64(license.MaxProtectDatBytes+1), r.n)
+	r = body(license.MaxExternalFileBytes + 10)
+	_, err = svc.UploadExternalFile(actorCtx(t, env, lmstest.Admin), license.ExternalFileUpload{LocationID: rawID(t, um.ID), SalesOrder: "SO-1", File: r, Size: 100})
+	requireAppError(t, err, apperr.ValidationFailed, "file")
+	require.Equal(t, int64(license.MaxExternalFileBytes+1), r.n)
+	require.Nil(t, currentProtectDat(t, env, lmstest.DealerY, em.ID), "nothing stored")
+
+	r = body(300)
+	pd, err := svc.UploadProtectDat(actorCtx(t, env, lmstest.DealerY), license.ProtectDatUpload{LocationID: rawID(t, em.ID), FileName: "protect.dat", File: r, Size: 300})
+	require.NoError(t, err)
+	require.Equal(t, 300, pd.Size)
+	require.Equal(t, int64(300), r.n)
+}
+
+// A list of locations loads their protect.dat, and who uploaded it, in the
+// same number of statements however long it is (EXT-4).
+func TestProtectDatListStatements(t *testing.T) {
+	t.Parallel()
+	env := lmstest.New(t, lmstest.Opts{NoWorkers: true, NoSMTP: true})
+	for user, n := range map[string]int{lmstest.DealerZ: 2, lmstest.DealerY: 12} {
+		for range n {
+			loc := createLocation(t, env, user, "EXPENSE_MGMT", map[string]any{"hardwareKeyCode": randomDigits(8)})
+			require.Empty(t, uploadProtect(t, env, user, loc.ID, "protect.dat", randomBytes(100)).Errors)
+		}
+	}
+	q := `{ locations(first: 50) { edges { node { name protectDat { id fileName size uploadedBy { email } location { name } } } } } }`
+	count := func(user string, n int) int {
+		resp := env.Query(t, user, q, nil)
+		var got struct {
+			Locations struct {
+				Edges []struct {
+					Node struct {
+						Name       string
+						ProtectDat *struct {
+							ID         string
+							UploadedBy struct{ Email string }
+							Location   struct{ Name string }
+						}
+					}
+				}
+			}
+		}
+		resp.Decode(t, &got)
+		require.Len(t, got.Locations.Edges, n)
+		for _, e := range got.Locations.Edges {
+			require.NotNil(t, e.Node.ProtectDat, e.Node.Name)
+			require.Equal(t, user, e.Node.ProtectDat.UploadedBy.Email)
+			require.Equal(t, e.Node.Name, e.Node.ProtectDat.Location.Name)
+		}
+		return resp.Statements()
+	}
+	small, large := count(lmstest.DealerZ, 2), count(lmstest.DealerY, 12)
+	t.Logf("locations with protectDat: %d statements for 2, %d for 12", small, large)
+	require.Positive(t, small)
+	require.Equal(t, small, large, "statement count must not grow with the list")
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io"
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
@@ -27,18 +28,13 @@ type ProtectDatUpload struct {
 	// FileName is the name the file was uploaded with; only a sanitised
 	// base name is kept.
 	FileName string
-	Content  []byte
-}
-
-// Validate checks the input on its own.
-func (in *ProtectDatUpload) Validate() error {
-	switch {
-	case len(in.Content) == 0:
-		return apperr.Invalid("file", "the file is empty")
-	case len(in.Content) > MaxProtectDatBytes:
-		return apperr.Invalid("file", "the file is %d bytes; a protect.dat has at most %d", len(in.Content), MaxProtectDatBytes)
-	}
-	return nil
+	// File is the content. It is read once the caller may upload for the
+	// location, outside the transaction, and at most MaxProtectDatBytes+1
+	// bytes of it.
+	File io.Reader
+	// Size is the size the upload declared; one over MaxProtectDatBytes is
+	// refused without reading. 0: not declared.
+	Size int64
 }
 
 // ProtectDatPath is the HTTP path a protect.dat upload is downloaded from,
@@ -49,14 +45,38 @@ func ProtectDatPath(id uuid.UUID) string { return "/protect-dat/" + id.String() 
 // system type needs one (Expense Management), for the license desk to
 // request the license file with (EXT-4). Every upload is kept; the newest is
 // the location's current one. The location's partner and the license desk
-// may call it. Errors: UNAUTHENTICATED, VALIDATION_FAILED, NOT_FOUND
-// (location), NOT_APPLICABLE (the system type takes no protect.dat).
+// may call it; the caller and the location are checked before the file is
+// read. Errors: UNAUTHENTICATED, VALIDATION_FAILED (empty, or over
+// MaxProtectDatBytes), NOT_FOUND (location, also another partner's),
+// NOT_APPLICABLE (the system type takes no protect.dat).
 func (s *Service) UploadProtectDat(ctx context.Context, in ProtectDatUpload) (*db.ProtectDat, error) {
+	pd, err := s.uploadProtectDat(ctx, in)
+	if err != nil {
+		return nil, fmt.Errorf("upload protect.dat for location %s: %w", in.LocationID, err)
+	}
+	return pd, nil
+}
+
+func (s *Service) uploadProtectDat(ctx context.Context, in ProtectDatUpload) (*db.ProtectDat, error) {
 	a, err := actor.Require(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if err := in.Validate(); err != nil {
+	// Another partner's location, or one that takes no protect.dat, is
+	// refused before the file is read; the transaction checks again under
+	// the location's lock.
+	if _, st, err := findSystem(ctx, s.DB, a, in.LocationID, "locationId"); err != nil {
+		return nil, err
+	} else if e := requireProtectDat(st); e != nil {
+		return nil, e
+	}
+	content, err := readUpload(in.File, in.Size, MaxProtectDatBytes, "a protect.dat")
+	if err != nil {
+		return nil, err
+	}
+	var errs apperr.List
+	checkUploadSize(&errs, content, MaxProtectDatBytes, "a protect.dat")
+	if err := errs.Err(); err != nil {
 		return nil, err
 	}
 	var pd *db.ProtectDat
@@ -65,13 +85,13 @@ func (s *Service) UploadProtectDat(ctx context.Context, in ProtectDatUpload) (*d
 		if err != nil {
 			return err
 		}
-		if !sys.st.HasFlag(catalog.FlagProtectDat) {
-			return apperr.New(apperr.NotApplicable, "a %s location needs no protect.dat; only Expense Management locations do", sys.st.Name).OnField("locationId")
+		if e := requireProtectDat(sys.st); e != nil {
+			return e
 		}
-		sum := sha256.Sum256(in.Content)
+		sum := sha256.Sum256(content)
 		pd = &db.ProtectDat{
 			ID: uuid.New(), LocationID: sys.loc.ID, PartnerID: sys.loc.PartnerID, FileName: uploadName(in.FileName, "protect.dat"),
-			Content: in.Content, SHA256: hex.EncodeToString(sum[:]), Size: len(in.Content), UploadedBy: &a.User.ID,
+			Content: content, SHA256: hex.EncodeToString(sum[:]), Size: len(content), UploadedBy: &a.User.ID,
 		}
 		if _, err := tx.NewInsert().Model(pd).Returning("uploaded_at").Exec(ctx); err != nil {
 			return fmt.Errorf("store protect.dat: %w", err)
@@ -83,15 +103,25 @@ func (s *Service) UploadProtectDat(ctx context.Context, in ProtectDatUpload) (*d
 		})
 	})
 	if err != nil {
-		return nil, fmt.Errorf("upload protect.dat for location %s: %w", in.LocationID, err)
+		return nil, err
 	}
 	pd.Content = nil
 	return pd, nil
 }
 
+// requireProtectDat refuses a protect.dat for a location that needs none.
+func requireProtectDat(st *catalog.SystemType) *apperr.Error {
+	if st.HasFlag(catalog.FlagProtectDat) {
+		return nil
+	}
+	return apperr.New(apperr.NotApplicable, "a %s location needs no protect.dat; only Expense Management locations do", st.Name).OnField("locationId")
+}
+
 // CurrentProtectDats returns the newest protect.dat (without content) of
 // each location, in order, nil where a location has none or is not the
-// caller's, in one statement.
+// caller's, in one statement; the Location.protectDat loader calls it with
+// a whole batch. Any signed-in user may call it and sees only their
+// partner's uploads (the license desk sees all). Errors: UNAUTHENTICATED.
 func (s *Service) CurrentProtectDats(ctx context.Context, locationIDs []uuid.UUID) ([]*db.ProtectDat, error) {
 	a, err := actor.Require(ctx)
 	if err != nil {
@@ -108,7 +138,9 @@ func (s *Service) CurrentProtectDats(ctx context.Context, locationIDs []uuid.UUI
 }
 
 // FindProtectDats returns protect.dat uploads (without content) by id, in
-// order, nil where one is missing or not the caller's.
+// order, nil where one is missing or not the caller's, in one statement
+// (node lookups). Any signed-in user may call it and sees only their
+// partner's uploads (the license desk sees all). Errors: UNAUTHENTICATED.
 func (s *Service) FindProtectDats(ctx context.Context, ids []uuid.UUID) ([]*db.ProtectDat, error) {
 	a, err := actor.Require(ctx)
 	if err != nil {

@@ -443,7 +443,7 @@ func (ec *executionContext) unmarshalInputUploadExternalLicenseFileInput(ctx con
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"locationId", "salesOrder", "file"}
+	fieldsInOrder := [...]string{"locationId", "salesOrder", "file", "idempotencyKey"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -471,6 +471,13 @@ func (ec *executionContext) unmarshalInputUploadExternalLicenseFileInput(ctx con
 				return it, err
 			}
 			it.File = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
 		}
 	}
 	return it, nil

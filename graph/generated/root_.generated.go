@@ -4218,6 +4218,13 @@ input UploadExternalLicenseFileInput {
   salesOrder: String!
   """The license file as received from the external source (at most LMS_MAX_UPLOAD_BYTES)."""
   file: Upload!
+  """
+  A retry with the same key and the same file returns the first answer, stores nothing and sends no
+  second email; the same key with another file or input is refused (IDEMPOTENCY_KEY_REUSED). A
+  request that failed changed nothing and is not remembered: its retry runs again. Keys are kept for
+  48 hours.
+  """
+  idempotencyKey: String
 }
 
 type UploadExternalLicenseFilePayload {
@@ -4244,7 +4251,8 @@ extend type Mutation {
   """
   Admin (license desk): upload an external product's license file for a sales order of a location
   (EXT-3); the users who activated its licenses and the dealer email are told it is available. Send
-  as a GraphQL multipart request. Errors: FORBIDDEN, NOT_FOUND, NOT_APPLICABLE, VALIDATION_FAILED.
+  as a GraphQL multipart request. Errors: FORBIDDEN, NOT_FOUND, NOT_APPLICABLE, VALIDATION_FAILED,
+  IDEMPOTENCY_KEY_REUSED.
   """
   uploadExternalLicenseFile(input: UploadExternalLicenseFileInput!): UploadExternalLicenseFilePayload!
   """

@@ -629,6 +629,11 @@ type UploadExternalLicenseFileInput struct {
 	SalesOrder string `json:"salesOrder"`
 	// The license file as received from the external source (at most LMS_MAX_UPLOAD_BYTES).
 	File graphql.Upload `json:"file"`
+	// A retry with the same key and the same file returns the first answer, stores nothing and sends no
+	// second email; the same key with another file or input is refused (IDEMPOTENCY_KEY_REUSED). A
+	// request that failed changed nothing and is not remembered: its retry runs again. Keys are kept for
+	// 48 hours.
+	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
 }
 
 type UploadExternalLicenseFilePayload struct {
