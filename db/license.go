@@ -148,8 +148,10 @@ type LicenseFile struct {
 	SHA256         *string           `bun:"sha256"`
 	ActivationCode *string           `bun:"activation_code"`
 	KeyID          *string           `bun:"key_id"`
-	// Features is the stacked content the file grants, as JSON.
-	Features json.RawMessage `bun:"features,type:jsonb"`
+	// Features is the stacked content the file grants, as JSON; omitted when
+	// empty, so that a file remembered as JSON (idempotency keys) reads back
+	// with nil, not the JSON null.
+	Features json.RawMessage `bun:"features,type:jsonb" json:",omitempty"`
 	Error    string          `bun:"error,notnull"`
 	// ExpiresAt is when a demo file stops working (LIC-10).
 	ExpiresAt *time.Time `bun:"expires_at"`

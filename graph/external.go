@@ -2,7 +2,6 @@ package graph
 
 import (
 	"context"
-	"net/http"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/google/uuid"
@@ -34,8 +33,3 @@ func (r *Resolver) prefetchProtectDats(ctx context.Context, ids []uuid.UUID, nod
 	}
 	return l.users.prefetch(ctx, users)
 }
-
-// externalLoaderMiddleware passes requests through: Location.protectDat is
-// batched by loaders now. It stays until graph/handler.go stops wrapping
-// the handler in it.
-func (r *Resolver) externalLoaderMiddleware(next http.Handler) http.Handler { return next }

@@ -78,7 +78,7 @@ func NewHandler(o HandlerOpts) http.Handler {
 			return resp
 		})
 	}
-	return o.Resolver.LoaderMiddleware(o.Resolver.externalLoaderMiddleware(srv))
+	return o.Resolver.LoaderMiddleware(srv)
 }
 
 // websocketInit authenticates a websocket whose upgrade request carried no

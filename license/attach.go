@@ -25,9 +25,6 @@ type AttachInput struct {
 	IdempotencyKey *string `json:"-"`
 }
 
-// AttachLine is the former name of LineSelection.
-type AttachLine = LineSelection
-
 // Validate checks the input on its own.
 func (in *AttachInput) Validate() error {
 	var errs apperr.List

@@ -24,7 +24,9 @@ func TestDemoFileIsNeverCurrent(t *testing.T) {
 	var got struct {
 		Node struct {
 			CurrentLicenseFile struct{ ID string }
-			LicenseFiles       struct{ Edges []struct{ Node struct{ ID string } } }
+			LicenseFiles       struct {
+				Edges []struct{ Node struct{ ID string } }
+			}
 		}
 	}
 	env.Query(t, lmstest.DealerY, `query($id: ID!) { node(id: $id) { ... on Location {

@@ -18,7 +18,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
@@ -64,7 +63,7 @@ func lockSelection(ctx context.Context, tx bun.Tx, sys *system, ids []uuid.UUID)
 // touches that still has quantity in the bin must be selected with all of
 // it (quantity omitted or equal to what is available). orders is what
 // lockSelection returned; nil (not an external product) checks nothing.
-func checkWholeOrders(errs *apperr.List, sel []AttachLine, lines []*BinLine, orders []BinLine) {
+func checkWholeOrders(errs *apperr.List, sel []LineSelection, lines []*BinLine, orders []BinLine) {
 	if orders == nil {
 		return
 	}
@@ -136,78 +135,26 @@ func checkWholeOrderDetach(ctx context.Context, tx bun.Tx, sys *system, licenses
 }
 
 // wrongMobiCallLocation explains a part refused on a location when it
-// belongs on the other location of a MobiCall system (LOC-11): parts ending
-// -M go to the MobiCall Supervisor and nowhere else (not to the master, not
-// to a MobiBox, which takes master parts only), the others to the master.
-// Only the MobiCall types get this wording (mobiCallRoles); elsewhere, an -M
-// part is simply not allowed, and it returns nil, as for any part that is
-// not allowed there.
+// belongs on the other location of the same MobiCall system (LOC-11): an -M
+// part on the master goes to its supervisor (the master type's redundant
+// secondary takes it), a master part on the supervisor (a redundant child
+// of another type) goes to the master. Anywhere else a refused part, -M or
+// not (a MobiBox takes master parts only), is simply not allowed: it returns
+// nil and checkPart answers PART_NOT_ALLOWED.
 func (s *system) wrongMobiCallLocation(p *catalog.Part) *apperr.Error {
+	supervisorChild := s.loc.ChildKind != nil && *s.loc.ChildKind == db.ChildRedundant && s.root.SystemType != s.loc.SystemType
 	switch {
 	case p.HasFlag(catalog.FlagMobicallSupervisor):
 		if sec, ok := s.st.Secondary(); ok && p.AllowedOn(sec) {
 			return apperr.New(apperr.WrongLocationForPart, "%s (%s) is a MobiCall Supervisor license: parts ending -M go to the MobiCall Supervisor location, the redundant child of %s; the master takes the parts without -M",
 				p.Name, p.Number, s.loc.Name)
 		}
-		if currentMobiCallRoles().masterSide[s.st.Code] {
-			return apperr.New(apperr.WrongLocationForPart, "%s (%s) is a MobiCall Supervisor license: parts ending -M go to the MobiCall Supervisor location; a %s location takes no -M parts",
-				p.Name, p.Number, s.st.Name)
-		}
-	case currentMobiCallRoles().supervisor[s.st.Code] && s.root.SystemType != s.loc.SystemType && p.AllowedOn(s.root.SystemType):
+	case supervisorChild && p.AllowedOn(s.root.SystemType):
 		return apperr.New(apperr.WrongLocationForPart, "%s is the %s of %s and takes parts ending -M only: %s (%s) goes to the master location %s",
 			s.loc.Name, s.st.Name, s.root.Name, p.Name, p.Number, s.root.Name)
 	}
 	return nil
 }
-
-// mobiCallRoles are the system types of MobiCall systems (LOC-11), derived
-// from the catalog rather than named in code: a supervisor type is one that
-// -M parts may be attached to; a master type has a supervisor type as its
-// redundant secondary; the master side is the master types and every type
-// that takes one of their parts without -M (a MobiBox takes master parts).
-type mobiCallRoles struct {
-	supervisor, master, masterSide map[string]bool
-}
-
-func deriveMobiCallRoles(c *catalog.Catalog) mobiCallRoles {
-	r := mobiCallRoles{supervisor: map[string]bool{}, master: map[string]bool{}, masterSide: map[string]bool{}}
-	for _, p := range c.Parts {
-		if p.HasFlag(catalog.FlagMobicallSupervisor) {
-			for _, code := range p.SystemTypes {
-				r.supervisor[code] = true
-			}
-		}
-	}
-	for _, st := range c.SystemTypes {
-		if sec, ok := st.Secondary(); ok && sec != st.Code && r.supervisor[sec] {
-			r.master[st.Code], r.masterSide[st.Code] = true, true
-		}
-	}
-	for _, p := range c.Parts {
-		if p.HasFlag(catalog.FlagMobicallSupervisor) || !slices.ContainsFunc(p.SystemTypes, func(code string) bool { return r.master[code] }) {
-			continue
-		}
-		for _, code := range p.SystemTypes {
-			r.masterSide[code] = true
-		}
-	}
-	return r
-}
-
-// currentMobiCallRoles are the roles in the catalog the binary ships, which
-// start-up syncs into the database. checkPart asks for them without a
-// database handle (it is a pure rule on the locked system), so they are
-// derived once from that catalog file; a system type an admin adds to the
-// database later gets the plain PART_NOT_ALLOWED for -M parts.
-var currentMobiCallRoles = sync.OnceValue(func() mobiCallRoles {
-	c, err := catalog.Default()
-	if err != nil {
-		// A broken embedded catalog stops the server at start-up
-		// (Migrate); no MobiCall wording is the safe answer meanwhile.
-		return mobiCallRoles{}
-	}
-	return deriveMobiCallRoles(c)
-})
 
 // awaitExternalFiles records, for each sales order among licenses being
 // activated on an external product, the PENDING file the license desk will
@@ -375,11 +322,6 @@ func (s *Service) uploadExternalFile(ctx context.Context, in ExternalFileUpload)
 	})
 	if err != nil {
 		return nil, err
-	}
-	// A remembered answer comes back through JSON, where the features an
-	// external file does not have read as the JSON null.
-	if string(f.Features) == "null" {
-		f.Features = nil
 	}
 	return f, nil
 }

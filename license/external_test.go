@@ -406,21 +406,21 @@ func TestMobiCallPartPlacement(t *testing.T) {
 
 	box := createLocation(t, env, lmstest.DealerY, "MOBIBOX", map[string]any{"hardwareKeyCode": randomHex(4)})
 	_, errs = attach(t, env, lmstest.DealerY, box.ID, selAll(shipPO(line{"ILL-MC-USERS-10-M", 1}))...)
-	e := requireError(t, errs, "WRONG_LOCATION_FOR_PART")
-	require.Contains(t, e.Message, "parts ending -M go to the MobiCall Supervisor location; a MobiBox location takes no -M parts")
+	e := requireError(t, errs, "PART_NOT_ALLOWED") // MobiBox takes master parts only
+	require.Contains(t, e.Message, "parts ending -M go to a MobiCall Supervisor location only")
 	_, errs = attach(t, env, lmstest.DealerY, box.ID, selAll(shipPO(line{"ILL-MC-ESPA", 1}))...)
 	requireError(t, errs, "PART_NOT_ALLOWED") // a master part the MobiBox does not take
 	require.Len(t, mustAttach(t, env, lmstest.DealerY, box.ID, selAll(shipPO(line{"ILL-MC-SERVER", 1}))...), 1)
 
 	// Outside MobiCall an -M part is simply not allowed (LIC-3), on a PBX
-	// as on another external product.
+	// as on another external product; the message says where it goes.
 	sv := createLocation(t, env, lmstest.DealerY, "SV8100", map[string]any{"hardwareKeyCode": "19" + randomHex(10)})
 	rcc := createLocation(t, env, lmstest.DealerY, "RCC", map[string]any{"hardwareKeyCode": "aa0014SA" + randomDigits(10) + "AA"})
 	for _, loc := range []apiLocation{sv, rcc} {
 		_, errs = attach(t, env, lmstest.DealerY, loc.ID, selAll(shipPO(line{"ILL-MC-USERS-10-M", 1}))...)
 		e = requireError(t, errs, "PART_NOT_ALLOWED")
 		require.Contains(t, e.Message, "cannot be attached to a")
-		require.NotContains(t, e.Message, "-M go to")
+		require.Contains(t, e.Message, "parts ending -M go to a MobiCall Supervisor location only")
 		require.Zero(t, attachedCount(t, env, lmstest.DealerY, loc.ID))
 	}
 }

@@ -57,6 +57,9 @@ func (s *system) checkPart(p *catalog.Part) *apperr.Error {
 		if e := s.wrongMobiCallLocation(p); e != nil {
 			return e
 		}
+		if p.HasFlag(catalog.FlagMobicallSupervisor) {
+			return apperr.New(apperr.PartNotAllowed, "%s (%s) cannot be attached to a %s location: parts ending -M go to a MobiCall Supervisor location only", p.Name, p.Number, st.Name)
+		}
 		return apperr.New(apperr.PartNotAllowed, "%s (%s) cannot be attached to a %s location", p.Name, p.Number, st.Name)
 	case s.provisional() && !p.HasFlag(catalog.FlagVirtualizationOption):
 		return apperr.New(apperr.PartNotAllowed, "%s still has its temp key %s: only the Virtualization Option may be attached until the Hardware Key Code is created from the IP address", s.loc.Name, s.loc.HardwareKeyCode)

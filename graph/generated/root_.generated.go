@@ -4633,7 +4633,7 @@ extend type Mutation {
   shipLicenseOrder(input: ShipLicenseOrderInput!): ShipLicenseOrderPayload!
   """Attach bin quantities to a location (LIC-3). Errors: NOT_FOUND, INSUFFICIENT_QUANTITY, PART_NOT_ALLOWED, WRONG_LOCATION_FOR_PART, LIMIT_EXCEEDED, INVALID_FEATURE_QUANTITY, VALIDATION_FAILED, IDEMPOTENCY_KEY_REUSED."""
   attachLicenses(input: AttachLicensesInput!): AttachLicensesPayload!
-  """Return attached licenses to their bin lines (LIC-4). Errors: NOT_FOUND, ALREADY_ACTIVATED, VALIDATION_FAILED."""
+  """Return attached licenses to their bin lines (LIC-4). Errors: NOT_FOUND, ALREADY_ACTIVATED, PO_CANNOT_BE_SPLIT (external products: the whole PO or nothing), VALIDATION_FAILED."""
   detachLicenses(input: DetachLicensesInput!): DetachLicensesPayload!
   """Activate attached licenses for good and request the license file (LIC-5). Errors: AGREEMENT_NOT_ACCEPTED, NOT_FOUND, ALREADY_ACTIVATED, NOT_APPLICABLE, INVALID_FEATURE_CODE_STRING, VALIDATION_FAILED, IDEMPOTENCY_KEY_REUSED."""
   activateLicenses(input: ActivateLicensesInput!): ActivateLicensesPayload!
