@@ -40,11 +40,7 @@ func demoFileReady() mail.LicenseFileReady {
 func TestRender_DemoLicenseFileReady(t *testing.T) {
 	t.Parallel()
 
-	got, err := mail.Render(demoFileReady())
-	require.NoError(t, err)
-	requireGolden(t, "license_file_ready_demo.subject.golden", got.Subject+"\n")
-	requireGolden(t, "license_file_ready_demo.txt.golden", got.Text)
-	requireGolden(t, "license_file_ready_demo.html.golden", got.HTML)
+	requireRendered(t, "license_file_ready_demo", demoFileReady())
 }
 
 // Both parts of the demo mail say it is a demo license and until when it works, and neither

@@ -42,11 +42,7 @@ func TestRenderExternalLicenseFileAvailable(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 
-			got, err := mail.Render(tt.email)
-			require.NoError(t, err)
-			requireGolden(t, tt.name+".subject.golden", got.Subject+"\n")
-			requireGolden(t, tt.name+".txt.golden", got.Text)
-			requireGolden(t, tt.name+".html.golden", got.HTML)
+			requireRendered(t, tt.name, tt.email)
 		})
 	}
 }

@@ -163,11 +163,7 @@ func TestRender(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 
-			got, err := mail.Render(tt.email)
-			require.NoError(t, err)
-			requireGolden(t, tt.name+".subject.golden", got.Subject+"\n")
-			requireGolden(t, tt.name+".txt.golden", got.Text)
-			requireGolden(t, tt.name+".html.golden", got.HTML)
+			requireRendered(t, tt.name, tt.email)
 		})
 	}
 }
@@ -196,6 +192,17 @@ func TestRender_Errors(t *testing.T) {
 type unknownEmail struct{}
 
 func (unknownEmail) Template() string { return "does_not_exist" }
+
+// requireRendered renders e and compares its subject, text and HTML with
+// the golden files testdata/name.*.golden.
+func requireRendered(t *testing.T, name string, e mail.Email) {
+	t.Helper()
+	got, err := mail.Render(e)
+	require.NoError(t, err)
+	requireGolden(t, name+".subject.golden", got.Subject+"\n")
+	requireGolden(t, name+".txt.golden", got.Text)
+	requireGolden(t, name+".html.golden", got.HTML)
+}
 
 // requireGolden compares got with testdata/name, or rewrites that file when
 // the test runs with -update.
