@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -347,11 +346,17 @@ func (r *Resolver) prefetchLicensePages(ctx context.Context, ids []uuid.UUID, no
 		if err := l.currentFiles.prefetch(ctx, ids); err != nil {
 			return err
 		}
-		files, err := l.currentFiles.LoadAll(ctx, ids)
+		current, err := l.currentFiles.LoadAll(ctx, ids)
 		if err != nil {
 			return err
 		}
-		if err := r.prefetchFiles(ctx, slices.DeleteFunc(files, func(f *db.LicenseFile) bool { return f == nil }), f); err != nil {
+		var files []*db.LicenseFile
+		for _, c := range current {
+			if m := c.Main(); m != nil {
+				files = append(files, m)
+			}
+		}
+		if err := r.prefetchFiles(ctx, files, f); err != nil {
 			return err
 		}
 	}
@@ -376,8 +381,8 @@ func (r *Resolver) prefetchLicensePages(ctx context.Context, ids []uuid.UUID, no
 	return nil
 }
 
-// currentFile is a location's current license file (CurrentFilesOf).
-func (r *Resolver) currentFile(ctx context.Context, locationID uuid.UUID) (*db.LicenseFile, error) {
+// currentFiles are a location's current license files (CurrentFilesOf).
+func (r *Resolver) currentFiles(ctx context.Context, locationID uuid.UUID) (license.CurrentFiles, error) {
 	return r.loaders(ctx).currentFiles.Load(ctx, locationID)
 }
 

@@ -127,11 +127,8 @@ func (r *licenseFileResolver) Location(ctx context.Context, obj *db.LicenseFile)
 
 // Current is the resolver for the current field.
 func (r *licenseFileResolver) Current(ctx context.Context, obj *db.LicenseFile) (bool, error) {
-	cur, err := r.currentFile(ctx, obj.LocationID)
-	if err != nil || cur == nil {
-		return false, err
-	}
-	return cur.ID == obj.ID, nil
+	cur, err := r.currentFiles(ctx, obj.LocationID)
+	return cur.Has(obj), err
 }
 
 // DownloadURL is the resolver for the downloadUrl field.
@@ -219,7 +216,8 @@ func (r *locationResolver) LicenseFiles(ctx context.Context, obj *db.Location, f
 
 // CurrentLicenseFile is the resolver for the currentLicenseFile field.
 func (r *locationResolver) CurrentLicenseFile(ctx context.Context, obj *db.Location) (*db.LicenseFile, error) {
-	return r.currentFile(ctx, obj.ID)
+	cur, err := r.currentFiles(ctx, obj.ID)
+	return cur.Main(), err
 }
 
 // ShipLicenseOrder is the resolver for the shipLicenseOrder field.

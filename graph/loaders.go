@@ -42,7 +42,7 @@ type loaders struct {
 	attachedLicenses  *loader[firstPageKey, *page.Page[db.License]]
 	activatedLicenses *loader[firstPageKey, *page.Page[db.License]]
 	licenseFiles      *loader[firstPageKey, *page.Page[db.LicenseFile]]
-	currentFiles      *loader[uuid.UUID, *db.LicenseFile]
+	currentFiles      *loader[uuid.UUID, license.CurrentFiles]
 	entitlements      *loader[uuid.UUID, []license.Entitlement]
 	demoLicensesLeft  *loader[uuid.UUID, *int]
 	orderLicenses     *loader[firstPageKey, *page.Page[db.License]]

@@ -3,6 +3,7 @@ package license
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -222,22 +223,75 @@ func (s *Service) FindLines(ctx context.Context, ids []uuid.UUID) ([]*BinLine, e
 	return db.InOrder(ids, rows, func(l *BinLine) uuid.UUID { return l.ID }), nil
 }
 
+// CurrentFiles are a location's current license files (LIC-6): its newest
+// generation that is not a demo file (a demo is a time-limited stand-in,
+// LIC-10, and never replaces the real file); for an external product, whose
+// files come per sales order (EXT-3), the newest generation of each sales
+// order.
+type CurrentFiles []db.LicenseFile
+
+// Has reports whether f is one of the current files.
+func (c CurrentFiles) Has(f *db.LicenseFile) bool {
+	return slices.ContainsFunc(c, func(x db.LicenseFile) bool { return x.ID == f.ID })
+}
+
+// Main is the file a location shows as its license file: the only current
+// one, or for an external product the one made available last (a READY
+// file before any still PENDING one); nil when there is none.
+func (c CurrentFiles) Main() *db.LicenseFile {
+	var main *db.LicenseFile
+	for i := range c {
+		f := &c[i]
+		if main == nil || availableLater(f, main) {
+			main = f
+		}
+	}
+	return main
+}
+
+// availableLater orders current files: READY before PENDING or FAILED, then
+// the later ready (or requested) time, then the higher version.
+func availableLater(a, b *db.LicenseFile) bool {
+	if ar, br := a.Status == db.LicenseFileReady, b.Status == db.LicenseFileReady; ar != br {
+		return ar
+	}
+	at, bt := a.RequestedAt, b.RequestedAt
+	if a.ReadyAt != nil {
+		at = *a.ReadyAt
+	}
+	if b.ReadyAt != nil {
+		bt = *b.ReadyAt
+	}
+	if !at.Equal(bt) {
+		return at.After(bt)
+	}
+	return a.Version > b.Version
+}
+
 // CurrentFilesOf returns, in one statement and in the order of locationIDs,
-// each location's current license file: its newest generation that is not
-// a demo file (LIC-6; a demo is a time-limited stand-in, LIC-10, and never
-// replaces the real file). Nil where there is none, or where the location
-// is not the caller's to see. Errors: UNAUTHENTICATED.
-func (s *Service) CurrentFilesOf(ctx context.Context, locationIDs []uuid.UUID) ([]*db.LicenseFile, error) {
+// each location's current files (CurrentFiles); none where the location is
+// not the caller's to see. Any signed-in user may call it. Errors:
+// UNAUTHENTICATED.
+func (s *Service) CurrentFilesOf(ctx context.Context, locationIDs []uuid.UUID) ([]CurrentFiles, error) {
 	a, err := actor.Require(ctx)
 	if err != nil {
 		return nil, err
 	}
 	var rows []db.LicenseFile
 	q := a.Restrict(s.DB.NewSelect().Model(&rows).Column(db.LicenseFileColumns...), "lf.partner_id").
-		DistinctOn("lf.location_id").Where("lf.location_id IN (?)", bun.In(locationIDs)).Where("lf.reason <> ?", db.FileForDemo).
-		OrderExpr("lf.location_id, lf.requested_at DESC, lf.id DESC")
+		DistinctOn("lf.location_id, lf.sales_order").
+		Where("lf.location_id IN (?)", bun.In(locationIDs)).Where("lf.reason <> ?", db.FileForDemo).
+		OrderExpr("lf.location_id, lf.sales_order, lf.version DESC")
 	if err := q.Scan(ctx); err != nil && !isNoRows(err) {
 		return nil, fmt.Errorf("current license files: %w", err)
 	}
-	return db.InOrder(locationIDs, rows, func(f *db.LicenseFile) uuid.UUID { return f.LocationID }), nil
+	by := map[uuid.UUID]CurrentFiles{}
+	for _, f := range rows {
+		by[f.LocationID] = append(by[f.LocationID], f)
+	}
+	out := make([]CurrentFiles, len(locationIDs))
+	for i, id := range locationIDs {
+		out[i] = by[id]
+	}
+	return out, nil
 }

@@ -4456,13 +4456,13 @@ enum LicenseFileReason {
   EXTERNAL
 }
 
-"""One generation of a location's signed license file (LIC-6). Every generation is kept; the highest version that is not a demo file is current."""
+"""One generation of a location's license file (LIC-6). Every generation is kept; the highest version that is not a demo file is current (for external products: per sales order)."""
 type LicenseFile implements Node {
   id: ID!
   location: Location!
   """1 for the first generation of the location, then 2, 3, …; printed in the file as its sequence number."""
   version: Int!
-  """True for the location's current file: its newest generation that is not a demo file (a demo is a time-limited stand-in, LIC-10)."""
+  """True for a current file of the location: its newest generation that is not a demo file (a demo is a time-limited stand-in, LIC-10); for an external product, the newest generation of each sales order."""
   current: Boolean!
   status: LicenseFileStatus!
   reason: LicenseFileReason!
@@ -4514,7 +4514,7 @@ extend type Location {
   entitlements(first: Int, after: String): EntitlementConnection!
   """License file generations (demo files included), newest first (LIC-6)."""
   licenseFiles(first: Int, after: String): LicenseFileConnection!
-  """The newest license file generation that is not a demo file, if any."""
+  """The location's license file: its newest generation that is not a demo file; for an external product, of the current files (one per sales order) the one made available last. Null when there is none."""
   currentLicenseFile: LicenseFile
 }
 
