@@ -82,17 +82,10 @@ func partnerOfKind(ctx context.Context, idb bun.IDB, id uuid.UUID, kind db.Partn
 	return p, nil
 }
 
-// HasShippingAllowance reports whether distributorID may ship to dealerID.
-// It is the one place ACT-4 is checked; reship and impersonation call it.
-func HasShippingAllowance(ctx context.Context, idb bun.IDB, distributorID, dealerID uuid.UUID) (bool, error) {
-	return idb.NewSelect().Model((*db.ShippingAllowance)(nil)).
-		Where("distributor_id = ?", distributorID).Where("dealer_id = ?", dealerID).
-		Exists(ctx)
-}
-
 // AllowedDealer finds the enabled user with email (any case) and its
 // dealer, for a distributor that has a shipping allowance for that dealer
-// (ACT-4): whom it may reship to (LIC-12) or act as (ACT-5). Every other
+// (ACT-4): whom it may reship to (LIC-12) or act as (ACT-5). It is the one
+// place the allowance is checked. Every other
 // case (no such user, a disabled one, a user of a partner without an
 // allowance, of the distributor itself or of the vendor) answers
 // NO_SHIPPING_ALLOWANCE on field alike, so the answer does not tell whether

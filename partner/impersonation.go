@@ -54,11 +54,11 @@ func (s *Service) StartImpersonation(ctx context.Context, in StartImpersonationI
 		secret string
 	)
 	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		var dealer *db.Partner
-		target, dealer, err = AllowedDealer(ctx, tx, a.Partner, email, "dealerUserEmail")
+		user, dealer, err := AllowedDealer(ctx, tx, a.Partner, email, "dealerUserEmail")
 		if err != nil {
 			return err
 		}
+		target = user
 		expires := s.now().Add(ImpersonationTTL)
 		tok = &db.APIToken{
 			UserID:         target.ID,

@@ -1,6 +1,8 @@
 package server_test
 
 import (
+	"context"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -36,6 +38,20 @@ func TestImpersonation(t *testing.T) {
 	env.Query(t, lmstest.Distributor, startImpersonation, map[string]any{"email": lmstest.DealerZ}).Decode(t, &refused)
 	require.Nil(t, refused.StartImpersonation.Token)
 	require.Equal(t, "NO_SHIPPING_ALLOWANCE", refused.StartImpersonation.Errors[0].Code)
+	// An unknown email, a disabled dealer user, the distributor's own user
+	// and the license desk get exactly that answer: nobody can probe which
+	// emails other tenants' users have (ACT-3).
+	_, err := env.DB.Bun.NewRaw(`UPDATE users SET disabled_at = now() WHERE email = ?`, lmstest.DealerY2).Exec(context.Background())
+	require.NoError(t, err)
+	want := refused.StartImpersonation.Errors[0]
+	for _, email := range []string{"nobody@dealer-y.example", lmstest.DealerY2, "sam@distributor-x.example", lmstest.Admin} {
+		var other startData
+		env.Query(t, lmstest.Distributor, startImpersonation, map[string]any{"email": email}).Decode(t, &other)
+		require.Nil(t, other.StartImpersonation.Token, email)
+		require.Len(t, other.StartImpersonation.Errors, 1, email)
+		require.Equal(t, want.Code, other.StartImpersonation.Errors[0].Code, email)
+		require.Equal(t, strings.Replace(want.Message, lmstest.DealerZ, email, 1), other.StartImpersonation.Errors[0].Message, email)
+	}
 
 	// Dealers cannot impersonate at all.
 	env.Query(t, lmstest.DealerZ, startImpersonation, map[string]any{"email": lmstest.DealerY}).Decode(t, &refused)
