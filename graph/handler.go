@@ -19,6 +19,7 @@ import (
 	"lms/apperr"
 	"lms/db"
 	"lms/graph/generated"
+	"lms/license"
 )
 
 // HandlerOpts configures the GraphQL HTTP handler.
@@ -38,12 +39,23 @@ type HandlerOpts struct {
 }
 
 // DefaultMaxUploadBytes is the size limit of a multipart request (the
-// uploaded file with the operation) when none is configured.
-const DefaultMaxUploadBytes = 10 << 20
+// uploaded file with the operation) when none is configured: the same as
+// the license service's limit of the files it reads.
+const DefaultMaxUploadBytes = license.DefaultMaxUploadBytes
 
-// maxUploadMemory is how much of a multipart request is held in memory;
-// larger uploads go through a temporary file.
-const maxUploadMemory = 32 << 20
+// maxUploadMemory is the size from which gqlgen spools the file parts of a
+// multipart request to a temporary file instead of memory, judged by the
+// request's Content-Length: a request without one (chunked) is read into
+// memory whatever its size, up to the upload limit.
+const maxUploadMemory = 256 << 10
+
+// uploadTransport takes GraphQL multipart requests (SPEC §12) of at most
+// maxUpload bytes. It receives every file part, into memory or a temporary
+// file, before any resolver runs: the services check the caller before they
+// read a file, but the body has been received by then.
+func uploadTransport(maxUpload int64) transport.MultipartForm {
+	return transport.MultipartForm{MaxUploadSize: cmp.Or(maxUpload, DefaultMaxUploadBytes), MaxMemory: maxUploadMemory}
+}
 
 // NewHandler returns the /graphql endpoint.
 func NewHandler(o HandlerOpts) http.Handler {
@@ -55,7 +67,7 @@ func NewHandler(o HandlerOpts) http.Handler {
 	srv.AddTransport(transport.SSE{})
 	// Uploads (SPEC §12: GraphQL multipart requests) before POST, which
 	// would refuse their content type.
-	srv.AddTransport(transport.MultipartForm{MaxUploadSize: cmp.Or(o.MaxUploadBytes, DefaultMaxUploadBytes), MaxMemory: maxUploadMemory})
+	srv.AddTransport(uploadTransport(o.MaxUploadBytes))
 	srv.AddTransport(transport.POST{})
 	srv.AddTransport(transport.Websocket{KeepAlivePingInterval: 10 * time.Second, InitFunc: o.Resolver.websocketInit})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))

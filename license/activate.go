@@ -52,7 +52,8 @@ type Activation struct {
 // NOT_FOUND (location, or a license not attached to it), ALREADY_ACTIVATED,
 // NOT_APPLICABLE (temp key not yet replaced; redundancy without its
 // secondary), INVALID_FEATURE_CODE_STRING (IP DECT without an AP capacity
-// license, DECT-1), IDEMPOTENCY_KEY_REUSED.
+// license, DECT-1), PO_CANNOT_BE_SPLIT (external products: part of a
+// purchase order's attached licenses, EXT-2), IDEMPOTENCY_KEY_REUSED.
 func (s *Service) Activate(ctx context.Context, in ActivateInput) (*Activation, error) {
 	out, err := inventoryChange(ctx, s, "activateLicenses", &in, in.IdempotencyKey, nil, func(ctx context.Context, tx bun.Tx, a *actor.Actor) (*Activation, error) {
 		sys, err := lockSystem(ctx, tx, a, in.LocationID, "locationId")
@@ -78,6 +79,9 @@ func (s *Service) activate(ctx context.Context, tx bun.Tx, a *actor.Actor, sys *
 		return nil, err
 	}
 	if err := requireAttached(licenses, "license %s is already activated"); err != nil {
+		return nil, err
+	}
+	if err := checkWholeOrderActivation(ctx, tx, sys, licenses); err != nil {
 		return nil, err
 	}
 	if err := s.checkActivation(ctx, tx, sys, licenses); err != nil {

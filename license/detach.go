@@ -42,9 +42,10 @@ func validateSelection(ids []uuid.UUID) error {
 
 // Detach returns attached, not yet activated licenses of a location to the
 // bin lines they came from (LIC-4); from an external product, a purchase
-// order's licenses leave together (EXT-2). Errors: UNAUTHENTICATED,
-// VALIDATION_FAILED, NOT_FOUND (location, or a license not attached to it),
-// ALREADY_ACTIVATED, PO_CANNOT_BE_SPLIT.
+// order's licenses leave together, and not at all once one of them is
+// activated there (EXT-2). Errors: UNAUTHENTICATED, VALIDATION_FAILED,
+// NOT_FOUND (location, or a license not attached to it), ALREADY_ACTIVATED,
+// PO_CANNOT_BE_SPLIT.
 func (s *Service) Detach(ctx context.Context, in DetachInput) ([]db.License, error) {
 	a, err := actor.Require(ctx)
 	if err != nil {

@@ -4,7 +4,9 @@ package license
 // Management, MobiCall and MobiBox are attached and activated like any
 // system, but their license file comes from an external source. LMS keeps a
 // PENDING file per location and sales order until the license desk uploads
-// it (upload.go), and attach and detach take a purchase order whole.
+// it (upload.go), and attach, activation and detach take a purchase order
+// whole (of a redundant MobiCall system, the master and the supervisor each
+// take their part of it).
 
 import (
 	"cmp"
@@ -24,12 +26,25 @@ import (
 	"lms/db"
 )
 
+// wholeOrders is what EXT-2 checks an attach to an external product
+// against: every line of the purchase orders the selection touches, locked
+// (lockSelection), with their parts, and the locations outside the system
+// that already hold licenses of those orders.
+type wholeOrders struct {
+	sys   *system
+	lines []BinLine
+	parts map[string]*catalog.Part
+	// elsewhere is, per order, the names of the locations outside the
+	// system that hold licenses of it.
+	elsewhere map[uuid.UUID][]string
+}
+
 // lockSelection locks the selected bin lines (lockLines). For an external
 // product it locks every line of the orders they belong to as well, in the
 // same id-ordered statement, so that EXT-2 sees whole purchase orders that no
-// other request changes meanwhile; orders is then every line of those
-// orders, and nil otherwise.
-func lockSelection(ctx context.Context, tx bun.Tx, sys *system, ids []uuid.UUID) (lines []*BinLine, orders []BinLine, err error) {
+// other request changes meanwhile, and returns them for checkWholeOrders;
+// nil otherwise.
+func lockSelection(ctx context.Context, tx bun.Tx, sys *system, ids []uuid.UUID) (lines []*BinLine, orders *wholeOrders, err error) {
 	if !sys.st.HasFlag(catalog.FlagExternal) {
 		lines, err = lockLines(ctx, tx, sys.loc.PartnerID, ids)
 		return lines, nil, err
@@ -37,7 +52,8 @@ func lockSelection(ctx context.Context, tx bun.Tx, sys *system, ids []uuid.UUID)
 	// A line's order never changes, so the orders can be found before the
 	// lock; locking all their lines in one statement ordered by id keeps
 	// the global order of line locks (no deadlock with lockLines).
-	err = tx.NewSelect().Model(&orders).
+	orders = &wholeOrders{sys: sys, elsewhere: map[uuid.UUID][]string{}}
+	err = tx.NewSelect().Model(&orders.lines).
 		ColumnExpr("ol.*, o.purchase_order, o.sales_order").
 		Join("JOIN license_orders AS o ON o.id = ol.order_id").
 		Where("ol.partner_id = ?", sys.loc.PartnerID).
@@ -46,15 +62,52 @@ func lockSelection(ctx context.Context, tx bun.Tx, sys *system, ids []uuid.UUID)
 	if err != nil && !isNoRows(err) {
 		return nil, nil, fmt.Errorf("lock the lines of the selected orders: %w", err)
 	}
-	return db.InOrder(ids, orders, func(l *BinLine) uuid.UUID { return l.ID }), orders, nil
+	var numbers []string
+	var orderIDs []uuid.UUID
+	for _, l := range orders.lines {
+		numbers = append(numbers, l.PartNumber)
+		if !slices.Contains(orderIDs, l.OrderID) {
+			orderIDs = append(orderIDs, l.OrderID)
+		}
+	}
+	if orders.parts, err = partsByNumber(ctx, tx, numbers); err != nil {
+		return nil, nil, err
+	}
+	// Licenses of these orders on another system. Attaching there locks
+	// that system, not this one, but it locks these same lines first, so
+	// two attaches of one order see each other's licenses.
+	var held []struct {
+		OrderID  uuid.UUID `bun:"order_id"`
+		Location string    `bun:"location"`
+	}
+	if len(orderIDs) > 0 {
+		err = tx.NewSelect().TableExpr("licenses AS lic").ColumnExpr("DISTINCT ol.order_id, l.name AS location").
+			Join("JOIN order_lines AS ol ON ol.id = lic.order_line_id").
+			Join("JOIN locations AS l ON l.id = lic.location_id").
+			Where("ol.order_id IN (?)", bun.In(orderIDs)).
+			Where("l.id <> ?", sys.root.ID).Where("l.parent_id IS DISTINCT FROM ?", sys.root.ID).
+			OrderExpr("ol.order_id, l.name").Scan(ctx, &held)
+		if err != nil && !isNoRows(err) {
+			return nil, nil, fmt.Errorf("find the selected orders' licenses on other systems: %w", err)
+		}
+	}
+	for _, h := range held {
+		orders.elsewhere[h.OrderID] = append(orders.elsewhere[h.OrderID], h.Location)
+	}
+	return db.InOrder(ids, orders.lines, func(l *BinLine) uuid.UUID { return l.ID }), orders, nil
 }
 
 // checkWholeOrders applies EXT-2 to a selection for an external product: a
 // purchase order cannot be split, so every line of each order the selection
 // touches that still has quantity in the bin must be selected with all of
-// it (quantity omitted or equal to what is available). orders is what
+// it (quantity omitted or equal to what is available), and an order whose
+// licenses are on another system already cannot get licenses here. The one
+// split a MobiCall system needs is allowed: of a purchase order for a
+// redundant system, the master takes the lines without -M and the
+// supervisor the -M lines (LOC-11), so a line whose part belongs on the
+// other location of the same system is not required here. orders is what
 // lockSelection returned; nil (not an external product) checks nothing.
-func checkWholeOrders(errs *apperr.List, sel []LineSelection, lines []*BinLine, orders []BinLine) {
+func checkWholeOrders(errs *apperr.List, sel []LineSelection, lines []*BinLine, orders *wholeOrders) {
 	if orders == nil {
 		return
 	}
@@ -72,31 +125,41 @@ func checkWholeOrders(errs *apperr.List, sel []LineSelection, lines []*BinLine, 
 	}
 	missing := map[uuid.UUID][]string{}
 	po := map[uuid.UUID]string{}
-	for _, l := range orders {
-		if touched[l.OrderID] && !selected[l.ID] && l.Available > 0 {
+	for _, l := range orders.lines {
+		if !touched[l.OrderID] {
+			continue
+		}
+		po[l.OrderID] = l.PurchaseOrder
+		if !selected[l.ID] && l.Available > 0 && !orders.sys.belongsOnOtherLocation(orders.parts[l.PartNumber]) {
 			missing[l.OrderID] = append(missing[l.OrderID], fmt.Sprintf("line %d (%s × %d)", l.LineNo, l.PartNumber, l.Available))
-			po[l.OrderID] = l.PurchaseOrder
 		}
 	}
-	for _, id := range slices.SortedFunc(maps.Keys(missing), func(a, b uuid.UUID) int { return cmp.Compare(po[a], po[b]) }) {
+	byPO := func(a, b uuid.UUID) int { return cmp.Or(cmp.Compare(po[a], po[b]), compareUUID(a, b)) }
+	for _, id := range slices.SortedFunc(maps.Keys(missing), byPO) {
 		slices.Sort(missing[id])
 		errs.Add(apperr.New(apperr.POCannotBeSplit, "purchase order %s cannot be split: select also %s",
 			po[id], strings.Join(missing[id], ", ")).OnField("lines"))
 	}
+	for _, id := range slices.SortedFunc(maps.Keys(orders.elsewhere), byPO) {
+		if touched[id] {
+			errs.Add(apperr.New(apperr.POCannotBeSplit, "purchase order %s cannot be split: its licenses are on %s already; attach the rest of it there, or detach them all first",
+				po[id], strings.Join(orders.elsewhere[id], ", ")).OnField("lines"))
+		}
+	}
 }
 
-// checkWholeOrderDetach applies EXT-2 to a detach from an external product:
-// a purchase order that was attached whole must leave whole, or detaching
-// part of it and attaching that part elsewhere would split it. So a detach
-// must take every attached license, on the location, of each order it
-// touches; PO_CANNOT_BE_SPLIT on licenseIds otherwise. licenses are the
-// selected ones, locked and attached; the location's lock (lockSystem)
-// keeps the others as they are until the transaction ends. Other system
-// types check nothing.
-func checkWholeOrderDetach(ctx context.Context, tx bun.Tx, sys *system, licenses []*db.License) error {
-	if !sys.st.HasFlag(catalog.FlagExternal) || len(licenses) == 0 {
-		return nil
-	}
+// belongsOnOtherLocation reports whether a part goes to the other location
+// of this MobiCall system: an -M part on the master, a master part on the
+// supervisor (wrongMobiCallLocation answers for it here).
+func (s *system) belongsOnOtherLocation(p *catalog.Part) bool {
+	return p != nil && !p.AllowedOn(s.st.Code) && s.wrongMobiCallLocation(p) != nil
+}
+
+// ordersOnLocation returns the other licenses, on the system's location, of
+// the orders the selected licenses belong to, by purchase order, line and
+// Software Key Code; the location's lock (lockSystem) keeps them as they
+// are until the transaction ends.
+func ordersOnLocation(ctx context.Context, tx bun.Tx, sys *system, licenses []*db.License) ([]db.License, error) {
 	var orders, selected []uuid.UUID
 	for _, l := range licenses {
 		selected = append(selected, l.ID)
@@ -105,23 +168,90 @@ func checkWholeOrderDetach(ctx context.Context, tx bun.Tx, sys *system, licenses
 		}
 	}
 	var rest []db.License
-	err := licenseQuery(tx, &rest).Where("lic.location_id = ?", sys.loc.ID).Where("lic.status = ?", db.LicenseAttached).
+	err := licenseQuery(tx, &rest).Where("lic.location_id = ?", sys.loc.ID).
 		Where("o.id IN (?)", bun.In(orders)).Where("lic.id NOT IN (?)", bun.In(selected)).
 		OrderExpr("o.purchase_order, o.id, ol.line_no, lic.software_key_code").Scan(ctx)
 	if err != nil && !isNoRows(err) {
-		return fmt.Errorf("find the other licenses of the selected orders: %w", err)
+		return nil, fmt.Errorf("find the other licenses of the selected orders: %w", err)
 	}
-	var errs apperr.List
-	for i := 0; i < len(rest); {
-		j := i
-		var missing []string
-		for ; j < len(rest) && rest[j].OrderID == rest[i].OrderID; j++ {
-			missing = append(missing, fmt.Sprintf("%s (%s × %d)", rest[j].SoftwareKeyCode, rest[j].PartNumber, rest[j].Quantity))
+	return rest, nil
+}
+
+// byOrder calls f with each order's licenses in turn; licenses are sorted
+// by order (ordersOnLocation).
+func byOrder(licenses []db.License, f func(order []db.License)) {
+	for i := 0; i < len(licenses); {
+		j := i + 1
+		for j < len(licenses) && licenses[j].OrderID == licenses[i].OrderID {
+			j++
 		}
-		errs.Add(apperr.New(apperr.POCannotBeSplit, "purchase order %s cannot be split: detach all its licenses from %s together, also %s",
-			rest[i].PurchaseOrder, sys.loc.Name, strings.Join(missing, ", ")).OnField("licenseIds"))
+		f(licenses[i:j])
 		i = j
 	}
+}
+
+// describe lists licenses as "<SKC> (<part> × <quantity>)" for messages.
+func describe(licenses []db.License) string {
+	out := make([]string, len(licenses))
+	for i, l := range licenses {
+		out[i] = fmt.Sprintf("%s (%s × %d)", l.SoftwareKeyCode, l.PartNumber, l.Quantity)
+	}
+	return strings.Join(out, ", ")
+}
+
+// checkWholeOrderActivation applies EXT-2 to an activation on an external
+// product: activating part of a purchase order would bind that part to the
+// location for good and leave the rest free to be detached and attached
+// elsewhere. So an activation must take every attached license, on the
+// location, of each order it touches; PO_CANNOT_BE_SPLIT on licenseIds
+// otherwise. licenses are the selected ones, locked and attached. Other
+// system types check nothing.
+func checkWholeOrderActivation(ctx context.Context, tx bun.Tx, sys *system, licenses []*db.License) error {
+	if !sys.st.HasFlag(catalog.FlagExternal) || len(licenses) == 0 {
+		return nil
+	}
+	rest, err := ordersOnLocation(ctx, tx, sys, licenses)
+	if err != nil {
+		return err
+	}
+	var errs apperr.List
+	byOrder(rest, func(order []db.License) {
+		attached := slices.DeleteFunc(slices.Clone(order), func(l db.License) bool { return l.Status != db.LicenseAttached })
+		if len(attached) > 0 {
+			errs.Add(apperr.New(apperr.POCannotBeSplit, "purchase order %s cannot be split: activate all its licenses on %s together, also %s",
+				order[0].PurchaseOrder, sys.loc.Name, describe(attached)).OnField("licenseIds"))
+		}
+	})
+	return errs.Err()
+}
+
+// checkWholeOrderDetach applies EXT-2 to a detach from an external product:
+// a purchase order that was attached whole must leave whole, or detaching
+// part of it and attaching that part elsewhere would split it. So a detach
+// must take every attached license, on the location, of each order it
+// touches, and once any license of an order is activated on the location
+// (activation binds it there for good) none of the order's licenses leave
+// it; PO_CANNOT_BE_SPLIT on licenseIds otherwise. licenses are the
+// selected ones, locked and attached. Other system types check nothing.
+func checkWholeOrderDetach(ctx context.Context, tx bun.Tx, sys *system, licenses []*db.License) error {
+	if !sys.st.HasFlag(catalog.FlagExternal) || len(licenses) == 0 {
+		return nil
+	}
+	rest, err := ordersOnLocation(ctx, tx, sys, licenses)
+	if err != nil {
+		return err
+	}
+	var errs apperr.List
+	byOrder(rest, func(order []db.License) {
+		activated := slices.DeleteFunc(slices.Clone(order), func(l db.License) bool { return l.Status != db.LicenseActivated })
+		if len(activated) > 0 {
+			errs.Add(apperr.New(apperr.POCannotBeSplit, "purchase order %s cannot be split: %s of it is activated on %s, which binds the purchase order to %s for good; its other licenses cannot be detached",
+				order[0].PurchaseOrder, describe(activated), sys.loc.Name, sys.loc.Name).OnField("licenseIds"))
+			return
+		}
+		errs.Add(apperr.New(apperr.POCannotBeSplit, "purchase order %s cannot be split: detach all its licenses from %s together, also %s",
+			order[0].PurchaseOrder, sys.loc.Name, describe(order)).OnField("licenseIds"))
+	})
 	return errs.Err()
 }
 

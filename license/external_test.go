@@ -421,8 +421,99 @@ func TestMobiCallPartPlacement(t *testing.T) {
 	}
 }
 
-// EXT-2 holds for detach too: a purchase order attached whole leaves whole,
-// or detaching part of it and attaching that part elsewhere would split it.
+// A redundant MobiCall system is ordered on one purchase order: the master
+// takes its lines of it, the supervisor the -M lines, and together they
+// take the whole PO, on one system (EXT-2, LOC-11). Anywhere else the PO
+// cannot be split.
+func TestMobiCallRedundantPurchaseOrder(t *testing.T) {
+	t.Parallel()
+	env := lmstest.New(t, lmstest.Opts{NoWorkers: true, NoSMTP: true})
+
+	system := func(name string) (master, sup apiLocation) {
+		master = createLocation(t, env, lmstest.DealerY, "MOBICALL_MASTER", map[string]any{"name": name, "hardwareKeyCode": randomHex(4)})
+		sup = createChild(t, env, lmstest.DealerY, master.ID, "REDUNDANT", map[string]any{"name": name + " Supervisor", "hardwareKeyCode": randomHex(4)})
+		return master, sup
+	}
+	master, sup := system("MobiCall A")
+	po := "PO-MC-" + randomDigits(6)
+	lines := ship(t, env, lmstest.DealerY, "SO-MC-"+randomDigits(7), po,
+		line{"ILL-MC-SERVER", 1}, line{"ILL-MC-USERS-10", 2}, line{"ILL-MC-SERVER-M", 1}, line{"ILL-MC-USERS-10-M", 2})
+	server, users := sel{Line: lines["ILL-MC-SERVER"]}, sel{Line: lines["ILL-MC-USERS-10"]}
+	serverM, usersM := sel{Line: lines["ILL-MC-SERVER-M"]}, sel{Line: lines["ILL-MC-USERS-10-M"]}
+
+	// Each location must still take all of its lines of the PO.
+	_, errs := attach(t, env, lmstest.DealerY, master.ID, server)
+	e := requireError(t, errs, "PO_CANNOT_BE_SPLIT")
+	require.Equal(t, "input.lines", fieldPath(e))
+	require.Contains(t, e.Message, po+" cannot be split: select also line 2 (ILL-MC-USERS-10 × 2)")
+	require.NotContains(t, e.Message, "SERVER-M")
+	require.NotContains(t, e.Message, "USERS-10-M")
+	_, errs = attach(t, env, lmstest.DealerY, master.ID, server, sel{Line: lines["ILL-MC-USERS-10"], Qty: qty(1)})
+	e = requireError(t, errs, "PO_CANNOT_BE_SPLIT")
+	require.Equal(t, "input.lines.1.quantity", fieldPath(e))
+	_, errs = attach(t, env, lmstest.DealerY, sup.ID, usersM)
+	e = requireError(t, errs, "PO_CANNOT_BE_SPLIT")
+	require.Contains(t, e.Message, po+" cannot be split: select also line 3 (ILL-MC-SERVER-M × 1)")
+	require.NotContains(t, e.Message, "ILL-MC-USERS-10 ")
+	// The other location's parts are still refused where they do not go.
+	_, errs = attach(t, env, lmstest.DealerY, master.ID, server, users, serverM, usersM)
+	require.Equal(t, []string{"WRONG_LOCATION_FOR_PART", "WRONG_LOCATION_FOR_PART"}, codes(errs))
+	require.Zero(t, attachedCount(t, env, lmstest.DealerY, master.ID))
+	require.Zero(t, attachedCount(t, env, lmstest.DealerY, sup.ID))
+
+	// The master takes its lines, the supervisor the -M lines.
+	masterLics := mustAttach(t, env, lmstest.DealerY, master.ID, server, users)
+	require.Len(t, masterLics, 2)
+	supLics := mustAttach(t, env, lmstest.DealerY, sup.ID, serverM, usersM)
+	require.Len(t, supLics, 2)
+	for _, id := range lines {
+		require.Zero(t, binAvailable(t, env, lmstest.DealerY, id))
+	}
+
+	// The PO stays on one system: the supervisor of another master cannot
+	// take the -M lines of a PO whose master lines are on this one.
+	_, sup2 := system("MobiCall B")
+	po2 := "PO-MC-" + randomDigits(6)
+	lines2 := ship(t, env, lmstest.DealerY, "SO-MC-"+randomDigits(7), po2, line{"ILL-MC-USERS-10", 1}, line{"ILL-MC-USERS-10-M", 1})
+	require.Len(t, mustAttach(t, env, lmstest.DealerY, master.ID, sel{Line: lines2["ILL-MC-USERS-10"]}), 1)
+	_, errs = attach(t, env, lmstest.DealerY, sup2.ID, sel{Line: lines2["ILL-MC-USERS-10-M"]})
+	e = requireError(t, errs, "PO_CANNOT_BE_SPLIT")
+	require.Contains(t, e.Message, po2+" cannot be split: its licenses are on MobiCall A already")
+	require.Zero(t, attachedCount(t, env, lmstest.DealerY, sup2.ID))
+	require.Len(t, mustAttach(t, env, lmstest.DealerY, sup.ID, sel{Line: lines2["ILL-MC-USERS-10-M"]}), 1)
+
+	// Activation takes a location's part of the PO, whole: the master's
+	// licenses activate without the supervisor's. The supervisor's -M
+	// licenses may leave it, but only to come back: the PO is on this
+	// system.
+	act := activate(t, env, lmstest.DealerY, sup.ID, supLics[0].ID)
+	requireError(t, act.Errors, "PO_CANNOT_BE_SPLIT")
+	require.Empty(t, activate(t, env, lmstest.DealerY, master.ID, ids(masterLics)...).Errors)
+	detached := mutate[struct{ Errors []userError }](t, env, lmstest.DealerY, "detachLicenses", "",
+		map[string]any{"locationId": sup.ID, "licenseIds": ids(supLics)})
+	require.Empty(t, detached.Errors)
+	_, errs = attach(t, env, lmstest.DealerY, sup2.ID, serverM, usersM)
+	e = requireError(t, errs, "PO_CANNOT_BE_SPLIT")
+	require.Contains(t, e.Message, "its licenses are on MobiCall A already")
+	require.Len(t, mustAttach(t, env, lmstest.DealerY, sup.ID, serverM, usersM), 2)
+
+	// A MobiBox is no redundant system: a mixed PO cannot go to it, whole
+	// or in part.
+	box := createLocation(t, env, lmstest.DealerY, "MOBIBOX", map[string]any{"hardwareKeyCode": randomHex(4)})
+	po3 := "PO-MB-" + randomDigits(6)
+	lines3 := ship(t, env, lmstest.DealerY, "SO-MB-"+randomDigits(7), po3, line{"ILL-MC-SERVER", 1}, line{"ILL-MC-SERVER-M", 1})
+	_, errs = attach(t, env, lmstest.DealerY, box.ID, sel{Line: lines3["ILL-MC-SERVER"]})
+	e = requireError(t, errs, "PO_CANNOT_BE_SPLIT")
+	require.Contains(t, e.Message, po3+" cannot be split: select also line 2 (ILL-MC-SERVER-M × 1)")
+	_, errs = attach(t, env, lmstest.DealerY, box.ID, sel{Line: lines3["ILL-MC-SERVER"]}, sel{Line: lines3["ILL-MC-SERVER-M"]})
+	e = requireError(t, errs, "PART_NOT_ALLOWED")
+	require.Equal(t, "input.lines.1.lineId", fieldPath(e))
+	require.Zero(t, attachedCount(t, env, lmstest.DealerY, box.ID))
+}
+
+// EXT-2 holds for activation and detach too: a purchase order attached
+// whole is activated whole and leaves whole, or activating part of it,
+// detaching the rest and attaching that elsewhere would split it.
 func TestExternalDetachKeepsPurchaseOrderWhole(t *testing.T) {
 	t.Parallel()
 	env := lmstest.New(t, lmstest.Opts{NoWorkers: true, NoSMTP: true})
@@ -459,9 +550,20 @@ func TestExternalDetachKeepsPurchaseOrderWhole(t *testing.T) {
 	require.Equal(t, 3, attachedCount(t, env, lmstest.DealerY, a.ID))
 	require.Zero(t, binAvailable(t, env, lmstest.DealerY, ports))
 	require.Zero(t, binAvailable(t, env, lmstest.DealerY, base))
-	// So the bypass is closed: the ports line has nothing to attach to B.
+	// Nor can part of it be activated: that would bind the base to A and
+	// leave the ports free to be detached and attached to B.
+	act := activate(t, env, lmstest.DealerY, a.ID, byPart["ILL-UM4730-BASE"].ID)
+	e = requireError(t, act.Errors, "PO_CANNOT_BE_SPLIT")
+	require.Equal(t, "input.licenseIds", fieldPath(e))
+	require.Contains(t, e.Message, po)
+	require.Contains(t, e.Message, byPart["ILL-UM4730-PORTS-4"].SoftwareKeyCode+" (ILL-UM4730-PORTS-4 × 3)")
+	require.Empty(t, act.Licenses)
+	require.Nil(t, act.LicenseFile)
+	require.Equal(t, 3, attachedCount(t, env, lmstest.DealerY, a.ID), "nothing activated")
+	// So the bypass is closed: the ports line has nothing to attach to B,
+	// and B could not take part of a PO that is on A anyway.
 	_, errs = attach(t, env, lmstest.DealerY, b.ID, sel{Line: ports})
-	requireError(t, errs, "INSUFFICIENT_QUANTITY")
+	require.Equal(t, []string{"INSUFFICIENT_QUANTITY", "PO_CANNOT_BE_SPLIT"}, codes(errs))
 	require.Zero(t, attachedCount(t, env, lmstest.DealerY, b.ID))
 
 	// The whole PO leaves together (the other PO stays), and then attaches
@@ -473,7 +575,10 @@ func TestExternalDetachKeepsPurchaseOrderWhole(t *testing.T) {
 	require.Equal(t, 3, binAvailable(t, env, lmstest.DealerY, ports))
 	_, errs = attach(t, env, lmstest.DealerY, b.ID, sel{Line: ports})
 	requireError(t, errs, "PO_CANNOT_BE_SPLIT")
-	require.Len(t, mustAttach(t, env, lmstest.DealerY, b.ID, sel{Line: base}, sel{Line: ports}), 2)
+	onB := map[string]apiLicense{}
+	for _, l := range mustAttach(t, env, lmstest.DealerY, b.ID, sel{Line: base}, sel{Line: ports}) {
+		onB[l.Part.Number] = l
+	}
 	require.Equal(t, 2, attachedCount(t, env, lmstest.DealerY, b.ID))
 
 	// A PO whose licenses are all selected detaches alone.
@@ -481,4 +586,60 @@ func TestExternalDetachKeepsPurchaseOrderWhole(t *testing.T) {
 	require.Empty(t, errs)
 	require.Len(t, out, 1)
 	require.Zero(t, attachedCount(t, env, lmstest.DealerY, a.ID))
+
+	// A PO activated in part, as activations before this rule could leave
+	// it, is bound to its location for good: the rest of it cannot leave.
+	_, err := env.DB.Pool.Exec(context.Background(), `UPDATE licenses SET status = 'ACTIVATED', activated_at = now(), file_version = 1 WHERE id = $1`,
+		rawID(t, onB["ILL-UM4730-BASE"].ID))
+	require.NoError(t, err)
+	out, errs = detach(b.ID, onB["ILL-UM4730-PORTS-4"])
+	require.Empty(t, out)
+	e = requireError(t, errs, "PO_CANNOT_BE_SPLIT")
+	require.Equal(t, "input.licenseIds", fieldPath(e))
+	require.Contains(t, e.Message, onB["ILL-UM4730-BASE"].SoftwareKeyCode+" (ILL-UM4730-BASE × 1) of it is activated on "+b.Name)
+	require.Equal(t, 1, attachedCount(t, env, lmstest.DealerY, b.ID))
+	require.Zero(t, binAvailable(t, env, lmstest.DealerY, ports))
+	// What is left of it activates on its own.
+	act = activate(t, env, lmstest.DealerY, b.ID, onB["ILL-UM4730-PORTS-4"].ID)
+	require.Empty(t, act.Errors)
+	require.Zero(t, attachedCount(t, env, lmstest.DealerY, b.ID))
+}
+
+// A purchase order activated on a location stays there for good, also what
+// of it comes back to the bin later (a dealer's return to its distributor):
+// that attaches to the same location only and cannot leave it (EXT-2).
+func TestExternalActivatedPurchaseOrderStaysOnItsLocation(t *testing.T) {
+	t.Parallel()
+	env := lmstest.New(t, lmstest.Opts{NoWorkers: true, NoSMTP: true})
+
+	po := "PO-UM-" + randomDigits(6)
+	lines := ship(t, env, lmstest.Distributor, "SO-UM-"+randomDigits(7), po, line{"ILL-UM4730-BASE", 1}, line{"ILL-UM4730-PORTS-4", 3})
+	base, ports := lines["ILL-UM4730-BASE"], lines["ILL-UM4730-PORTS-4"]
+	resold := reship(t, env, lmstest.Distributor, lmstest.DealerY, "SO-R-"+randomDigits(7), "PO-R-"+randomDigits(6), reshipLine{Line: ports, Qty: qty(1)})
+	require.Empty(t, resold.Errors)
+	a := createLocation(t, env, lmstest.Distributor, "UM4730", map[string]any{"name": "UM A", "hardwareKeyCode": "11-" + randomDigits(8)})
+	b := createLocation(t, env, lmstest.Distributor, "UM4730", map[string]any{"name": "UM B", "hardwareKeyCode": "11-" + randomDigits(8)})
+	lics := mustAttach(t, env, lmstest.Distributor, a.ID, sel{Line: base}, sel{Line: ports})
+	require.Empty(t, activate(t, env, lmstest.Distributor, a.ID, ids(lics)...).Errors)
+
+	_, errs := returnLicenses(t, env, lmstest.DealerY, "", reshipLine{Line: resold.Order.lineIDs()["ILL-UM4730-PORTS-4"], Qty: qty(1)})
+	require.Empty(t, errs)
+	require.Equal(t, 1, binAvailable(t, env, lmstest.Distributor, ports))
+
+	// The returned port goes to A, where the rest of its PO is, not to B.
+	_, errs = attach(t, env, lmstest.Distributor, b.ID, sel{Line: ports})
+	e := requireError(t, errs, "PO_CANNOT_BE_SPLIT")
+	require.Equal(t, "input.lines", fieldPath(e))
+	require.Contains(t, e.Message, po+" cannot be split: its licenses are on UM A already")
+	require.Zero(t, attachedCount(t, env, lmstest.Distributor, b.ID))
+	again := mustAttach(t, env, lmstest.Distributor, a.ID, sel{Line: ports})
+	require.Len(t, again, 1)
+
+	// And it cannot leave A: the PO is activated there.
+	p := mutate[struct{ Errors []userError }](t, env, lmstest.Distributor, "detachLicenses", "",
+		map[string]any{"locationId": a.ID, "licenseIds": ids(again)})
+	e = requireError(t, p.Errors, "PO_CANNOT_BE_SPLIT")
+	require.Contains(t, e.Message, "is activated on UM A, which binds the purchase order to UM A for good")
+	require.Equal(t, 1, attachedCount(t, env, lmstest.Distributor, a.ID))
+	require.Zero(t, binAvailable(t, env, lmstest.Distributor, ports))
 }

@@ -46,6 +46,10 @@ type Service struct {
 	PublicURL string
 	// Now returns the current time; tests may fix it.
 	Now func() time.Time
+	// MaxUploadBytes bounds an external product's license file as the
+	// service reads it; the server sets it to its upload limit
+	// (LMS_MAX_UPLOAD_BYTES). DefaultMaxUploadBytes when 0.
+	MaxUploadBytes int64
 }
 
 func (s *Service) now() time.Time {

@@ -1,10 +1,13 @@
 package license
 
 // Uploads: the license desk's files for external products (EXT-3) and the
-// partners' protect.dat files (EXT-4), read only after the caller is
-// authorised, bounded in size, and stored in one transaction.
+// partners' protect.dat files (EXT-4), read by the service only after the
+// caller and the location are checked, bounded in size, and stored in one
+// transaction. (Over HTTP the GraphQL transport has received the request
+// before, within the server's upload limit.)
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -31,11 +34,15 @@ import (
 // maxFileName bounds the stored name of an uploaded file.
 const maxFileName = 200
 
-// MaxExternalFileBytes bounds an external product's license file as the
-// service reads it. The server refuses larger multipart requests before
-// (LMS_MAX_UPLOAD_BYTES, 10 MiB by default); this ceiling keeps the service
-// from holding more in memory, whatever reader it is given.
-const MaxExternalFileBytes = 64 << 20
+// DefaultMaxUploadBytes is the upload limit when none is configured: the
+// largest external license file the service reads (Service.MaxUploadBytes)
+// and the largest multipart request the API takes (graph).
+const DefaultMaxUploadBytes = 10 << 20
+
+// maxUploadBytes is the configured upload limit or its default.
+func (s *Service) maxUploadBytes() int64 {
+	return cmp.Or(s.MaxUploadBytes, DefaultMaxUploadBytes)
+}
 
 // ExternalFileUpload is an external product's license file that the license
 // desk received for one sales order of a location (EXT-3).
@@ -47,10 +54,10 @@ type ExternalFileUpload struct {
 	FileName string
 	// File is the content. It is read once the caller and the location
 	// are checked, outside the transaction, and at most
-	// MaxExternalFileBytes+1 bytes of it.
+	// Service.MaxUploadBytes+1 bytes of it.
 	File io.Reader
-	// Size is the size the upload declared; one over the limit is refused
-	// without reading. 0: not declared.
+	// Size is the size the upload declared; one over Service.MaxUploadBytes
+	// is refused without reading. 0: not declared.
 	Size int64
 	// IdempotencyKey makes a retry return the first answer (SPEC §12).
 	IdempotencyKey *string
@@ -65,13 +72,15 @@ type externalFile struct {
 	FileName   string    `json:"fileName"`
 	Content    []byte    `json:"-"`
 	SHA256     string    `json:"sha256"`
+	// limit is the service's upload limit the content is checked against.
+	limit int64
 }
 
 // Validate checks the upload on its own.
 func (in *externalFile) Validate() error {
 	var errs apperr.List
 	checkText(&errs, "salesOrder", &in.SalesOrder, true, maxOrderNumber)
-	checkUploadSize(&errs, in.Content, MaxExternalFileBytes, "an external license file")
+	checkUploadSize(&errs, in.Content, in.limit, "an external license file")
 	return errs.Err()
 }
 
@@ -83,8 +92,9 @@ func (in *externalFile) Validate() error {
 // generation. A retry with the same idempotency key and the same file gets
 // the first answer back and changes nothing. Only the license desk may call
 // it: the caller and the location are checked before the file is read.
-// Errors: UNAUTHENTICATED, FORBIDDEN, VALIDATION_FAILED, NOT_FOUND
-// (location, or no licenses of that sales order on it), NOT_APPLICABLE (not
+// Errors: UNAUTHENTICATED, FORBIDDEN, VALIDATION_FAILED (no sales order;
+// the file empty or over MaxUploadBytes), NOT_FOUND (location, or no
+// licenses of that sales order on it), NOT_APPLICABLE (not
 // an external product; licenses of the sales order not activated yet),
 // IDEMPOTENCY_KEY_REUSED.
 func (s *Service) UploadExternalFile(ctx context.Context, in ExternalFileUpload) (*db.LicenseFile, error) {
@@ -107,11 +117,12 @@ func (s *Service) uploadExternalFile(ctx context.Context, in ExternalFileUpload)
 	} else if e := requireExternal(st); e != nil {
 		return nil, e
 	}
-	content, err := readUpload(in.File, in.Size, MaxExternalFileBytes, "an external license file")
+	limit := s.maxUploadBytes()
+	content, err := readUpload(in.File, in.Size, limit, "an external license file")
 	if err != nil {
 		return nil, err
 	}
-	up := &externalFile{LocationID: in.LocationID, SalesOrder: in.SalesOrder, FileName: in.FileName, Content: content}
+	up := &externalFile{LocationID: in.LocationID, SalesOrder: in.SalesOrder, FileName: in.FileName, Content: content, limit: limit}
 	if err := up.Validate(); err != nil {
 		return nil, err
 	}
@@ -219,8 +230,8 @@ func findSystem(ctx context.Context, idb bun.IDB, a *actor.Actor, id uuid.UUID, 
 // readUpload reads an uploaded file of at most limit bytes (what names it
 // in messages). A declared size over limit is refused without reading;
 // otherwise at most limit+1 bytes are read, so that checkUploadSize can
-// tell a file that is too large whatever was declared, without LMS holding
-// more of it. A nil reader is an empty file.
+// tell a file that is too large whatever was declared, without the service
+// holding more of it. A nil reader is an empty file.
 func readUpload(r io.Reader, declared, limit int64, what string) ([]byte, error) {
 	if declared > limit {
 		return nil, apperr.Invalid("file", "the file is %d bytes; %s has at most %d", declared, what, limit)

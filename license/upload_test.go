@@ -7,6 +7,7 @@ package license_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"testing"
@@ -20,6 +21,7 @@ import (
 	"lms/db"
 	"lms/license"
 	"lms/lmstest"
+	"lms/server"
 )
 
 // protectDat is a ProtectDat as protectDatFields selects it.
@@ -207,8 +209,8 @@ func actorCtx(t testing.TB, env *lmstest.Env, user string) context.Context {
 }
 
 // requireAppError checks that err is exactly one application error with
-// code on field (nil: on the whole request).
-func requireAppError(t testing.TB, err error, code apperr.Code, field ...string) {
+// code on field (nil: on the whole request) and returns it.
+func requireAppError(t testing.TB, err error, code apperr.Code, field ...string) *apperr.Error {
 	t.Helper()
 	errs := apperr.All(err)
 	require.Len(t, errs, 1, "%v", err)
@@ -216,14 +218,18 @@ func requireAppError(t testing.TB, err error, code apperr.Code, field ...string)
 	if len(field) > 0 {
 		require.Equal(t, append([]string{"input"}, field...), errs[0].Field)
 	}
+	return errs[0]
 }
 
-// An upload is read only after the caller and the location passed their
-// checks, and never beyond its limit: a refused caller does not make LMS
-// copy megabytes (EXT-3, EXT-4).
+// The service reads an upload only after the caller and the location
+// passed their checks, and never beyond its limit, the server's upload
+// limit (LMS_MAX_UPLOAD_BYTES, small here): a refused caller does not make
+// the service copy the file (EXT-3, EXT-4). Over HTTP the transport has
+// received the request before, bounded by the same limit.
 func TestUploadsReadAfterAuthorisation(t *testing.T) {
 	t.Parallel()
-	env := lmstest.New(t, lmstest.Opts{NoWorkers: true, NoSMTP: true})
+	const limit = 4 << 10
+	env := lmstest.New(t, lmstest.Opts{NoWorkers: true, NoSMTP: true, Config: func(c *server.Config) { c.MaxUploadBytes = limit }})
 	svc := env.Server.Graph.Services.Licenses
 	em := createLocation(t, env, lmstest.DealerY, "EXPENSE_MGMT", map[string]any{"hardwareKeyCode": randomDigits(8)})
 	um := createLocation(t, env, lmstest.DealerY, "UM4730", map[string]any{"hardwareKeyCode": "11-" + randomDigits(8)})
@@ -261,6 +267,10 @@ func TestUploadsReadAfterAuthorisation(t *testing.T) {
 			_, err := svc.UploadProtectDat(ctx, license.ProtectDatUpload{LocationID: rawID(t, em.ID), File: r, Size: license.MaxProtectDatBytes + 1})
 			return err
 		}, apperr.ValidationFailed, []string{"file"}},
+		{"external file declared too large", lmstest.Admin, func(ctx context.Context, r io.Reader) error {
+			_, err := svc.UploadExternalFile(ctx, license.ExternalFileUpload{LocationID: rawID(t, um.ID), SalesOrder: "SO-1", File: r, Size: limit + 1})
+			return err
+		}, apperr.ValidationFailed, []string{"file"}},
 	} {
 		r := body(1000)
 		requireAppError(t, tc.do(actorCtx(t, env, tc.user), r), tc.code, tc.field...)
@@ -272,10 +282,11 @@ func TestUploadsReadAfterAuthorisation(t *testing.T) {
 	_, err := svc.UploadProtectDat(actorCtx(t, env, lmstest.DealerY), license.ProtectDatUpload{LocationID: rawID(t, em.ID), File: r})
 	requireAppError(t, err, apperr.ValidationFailed, "file")
 	require.Equal(t, int64(license.MaxProtectDatBytes+1), r.n)
-	r = body(license.MaxExternalFileBytes + 10)
+	r = body(limit + 10)
 	_, err = svc.UploadExternalFile(actorCtx(t, env, lmstest.Admin), license.ExternalFileUpload{LocationID: rawID(t, um.ID), SalesOrder: "SO-1", File: r, Size: 100})
-	requireAppError(t, err, apperr.ValidationFailed, "file")
-	require.Equal(t, int64(license.MaxExternalFileBytes+1), r.n)
+	e := requireAppError(t, err, apperr.ValidationFailed, "file")
+	require.Contains(t, e.Message, fmt.Sprintf("at most %d", limit))
+	require.Equal(t, int64(limit+1), r.n)
 	require.Nil(t, currentProtectDat(t, env, lmstest.DealerY, em.ID), "nothing stored")
 
 	r = body(300)

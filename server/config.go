@@ -45,8 +45,9 @@ type Config struct {
 	// MaxBodyBytes limits a request body (LMS_MAX_BODY_BYTES).
 	MaxBodyBytes int64
 	// MaxUploadBytes limits a GraphQL multipart request, the uploaded file
-	// with its operation (LMS_MAX_UPLOAD_BYTES; graph.DefaultMaxUploadBytes
-	// when 0).
+	// with its operation, and the external license files the license
+	// service reads (LMS_MAX_UPLOAD_BYTES; graph.DefaultMaxUploadBytes,
+	// which is license.DefaultMaxUploadBytes, when 0).
 	MaxUploadBytes int64
 	// ShutdownTimeout bounds the graceful shutdown (LMS_SHUTDOWN_TIMEOUT).
 	ShutdownTimeout time.Duration

@@ -140,6 +140,7 @@ func NewWithDB(ctx context.Context, cfg Config, d *db.DB) (*Server, error) {
 	licenses := &license.Service{
 		DB: d.Bun, Notify: notifier, Signer: signer, Keys: keys,
 		Events: &license.Events{Pool: d.Pool, Logger: log}, PublicURL: cfg.PublicURL,
+		MaxUploadBytes: cfg.MaxUploadBytes,
 	}
 	workers.Register(ws, workers.Deps{Notify: notifier, Licenses: licenses, RetryBase: cfg.MailRetryBase})
 

@@ -4631,11 +4631,11 @@ type CreateVirtualHardwareKeyCodePayload {
 extend type Mutation {
   """Admin: ship an order into a partner's license bin and email its users (LIC-1). Errors: FORBIDDEN, NOT_FOUND, VALIDATION_FAILED, INVALID_FEATURE_CODE, INVALID_FEATURE_QUANTITY, PART_NOT_ALLOWED, ALREADY_EXISTS."""
   shipLicenseOrder(input: ShipLicenseOrderInput!): ShipLicenseOrderPayload!
-  """Attach bin quantities to a location (LIC-3). Errors: NOT_FOUND, INSUFFICIENT_QUANTITY, PART_NOT_ALLOWED, WRONG_LOCATION_FOR_PART, LIMIT_EXCEEDED, INVALID_FEATURE_QUANTITY, VALIDATION_FAILED, IDEMPOTENCY_KEY_REUSED."""
+  """Attach bin quantities to a location (LIC-3). Errors: NOT_FOUND, INSUFFICIENT_QUANTITY, PART_NOT_ALLOWED, WRONG_LOCATION_FOR_PART, LIMIT_EXCEEDED, INVALID_FEATURE_QUANTITY, PO_CANNOT_BE_SPLIT (external products: the whole PO, on one system), VALIDATION_FAILED, IDEMPOTENCY_KEY_REUSED."""
   attachLicenses(input: AttachLicensesInput!): AttachLicensesPayload!
   """Return attached licenses to their bin lines (LIC-4). Errors: NOT_FOUND, ALREADY_ACTIVATED, PO_CANNOT_BE_SPLIT (external products: the whole PO or nothing), VALIDATION_FAILED."""
   detachLicenses(input: DetachLicensesInput!): DetachLicensesPayload!
-  """Activate attached licenses for good and request the license file (LIC-5). Errors: AGREEMENT_NOT_ACCEPTED, NOT_FOUND, ALREADY_ACTIVATED, NOT_APPLICABLE, INVALID_FEATURE_CODE_STRING, VALIDATION_FAILED, IDEMPOTENCY_KEY_REUSED."""
+  """Activate attached licenses for good and request the license file (LIC-5). Errors: AGREEMENT_NOT_ACCEPTED, NOT_FOUND, ALREADY_ACTIVATED, NOT_APPLICABLE, INVALID_FEATURE_CODE_STRING, PO_CANNOT_BE_SPLIT (external products: all of a PO's attached licenses on the location), VALIDATION_FAILED, IDEMPOTENCY_KEY_REUSED."""
   activateLicenses(input: ActivateLicensesInput!): ActivateLicensesPayload!
   """Build a new generation of a location's license file from its activated licenses (LIC-7). Errors: NOT_FOUND, NOT_APPLICABLE."""
   regenerateLicenseFile(input: RegenerateLicenseFileInput!): RegenerateLicenseFilePayload!
