@@ -45,8 +45,8 @@ const DefaultMaxUploadBytes = license.DefaultMaxUploadBytes
 
 // maxUploadMemory is the size from which gqlgen spools the file parts of a
 // multipart request to a temporary file instead of memory, judged by the
-// request's Content-Length: a request without one (chunked) is read into
-// memory whatever its size, up to the upload limit.
+// request's Content-Length (the server refuses multipart requests without
+// one, which gqlgen would read into memory whatever their size).
 const maxUploadMemory = 256 << 10
 
 // uploadTransport takes GraphQL multipart requests (SPEC §12) of at most

@@ -52,6 +52,8 @@ func TestImpersonation(t *testing.T) {
 		require.Equal(t, want.Code, other.StartImpersonation.Errors[0].Code, email)
 		require.Equal(t, strings.Replace(want.Message, lmstest.DealerZ, email, 1), other.StartImpersonation.Errors[0].Message, email)
 	}
+	_, err = env.DB.Bun.NewRaw(`UPDATE users SET disabled_at = NULL WHERE email = ?`, lmstest.DealerY2).Exec(context.Background())
+	require.NoError(t, err)
 
 	// Dealers cannot impersonate at all.
 	env.Query(t, lmstest.DealerZ, startImpersonation, map[string]any{"email": lmstest.DealerY}).Decode(t, &refused)

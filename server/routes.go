@@ -5,15 +5,12 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"mime"
 	"net"
 	"net/http"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"riverqueue.com/riverui"
@@ -94,16 +91,24 @@ func countStatements(next http.Handler) http.Handler {
 
 // limitBody refuses bodies over MaxBodyBytes, or for file uploads of a
 // signed-in caller (multipart requests, SPEC §12) over MaxUploadBytes: at
-// once when Content-Length says so, and while reading otherwise. It runs
-// after authenticate, which reads no body.
+// once when Content-Length says so, and while reading otherwise. A
+// multipart request must say its length: gqlgen spools large file parts to
+// disk only when it knows the length up front, so a chunked upload would be
+// held in memory whole. It runs after authenticate, which reads no body.
 func (s *Server) limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		limit, what := s.cfg.MaxBodyBytes, "request body"
-		// Only a signed-in caller may send a body as large as an upload:
-		// anonymous requests can do nothing with one.
-		upload := isMultipart(r) && actor.From(r.Context()) != nil
-		if upload {
-			limit, what = s.uploadLimit(), "upload"
+		if isMultipart(r) {
+			if r.ContentLength < 0 {
+				writeGraphQLError(w, http.StatusLengthRequired, "VALIDATION_FAILED",
+					"send file uploads (multipart requests) with a Content-Length header")
+				return
+			}
+			// Only a signed-in caller may send a body as large as an
+			// upload: anonymous requests can do nothing with one.
+			if actor.From(r.Context()) != nil {
+				limit, what = s.uploadLimit(), "upload"
+			}
 		}
 		if r.ContentLength > limit {
 			writeGraphQLError(w, http.StatusRequestEntityTooLarge, "VALIDATION_FAILED",
@@ -111,14 +116,6 @@ func (s *Server) limitBody(next http.Handler) http.Handler {
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, limit)
-		if upload {
-			// Without a Content-Length the limit is hit while gqlgen reads
-			// the parts, and it answers a bare parse failure: answer like a
-			// declared length over the limit instead.
-			body := &limitedBody{ReadCloser: r.Body}
-			r.Body = body
-			w = &uploadTooLarge{ResponseWriter: w, body: body, limit: limit}
-		}
 		next.ServeHTTP(w, r)
 	})
 }
@@ -132,56 +129,6 @@ func isMultipart(r *http.Request) bool {
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	return err == nil && mt == "multipart/form-data"
 }
-
-// limitedBody remembers that reading stopped at the body limit.
-type limitedBody struct {
-	io.ReadCloser
-	exceeded atomic.Bool
-}
-
-func (b *limitedBody) Read(p []byte) (int, error) {
-	n, err := b.ReadCloser.Read(p)
-	if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-		b.exceeded.Store(true)
-	}
-	return n, err
-}
-
-// uploadTooLarge replaces whatever the handler answers to an upload cut off
-// at the limit with a 413 VALIDATION_FAILED.
-type uploadTooLarge struct {
-	http.ResponseWriter
-	body    *limitedBody
-	limit   int64
-	refused bool
-}
-
-func (w *uploadTooLarge) refuse() bool {
-	if !w.body.exceeded.Load() {
-		return false
-	}
-	if !w.refused {
-		w.refused = true
-		writeGraphQLError(w.ResponseWriter, http.StatusRequestEntityTooLarge, "VALIDATION_FAILED",
-			fmt.Sprintf("the upload is larger than the limit of %d bytes", w.limit))
-	}
-	return true
-}
-
-func (w *uploadTooLarge) WriteHeader(code int) {
-	if !w.refuse() {
-		w.ResponseWriter.WriteHeader(code)
-	}
-}
-
-func (w *uploadTooLarge) Write(p []byte) (int, error) {
-	if w.refuse() {
-		return len(p), nil
-	}
-	return w.ResponseWriter.Write(p)
-}
-
-func (w *uploadTooLarge) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // authenticate resolves the bearer token (or, for River UI, the cookie set by
 // its login form) into an actor. No credentials means an anonymous request;
