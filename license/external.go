@@ -37,6 +37,10 @@ type wholeOrders struct {
 	// elsewhere is, per order, the names of the locations outside the
 	// system that hold licenses of it.
 	elsewhere map[uuid.UUID][]string
+	// otherLocation is whether the system has the other location of a
+	// redundant MobiCall system (hasOtherMobiCallLocation): only then may
+	// the lines that location takes stay out of this one's selection.
+	otherLocation bool
 }
 
 // lockSelection locks the selected bin lines (lockLines). For an external
@@ -73,6 +77,9 @@ func lockSelection(ctx context.Context, tx bun.Tx, sys *system, ids []uuid.UUID)
 	if orders.parts, err = partsByNumber(ctx, tx, numbers); err != nil {
 		return nil, nil, err
 	}
+	if orders.otherLocation, err = sys.hasOtherMobiCallLocation(ctx, tx); err != nil {
+		return nil, nil, err
+	}
 	// Licenses of these orders on another system. Attaching there locks
 	// that system, not this one, but it locks these same lines first, so
 	// two attaches of one order see each other's licenses.
@@ -104,41 +111,68 @@ func lockSelection(ctx context.Context, tx bun.Tx, sys *system, ids []uuid.UUID)
 // licenses are on another system already cannot get licenses here. The one
 // split a MobiCall system needs is allowed: of a purchase order for a
 // redundant system, the master takes the lines without -M and the
-// supervisor the -M lines (LOC-11), so a line whose part belongs on the
-// other location of the same system is not required here. orders is what
-// lockSelection returned; nil (not an external product) checks nothing.
+// supervisor the -M lines (LOC-11). A line whose part belongs on the other
+// location of the system is not this location's part of the order: it does
+// not touch the order, and may be omitted or skipped with quantity 0 when
+// that location exists (checkPart refuses it with a quantity); a stand-alone
+// master has nowhere to put the -M lines of a mixed order, so it cannot take
+// its lines of it. orders is what lockSelection returned; nil (not an
+// external product) checks nothing.
 func checkWholeOrders(errs *apperr.List, sel []LineSelection, lines []*BinLine, orders *wholeOrders) {
 	if orders == nil {
 		return
 	}
+	sys := orders.sys
 	selected := map[uuid.UUID]bool{}
 	touched := map[uuid.UUID]bool{}
 	for i, l := range lines {
 		if l == nil {
 			continue
 		}
+		q := sel[i].Quantity
+		if sys.belongsOnOtherLocation(orders.parts[l.PartNumber]) {
+			selected[l.ID] = q == nil || *q > 0
+			continue
+		}
 		selected[l.ID], touched[l.OrderID] = true, true
-		if q := sel[i].Quantity; q != nil && *q < l.Available {
+		if q != nil && *q < l.Available {
 			errs.Add(apperr.New(apperr.POCannotBeSplit, "purchase order %s cannot be split: take all %d of %s (line %d), not %d",
 				l.PurchaseOrder, l.Available, l.PartNumber, l.LineNo, *q).OnField("lines." + strconv.Itoa(i) + ".quantity"))
 		}
 	}
+	// missing are the lines this location must take too; stranded the
+	// lines of a stand-alone master's order that only a supervisor takes.
 	missing := map[uuid.UUID][]string{}
+	stranded := map[uuid.UUID][]string{}
 	po := map[uuid.UUID]string{}
 	for _, l := range orders.lines {
 		if !touched[l.OrderID] {
 			continue
 		}
 		po[l.OrderID] = l.PurchaseOrder
-		if !selected[l.ID] && l.Available > 0 && !orders.sys.belongsOnOtherLocation(orders.parts[l.PartNumber]) {
-			missing[l.OrderID] = append(missing[l.OrderID], fmt.Sprintf("line %d (%s × %d)", l.LineNo, l.PartNumber, l.Available))
+		if selected[l.ID] || l.Available == 0 {
+			continue
+		}
+		desc := fmt.Sprintf("line %d (%s × %d)", l.LineNo, l.PartNumber, l.Available)
+		switch {
+		case !sys.belongsOnOtherLocation(orders.parts[l.PartNumber]):
+			missing[l.OrderID] = append(missing[l.OrderID], desc)
+		case !orders.otherLocation:
+			stranded[l.OrderID] = append(stranded[l.OrderID], desc)
 		}
 	}
 	byPO := func(a, b uuid.UUID) int { return cmp.Or(cmp.Compare(po[a], po[b]), compareUUID(a, b)) }
-	for _, id := range slices.SortedFunc(maps.Keys(missing), byPO) {
-		slices.Sort(missing[id])
-		errs.Add(apperr.New(apperr.POCannotBeSplit, "purchase order %s cannot be split: select also %s",
-			po[id], strings.Join(missing[id], ", ")).OnField("lines"))
+	for _, id := range slices.SortedFunc(maps.Keys(po), byPO) {
+		if m := missing[id]; len(m) > 0 {
+			slices.Sort(m)
+			errs.Add(apperr.New(apperr.POCannotBeSplit, "purchase order %s cannot be split: select also %s",
+				po[id], strings.Join(m, ", ")).OnField("lines"))
+		}
+		if m := stranded[id]; len(m) > 0 {
+			slices.Sort(m)
+			errs.Add(apperr.New(apperr.POCannotBeSplit, "purchase order %s cannot be split: a MobiCall Supervisor location takes %s of it, and %s has none; create one as its redundant child location first, then attach the -M lines there and the others here",
+				po[id], strings.Join(m, ", "), sys.loc.Name).OnField("lines"))
+		}
 	}
 	for _, id := range slices.SortedFunc(maps.Keys(orders.elsewhere), byPO) {
 		if touched[id] {
@@ -150,9 +184,40 @@ func checkWholeOrders(errs *apperr.List, sel []LineSelection, lines []*BinLine, 
 
 // belongsOnOtherLocation reports whether a part goes to the other location
 // of this MobiCall system: an -M part on the master, a master part on the
-// supervisor (wrongMobiCallLocation answers for it here).
+// supervisor (wrongMobiCallLocation answers for it here). Whether that
+// location exists is hasOtherMobiCallLocation's question.
 func (s *system) belongsOnOtherLocation(p *catalog.Part) bool {
 	return p != nil && !p.AllowedOn(s.st.Code) && s.wrongMobiCallLocation(p) != nil
+}
+
+// mobiCallSupervisor reports whether the location is a redundant child of
+// another type than its root: a MobiCall Supervisor under its master
+// (LOC-11), not the redundant secondary of a BX9000/OVOC pair.
+func (s *system) mobiCallSupervisor() bool {
+	return s.loc.ChildKind != nil && *s.loc.ChildKind == db.ChildRedundant && s.root.SystemType != s.loc.SystemType
+}
+
+// hasOtherMobiCallLocation reports whether the location has the other
+// location of a redundant MobiCall system (LOC-11): a supervisor always has
+// its master, the root; a master has one when a live redundant child of its
+// type's secondary type hangs off it (location.RedundantSecondary looks for
+// a secondary of the primary's own type only). The root's lock (lockSystem)
+// keeps the answer until the transaction ends: creating a child locks its
+// parent, deleting one locks its system's root.
+func (s *system) hasOtherMobiCallLocation(ctx context.Context, tx bun.Tx) (bool, error) {
+	if s.mobiCallSupervisor() {
+		return true, nil
+	}
+	sec, ok := s.st.Secondary()
+	if !ok || sec == s.st.Code || s.loc.ID != s.root.ID {
+		return false, nil
+	}
+	exists, err := tx.NewSelect().Model((*db.Location)(nil)).Where("parent_id = ?", s.root.ID).
+		Where("child_kind = ?", db.ChildRedundant).Where("system_type = ?", sec).Where("deleted_at IS NULL").Exists(ctx)
+	if err != nil {
+		return false, fmt.Errorf("find the %s location of %s: %w", sec, s.root.ID, err)
+	}
+	return exists, nil
 }
 
 // ordersOnLocation returns the other licenses, on the system's location, of
@@ -200,9 +265,15 @@ func describe(licenses []db.License) string {
 }
 
 // checkWholeOrderActivation applies EXT-2 to an activation on an external
-// product: activating part of a purchase order would bind that part to the
-// location for good and leave the rest free to be detached and attached
-// elsewhere. So an activation must take every attached license, on the
+// product: a location's part of a purchase order is activated in one step.
+// The rest of a partly activated order could not go anywhere else: the
+// order is bound to one system (checkWholeOrders) and, once any of it is
+// activated, to the location (checkWholeOrderDetach). What a part
+// activation would still do is split the order's file: the license desk
+// could upload the sales order's file for part of the order and have to
+// make another for the rest when that is activated, and meanwhile the rest
+// would sit attached to the location, no longer detachable. So an
+// activation must take every attached license, on the
 // location, of each order it touches; PO_CANNOT_BE_SPLIT on licenseIds
 // otherwise. licenses are the selected ones, locked and attached. Other
 // system types check nothing.
@@ -263,14 +334,13 @@ func checkWholeOrderDetach(ctx context.Context, tx bun.Tx, sys *system, licenses
 // not (a MobiBox takes master parts only), is simply not allowed: it returns
 // nil and checkPart answers PART_NOT_ALLOWED.
 func (s *system) wrongMobiCallLocation(p *catalog.Part) *apperr.Error {
-	supervisorChild := s.loc.ChildKind != nil && *s.loc.ChildKind == db.ChildRedundant && s.root.SystemType != s.loc.SystemType
 	switch {
 	case p.HasFlag(catalog.FlagMobicallSupervisor):
 		if sec, ok := s.st.Secondary(); ok && p.AllowedOn(sec) {
 			return apperr.New(apperr.WrongLocationForPart, "%s (%s) is a MobiCall Supervisor license: parts ending -M go to the MobiCall Supervisor location, the redundant child of %s; the master takes the parts without -M",
 				p.Name, p.Number, s.loc.Name)
 		}
-	case supervisorChild && p.AllowedOn(s.root.SystemType):
+	case s.mobiCallSupervisor() && p.AllowedOn(s.root.SystemType):
 		return apperr.New(apperr.WrongLocationForPart, "%s is the %s of %s and takes parts ending -M only: %s (%s) goes to the master location %s",
 			s.loc.Name, s.st.Name, s.root.Name, p.Name, p.Number, s.root.Name)
 	}

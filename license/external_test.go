@@ -1,10 +1,10 @@
 package license_test
 
-// API tests of external products (EXT-1..EXT-4, LOC-11): their purchase
-// orders attach whole, activation leaves a PENDING file per sales order that
-// the license desk uploads over a GraphQL multipart request, MobiCall parts
-// go to the right one of master and supervisor, and an Expense Management
-// partner uploads the customer's protect.dat.
+// API tests of external products (EXT-1..EXT-3): their purchase orders
+// attach, activate and detach whole, and activation leaves a PENDING file
+// per sales order that the license desk uploads over a GraphQL multipart
+// request. MobiCall's master and supervisor are external_mobicall_test.go's,
+// concurrent attaches of one purchase order external_concurrency_test.go's.
 
 import (
 	"bytes"
@@ -263,13 +263,17 @@ func TestExternalUM4730Flow(t *testing.T) {
 	q := `mutation($in: UploadExternalLicenseFileInput!) { uploadExternalLicenseFile(input: $in) { errors { code } } }`
 	big, ct := multipartBody(t, q, map[string]any{"in": withFile(map[string]any{"locationId": loc.ID, "salesOrder": so})},
 		"variables.in.file", "big.zip", randomBytes(graph.DefaultMaxUploadBytes+1))
-	for _, chunked := range []bool{false, true} {
-		resp := postUpload(t, env, lmstest.Admin, big, ct, chunked)
-		require.Equal(t, http.StatusRequestEntityTooLarge, resp.Status, "chunked: %v", chunked)
-		require.Len(t, resp.Errors, 1)
-		require.Equal(t, "VALIDATION_FAILED", resp.Errors[0].Code())
-		require.Contains(t, resp.Errors[0].Message, "limit")
-	}
+	tooLarge := postUpload(t, env, lmstest.Admin, big, ct, false)
+	require.Equal(t, http.StatusRequestEntityTooLarge, tooLarge.Status)
+	require.Len(t, tooLarge.Errors, 1)
+	require.Equal(t, "VALIDATION_FAILED", tooLarge.Errors[0].Code())
+	require.Contains(t, tooLarge.Errors[0].Message, "limit")
+	// An upload must say its length: sent chunked, it is refused unread.
+	chunked := postUpload(t, env, lmstest.Admin, big, ct, true)
+	require.Equal(t, http.StatusLengthRequired, chunked.Status)
+	require.Len(t, chunked.Errors, 1)
+	require.Equal(t, "VALIDATION_FAILED", chunked.Errors[0].Code())
+	require.Contains(t, chunked.Errors[0].Message, "Content-Length")
 	require.Equal(t, "PENDING", getExternalFile(t, env, lmstest.Admin, f.ID).Status, "nothing stored")
 	// Without a token a multipart request gets the plain body limit (1 MiB
 	// here), not the upload limit.
@@ -361,159 +365,9 @@ func TestExternalPendingFilePerSalesOrder(t *testing.T) {
 	}
 }
 
-// LOC-11: parts ending -M go to the MobiCall Supervisor only, the others to
-// the master; a MobiBox takes master parts only.
-func TestMobiCallPartPlacement(t *testing.T) {
-	t.Parallel()
-	env := lmstest.New(t, lmstest.Opts{})
-
-	shipPO := func(parts ...line) map[string]string {
-		return ship(t, env, lmstest.DealerY, "SO-MC-"+randomDigits(7), "PO-MC-"+randomDigits(6), parts...)
-	}
-	selAll := func(lines map[string]string) []sel {
-		var out []sel
-		for _, id := range lines {
-			out = append(out, sel{Line: id})
-		}
-		return out
-	}
-	master := createLocation(t, env, lmstest.DealerY, "MOBICALL_MASTER", map[string]any{"hardwareKeyCode": randomHex(4)})
-	sup := createChild(t, env, lmstest.DealerY, master.ID, "REDUNDANT", map[string]any{"name": "MobiCall Supervisor", "hardwareKeyCode": randomHex(4)})
-	masterPO := shipPO(line{"ILL-MC-SERVER", 1}, line{"ILL-MC-USERS-10", 2})
-	supPO := shipPO(line{"ILL-MC-SERVER-M", 1}, line{"ILL-MC-USERS-10-M", 2})
-
-	_, errs := attach(t, env, lmstest.DealerY, master.ID, selAll(supPO)...)
-	require.Len(t, errs, 2)
-	for _, e := range errs {
-		require.Equal(t, "WRONG_LOCATION_FOR_PART", e.Code)
-		require.Contains(t, e.Message, "parts ending -M go to the MobiCall Supervisor location")
-	}
-	_, errs = attach(t, env, lmstest.DealerY, sup.ID, selAll(masterPO)...)
-	require.Len(t, errs, 2)
-	for _, e := range errs {
-		require.Equal(t, "WRONG_LOCATION_FOR_PART", e.Code)
-		require.Contains(t, e.Message, "goes to the master location "+master.Name)
-	}
-	require.Zero(t, attachedCount(t, env, lmstest.DealerY, master.ID))
-	require.Zero(t, attachedCount(t, env, lmstest.DealerY, sup.ID))
-
-	require.Len(t, mustAttach(t, env, lmstest.DealerY, sup.ID, selAll(supPO)...), 2)
-	require.Len(t, mustAttach(t, env, lmstest.DealerY, master.ID, selAll(masterPO)...), 2)
-
-	box := createLocation(t, env, lmstest.DealerY, "MOBIBOX", map[string]any{"hardwareKeyCode": randomHex(4)})
-	_, errs = attach(t, env, lmstest.DealerY, box.ID, selAll(shipPO(line{"ILL-MC-USERS-10-M", 1}))...)
-	e := requireError(t, errs, "PART_NOT_ALLOWED") // MobiBox takes master parts only
-	require.Contains(t, e.Message, "parts ending -M go to a MobiCall Supervisor location only")
-	_, errs = attach(t, env, lmstest.DealerY, box.ID, selAll(shipPO(line{"ILL-MC-ESPA", 1}))...)
-	requireError(t, errs, "PART_NOT_ALLOWED") // a master part the MobiBox does not take
-	require.Len(t, mustAttach(t, env, lmstest.DealerY, box.ID, selAll(shipPO(line{"ILL-MC-SERVER", 1}))...), 1)
-
-	// Outside MobiCall an -M part is simply not allowed (LIC-3), on a PBX
-	// as on another external product; the message says where it goes.
-	sv := createLocation(t, env, lmstest.DealerY, "SV8100", map[string]any{"hardwareKeyCode": "19" + randomHex(10)})
-	rcc := createLocation(t, env, lmstest.DealerY, "RCC", map[string]any{"hardwareKeyCode": "aa0014SA" + randomDigits(10) + "AA"})
-	for _, loc := range []apiLocation{sv, rcc} {
-		_, errs = attach(t, env, lmstest.DealerY, loc.ID, selAll(shipPO(line{"ILL-MC-USERS-10-M", 1}))...)
-		e = requireError(t, errs, "PART_NOT_ALLOWED")
-		require.Contains(t, e.Message, "cannot be attached to a")
-		require.Contains(t, e.Message, "parts ending -M go to a MobiCall Supervisor location only")
-		require.Zero(t, attachedCount(t, env, lmstest.DealerY, loc.ID))
-	}
-}
-
-// A redundant MobiCall system is ordered on one purchase order: the master
-// takes its lines of it, the supervisor the -M lines, and together they
-// take the whole PO, on one system (EXT-2, LOC-11). Anywhere else the PO
-// cannot be split.
-func TestMobiCallRedundantPurchaseOrder(t *testing.T) {
-	t.Parallel()
-	env := lmstest.New(t, lmstest.Opts{NoWorkers: true, NoSMTP: true})
-
-	system := func(name string) (master, sup apiLocation) {
-		master = createLocation(t, env, lmstest.DealerY, "MOBICALL_MASTER", map[string]any{"name": name, "hardwareKeyCode": randomHex(4)})
-		sup = createChild(t, env, lmstest.DealerY, master.ID, "REDUNDANT", map[string]any{"name": name + " Supervisor", "hardwareKeyCode": randomHex(4)})
-		return master, sup
-	}
-	master, sup := system("MobiCall A")
-	po := "PO-MC-" + randomDigits(6)
-	lines := ship(t, env, lmstest.DealerY, "SO-MC-"+randomDigits(7), po,
-		line{"ILL-MC-SERVER", 1}, line{"ILL-MC-USERS-10", 2}, line{"ILL-MC-SERVER-M", 1}, line{"ILL-MC-USERS-10-M", 2})
-	server, users := sel{Line: lines["ILL-MC-SERVER"]}, sel{Line: lines["ILL-MC-USERS-10"]}
-	serverM, usersM := sel{Line: lines["ILL-MC-SERVER-M"]}, sel{Line: lines["ILL-MC-USERS-10-M"]}
-
-	// Each location must still take all of its lines of the PO.
-	_, errs := attach(t, env, lmstest.DealerY, master.ID, server)
-	e := requireError(t, errs, "PO_CANNOT_BE_SPLIT")
-	require.Equal(t, "input.lines", fieldPath(e))
-	require.Contains(t, e.Message, po+" cannot be split: select also line 2 (ILL-MC-USERS-10 × 2)")
-	require.NotContains(t, e.Message, "SERVER-M")
-	require.NotContains(t, e.Message, "USERS-10-M")
-	_, errs = attach(t, env, lmstest.DealerY, master.ID, server, sel{Line: lines["ILL-MC-USERS-10"], Qty: qty(1)})
-	e = requireError(t, errs, "PO_CANNOT_BE_SPLIT")
-	require.Equal(t, "input.lines.1.quantity", fieldPath(e))
-	_, errs = attach(t, env, lmstest.DealerY, sup.ID, usersM)
-	e = requireError(t, errs, "PO_CANNOT_BE_SPLIT")
-	require.Contains(t, e.Message, po+" cannot be split: select also line 3 (ILL-MC-SERVER-M × 1)")
-	require.NotContains(t, e.Message, "ILL-MC-USERS-10 ")
-	// The other location's parts are still refused where they do not go.
-	_, errs = attach(t, env, lmstest.DealerY, master.ID, server, users, serverM, usersM)
-	require.Equal(t, []string{"WRONG_LOCATION_FOR_PART", "WRONG_LOCATION_FOR_PART"}, codes(errs))
-	require.Zero(t, attachedCount(t, env, lmstest.DealerY, master.ID))
-	require.Zero(t, attachedCount(t, env, lmstest.DealerY, sup.ID))
-
-	// The master takes its lines, the supervisor the -M lines.
-	masterLics := mustAttach(t, env, lmstest.DealerY, master.ID, server, users)
-	require.Len(t, masterLics, 2)
-	supLics := mustAttach(t, env, lmstest.DealerY, sup.ID, serverM, usersM)
-	require.Len(t, supLics, 2)
-	for _, id := range lines {
-		require.Zero(t, binAvailable(t, env, lmstest.DealerY, id))
-	}
-
-	// The PO stays on one system: the supervisor of another master cannot
-	// take the -M lines of a PO whose master lines are on this one.
-	_, sup2 := system("MobiCall B")
-	po2 := "PO-MC-" + randomDigits(6)
-	lines2 := ship(t, env, lmstest.DealerY, "SO-MC-"+randomDigits(7), po2, line{"ILL-MC-USERS-10", 1}, line{"ILL-MC-USERS-10-M", 1})
-	require.Len(t, mustAttach(t, env, lmstest.DealerY, master.ID, sel{Line: lines2["ILL-MC-USERS-10"]}), 1)
-	_, errs = attach(t, env, lmstest.DealerY, sup2.ID, sel{Line: lines2["ILL-MC-USERS-10-M"]})
-	e = requireError(t, errs, "PO_CANNOT_BE_SPLIT")
-	require.Contains(t, e.Message, po2+" cannot be split: its licenses are on MobiCall A already")
-	require.Zero(t, attachedCount(t, env, lmstest.DealerY, sup2.ID))
-	require.Len(t, mustAttach(t, env, lmstest.DealerY, sup.ID, sel{Line: lines2["ILL-MC-USERS-10-M"]}), 1)
-
-	// Activation takes a location's part of the PO, whole: the master's
-	// licenses activate without the supervisor's. The supervisor's -M
-	// licenses may leave it, but only to come back: the PO is on this
-	// system.
-	act := activate(t, env, lmstest.DealerY, sup.ID, supLics[0].ID)
-	requireError(t, act.Errors, "PO_CANNOT_BE_SPLIT")
-	require.Empty(t, activate(t, env, lmstest.DealerY, master.ID, ids(masterLics)...).Errors)
-	detached := mutate[struct{ Errors []userError }](t, env, lmstest.DealerY, "detachLicenses", "",
-		map[string]any{"locationId": sup.ID, "licenseIds": ids(supLics)})
-	require.Empty(t, detached.Errors)
-	_, errs = attach(t, env, lmstest.DealerY, sup2.ID, serverM, usersM)
-	e = requireError(t, errs, "PO_CANNOT_BE_SPLIT")
-	require.Contains(t, e.Message, "its licenses are on MobiCall A already")
-	require.Len(t, mustAttach(t, env, lmstest.DealerY, sup.ID, serverM, usersM), 2)
-
-	// A MobiBox is no redundant system: a mixed PO cannot go to it, whole
-	// or in part.
-	box := createLocation(t, env, lmstest.DealerY, "MOBIBOX", map[string]any{"hardwareKeyCode": randomHex(4)})
-	po3 := "PO-MB-" + randomDigits(6)
-	lines3 := ship(t, env, lmstest.DealerY, "SO-MB-"+randomDigits(7), po3, line{"ILL-MC-SERVER", 1}, line{"ILL-MC-SERVER-M", 1})
-	_, errs = attach(t, env, lmstest.DealerY, box.ID, sel{Line: lines3["ILL-MC-SERVER"]})
-	e = requireError(t, errs, "PO_CANNOT_BE_SPLIT")
-	require.Contains(t, e.Message, po3+" cannot be split: select also line 2 (ILL-MC-SERVER-M × 1)")
-	_, errs = attach(t, env, lmstest.DealerY, box.ID, sel{Line: lines3["ILL-MC-SERVER"]}, sel{Line: lines3["ILL-MC-SERVER-M"]})
-	e = requireError(t, errs, "PART_NOT_ALLOWED")
-	require.Equal(t, "input.lines.1.lineId", fieldPath(e))
-	require.Zero(t, attachedCount(t, env, lmstest.DealerY, box.ID))
-}
-
 // EXT-2 holds for activation and detach too: a purchase order attached
-// whole is activated whole and leaves whole, or activating part of it,
-// detaching the rest and attaching that elsewhere would split it.
+// whole is activated whole, in one file, and leaves whole; once any of it is
+// activated, none of it leaves the location.
 func TestExternalDetachKeepsPurchaseOrderWhole(t *testing.T) {
 	t.Parallel()
 	env := lmstest.New(t, lmstest.Opts{NoWorkers: true, NoSMTP: true})
@@ -550,8 +404,8 @@ func TestExternalDetachKeepsPurchaseOrderWhole(t *testing.T) {
 	require.Equal(t, 3, attachedCount(t, env, lmstest.DealerY, a.ID))
 	require.Zero(t, binAvailable(t, env, lmstest.DealerY, ports))
 	require.Zero(t, binAvailable(t, env, lmstest.DealerY, base))
-	// Nor can part of it be activated: that would bind the base to A and
-	// leave the ports free to be detached and attached to B.
+	// Nor can part of it be activated: the license desk would make the
+	// file for part of the PO, and the ports would be stuck on A.
 	act := activate(t, env, lmstest.DealerY, a.ID, byPart["ILL-UM4730-BASE"].ID)
 	e = requireError(t, act.Errors, "PO_CANNOT_BE_SPLIT")
 	require.Equal(t, "input.licenseIds", fieldPath(e))
