@@ -56,12 +56,11 @@ func (s *Service) GenerateDemoLicense(ctx context.Context, in DemoLicenseInput) 
 		if sys.provisional() {
 			return nil, apperr.New(apperr.NotApplicable, "%s still has its temp key %s: a demo license is bound to the Hardware Key Code, create it first", sys.loc.Name, sys.loc.HardwareKeyCode).OnField("locationId")
 		}
-		used, err := tx.NewSelect().Model((*db.LicenseFile)(nil)).Where("location_id = ?", sys.loc.ID).
-			Where("reason = ?", db.FileForDemo).Where("status <> ?", db.LicenseFileFailed).Count(ctx)
+		lefts, err := demoLicensesLeft(ctx, tx, a, []uuid.UUID{sys.loc.ID})
 		if err != nil {
-			return nil, fmt.Errorf("count demo licenses used: %w", err)
+			return nil, err
 		}
-		left := sys.st.DemoLicenses - int(used)
+		left := *lefts[0] // the system type offers demo licenses: checked above
 		if left <= 0 {
 			return nil, apperr.New(apperr.NoDemoLicensesLeft, "%s has used all %d demo licenses of a %s location", sys.loc.Name, sys.st.DemoLicenses, sys.st.Name).OnField("locationId")
 		}
@@ -100,23 +99,32 @@ func (s *Service) DemoLicensesLeftOf(ctx context.Context, locationIDs []uuid.UUI
 	if err != nil {
 		return nil, err
 	}
+	return demoLicensesLeft(ctx, s.DB, a, locationIDs)
+}
+
+// demoLicensesLeft is DemoLicensesLeftOf in idb: the one place that counts
+// a location's demo licenses (those not FAILED) against its system type's.
+func demoLicensesLeft(ctx context.Context, idb bun.IDB, a *actor.Actor, locationIDs []uuid.UUID) ([]*int, error) {
 	var rows []struct {
-		ID   uuid.UUID `bun:"id"`
-		Left int       `bun:"demo_left"`
+		ID           uuid.UUID `bun:"id"`
+		Flags        []string  `bun:"flags,array"`
+		DemoLicenses int       `bun:"demo_licenses"`
+		Used         int       `bun:"used"`
 	}
-	q := s.DB.NewSelect().TableExpr("locations AS l").
-		ColumnExpr("l.id, greatest(st.demo_licenses - count(lf.id), 0)::int AS demo_left").
+	q := idb.NewSelect().TableExpr("locations AS l").
+		ColumnExpr("l.id, st.flags, st.demo_licenses, count(lf.id)::int AS used").
 		Join("JOIN system_types AS st ON st.code = l.system_type").
 		Join("LEFT JOIN license_files AS lf ON lf.location_id = l.id AND lf.reason = ? AND lf.status <> ?", db.FileForDemo, db.LicenseFileFailed).
 		Where("l.id IN (?)", bun.In(locationIDs)).
-		Where("? = ANY(st.flags)", catalog.FlagDemoLicenses).Where("st.demo_licenses > 0").
-		GroupExpr("l.id, st.demo_licenses")
+		GroupExpr("l.id, st.flags, st.demo_licenses")
 	if err := a.Restrict(q, "l.partner_id").Scan(ctx, &rows); err != nil && !isNoRows(err) {
 		return nil, fmt.Errorf("count demo licenses left: %w", err)
 	}
 	left := make(map[uuid.UUID]int, len(rows))
 	for _, r := range rows {
-		left[r.ID] = r.Left
+		if offersDemoLicenses(&catalog.SystemType{Flags: r.Flags, DemoLicenses: r.DemoLicenses}) {
+			left[r.ID] = max(r.DemoLicenses-r.Used, 0)
+		}
 	}
 	out := make([]*int, len(locationIDs))
 	for i, id := range locationIDs {

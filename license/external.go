@@ -278,22 +278,12 @@ func describe(licenses []db.License) string {
 // otherwise. licenses are the selected ones, locked and attached. Other
 // system types check nothing.
 func checkWholeOrderActivation(ctx context.Context, tx bun.Tx, sys *system, licenses []*db.License) error {
-	if !sys.st.HasFlag(catalog.FlagExternal) || len(licenses) == 0 {
-		return nil
-	}
-	rest, err := ordersOnLocation(ctx, tx, sys, licenses)
-	if err != nil {
-		return err
-	}
-	var errs apperr.List
-	byOrder(rest, func(order []db.License) {
-		attached := slices.DeleteFunc(slices.Clone(order), func(l db.License) bool { return l.Status != db.LicenseAttached })
-		if len(attached) > 0 {
+	return forRestOfOrders(ctx, tx, sys, licenses, func(errs *apperr.List, order []db.License) {
+		if attached := withStatus(order, db.LicenseAttached); len(attached) > 0 {
 			errs.Add(apperr.New(apperr.POCannotBeSplit, "purchase order %s cannot be split: activate all its licenses on %s together, also %s",
 				order[0].PurchaseOrder, sys.loc.Name, describe(attached)).OnField("licenseIds"))
 		}
 	})
-	return errs.Err()
 }
 
 // checkWholeOrderDetach applies EXT-2 to a detach from an external product:
@@ -305,6 +295,22 @@ func checkWholeOrderActivation(ctx context.Context, tx bun.Tx, sys *system, lice
 // it; PO_CANNOT_BE_SPLIT on licenseIds otherwise. licenses are the
 // selected ones, locked and attached. Other system types check nothing.
 func checkWholeOrderDetach(ctx context.Context, tx bun.Tx, sys *system, licenses []*db.License) error {
+	return forRestOfOrders(ctx, tx, sys, licenses, func(errs *apperr.List, order []db.License) {
+		if activated := withStatus(order, db.LicenseActivated); len(activated) > 0 {
+			errs.Add(apperr.New(apperr.POCannotBeSplit, "purchase order %s cannot be split: %s of it is activated on %s, which binds the purchase order to %s for good; its other licenses cannot be detached",
+				order[0].PurchaseOrder, describe(activated), sys.loc.Name, sys.loc.Name).OnField("licenseIds"))
+			return
+		}
+		errs.Add(apperr.New(apperr.POCannotBeSplit, "purchase order %s cannot be split: detach all its licenses from %s together, also %s",
+			order[0].PurchaseOrder, sys.loc.Name, describe(order)).OnField("licenseIds"))
+	})
+}
+
+// forRestOfOrders calls check, on an external product's location, with the
+// licenses there of each order the selection touches that the selection
+// leaves out (by order), and returns what check reported. Other system types
+// check nothing.
+func forRestOfOrders(ctx context.Context, tx bun.Tx, sys *system, licenses []*db.License, check func(errs *apperr.List, order []db.License)) error {
 	if !sys.st.HasFlag(catalog.FlagExternal) || len(licenses) == 0 {
 		return nil
 	}
@@ -313,17 +319,13 @@ func checkWholeOrderDetach(ctx context.Context, tx bun.Tx, sys *system, licenses
 		return err
 	}
 	var errs apperr.List
-	byOrder(rest, func(order []db.License) {
-		activated := slices.DeleteFunc(slices.Clone(order), func(l db.License) bool { return l.Status != db.LicenseActivated })
-		if len(activated) > 0 {
-			errs.Add(apperr.New(apperr.POCannotBeSplit, "purchase order %s cannot be split: %s of it is activated on %s, which binds the purchase order to %s for good; its other licenses cannot be detached",
-				order[0].PurchaseOrder, describe(activated), sys.loc.Name, sys.loc.Name).OnField("licenseIds"))
-			return
-		}
-		errs.Add(apperr.New(apperr.POCannotBeSplit, "purchase order %s cannot be split: detach all its licenses from %s together, also %s",
-			order[0].PurchaseOrder, sys.loc.Name, describe(order)).OnField("licenseIds"))
-	})
+	byOrder(rest, func(order []db.License) { check(&errs, order) })
 	return errs.Err()
+}
+
+// withStatus returns the licenses of ls in status.
+func withStatus(ls []db.License, status db.LicenseStatus) []db.License {
+	return slices.DeleteFunc(slices.Clone(ls), func(l db.License) bool { return l.Status != status })
 }
 
 // wrongMobiCallLocation explains a part refused on a location when it

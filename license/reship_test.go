@@ -67,7 +67,7 @@ func reship(t testing.TB, env *lmstest.Env, user, dealerEmail, so, po string, li
 	})
 }
 
-// reshippedLines returns the order's line id per part number.
+// lineIDs returns the order's line id per part number.
 func (o *resoldOrder) lineIDs() map[string]string {
 	out := map[string]string{}
 	for _, e := range o.Lines.Edges {
