@@ -1,7 +1,6 @@
 package graph
 
 import (
-	"cmp"
 	"context"
 	"log/slog"
 	"net/http"
@@ -48,14 +47,6 @@ const DefaultMaxUploadBytes = license.DefaultMaxUploadBytes
 // request's Content-Length (the server refuses multipart requests without
 // one, which gqlgen would read into memory whatever their size).
 const maxUploadMemory = 256 << 10
-
-// uploadTransport takes GraphQL multipart requests (SPEC §12) of at most
-// maxUpload bytes. It receives every file part, into memory or a temporary
-// file, before any resolver runs: the services check the caller before they
-// read a file, but the body has been received by then.
-func uploadTransport(maxUpload int64) transport.MultipartForm {
-	return transport.MultipartForm{MaxUploadSize: cmp.Or(maxUpload, DefaultMaxUploadBytes), MaxMemory: maxUploadMemory}
-}
 
 // NewHandler returns the /graphql endpoint.
 func NewHandler(o HandlerOpts) http.Handler {
