@@ -28,8 +28,10 @@ type HandlerOpts struct {
 	// Introspection enables schema introspection (SPEC §12: can be switched off).
 	Introspection bool
 	// ExposeStatementCount adds extensions.sqlStatements, the number of SQL
-	// statements the request ran, to every response (development and tests:
-	// it is how tests prove lists have no N+1).
+	// statements the request ran, and extensions.limitVisits, the selections
+	// the query limits visited to measure it, to every response (development
+	// and tests: it is how tests prove lists have no N+1 and refusals cost
+	// little).
 	ExposeStatementCount bool
 	Limits               Limits
 	// MaxUploadBytes bounds a GraphQL multipart request (file uploads, SPEC
@@ -61,12 +63,15 @@ func NewHandler(o HandlerOpts) http.Handler {
 	srv.AddTransport(uploadTransport(o.MaxUploadBytes))
 	srv.AddTransport(transport.POST{})
 	srv.AddTransport(transport.Websocket{KeepAlivePingInterval: 10 * time.Second, InitFunc: o.Resolver.websocketInit})
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.SetQueryCache(shortQueries[*ast.QueryDocument]{lru.New[*ast.QueryDocument](1000)})
+	srv.SetParserTokenLimit(o.Limits.MaxTokens)
+	srv.SetValidationRulesFn(validationRules(o.Introspection))
 	if o.Introspection {
 		srv.Use(extension.Introspection{})
 	}
-	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
-	srv.Use(o.Limits)
+	// Persisted queries first: the limits measure the query they fill in.
+	srv.Use(extension.AutomaticPersistedQuery{Cache: shortQueries[string]{lru.New[string](100)}})
+	srv.Use(newLimiter(o.Limits))
 	srv.SetErrorPresenter(ErrorPresenter(o.Logger))
 	srv.SetRecoverFunc(Recover(o.Logger))
 	if o.ExposeStatementCount {
@@ -78,10 +83,35 @@ func NewHandler(o HandlerOpts) http.Handler {
 				}
 				resp.Extensions["sqlStatements"] = c.Count()
 			}
+			if w := workFrom(ctx); w != nil && resp != nil {
+				if resp.Extensions == nil {
+					resp.Extensions = map[string]any{}
+				}
+				resp.Extensions["limitVisits"] = w.Count()
+			}
 			return resp
 		})
 	}
-	return o.Resolver.LoaderMiddleware(srv)
+	h := o.Resolver.LoaderMiddleware(srv)
+	if o.ExposeStatementCount {
+		next := h
+		h = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			next.ServeHTTP(w, r.WithContext(WithLimitWork(r.Context(), new(LimitWork))))
+		})
+	}
+	return h
+}
+
+// shortQueries is a cache that keeps no query text over maxCachedQuery
+// bytes, as key (parsed documents by query) or value (persisted queries by
+// hash): a thousand entries of a megabyte each would hold a gigabyte.
+type shortQueries[T any] struct{ graphql.Cache[T] }
+
+func (c shortQueries[T]) Add(ctx context.Context, key string, v T) {
+	if s, ok := any(v).(string); ok && len(s) > maxCachedQuery || len(key) > maxCachedQuery {
+		return
+	}
+	c.Cache.Add(ctx, key, v)
 }
 
 // websocketInit authenticates a websocket whose upgrade request carried no
