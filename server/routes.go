@@ -89,16 +89,24 @@ func countStatements(next http.Handler) http.Handler {
 	})
 }
 
-// limitBody refuses bodies over MaxBodyBytes, or for file uploads of a
-// signed-in caller (multipart requests, SPEC §12) over MaxUploadBytes: at
-// once when Content-Length says so, and while reading otherwise. A
-// multipart request must say its length: gqlgen spools large file parts to
-// disk only when it knows the length up front, so a chunked upload would be
-// held in memory whole. It runs after authenticate, which reads no body.
+// limitBody refuses bodies over MaxBodyBytes (anonymousMaxBody without
+// credentials), or for file uploads of a signed-in caller (multipart
+// requests, SPEC §12) over MaxUploadBytes: at once when Content-Length says
+// so, and while reading otherwise. A multipart request must say its length:
+// gqlgen spools large file parts to disk only when it knows the length up
+// front, so a chunked upload would be held in memory whole. Large bodies
+// other than a signed-in caller's uploads wait for their turn (admission).
+// It runs after authenticate, which reads no body.
 func (s *Server) limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		signedIn := actor.From(r.Context()) != nil
 		limit, what := s.cfg.MaxBodyBytes, "request body"
-		if isMultipart(r) {
+		if !signedIn {
+			limit = min(limit, anonymousMaxBody)
+			what = "request body without an API token"
+		}
+		upload := isMultipart(r)
+		if upload {
 			if r.ContentLength < 0 {
 				writeGraphQLError(w, http.StatusLengthRequired, "VALIDATION_FAILED",
 					"send file uploads (multipart requests) with a Content-Length header")
@@ -106,7 +114,7 @@ func (s *Server) limitBody(next http.Handler) http.Handler {
 			}
 			// Only a signed-in caller may send a body as large as an
 			// upload: anonymous requests can do nothing with one.
-			if actor.From(r.Context()) != nil {
+			if signedIn {
 				limit, what = s.uploadLimit(), "upload"
 			}
 		}
@@ -116,6 +124,13 @@ func (s *Server) limitBody(next http.Handler) http.Handler {
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, limit)
+		if large(r) && !(upload && signedIn) {
+			done, ok := s.admission.wait(w, r)
+			if !ok {
+				return
+			}
+			defer done()
+		}
 		next.ServeHTTP(w, r)
 	})
 }

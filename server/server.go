@@ -42,9 +42,10 @@ type Server struct {
 	Jobs   *river.Client[*sql.Tx]
 	Worker *river.Client[pgx.Tx]
 	// Ready is closed once the server listens (and workers run).
-	Ready   chan struct{}
-	handler http.Handler
-	addr    net.Addr
+	Ready     chan struct{}
+	handler   http.Handler
+	addr      net.Addr
+	admission *admission
 }
 
 // Migrate brings the database schema up to date and loads the catalog data
@@ -188,7 +189,7 @@ func NewWithDB(ctx context.Context, cfg Config, d *db.DB) (*Server, error) {
 		Locations: &location.Service{DB: d.Bun, Notify: notifier},
 		Licenses:  licenses,
 	}}
-	s := &Server{cfg: cfg, log: log, DB: d, Graph: res, Tokens: tokens, Jobs: jobs, Worker: worker, Ready: make(chan struct{})}
+	s := &Server{cfg: cfg, log: log, DB: d, Graph: res, Tokens: tokens, Jobs: jobs, Worker: worker, Ready: make(chan struct{}), admission: newAdmission()}
 	s.handler, err = s.routes()
 	if err != nil {
 		return nil, err
