@@ -165,6 +165,9 @@ func NewWithDB(ctx context.Context, cfg Config, d *db.DB) (*Server, error) {
 		Logger:            log,
 		FetchPollInterval: pollInterval,
 		FetchCooldown:     min(20*time.Millisecond, pollInterval),
+		// A job whose process died is retried minutes later, not after
+		// River's default hour (issue 11 item 6).
+		RescueStuckJobsAfter: workers.RescueStuckJobsAfter,
 		Queues: map[string]river.QueueConfig{
 			river.QueueDefault: {MaxWorkers: 20},
 			notify.Queue:       {MaxWorkers: 5},

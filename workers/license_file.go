@@ -35,7 +35,7 @@ func (w *GenerateLicenseFileWorker) NextRetry(job *river.Job[license.GenerateFil
 
 // Timeout bounds one generation.
 func (w *GenerateLicenseFileWorker) Timeout(*river.Job[license.GenerateFileArgs]) time.Duration {
-	return time.Minute
+	return LicenseFileTimeout
 }
 
 // PurgeIdempotencyKeysWorker deletes expired idempotency keys (SPEC §12).
@@ -48,4 +48,9 @@ type PurgeIdempotencyKeysWorker struct {
 func (w *PurgeIdempotencyKeysWorker) Work(ctx context.Context, _ *river.Job[license.PurgeIdempotencyKeysArgs]) error {
 	_, err := w.Licenses.PurgeIdempotencyKeys(ctx)
 	return err
+}
+
+// Timeout bounds one purge.
+func (w *PurgeIdempotencyKeysWorker) Timeout(*river.Job[license.PurgeIdempotencyKeysArgs]) time.Duration {
+	return PurgeIdempotencyKeysTimeout
 }

@@ -29,5 +29,5 @@ func (w *SendEmailWorker) NextRetry(job *river.Job[notify.SendEmailArgs]) time.T
 
 // Timeout bounds one delivery attempt.
 func (w *SendEmailWorker) Timeout(*river.Job[notify.SendEmailArgs]) time.Duration {
-	return time.Minute
+	return SendEmailTimeout
 }

@@ -24,6 +24,33 @@ type Deps struct {
 // DefaultRetryBase is the first delay before retrying a temporary failure.
 const DefaultRetryBase = 30 * time.Second
 
+// Timeouts of one attempt of each job kind: River cancels the attempt's
+// context when it passes, and the job is retried (or given up). A new job
+// kind names its timeout here and in RescueStuckJobsAfter.
+const (
+	SendEmailTimeout            = time.Minute
+	LicenseFileTimeout          = time.Minute
+	PurgeIdempotencyKeysTimeout = time.Minute
+)
+
+// RescueMargin is how long past its timeout a job may still show as running
+// before River takes it for abandoned, its process having died (kill -9, a
+// lost host), and retries it. It covers a cancelled attempt returning and
+// recording its result (license.Service.GiveUp takes up to 10 s) and clock
+// skew between hosts.
+const RescueMargin = 15 * time.Second
+
+// RescueStuckJobsAfter is River's rescue threshold (river.Config): rescue
+// after = timeout + margin. River's rescuer runs every 30 s on the leader
+// (when the leader died, another process takes over within about 15 s)
+// and takes a running job once it has run RescueStuckJobsAfter and its
+// kind's timeout, so one value for the client is the longest timeout plus
+// the margin; with today's equal timeouts every kind is rescued at its own
+// timeout + margin. A rescued job is retried after its kind's NextRetry;
+// its work is idempotent (a file generation is built once, an email keeps
+// its Message-ID).
+const RescueStuckJobsAfter = max(SendEmailTimeout, LicenseFileTimeout, PurgeIdempotencyKeysTimeout) + RescueMargin
+
 // Register adds every worker to ws.
 func Register(ws *river.Workers, d Deps) {
 	base := d.RetryBase

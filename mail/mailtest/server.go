@@ -34,6 +34,8 @@ type Server struct {
 	attempts int
 	failLeft int
 	failCode int
+	holdLeft int
+	stopping chan struct{} // closed when the test ends, to free held transactions
 }
 
 // NewServer starts a Server on a free port of 127.0.0.1 and stops it when
@@ -45,7 +47,7 @@ func NewServer(t testing.TB) *Server {
 		t.Fatalf("mailtest: listen: %v", err)
 	}
 	addr := l.Addr().(*net.TCPAddr)
-	s := &Server{host: addr.IP.String(), port: addr.Port, arrived: make(chan struct{})}
+	s := &Server{host: addr.IP.String(), port: addr.Port, arrived: make(chan struct{}), stopping: make(chan struct{})}
 
 	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) {
 		return &session{server: s}, nil
@@ -65,6 +67,7 @@ func NewServer(t testing.TB) *Server {
 		_ = srv.Serve(l) // returns nil once closed
 	}()
 	t.Cleanup(func() {
+		close(s.stopping)
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		if err := srv.Shutdown(ctx); err != nil {
@@ -143,6 +146,18 @@ func (s *Server) FailNext(n int, code int) {
 	s.failLeft, s.failCode = n, code
 }
 
+// HoldNext makes the next n transactions hang after their data: the message
+// is recorded as accepted, but the reply to DATA never comes until the test
+// ends, as from a server that took the message and then stalled. Clients
+// see a message go out whose outcome they cannot know (a process killed
+// then must send it again, with the same Message-ID). A later call
+// replaces an earlier one.
+func (s *Server) HoldNext(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.holdLeft = n
+}
+
 // Attempts returns how many messages clients have transmitted with DATA,
 // whether they were accepted or failed by [Server.FailNext].
 func (s *Server) Attempts() int {
@@ -152,19 +167,32 @@ func (s *Server) Attempts() int {
 }
 
 // deliver counts an attempt and either records raw or returns the failure
-// FailNext asked for.
+// FailNext asked for; a transaction HoldNext asked for is recorded and then
+// held until the test ends.
 func (s *Server) deliver(from string, to []string, raw []byte) error {
+	hold, err := s.record(from, to, raw)
+	if hold {
+		<-s.stopping
+	}
+	return err
+}
+
+func (s *Server) record(from string, to []string, raw []byte) (hold bool, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.attempts++
 	if s.failLeft > 0 {
 		s.failLeft--
-		return failure(s.failCode)
+		return false, failure(s.failCode)
 	}
 	s.received = append(s.received, parseReceived(from, to, raw))
 	close(s.arrived)
 	s.arrived = make(chan struct{})
-	return nil
+	if s.holdLeft > 0 {
+		s.holdLeft--
+		return true, nil
+	}
+	return false, nil
 }
 
 func failure(code int) *smtp.SMTPError {

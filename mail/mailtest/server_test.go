@@ -142,6 +142,26 @@ func TestServer_FailNext(t *testing.T) {
 	}
 }
 
+func TestServer_HoldNext(t *testing.T) {
+	t.Parallel()
+	server := mailtest.NewServer(t)
+	server.HoldNext(1)
+
+	c, err := smtp.Dial(net.JoinHostPort(server.Host(), strconv.Itoa(server.Port())))
+	require.NoError(t, err)
+	defer c.Close()
+	// The server never answers the held DATA: the client gives up waiting.
+	c.SubmissionTimeout = 100 * time.Millisecond
+	err = c.SendMail("lms@example.test", []string{"dana@dealer.example"}, strings.NewReader("Subject: Hi\r\n\r\nHi.\r\n"))
+	netErr, ok := errors.AsType[net.Error](err)
+	require.True(t, ok && netErr.Timeout(), "want a timeout waiting for the reply, got %v", err)
+	require.Len(t, server.Messages(), 1, "the held message was received")
+
+	require.NoError(t, send(t, server, "lms@example.test", []string{"dana@dealer.example"}, "Subject: Hi\n\nHi.\n"))
+	require.Len(t, server.Messages(), 2, "only the next transaction is held")
+	require.Equal(t, 2, server.Attempts())
+}
+
 func TestServer_FailNext_RejectsSuccessCode(t *testing.T) {
 	t.Parallel()
 	server := mailtest.NewServer(t)
