@@ -8,6 +8,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -32,7 +33,19 @@ type Event struct {
 	Objects []string
 	// Summary describes the change (new values, quantities); never secrets.
 	Summary map[string]any
+	// Via says how a request without a signed-in user was let in, e.g.
+	// ViaEmailedLink: the event then has no actor, as a system event, but is
+	// shown as done via that means (Display). It is kept in the summary
+	// under "via". Record refuses it on a request with an actor.
+	Via string
 }
+
+// ViaEmailedLink is the Via of an event done by whoever held a signed link
+// from an email (a license file download, LIC-6).
+const ViaEmailedLink = "emailed link"
+
+// viaKey is the summary entry that keeps Event.Via.
+const viaKey = "via"
 
 // Ref returns the object reference stored in an event for an object of the
 // given GraphQL type and id ("Partner:…"); the API turns it into a global id.
@@ -40,8 +53,12 @@ func Ref(typ string, id uuid.UUID) string { return typ + ":" + id.String() }
 
 // Record writes e with the actor and request id of ctx through idb, which
 // must be the transaction of the change. Without an actor (seed, workers) the
-// event is recorded as done by the system.
+// event is recorded as done by the system, or via e.Via.
 func Record(ctx context.Context, idb bun.IDB, e Event) error {
+	a := actor.From(ctx)
+	if e.Via != "" && a != nil {
+		return fmt.Errorf("record audit event %s: via %q is for requests without a signed-in user", e.Action, e.Via)
+	}
 	row := &db.AuditEvent{
 		Action:     e.Action,
 		ObjectIDs:  e.Objects,
@@ -55,7 +72,11 @@ func Record(ctx context.Context, idb bun.IDB, e Event) error {
 	if row.Summary == nil {
 		row.Summary = map[string]any{}
 	}
-	if a := actor.From(ctx); a != nil {
+	if e.Via != "" {
+		row.Summary = maps.Clone(row.Summary)
+		row.Summary[viaKey] = e.Via
+	}
+	if a != nil {
 		row.ActorID = &a.User.ID
 		row.ActorLabel = &db.Identity{Name: a.User.Name, Email: a.User.Email, PartnerName: a.Partner.Name}
 		row.PartnerIDs = append(row.PartnerIDs, a.Partner.ID)
@@ -132,9 +153,13 @@ func (s *Service) Find(ctx context.Context, id uuid.UUID) (*db.AuditEvent, error
 
 // Display names who did an event the way the guide shows it: the acting
 // user, or "IMP:<impersonator>/<dealer>" when a distributor user acted as a
-// dealer user (ACT-5), or "system".
+// dealer user (ACT-5), "via <means>" for a request let in without a user
+// (Event.Via, e.g. "via emailed link"), or "system".
 func Display(e *db.AuditEvent) string {
+	via, _ := e.Summary[viaKey].(string)
 	switch {
+	case e.ActorLabel == nil && via != "":
+		return "via " + via
 	case e.ActorLabel == nil:
 		return "system"
 	case e.ImpersonatorLabel != nil:

@@ -17,3 +17,9 @@ func TestDisplay(t *testing.T) {
 	require.Equal(t, "Yara (Dealer Y)", audit.Display(&db.AuditEvent{ActorLabel: yara}))
 	require.Equal(t, "IMP:Ed Distributor/Dealer Y", audit.Display(&db.AuditEvent{ActorLabel: yara, ImpersonatorLabel: ed}))
 }
+
+func TestDisplayVia(t *testing.T) {
+	t.Parallel()
+	require.Equal(t, "via emailed link", audit.Display(&db.AuditEvent{Summary: map[string]any{"via": audit.ViaEmailedLink, "fileId": "x"}}))
+	require.Equal(t, "system", audit.Display(&db.AuditEvent{Summary: map[string]any{"fileId": "x"}}))
+}

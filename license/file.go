@@ -275,10 +275,11 @@ func (s *Service) mailFileReady(ctx context.Context, tx bun.Tx, f *db.LicenseFil
 	if err := tx.NewSelect().Model(cust).Column("name").Where("id = ?", loc.CustomerID).Scan(ctx); err != nil {
 		return fmt.Errorf("load customer: %w", err)
 	}
+	link := s.emailedLink(f.ID)
 	e := mail.LicenseFileReady{
 		CustomerName: cust.Name, LocationName: loc.Name, LocationID: loc.ID.String(), SystemTypeName: st.Name,
 		HardwareKeyCode: loc.HardwareKeyCode, ActivationCode: *f.ActivationCode, FileName: *f.FileName,
-		Version: f.Version, DownloadURL: s.PublicURL + DownloadPath(f.ID), IssuedAt: *f.ReadyAt, ExpiresAt: f.ExpiresAt,
+		Version: f.Version, DownloadURL: link.url, LinkExpiresAt: link.expires, IssuedAt: *f.ReadyAt, ExpiresAt: f.ExpiresAt,
 	}
 	for _, x := range features {
 		e.Features = append(e.Features, mail.FileFeature{PartNumber: x.PartNumber, Name: x.Name, Amount: x.Amount()})
@@ -306,7 +307,7 @@ func (s *Service) mailFileReady(ctx context.Context, tx bun.Tx, f *db.LicenseFil
 }
 
 // DownloadPath is the HTTP path a license file generation is downloaded
-// from, authorised like the API.
+// from, authorised like the API, or by a signed link (DownloadByLink).
 func DownloadPath(fileID uuid.UUID) string { return "/license-files/" + fileID.String() }
 
 // Download returns a license file generation with its content, for a user
@@ -328,15 +329,24 @@ func (s *Service) Download(ctx context.Context, fileID uuid.UUID) (*db.LicenseFi
 	} else if err != nil {
 		return nil, fmt.Errorf("load license file %s: %w", fileID, err)
 	}
-	switch {
-	case f.Status == db.LicenseFilePending && f.Reason == db.FileFromExternalSource:
-		return nil, notAvailableYet(f)
-	case f.Status == db.LicenseFilePending:
-		return nil, apperr.New(apperr.NotApplicable, "license file version %d is still being generated; try again in a moment", f.Version)
-	case f.Status == db.LicenseFileFailed:
-		return nil, apperr.New(apperr.NotApplicable, "license file version %d could not be generated (%s); regenerate it", f.Version, f.Error)
+	if err := downloadable(f); err != nil {
+		return nil, err
 	}
 	return f, nil
+}
+
+// downloadable says why a generation cannot be downloaded (NOT_APPLICABLE),
+// or nil when it is ready.
+func downloadable(f *db.LicenseFile) error {
+	switch {
+	case f.Status == db.LicenseFilePending && f.Reason == db.FileFromExternalSource:
+		return notAvailableYet(f)
+	case f.Status == db.LicenseFilePending:
+		return apperr.New(apperr.NotApplicable, "license file version %d is still being generated; try again in a moment", f.Version)
+	case f.Status == db.LicenseFileFailed:
+		return apperr.New(apperr.NotApplicable, "license file version %d could not be generated (%s); regenerate it", f.Version, f.Error)
+	}
+	return nil
 }
 
 // FindFiles returns license files (without content) by id, in order, nil

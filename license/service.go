@@ -22,6 +22,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"lms/apperr"
+	"lms/downloadlink"
 	"lms/licensefile"
 	"lms/notify"
 )
@@ -44,6 +45,10 @@ type Service struct {
 	// PublicURL is the base URL users reach the API at; mails link to
 	// downloads under it.
 	PublicURL string
+	// Links signs the download links in mails and checks them when they
+	// are used (DownloadByLink); required. The server derives its key from
+	// the license signing key.
+	Links *downloadlink.Key
 	// Now returns the current time; tests may fix it.
 	Now func() time.Time
 	// MaxUploadBytes bounds an external product's license file as the

@@ -301,10 +301,11 @@ func (s *Service) mailExternalFile(ctx context.Context, tx bun.Tx, f *db.License
 	if err := tx.NewSelect().Model(cust).Column("name").Where("id = ?", loc.CustomerID).Scan(ctx); err != nil {
 		return fmt.Errorf("load customer: %w", err)
 	}
+	link := s.emailedLink(f.ID)
 	e := mail.ExternalLicenseFileAvailable{
 		CustomerName: cust.Name, LocationName: loc.Name, LocationID: loc.ID.String(), SystemTypeName: sys.st.Name,
 		HardwareKeyCode: loc.HardwareKeyCode, SalesOrder: *f.SalesOrder, FileName: *f.FileName, Version: f.Version,
-		DownloadURL: s.PublicURL + DownloadPath(f.ID), AvailableAt: *f.ReadyAt,
+		DownloadURL: link.url, LinkExpiresAt: link.expires, AvailableAt: *f.ReadyAt,
 	}
 	var to []notify.Recipient
 	if len(activators) > 0 {

@@ -3,6 +3,7 @@ package licensefile
 import (
 	"bytes"
 	"crypto/ed25519"
+	"crypto/hkdf"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/x509"
@@ -55,6 +56,23 @@ func (s *Signer) KeyID() string { return s.pub.ID }
 // a copy; it is empty for a signer without a valid key.
 func (s *Signer) PublicKey() PublicKey {
 	return PublicKey{ID: s.pub.ID, Key: bytes.Clone(s.pub.Key)}
+}
+
+// DeriveSecret returns a 32-byte secret for another use of the signing key, derived with
+// HKDF-SHA256 from the key's seed under label: the same key and label give the same secret in
+// every process, another label an unrelated one, and the secret reveals nothing of the key. The
+// server keys its emailed download links this way (downloadlink.KeyLabel), so they need no
+// setting of their own and stop working when the signing key is rotated. It returns an error
+// for a signer without a valid key.
+func (s *Signer) DeriveSecret(label string) ([]byte, error) {
+	if s.priv == nil {
+		return nil, errors.New("licensefile: derive a secret: the signer has no valid key")
+	}
+	secret, err := hkdf.Key(sha256.New, s.priv.Seed(), nil, label, sha256.Size)
+	if err != nil {
+		return nil, fmt.Errorf("licensefile: derive a secret: %w", err)
+	}
+	return secret, nil
 }
 
 // PublicKey is one trusted Ed25519 public key and the id license files name it by.

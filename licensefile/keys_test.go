@@ -271,3 +271,26 @@ func TestJWKS_Errors(t *testing.T) {
 		}
 	})
 }
+
+func TestSigner_DeriveSecret(t *testing.T) {
+	t.Parallel()
+
+	priv := testKey()
+	a, err := licensefile.NewSigner(priv).DeriveSecret("lms/download-link/v1")
+	require.NoError(t, err)
+	require.Len(t, a, 32)
+	again, err := licensefile.NewSigner(append(priv.Seed(), make([]byte, 32)...)).DeriveSecret("lms/download-link/v1")
+	require.NoError(t, err)
+	require.Equal(t, a, again, "stable for the key (another process, a damaged public half)")
+	other, err := licensefile.NewSigner(priv).DeriveSecret("another use")
+	require.NoError(t, err)
+	require.NotEqual(t, a, other, "separated by label")
+	newKey, err := licensefile.GenerateKey()
+	require.NoError(t, err)
+	rotated, err := licensefile.NewSigner(newKey).DeriveSecret("lms/download-link/v1")
+	require.NoError(t, err)
+	require.NotEqual(t, a, rotated, "a new signing key gives a new secret")
+
+	_, err = licensefile.NewSigner(nil).DeriveSecret("lms/download-link/v1")
+	require.Error(t, err)
+}

@@ -27,6 +27,7 @@ func demoFileReady() mail.LicenseFileReady {
 		FileName:        "190400324412-svi.zip",
 		Version:         3,
 		DownloadURL:     "https://lms.example.com/license-files/5d1c7a2e",
+		LinkExpiresAt:   issuedAt.Add(14 * 24 * time.Hour),
 		Features: []mail.FileFeature{
 			{PartNumber: "BE107573", Name: "LK-SYS-256 PORT LIC", Amount: "unlimited"},
 			{PartNumber: "BE107585", Name: "LK-SYS-IP-TERMINAL-1-LIC", Amount: "unlimited"},

@@ -111,10 +111,13 @@ type LicenseFileReady struct {
 	FileName string
 	// Version is the generation number of the file (1, 2, ...).
 	Version int
-	// DownloadURL is the file's absolute URL; downloading needs the user's
-	// credentials.
+	// DownloadURL is the file's signed download link: it works without
+	// signing in until LinkExpiresAt, for this version of the file only.
 	DownloadURL string
-	Features    []FileFeature
+	// LinkExpiresAt is when DownloadURL stops working; the mail says so,
+	// and that the file stays available to a signed-in user.
+	LinkExpiresAt time.Time
+	Features      []FileFeature
 	// IssuedAt is when the file was generated; it is shown as a UTC date
 	// and time.
 	IssuedAt time.Time
@@ -158,9 +161,12 @@ type ExternalLicenseFileAvailable struct {
 	FileName string
 	// Version is the generation number of the location's file (1, 2, ...).
 	Version int
-	// DownloadURL is the file's absolute URL; downloading needs the user's
-	// credentials.
+	// DownloadURL is the file's signed download link: it works without
+	// signing in until LinkExpiresAt, for this version of the file only.
 	DownloadURL string
+	// LinkExpiresAt is when DownloadURL stops working; the mail says so,
+	// and that the file stays available to a signed-in user.
+	LinkExpiresAt time.Time
 	// AvailableAt is when the file was uploaded; it is shown as a UTC date
 	// and time.
 	AvailableAt time.Time

@@ -25,7 +25,8 @@ func TestRenderExternalLicenseFileAvailable(t *testing.T) {
 				RecipientName: "Yara Dealer", CustomerName: "Tons Business", LocationName: "Voice mail Utrecht",
 				LocationID: "3f2b8c1e-7d4a-4e9b-9c61-0a5d2e8f4b17", SystemTypeName: "UM4730", HardwareKeyCode: "11-10465697",
 				SalesOrder: "1234567", FileName: "UM4730_11-10465697.zip", Version: 1,
-				DownloadURL: "https://lms.example.com/license-files/0b6f1f5e-2c1d-4b7e-9a39-5d1f0e3c2a11", AvailableAt: availableAt,
+				DownloadURL:   "https://lms.example.com/license-files/0b6f1f5e-2c1d-4b7e-9a39-5d1f0e3c2a11?expires=1752618000&sig=Zx8c2Vb5Nm1Qw4Er7Ty0Ui3Op6As9Df2Gh5Jk8Lz1Xc",
+				LinkExpiresAt: availableAt.Add(14 * 24 * time.Hour), AvailableAt: availableAt,
 			},
 		},
 		{
@@ -34,7 +35,7 @@ func TestRenderExternalLicenseFileAvailable(t *testing.T) {
 				CustomerName: "Müller & Söhne <Telecom>", LocationName: `Büro "Nord" <2>`,
 				LocationID: "3f2b8c1e-7d4a-4e9b-9c61-0a5d2e8f4b17", SystemTypeName: "Expense Management ME", HardwareKeyCode: "66045123",
 				SalesOrder: `SO "7" & <8>`, FileName: `a&b<"c">.lic`, Version: 3,
-				DownloadURL: `https://lms.example.com/files/1?name="x"&y=<z>`, AvailableAt: availableAt,
+				DownloadURL: `https://lms.example.com/files/1?name="x"&y=<z>`, LinkExpiresAt: availableAt.Add(14 * 24 * time.Hour), AvailableAt: availableAt,
 			},
 		},
 	}

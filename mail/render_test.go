@@ -131,7 +131,8 @@ func TestRender(t *testing.T) {
 				ActivationCode:  "3407-7473-3325-4604",
 				FileName:        "3565A9C3084267EF2E44A4736DI2-svi.zip",
 				Version:         2,
-				DownloadURL:     "https://lms.example.com/files/5d1c7a2e-license?version=2&format=zip",
+				DownloadURL:     "https://lms.example.com/license-files/5d1c7a2e-0f3b-4c8e-9a61-2b7d4e8f1c03?expires=1750230300&sig=q1Yx3C9Jt0m2e8ZpWv4sQh7kLr5uNa6bDf0gHi1jKlM",
+				LinkExpiresAt:   issuedAt.Add(14 * 24 * time.Hour),
 				Features: []mail.FileFeature{
 					{PartNumber: "ILL-SV9500SE-SYS-V7", Name: "SV9500 SE System Release", Amount: "V7"},
 					{PartNumber: "ILL-SV9500SE-CLIENT", Name: "SV9500 SE IP client license", Amount: "120"},
@@ -152,6 +153,7 @@ func TestRender(t *testing.T) {
 				FileName:        `a&b<"c">-svi.zip`,
 				Version:         1,
 				DownloadURL:     `https://lms.example.com/files/1?name="x"&y=<z>`,
+				LinkExpiresAt:   issuedAt.Add(14 * 24 * time.Hour),
 				Features: []mail.FileFeature{
 					{PartNumber: "ILL-<SV8300>", Name: `Trunk & "Line" <Ports>`, Amount: "<5>"},
 				},

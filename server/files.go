@@ -11,6 +11,7 @@ import (
 
 	"lms/actor"
 	"lms/apperr"
+	"lms/downloadlink"
 	"lms/requestid"
 )
 
@@ -21,8 +22,15 @@ const LicenseKeysPath = "/.well-known/lms-license-keys.json"
 // downloadLicenseFile serves one generation of a license file to a user who
 // may see its location (LIC-6: downloads are authorised like the API). A
 // file not ready yet (being generated, or an external product's file the
-// license desk has not uploaded, EXT-3) answers 409 with the reason.
+// license desk has not uploaded, EXT-3) answers 409 with the reason. A
+// request without a token that carries a mail's signed link is served by
+// the link (downloadLicenseFileByLink); with a token, the token's rules
+// apply and the link is ignored.
 func (s *Server) downloadLicenseFile(w http.ResponseWriter, r *http.Request) {
+	if actor.From(r.Context()) == nil && downloadlink.Present(r.URL.Query()) {
+		s.downloadLicenseFileByLink(w, r)
+		return
+	}
 	s.download(w, r, "license file", func(ctx context.Context, id uuid.UUID) (*download, error) {
 		f, err := s.Graph.Services.Licenses.Download(ctx, id)
 		if err != nil {
@@ -80,6 +88,11 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request, what string, l
 		}
 		return
 	}
+	writeDownload(w, d)
+}
+
+// writeDownload sends d as an attachment.
+func writeDownload(w http.ResponseWriter, d *download) {
 	w.Header().Set("Content-Type", contentType(d.name))
 	w.Header().Set("Content-Disposition", `attachment; filename="`+d.name+`"`)
 	w.Header().Set("Content-Length", strconv.Itoa(len(d.content)))

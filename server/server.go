@@ -20,6 +20,7 @@ import (
 	"lms/auth"
 	"lms/catalog"
 	"lms/db"
+	"lms/downloadlink"
 	"lms/graph"
 	"lms/license"
 	"lms/licensefile"
@@ -135,12 +136,22 @@ func NewWithDB(ctx context.Context, cfg Config, d *db.DB) (*Server, error) {
 		}
 	}
 	log.Info("license files signed", "key_id", signer.KeyID(), "trusted_keys", len(keys))
+	// Emailed download links are keyed by the signing key too, so every
+	// process checks what any other signed, across restarts.
+	linkSecret, err := signer.DeriveSecret(downloadlink.KeyLabel)
+	if err != nil {
+		return nil, err
+	}
+	links, err := downloadlink.NewKey(linkSecret)
+	if err != nil {
+		return nil, err
+	}
 
 	ws := river.NewWorkers()
 	notifier := &notify.Service{DB: d.Bun, Sender: sender}
 	licenses := &license.Service{
 		DB: d.Bun, Notify: notifier, Signer: signer, Keys: keys,
-		Events: &license.Events{Pool: d.Pool, Logger: log}, PublicURL: cfg.PublicURL,
+		Events: &license.Events{Pool: d.Pool, Logger: log}, PublicURL: cfg.PublicURL, Links: links,
 		MaxUploadBytes: cfg.MaxUploadBytes,
 	}
 	workers.Register(ws, workers.Deps{Notify: notifier, Licenses: licenses, RetryBase: cfg.MailRetryBase})

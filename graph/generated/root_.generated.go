@@ -3675,7 +3675,7 @@ type AuditEvent implements Node {
   """Ids of the changed objects (usable with node)."""
   objectIds: [ID!]!
   summary: Map!
-  """Who acted, as named when it happened; null for the system."""
+  """Who acted, as named when it happened; null for the system and for a download by an emailed link (display says "via emailed link")."""
   actedBy: AuditIdentity
   """The distributor user acting as actedBy (ACT-5), as named then."""
   impersonatedBy: AuditIdentity
