@@ -5,8 +5,6 @@ package audit
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -16,7 +14,6 @@ import (
 	"github.com/uptrace/bun"
 
 	"lms/actor"
-	"lms/apperr"
 	"lms/db"
 	"lms/page"
 	"lms/requestid"
@@ -132,23 +129,23 @@ func (s *Service) List(ctx context.Context, f Filter, args page.Args) (*page.Pag
 	})
 }
 
-// Find returns one event the caller may see. Errors: UNAUTHENTICATED, NOT_FOUND.
-func (s *Service) Find(ctx context.Context, id uuid.UUID) (*db.AuditEvent, error) {
+// FindEvents returns the events with the given ids in order, nil where an
+// event does not exist or the caller may not see it (see List). node and
+// nodes call it with all the ids of a request. Errors: UNAUTHENTICATED.
+func (s *Service) FindEvents(ctx context.Context, ids []uuid.UUID) ([]*db.AuditEvent, error) {
 	a, err := actor.Require(ctx)
 	if err != nil {
 		return nil, err
 	}
-	e := new(db.AuditEvent)
-	q := s.DB.NewSelect().Model(e).Where("id = ?", id)
+	var rows []db.AuditEvent
+	q := s.DB.NewSelect().Model(&rows).Where("id IN (?)", bun.In(ids))
 	if !a.IsAdmin() {
 		q = q.Where("partner_ids @> ARRAY[?]::uuid[]", a.Partner.ID)
 	}
-	if err := q.Scan(ctx); errors.Is(err, sql.ErrNoRows) {
-		return nil, apperr.NotFoundf("audit event")
-	} else if err != nil {
-		return nil, fmt.Errorf("find audit event %s: %w", id, err)
+	if err := q.Scan(ctx); err != nil {
+		return nil, fmt.Errorf("find audit events: %w", err)
 	}
-	return e, nil
+	return db.InOrder(ids, rows, func(e *db.AuditEvent) uuid.UUID { return e.ID }), nil
 }
 
 // Display names who did an event the way the guide shows it: the acting

@@ -255,19 +255,38 @@ func canManage(a *actor.Actor, tok *db.APIToken) bool {
 	}
 }
 
-// FindToken returns a token the caller may manage. Errors: NOT_FOUND.
+// FindToken returns a token the caller may manage. Errors: UNAUTHENTICATED,
+// NOT_FOUND.
 func (s *Service) FindToken(ctx context.Context, id uuid.UUID) (*db.APIToken, error) {
+	toks, err := s.FindTokens(ctx, []uuid.UUID{id})
+	if err != nil {
+		return nil, err
+	}
+	if toks[0] == nil {
+		return nil, apperr.NotFoundf("API token")
+	}
+	return toks[0], nil
+}
+
+// FindTokens returns the tokens with the given ids in order, nil where a
+// token does not exist or the caller may not manage it. node and nodes call
+// it with all the ids of a request. Errors: UNAUTHENTICATED.
+func (s *Service) FindTokens(ctx context.Context, ids []uuid.UUID) ([]*db.APIToken, error) {
 	a, err := actor.Require(ctx)
 	if err != nil {
 		return nil, err
 	}
-	tok := new(db.APIToken)
-	if err := s.DB.NewSelect().Model(tok).Where("id = ?", id).Scan(ctx); errors.Is(err, sql.ErrNoRows) || err == nil && !canManage(a, tok) {
-		return nil, apperr.NotFoundf("API token")
-	} else if err != nil {
-		return nil, fmt.Errorf("find token %s: %w", id, err)
+	var rows []db.APIToken
+	if err := s.DB.NewSelect().Model(&rows).Where("id IN (?)", bun.In(ids)).Scan(ctx); err != nil {
+		return nil, fmt.Errorf("find api tokens: %w", err)
 	}
-	return tok, nil
+	out := db.InOrder(ids, rows, func(t *db.APIToken) uuid.UUID { return t.ID })
+	for i, tok := range out {
+		if tok != nil && !canManage(a, tok) {
+			out[i] = nil
+		}
+	}
+	return out, nil
 }
 
 // ListTokens lists the tokens of a user, newest first: the caller's own, or

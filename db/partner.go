@@ -28,4 +28,9 @@ type Partner struct {
 	Email     string      `bun:"email,notnull"`
 	CreatedAt time.Time   `bun:"created_at,nullzero,notnull,default:current_timestamp"`
 	UpdatedAt time.Time   `bun:"updated_at,nullzero,notnull,default:current_timestamp"`
+
+	// NameOnly is set on a partner the caller sees by its name only (a
+	// dealer looking at a distributor that ships to it, see
+	// partner.FindPartners); its other fields are then blank.
+	NameOnly bool `bun:"name_only,scanonly"`
 }

@@ -84,78 +84,89 @@ func partNumbers[T any](items []T, number func(*T) string) []string {
 }
 
 func (r *Resolver) orderConnection(ctx context.Context, p *page.Page[db.LicenseOrder]) (*model.LicenseOrderConnection, error) {
-	l := r.loaders(ctx)
-	ids := make([]uuid.UUID, len(p.Items))
-	partners := make([]uuid.UUID, len(p.Items))
-	for i := range p.Items {
-		l.licenseOrders.prime(p.Items[i].ID, &p.Items[i])
-		ids[i], partners[i] = p.Items[i].ID, p.Items[i].PartnerID
-	}
-	if node, ok := currentNode(ctx); ok && len(ids) > 0 {
-		orderTypes := []string{"LicenseOrder", "Node"}
-		if _, ok := selected(ctx, node, "reshippedFrom", orderTypes); ok {
-			for i := range p.Items {
-				if from := p.Items[i].ReshippedFrom; from != nil {
-					partners = append(partners, *from)
-				}
-			}
-		}
-		if _, ok := selected(ctx, node, "partner", orderTypes); ok || len(partners) > len(ids) {
-			if err := l.partners.prefetch(ctx, partners); err != nil {
-				return nil, err
-			}
-		}
-		if f, ok := selected(ctx, node, "licenses", orderTypes); ok {
-			if first, ok := firstArg(ctx, f); ok {
-				keys := make([]firstPageKey, len(ids))
-				for i, id := range ids {
-					keys[i] = firstPageKey{ID: id, First: first}
-				}
-				lics, err := pagesItems(ctx, l.orderLicenses, keys)
-				if err != nil {
-					return nil, err
-				}
-				if n, ok := nodeOf(ctx, f); ok {
-					if err := r.prefetchLicenses(ctx, lics, n); err != nil {
-						return nil, err
-					}
-				}
-			}
-		}
-		if f, ok := selected(ctx, node, "lines", orderTypes); ok {
-			if err := l.linesOfOrders.prefetch(ctx, ids); err != nil {
-				return nil, err
-			}
-			lines, err := l.linesOfOrders.LoadAll(ctx, ids)
-			if err != nil {
-				return nil, err
-			}
-			var all []license.BinLine
-			var sources []uuid.UUID
-			for _, ls := range lines {
-				all = append(all, ls...)
-				for _, x := range ls {
-					if x.SourceLineID != nil {
-						sources = append(sources, *x.SourceLineID)
-					}
-				}
-			}
-			if err := r.prefetchParts(ctx, partNumbers(all, func(l *license.BinLine) string { return l.PartNumber })); err != nil {
-				return nil, err
-			}
-			if n, ok := nodeOf(ctx, f); ok && len(sources) > 0 {
-				if _, ok := selected(ctx, n, "sourceLine", []string{"OrderLine", "Node"}); ok {
-					if err := l.orderLines.prefetch(ctx, sources); err != nil {
-						return nil, err
-					}
-				}
-			}
-		}
+	node, _ := currentNode(ctx)
+	if err := r.prefetchOrders(ctx, ptrs(p.Items), node); err != nil {
+		return nil, err
 	}
 	es, info := edges(p, func(c string, n *db.LicenseOrder) model.LicenseOrderEdge {
 		return model.LicenseOrderEdge{Cursor: c, Node: n}
 	})
 	return &model.LicenseOrderConnection{Edges: es, PageInfo: info}, nil
+}
+
+// prefetchOrders loads what node (the selection of each order) asks for
+// below orders.
+func (r *Resolver) prefetchOrders(ctx context.Context, orders []*db.LicenseOrder, node graphql.CollectedField) error {
+	l := r.loaders(ctx)
+	ids := make([]uuid.UUID, len(orders))
+	partners := make([]uuid.UUID, len(orders))
+	for i, o := range orders {
+		l.licenseOrders.prime(o.ID, o)
+		ids[i], partners[i] = o.ID, o.PartnerID
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	orderTypes := []string{"LicenseOrder", "Node"}
+	if _, ok := selected(ctx, node, "reshippedFrom", orderTypes); ok {
+		for _, o := range orders {
+			if o.ReshippedFrom != nil {
+				partners = append(partners, *o.ReshippedFrom)
+			}
+		}
+	}
+	if _, ok := selected(ctx, node, "partner", orderTypes); ok || len(partners) > len(ids) {
+		if err := l.partners.prefetch(ctx, partners); err != nil {
+			return err
+		}
+	}
+	if f, ok := selected(ctx, node, "licenses", orderTypes); ok {
+		if first, ok := firstArg(ctx, f); ok {
+			keys := make([]firstPageKey, len(ids))
+			for i, id := range ids {
+				keys[i] = firstPageKey{ID: id, First: first}
+			}
+			lics, err := pagesItems(ctx, l.orderLicenses, keys)
+			if err != nil {
+				return err
+			}
+			if n, ok := nodeOf(ctx, f); ok {
+				if err := r.prefetchLicenses(ctx, lics, n); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	if f, ok := selected(ctx, node, "lines", orderTypes); ok {
+		if err := l.linesOfOrders.prefetch(ctx, ids); err != nil {
+			return err
+		}
+		lines, err := l.linesOfOrders.LoadAll(ctx, ids)
+		if err != nil {
+			return err
+		}
+		var all []license.BinLine
+		var sources []uuid.UUID
+		for _, ls := range lines {
+			all = append(all, ls...)
+			for _, x := range ls {
+				if x.SourceLineID != nil {
+					sources = append(sources, *x.SourceLineID)
+				}
+			}
+		}
+		if err := r.prefetchParts(ctx, partNumbers(all, func(l *license.BinLine) string { return l.PartNumber })); err != nil {
+			return err
+		}
+		if n, ok := nodeOf(ctx, f); ok && len(sources) > 0 {
+			if _, ok := selected(ctx, n, "sourceLine", []string{"OrderLine", "Node"}); ok {
+				if err := l.orderLines.prefetch(ctx, sources); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
 }
 
 func (r *Resolver) binPartConnection(ctx context.Context, p *page.Page[license.BinPart]) (*model.BinPartConnection, error) {

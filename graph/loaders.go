@@ -146,6 +146,15 @@ func (l *loader[K, V]) prefetch(ctx context.Context, keys []K) error {
 	return nil
 }
 
+// loadAll loads keys in one fetch (those not prefetched or primed before)
+// and keeps them for Load.
+func (l *loader[K, V]) loadAll(ctx context.Context, keys []K) ([]V, error) {
+	if err := l.prefetch(ctx, keys); err != nil {
+		return nil, err
+	}
+	return l.LoadAll(ctx, keys)
+}
+
 // batch adapts a service's FindXs(ctx, ids) to a loader's fetch.
 func batch[K comparable, V any](find func(context.Context, []K) ([]V, error)) func(context.Context, []K) ([]V, []error) {
 	return func(ctx context.Context, keys []K) ([]V, []error) {

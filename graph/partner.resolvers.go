@@ -41,6 +41,22 @@ func (r *partnerResolver) ID(ctx context.Context, obj *db.Partner) (string, erro
 	return encodeID("Partner", obj.ID), nil
 }
 
+// Email is the resolver for the email field.
+func (r *partnerResolver) Email(ctx context.Context, obj *db.Partner) (*string, error) {
+	if obj.NameOnly {
+		return nil, nil
+	}
+	return &obj.Email, nil
+}
+
+// CreatedAt is the resolver for the createdAt field.
+func (r *partnerResolver) CreatedAt(ctx context.Context, obj *db.Partner) (*time.Time, error) {
+	if obj.NameOnly {
+		return nil, nil
+	}
+	return &obj.CreatedAt, nil
+}
+
 // Users is the resolver for the users field.
 func (r *partnerResolver) Users(ctx context.Context, obj *db.Partner, first *int, after *string) (*model.UserConnection, error) {
 	p, err := r.Services.Partners.ListUsers(ctx, obj.ID, pageArgs(first, after))

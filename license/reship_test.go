@@ -192,13 +192,14 @@ func TestReshipWalkthrough(t *testing.T) {
 		require.Contains(t, m.Text, "MA4000 IPS EXT LIC(100)")
 		require.Contains(t, m.Text, "SO-12345")
 	}
-	// The dealer sees its order, but neither the distributor's partner
-	// record (ACT-3; the mail names it) nor its lines.
+	// The dealer sees its order and the distributor's name (issue 11 item
+	// 11), but not the distributor's lines (ACT-3).
 	var dealerView struct{ Node resoldOrder }
 	env.Query(t, lmstest.DealerY, `query($id: ID!) { node(id: $id) { ... on LicenseOrder { `+resoldOrderFields+` } } }`,
 		map[string]any{"id": p.Order.ID}).Decode(t, &dealerView)
 	require.Equal(t, "SO-12345", dealerView.Node.SalesOrder)
-	require.Nil(t, dealerView.Node.ReshippedFrom)
+	require.NotNil(t, dealerView.Node.ReshippedFrom)
+	require.Equal(t, "Distributor X", dealerView.Node.ReshippedFrom.Name)
 	for _, e := range dealerView.Node.Lines.Edges {
 		require.Nil(t, e.Node.SourceLine)
 	}

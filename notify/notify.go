@@ -20,7 +20,6 @@ import (
 	"github.com/uptrace/bun"
 
 	"lms/actor"
-	"lms/apperr"
 	"lms/db"
 	"lms/mail"
 	"lms/page"
@@ -174,19 +173,21 @@ func (s *Service) List(ctx context.Context, args page.Args) (*page.Page[db.Email
 	})
 }
 
-// Find returns one email the caller may see. Errors: NOT_FOUND.
-func (s *Service) Find(ctx context.Context, id uuid.UUID) (*db.Email, error) {
+// FindEmails returns the emails with the given ids in order, nil where an
+// email does not exist or the caller may not see it (see List). node and
+// nodes call it with all the ids of a request. Errors: UNAUTHENTICATED.
+func (s *Service) FindEmails(ctx context.Context, ids []uuid.UUID) ([]*db.Email, error) {
 	a, err := actor.Require(ctx)
 	if err != nil {
 		return nil, err
 	}
-	e := new(db.Email)
-	err = s.DB.NewSelect().Model(e).Where("id = ?", id).Scan(ctx)
-	if errors.Is(err, sql.ErrNoRows) || err == nil && !a.IsAdmin() && (e.PartnerID == nil || *e.PartnerID != a.Partner.ID) {
-		return nil, apperr.NotFoundf("email")
+	var rows []db.Email
+	q := s.DB.NewSelect().Model(&rows).Where("id IN (?)", bun.In(ids))
+	if !a.IsAdmin() {
+		q = q.Where("partner_id = ?", a.Partner.ID)
 	}
-	if err != nil {
-		return nil, fmt.Errorf("find email %s: %w", id, err)
+	if err := q.Scan(ctx); err != nil {
+		return nil, fmt.Errorf("find emails: %w", err)
 	}
-	return e, nil
+	return db.InOrder(ids, rows, func(e *db.Email) uuid.UUID { return e.ID }), nil
 }

@@ -116,9 +116,8 @@ func constraintError(err error) error {
 	return err
 }
 
-// FindPartner returns a partner the caller may see: its own, a dealer it has
-// a shipping allowance with (a distributor), or any (an admin).
-// Errors: UNAUTHENTICATED, NOT_FOUND.
+// FindPartner returns a partner the caller may see, in full or by name only
+// (see FindPartners). Errors: UNAUTHENTICATED, NOT_FOUND.
 func (s *Service) FindPartner(ctx context.Context, id uuid.UUID) (*db.Partner, error) {
 	ps, err := s.FindPartners(ctx, []uuid.UUID{id})
 	if err != nil {
@@ -131,29 +130,51 @@ func (s *Service) FindPartner(ctx context.Context, id uuid.UUID) (*db.Partner, e
 }
 
 // FindPartners returns the partners with the given ids in the same order, nil
-// where a partner does not exist or the caller may not see it. Dataloaders
-// call it with a whole batch.
+// where a partner does not exist or the caller may not see it. The caller
+// sees in full its own partner, for a distributor the dealers it has a
+// shipping allowance with, and for an admin any. It sees by name only the
+// distributors that ship to its partner (a shipping allowance for it, or an
+// order they reshipped to it), so that a dealer knows where its licenses
+// came from and where returns go: those come with NameOnly set and nothing
+// but id, kind and name (issue 11 item 11). Dataloaders call it with a
+// whole batch. Errors: UNAUTHENTICATED.
 func (s *Service) FindPartners(ctx context.Context, ids []uuid.UUID) ([]*db.Partner, error) {
 	a, err := actor.Require(ctx)
 	if err != nil {
 		return nil, err
 	}
 	var rows []db.Partner
-	q := s.DB.NewSelect().Model(&rows).Where("id IN (?)", bun.In(ids))
+	q := s.DB.NewSelect().Model(&rows).Where("partner.id IN (?)", bun.In(ids))
 	if !a.IsAdmin() {
-		q = q.Where("id IN (?)", visiblePartners(a))
+		q = q.ColumnExpr("partner.*").
+			ColumnExpr("partner.id NOT IN (?) AS name_only", visiblePartners(a)).
+			Where("partner.id IN (?) OR ?", visiblePartners(a), shipsTo(a))
 	}
 	if err := q.Scan(ctx); err != nil {
 		return nil, fmt.Errorf("find partners: %w", err)
+	}
+	for i, p := range rows {
+		if p.NameOnly {
+			rows[i] = db.Partner{ID: p.ID, Kind: p.Kind, Name: p.Name, NameOnly: true}
+		}
 	}
 	return db.InOrder(ids, rows, func(p *db.Partner) uuid.UUID { return p.ID }), nil
 }
 
 // visiblePartners is the one statement of which partners a non-admin actor
-// may see (ACT-3, ACT-4): its own, and for a distributor the dealers it has a
-// shipping allowance with.
+// may see in full (ACT-3, ACT-4): its own, and for a distributor the dealers
+// it has a shipping allowance with.
 func visiblePartners(a *actor.Actor) schema.QueryAppender {
 	return bun.SafeQuery("SELECT ?::uuid UNION ALL SELECT dealer_id FROM shipping_allowances WHERE distributor_id = ?", a.Partner.ID, a.Partner.ID)
+}
+
+// shipsTo is the one condition on a partner row (alias partner) that it
+// ships to the actor's partner, which therefore sees it by name: a
+// distributor with a shipping allowance for it or that reshipped an order to
+// it (an order outlives the allowance it was made under).
+func shipsTo(a *actor.Actor) schema.QueryAppender {
+	return bun.SafeQuery(`(EXISTS (SELECT 1 FROM shipping_allowances sa WHERE sa.dealer_id = ? AND sa.distributor_id = partner.id)
+ OR EXISTS (SELECT 1 FROM license_orders lo WHERE lo.partner_id = ? AND lo.reshipped_from = partner.id))`, a.Partner.ID, a.Partner.ID)
 }
 
 // PartnerFilter narrows ListPartners.
@@ -300,15 +321,20 @@ func (s *Service) FindUser(ctx context.Context, id uuid.UUID) (*db.User, error) 
 	return us[0], nil
 }
 
-// ListUsers lists the users of a partner the caller may see, oldest first.
-// Errors: UNAUTHENTICATED, NOT_FOUND, VALIDATION_FAILED.
+// ListUsers lists the users of a partner the caller may see, oldest first;
+// none of a partner it sees by name only. Errors: UNAUTHENTICATED,
+// NOT_FOUND, VALIDATION_FAILED.
 func (s *Service) ListUsers(ctx context.Context, partnerID uuid.UUID, args page.Args) (*page.Page[db.User], error) {
 	a, err := actor.Require(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.FindPartner(ctx, partnerID); err != nil {
+	p, err := s.FindPartner(ctx, partnerID)
+	if err != nil {
 		return nil, err
+	}
+	if p.NameOnly {
+		return &page.Page[db.User]{}, nil
 	}
 	q := s.DB.NewSelect().Model((*db.User)(nil)).Where("partner_id = ?", partnerID)
 	return page.OldestFirst(ctx, q, args, a.Scope()+"/"+partnerID.String(), "created_at", "id", func(u *db.User) (time.Time, uuid.UUID) {

@@ -21,6 +21,8 @@ import (
 type PartnerResolver interface {
 	ID(ctx context.Context, obj *db.Partner) (string, error)
 
+	Email(ctx context.Context, obj *db.Partner) (*string, error)
+	CreatedAt(ctx context.Context, obj *db.Partner) (*time.Time, error)
 	Users(ctx context.Context, obj *db.Partner, first *int, after *string) (*model.UserConnection, error)
 	ShippingAllowances(ctx context.Context, obj *db.Partner) ([]db.ShippingAllowance, error)
 }
@@ -267,18 +269,18 @@ func (ec *executionContext) _Partner_email(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Partner_email(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Email, nil
+			return ec.Resolvers.Partner().Email(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Partner_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Partner", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Partner", field, true, true, "String")
 }
 
 func (ec *executionContext) _Partner_createdAt(ctx context.Context, field graphql.CollectedField, obj *db.Partner) (ret graphql.Marshaler) {
@@ -290,18 +292,18 @@ func (ec *executionContext) _Partner_createdAt(ctx context.Context, field graphq
 			return ec.fieldContext_Partner_createdAt(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.CreatedAt, nil
+			return ec.Resolvers.Partner().CreatedAt(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Partner_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Partner", field, false, false, "Time")
+	return graphql.NewScalarFieldContext("Partner", field, true, true, "Time")
 }
 
 func (ec *executionContext) _Partner_users(ctx context.Context, field graphql.CollectedField, obj *db.Partner) (ret graphql.Marshaler) {
@@ -879,15 +881,17 @@ func (ec *executionContext) _Partner(ctx context.Context, sel ast.SelectionSet, 
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "email":
-			out.Values[i] = ec._Partner_email(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Partner_email(ctx, field, obj)
+				})
 		case "createdAt":
-			out.Values[i] = ec._Partner_createdAt(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Partner_createdAt(ctx, field, obj)
+				})
 		case "users":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,

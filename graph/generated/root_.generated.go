@@ -4899,16 +4899,22 @@ type PageInfo {
   DEALER
 }
 
-"""A business partner (tenant): a dealer, a distributor, or the vendor."""
+"""
+A business partner (tenant): a dealer, a distributor, or the vendor. A dealer
+sees the distributors that ship to it (a shipping allowance for it, or an
+order reshipped to it) by name only: their id, kind and name; email and
+createdAt are null, users and shippingAllowances empty.
+"""
 type Partner implements Node {
   id: ID!
   kind: PartnerKind!
   name: String!
-  """Contact address, used for notifications while the partner has no users."""
-  email: String!
-  createdAt: Time!
+  """Contact address, used for notifications while the partner has no users. Null when you see the partner by name only."""
+  email: String
+  """Null when you see the partner by name only."""
+  createdAt: Time
   users(first: Int, after: String): UserConnection!
-  """Allowances this partner is part of, as distributor or dealer (ACT-4)."""
+  """Allowances this partner is part of, as distributor or dealer (ACT-4), that you are part of too (admins: all)."""
   shippingAllowances: [ShippingAllowance!]!
 }
 
