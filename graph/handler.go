@@ -5,7 +5,6 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -15,8 +14,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
 
-	"lms/actor"
-	"lms/apperr"
 	"lms/db"
 	"lms/graph/generated"
 	"lms/license"
@@ -36,6 +33,11 @@ type HandlerOpts struct {
 	// MaxUploadBytes bounds a GraphQL multipart request (file uploads, SPEC
 	// §12); DefaultMaxUploadBytes when 0.
 	MaxUploadBytes int64
+	// WebsocketInitTimeout is how long a websocket may take to send
+	// connection_init; DefaultWebsocketInitTimeout when 0.
+	WebsocketInitTimeout time.Duration
+	// Websockets, when set, counts the websockets held open.
+	Websockets *Websockets
 }
 
 // DefaultMaxUploadBytes is the size limit of a multipart request (the
@@ -69,7 +71,14 @@ func NewHandler(o HandlerOpts) http.Handler {
 	// would refuse their content type.
 	srv.AddTransport(uploadTransport(o.MaxUploadBytes))
 	srv.AddTransport(transport.POST{})
-	srv.AddTransport(transport.Websocket{KeepAlivePingInterval: 10 * time.Second, InitFunc: o.Resolver.websocketInit})
+	srv.AddTransport(websocketTransport{
+		Websocket: transport.Websocket{
+			KeepAlivePingInterval: 10 * time.Second,
+			InitFunc:              o.Resolver.websocketInit(o.Logger),
+			InitTimeout:           cmp.Or(o.WebsocketInitTimeout, DefaultWebsocketInitTimeout),
+		},
+		Sockets: o.Websockets,
+	})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	if o.Introspection {
 		srv.Use(extension.Introspection{})
@@ -91,26 +100,4 @@ func NewHandler(o HandlerOpts) http.Handler {
 		})
 	}
 	return o.Resolver.LoaderMiddleware(srv)
-}
-
-// websocketInit authenticates a websocket whose upgrade request carried no
-// bearer token (browsers cannot set headers on websockets) from the
-// connection_init payload's "Authorization": "Bearer <token>".
-func (r *Resolver) websocketInit(ctx context.Context, p transport.InitPayload) (context.Context, *transport.InitPayload, error) {
-	if actor.From(ctx) != nil {
-		return ctx, &p, nil
-	}
-	h := p.Authorization()
-	if h == "" {
-		return ctx, &p, nil
-	}
-	scheme, token, _ := strings.Cut(h, " ")
-	if !strings.EqualFold(scheme, "Bearer") {
-		return nil, nil, apperr.Unauthenticatedf("the Authorization of connection_init must be \"Bearer <token>\"")
-	}
-	a, err := r.Services.Tokens.Authenticate(ctx, strings.TrimSpace(token))
-	if err != nil {
-		return nil, nil, err
-	}
-	return actor.With(ctx, a), &p, nil
 }

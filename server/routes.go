@@ -37,6 +37,7 @@ func (s *Server) routes() (http.Handler, error) {
 		ExposeStatementCount: s.cfg.ExposeStatementCount,
 		Limits:               graph.DefaultLimits,
 		MaxUploadBytes:       s.uploadLimit(),
+		Websockets:           s.Websockets,
 	})
 	mux.Handle("/graphql", s.authenticate(s.limitBody(gql)))
 	mux.Handle("GET /license-files/{id}", s.authenticate(http.HandlerFunc(s.downloadLicenseFile)))
