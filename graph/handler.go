@@ -85,6 +85,7 @@ func NewHandler(o HandlerOpts) http.Handler {
 	}
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
 	srv.Use(o.Limits)
+	srv.Use(tokenGuard{Tokens: o.Resolver.Services.Tokens, Present: ErrorPresenter(o.Logger)})
 	srv.SetErrorPresenter(ErrorPresenter(o.Logger))
 	srv.SetRecoverFunc(Recover(o.Logger))
 	if o.ExposeStatementCount {

@@ -22,6 +22,10 @@ import (
 // Websocket close codes of the graphql-transport-ws protocol that LMS
 // sends (the legacy graphql-ws clients get the same).
 const (
+	// CloseUnauthorized ends a socket whose subscriptions' API token is no
+	// longer valid (revoked, expired, its user disabled, the impersonation
+	// ended): sign in again and subscribe again.
+	CloseUnauthorized = 4401
 	// CloseForbidden refuses a connection_init whose Authorization is
 	// not a valid token.
 	CloseForbidden = 4403
@@ -34,8 +38,9 @@ const DefaultWebsocketInitTimeout = 10 * time.Second
 // websocketTransport is gqlgen's websocket transport (graphql-transport-ws,
 // and the legacy graphql-ws of subscriptions-transport-ws) with what a
 // server open to anyone needs besides: every socket it accepts is closed
-// once gqlgen is done with it, whichever way gqlgen got there; and the
-// sockets held open are counted.
+// once gqlgen is done with it, whichever way gqlgen got there; a
+// subscription can close its socket with a close code of its own
+// (closeSocket); and the sockets held open are counted.
 type websocketTransport struct {
 	transport.Websocket
 	// Accept holds the origin patterns cross-origin sockets may come from.
@@ -45,10 +50,12 @@ type websocketTransport struct {
 
 // Do serves one websocket until it is closed.
 func (t websocketTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
-	s := &socket{accept: t.Accept}
+	ctx, cancel := context.WithCancel(r.Context())
+	defer cancel()
+	s := &socket{accept: t.Accept, cancel: cancel}
 	ws := t.Websocket
 	ws.Implementation = s
-	ws.Do(&countingWriter{ResponseWriter: w, sockets: t.Sockets}, r, exec)
+	ws.Do(&countingWriter{ResponseWriter: w, sockets: t.Sockets}, r.WithContext(context.WithValue(ctx, socketKey{}, s)), exec)
 	// gqlgen returns without closing the socket on some failed
 	// connection_init (a payload that is not an object); a no-op when it
 	// has started closing it.
@@ -56,13 +63,18 @@ func (t websocketTransport) Do(w http.ResponseWriter, r *http.Request, exec grap
 }
 
 // socket is one accepted websocket: gqlgen's websocket implementation for
-// it, and the handle to close it.
+// it, and the handle closeSocket closes it with.
 type socket struct {
 	accept coderws.AcceptOptions
+	// cancel ends the connection's context: gqlgen then ends its
+	// operations and closes the socket.
+	cancel context.CancelFunc
 
 	mu   sync.Mutex
 	conn transport.WebsocketConn // nil until accepted
 }
+
+type socketKey struct{}
 
 // Accept accepts the websocket through gqlgen's coder/websocket adapter.
 func (s *socket) Accept(w http.ResponseWriter, r *http.Request, o transport.WebsocketAcceptOptions) (transport.WebsocketConn, error) {
@@ -88,6 +100,21 @@ func (s *socket) close(code int, reason string) {
 	}
 	_ = conn.WriteClose(code, reason)
 	_ = conn.Close()
+}
+
+// closeSocket closes the websocket that ctx's operation came over with
+// code and reason, and ends its operations. It reports false when the
+// operation did not come over a websocket.
+func closeSocket(ctx context.Context, code int, reason string) bool {
+	s, ok := ctx.Value(socketKey{}).(*socket)
+	if !ok {
+		return false
+	}
+	// The close frame first: gqlgen closes with 1000 once the connection
+	// context ends, and only the first close frame is sent.
+	s.close(code, reason)
+	s.cancel()
+	return true
 }
 
 // websocketInit authenticates a websocket whose upgrade request carried no

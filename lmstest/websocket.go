@@ -78,6 +78,8 @@ type Message struct {
 	Payload json.RawMessage `json:"payload,omitempty"`
 }
 
+func (m Message) String() string { return fmt.Sprintf("{id %q %s %s}", m.ID, m.Type, m.Payload) }
+
 // DialWebsocket opens a websocket to /graphql offering subprotocol, with
 // header (e.g. Origin) in the handshake. The handshake response is
 // returned also when the server refuses the upgrade. The socket is closed

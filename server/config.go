@@ -51,6 +51,11 @@ type Config struct {
 	MaxUploadBytes int64
 	// ShutdownTimeout bounds the graceful shutdown (LMS_SHUTDOWN_TIMEOUT).
 	ShutdownTimeout time.Duration
+	// TokenRecheckInterval is how long a live subscription trusts that its
+	// API token is still valid (not revoked, expired or disabled) before it
+	// checks again (LMS_TOKEN_RECHECK_INTERVAL); 0 checks before every
+	// event.
+	TokenRecheckInterval time.Duration
 	// SMTP is the mail server (LMS_SMTP_*); with no host, mail is recorded
 	// and not sent.
 	SMTP mail.Config
@@ -126,6 +131,8 @@ func FromEnv() (Config, error) {
 		return e
 	})
 	parse("LMS_SHUTDOWN_TIMEOUT", duration(&c.ShutdownTimeout))
+	c.TokenRecheckInterval = 5 * time.Second
+	parse("LMS_TOKEN_RECHECK_INTERVAL", duration(&c.TokenRecheckInterval))
 	parse("LMS_MAIL_RETRY_BASE", duration(&c.MailRetryBase))
 	parse("LMS_JOB_POLL_INTERVAL", duration(&c.FetchPollInterval))
 	parse("LMS_SMTP_PORT", func(v string) (e error) { c.SMTP.Port, e = strconv.Atoi(v); return e })

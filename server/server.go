@@ -181,7 +181,7 @@ func NewWithDB(ctx context.Context, cfg Config, d *db.DB) (*Server, error) {
 		return nil, fmt.Errorf("river worker client: %w", err)
 	}
 
-	tokens := &auth.Service{DB: d.Bun}
+	tokens := &auth.Service{DB: d.Bun, RecheckAfter: cfg.TokenRecheckInterval}
 	res := &graph.Resolver{DB: d.Bun, Services: graph.Services{
 		Partners:  &partner.Service{DB: d.Bun, Notify: notifier, Tokens: tokens},
 		Tokens:    tokens,
