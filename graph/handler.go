@@ -63,14 +63,14 @@ func uploadTransport(maxUpload int64) transport.MultipartForm {
 func NewHandler(o HandlerOpts) http.Handler {
 	srv := handler.New(generated.NewExecutableSchema(generated.Config{Resolvers: o.Resolver}))
 	srv.AddTransport(transport.Options{})
-	srv.AddTransport(transport.GET{})
+	srv.AddTransport(plainHTTP{transport.GET{}})
 	// Server-sent events before POST: both take POST, SSE only with
 	// Accept: text/event-stream (subscriptions over plain HTTP).
 	srv.AddTransport(transport.SSE{})
 	// Uploads (SPEC §12: GraphQL multipart requests) before POST, which
 	// would refuse their content type.
-	srv.AddTransport(uploadTransport(o.MaxUploadBytes))
-	srv.AddTransport(transport.POST{})
+	srv.AddTransport(plainHTTP{uploadTransport(o.MaxUploadBytes)})
+	srv.AddTransport(plainHTTP{transport.POST{}})
 	srv.AddTransport(websocketTransport{
 		Websocket: transport.Websocket{
 			KeepAlivePingInterval: 10 * time.Second,

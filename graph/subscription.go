@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"fmt"
+	"net/http"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -86,3 +87,50 @@ func (g tokenGuard) check(ctx context.Context, a *actor.Actor) (end bool, refusa
 	}
 	return true, &graphql.Response{Errors: gqlerror.List{g.Present(ctx, err)}}
 }
+
+// subscriptionTransports is the answer to a subscription sent over plain
+// HTTP.
+const subscriptionTransports = "a subscription needs a streaming transport: a websocket (subprotocol graphql-transport-ws, or the legacy graphql-ws) or server-sent events (POST with Accept: text/event-stream)"
+
+// plainHTTP is a transport with one answer per request (POST, GET) that
+// refuses subscriptions at once with 400: it would otherwise hold the
+// request until the subscription's first event, which may be hours away.
+type plainHTTP struct{ graphql.Transport }
+
+// Do serves the request, refusing a subscription.
+func (t plainHTTP) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
+	rw := &refusalWriter{ResponseWriter: w}
+	t.Transport.Do(rw, r, refuseSubscriptions{GraphExecutor: exec, refused: &rw.refused})
+}
+
+// refuseSubscriptions fails the operation context of a subscription, so
+// the transport answers with the error and runs nothing.
+type refuseSubscriptions struct {
+	graphql.GraphExecutor
+	refused *bool
+}
+
+func (e refuseSubscriptions) CreateOperationContext(ctx context.Context, p *graphql.RawParams) (*graphql.OperationContext, gqlerror.List) {
+	oc, errs := e.GraphExecutor.CreateOperationContext(ctx, p)
+	if len(errs) == 0 && oc.Operation != nil && oc.Operation.Operation == ast.Subscription {
+		*e.refused = true
+		return oc, gqlerror.List{{Message: subscriptionTransports, Extensions: map[string]any{"code": string(apperr.ValidationFailed)}}}
+	}
+	return oc, errs
+}
+
+// refusalWriter answers 400 once a subscription has been refused (gqlgen's
+// transports answer 200 or 422 to a failed operation context).
+type refusalWriter struct {
+	http.ResponseWriter
+	refused bool
+}
+
+func (w *refusalWriter) WriteHeader(code int) {
+	if w.refused {
+		code = http.StatusBadRequest
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *refusalWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -27,10 +28,13 @@ type liveSubscription struct {
 }
 
 // subscribeFiles subscribes to the files of locationID with token, first
-// telling of fileID, over transport.
+// telling of fileID (when not ""), over transport.
 func subscribeFiles(ctx context.Context, t *testing.T, env *lmstest.Env, transport, token, locationID, fileID string) liveSubscription {
 	t.Helper()
-	vars := map[string]any{"loc": locationID, "file": fileID}
+	vars := map[string]any{"loc": locationID}
+	if fileID != "" {
+		vars["file"] = fileID
+	}
 	if transport == "sse" {
 		return liveSubscription{sse: sseSubscribe(ctx, t, env, token, vars)}
 	}
@@ -114,6 +118,19 @@ func (s liveSubscription) nextFile(ctx context.Context, t *testing.T) apiFile {
 	require.NoError(t, json.Unmarshal(ev, &got), "event %s", ev)
 	require.Empty(t, got.Errors)
 	return got.Data.LicenseFileReady
+}
+
+// firstEvent returns the first event of user's licenseFileReady
+// subscription to locationID over server-sent events.
+func firstEvent(t *testing.T, env *lmstest.Env, user, locationID string) lmstest.Response {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	ev, err := subscribeFiles(ctx, t, env, "sse", env.Tokens[user], locationID, "").next(ctx)
+	require.NoError(t, err)
+	var resp lmstest.Response
+	require.NoError(t, json.Unmarshal(ev, &resp), "event %s", ev)
+	return resp
 }
 
 // A live subscription whose token can no longer act (revoked, its user
@@ -229,5 +246,44 @@ func TestSubscriptionEndsWithItsToken(t *testing.T) {
 				require.NotContains(t, []string{"next", "data"}, m.Type, "%s: delivered %s", tc.name, m.Payload)
 			}
 		}
+	}
+}
+
+// A subscription sent as a plain POST or GET, which has one answer to
+// give, is refused at once with 400 naming the two streaming transports,
+// instead of waiting for the first event.
+func TestSubscriptionOverPlainHTTPIsRefused(t *testing.T) {
+	t.Parallel()
+	env := lmstest.New(t, lmstest.Opts{NoSMTP: true, NoWorkers: true})
+	loc, _ := readyLocation(t, env)
+	vars := map[string]any{"loc": loc.ID}
+	body, err := json.Marshal(map[string]any{"query": fileReadySubscription, "variables": vars})
+	require.NoError(t, err)
+	varsJSON, err := json.Marshal(vars)
+	require.NoError(t, err)
+	post, err := http.NewRequest(http.MethodPost, env.URL+"/graphql", bytes.NewReader(body))
+	require.NoError(t, err)
+	post.Header.Set("Content-Type", "application/json")
+	get, err := http.NewRequest(http.MethodGet, env.URL+"/graphql?"+url.Values{
+		"query":     {fileReadySubscription},
+		"variables": {string(varsJSON)},
+	}.Encode(), nil)
+	require.NoError(t, err)
+	get.Header.Set("Accept", "text/event-stream") // graphql-sse's distinct connections mode
+
+	for _, req := range []*http.Request{post, get} {
+		t.Run(req.Method, func(t *testing.T) {
+			t.Parallel()
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			req.Header.Set("Authorization", "Bearer "+env.Tokens[lmstest.DealerY])
+			resp := env.Do(t, req.WithContext(ctx))
+			require.Equal(t, http.StatusBadRequest, resp.Status)
+			require.Len(t, resp.Errors, 1)
+			require.Equal(t, "VALIDATION_FAILED", resp.Errors[0].Code())
+			for _, transport := range []string{"websocket", "graphql-transport-ws", "graphql-ws", "server-sent events", "Accept: text/event-stream"} {
+				require.Contains(t, resp.Errors[0].Message, transport)
+			}
+		})
 	}
 }
