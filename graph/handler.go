@@ -12,6 +12,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
+	coderws "github.com/coder/websocket"
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"lms/db"
@@ -38,6 +39,9 @@ type HandlerOpts struct {
 	WebsocketInitTimeout time.Duration
 	// Websockets, when set, counts the websockets held open.
 	Websockets *Websockets
+	// AllowedOrigins are the exact origins (scheme://host[:port]) besides
+	// the API's own that websockets may be opened from.
+	AllowedOrigins []string
 }
 
 // DefaultMaxUploadBytes is the size limit of a multipart request (the
@@ -77,6 +81,7 @@ func NewHandler(o HandlerOpts) http.Handler {
 			InitFunc:              o.Resolver.websocketInit(o.Logger),
 			InitTimeout:           cmp.Or(o.WebsocketInitTimeout, DefaultWebsocketInitTimeout),
 		},
+		Accept:  coderws.AcceptOptions{OriginPatterns: o.AllowedOrigins},
 		Sockets: o.Websockets,
 	})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
