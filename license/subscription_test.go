@@ -287,3 +287,34 @@ func TestSubscriptionOverPlainHTTPIsRefused(t *testing.T) {
 		})
 	}
 }
+
+// The errors of licenseFileReady name the argument they concern
+// (locationId, fileId): the subscription has no input argument.
+func TestSubscriptionErrorsNameTheArgument(t *testing.T) {
+	t.Parallel()
+	env := lmstest.New(t, lmstest.Opts{NoSMTP: true, NoWorkers: true})
+	loc, _ := readyLocation(t, env)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+
+	cases := []struct {
+		name, user, locationID, fileID string
+		field                          []any
+	}{
+		{"not an id", lmstest.DealerY, "nope", "", []any{"locationId"}},
+		{"another tenant's location", lmstest.DealerZ, loc.ID, "", []any{"locationId"}},
+		{"not a file id", lmstest.DealerY, loc.ID, loc.ID, []any{"fileId"}},
+	}
+	for _, tc := range cases {
+		for _, transport := range []string{"sse", lmstest.GraphQLTransportWS} {
+			ev, err := subscribeFiles(ctx, t, env, transport, env.Tokens[tc.user], tc.locationID, tc.fileID).next(ctx)
+			require.NoError(t, err)
+			var resp lmstest.Response
+			require.NoError(t, json.Unmarshal(ev, &resp), "event %s", ev)
+			errs := resp.Errors
+			require.Len(t, errs, 1, "%s over %s", tc.name, transport)
+			require.Equal(t, "NOT_FOUND", errs[0].Code(), "%s over %s", tc.name, transport)
+			require.Equal(t, tc.field, errs[0].Extensions["field"], "%s over %s", tc.name, transport)
+		}
+	}
+}
