@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/99designs/gqlgen/graphql"
+	coderws "github.com/coder/websocket"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
@@ -71,9 +72,11 @@ func (g tokenGuard) InterceptOperation(ctx context.Context, next graphql.Operati
 func (g tokenGuard) check(ctx context.Context, a *actor.Actor) (end bool, refusal *graphql.Response) {
 	valid, err := g.Tokens.StillValid(ctx, a.TokenID)
 	switch {
+	case err != nil && ctx.Err() != nil:
+		return true, nil // the client has gone
 	case err != nil:
 		err = fmt.Errorf("subscription: %w", err)
-		if closeSocket(ctx, 1011, "internal server error") {
+		if closeSocket(ctx, int(coderws.StatusInternalError), "internal server error") {
 			_ = g.Present(ctx, err) // logs it
 			return true, nil
 		}
