@@ -48,6 +48,11 @@ func Hash(secret string) []byte {
 // Service manages API tokens.
 type Service struct {
 	DB *bun.DB
+	// RecheckAfter is how long StillValid trusts its last answer for a
+	// token; 0 checks every time.
+	RecheckAfter time.Duration
+
+	validity validityCache
 }
 
 // Authenticate returns the actor a token acts as. A missing, malformed,
@@ -59,11 +64,7 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (*actor.Actor
 		return nil, invalid
 	}
 	tok := new(db.APIToken)
-	err := s.DB.NewSelect().Model(tok).
-		Where("token_hash = ?", Hash(secret)).
-		Where("revoked_at IS NULL").
-		Where("expires_at IS NULL OR expires_at > now()").
-		Scan(ctx)
+	err := usable(s.DB.NewSelect().Model(tok)).Where("?TableAlias.token_hash = ?", Hash(secret)).Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, invalid
 	}
@@ -237,6 +238,7 @@ func (s *Service) RevokeToken(ctx context.Context, id uuid.UUID) (*db.APIToken, 
 	if err != nil {
 		return nil, fmt.Errorf("revoke api token %s: %w", id, err)
 	}
+	s.validity.forget(id)
 	return tok, nil
 }
 

@@ -1,10 +1,10 @@
 package graph
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -12,10 +12,9 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
+	coderws "github.com/coder/websocket"
 	"github.com/vektah/gqlparser/v2/ast"
 
-	"lms/actor"
-	"lms/apperr"
 	"lms/db"
 	"lms/graph/generated"
 	"lms/license"
@@ -37,6 +36,14 @@ type HandlerOpts struct {
 	// MaxUploadBytes bounds a GraphQL multipart request (file uploads, SPEC
 	// §12); DefaultMaxUploadBytes when 0.
 	MaxUploadBytes int64
+	// WebsocketInitTimeout is how long a websocket may take to send
+	// connection_init; DefaultWebsocketInitTimeout when 0.
+	WebsocketInitTimeout time.Duration
+	// Websockets, when set, counts the websockets held open.
+	Websockets *Websockets
+	// AllowedOrigins are the exact origins (scheme://host[:port]) besides
+	// the API's own that websockets may be opened from.
+	AllowedOrigins []string
 }
 
 // DefaultMaxUploadBytes is the size limit of a multipart request (the
@@ -54,15 +61,24 @@ const maxUploadMemory = 256 << 10
 func NewHandler(o HandlerOpts) http.Handler {
 	srv := handler.New(generated.NewExecutableSchema(generated.Config{Resolvers: o.Resolver}))
 	srv.AddTransport(transport.Options{})
-	srv.AddTransport(transport.GET{})
+	srv.AddTransport(plainHTTP{transport.GET{}})
 	// Server-sent events before POST: both take POST, SSE only with
 	// Accept: text/event-stream (subscriptions over plain HTTP).
 	srv.AddTransport(transport.SSE{})
 	// Uploads (SPEC §12: GraphQL multipart requests) before POST, which
 	// would refuse their content type.
-	srv.AddTransport(uploadTransport(o.MaxUploadBytes))
-	srv.AddTransport(transport.POST{})
-	srv.AddTransport(transport.Websocket{KeepAlivePingInterval: 10 * time.Second, InitFunc: o.Resolver.websocketInit})
+	srv.AddTransport(plainHTTP{uploadTransport(o.MaxUploadBytes)})
+	srv.AddTransport(plainHTTP{transport.POST{}})
+	srv.AddTransport(websocketTransport{
+		Websocket: transport.Websocket{
+			KeepAlivePingInterval: 10 * time.Second,
+			InitFunc:              o.Resolver.websocketInit(o.Logger),
+			InitTimeout:           cmp.Or(o.WebsocketInitTimeout, DefaultWebsocketInitTimeout),
+			PayloadReadLimit:      &maxWebsocketMessage,
+		},
+		Accept:  coderws.AcceptOptions{OriginPatterns: o.AllowedOrigins},
+		Sockets: o.Websockets,
+	})
 	srv.SetQueryCache(shortQueries[*ast.QueryDocument]{lru.New[*ast.QueryDocument](1000)})
 	srv.SetParserTokenLimit(o.Limits.MaxTokens)
 	srv.SetValidationRulesFn(validationRules(o.Introspection))
@@ -72,6 +88,7 @@ func NewHandler(o HandlerOpts) http.Handler {
 	// Persisted queries first: the limits measure the query they fill in.
 	srv.Use(extension.AutomaticPersistedQuery{Cache: shortQueries[string]{lru.New[string](100)}})
 	srv.Use(newLimiter(o.Limits))
+	srv.Use(tokenGuard{Tokens: o.Resolver.Services.Tokens, Present: ErrorPresenter(o.Logger)})
 	srv.SetErrorPresenter(ErrorPresenter(o.Logger))
 	srv.SetRecoverFunc(Recover(o.Logger))
 	if o.ExposeStatementCount {
@@ -112,26 +129,4 @@ func (c shortQueries[T]) Add(ctx context.Context, key string, v T) {
 		return
 	}
 	c.Cache.Add(ctx, key, v)
-}
-
-// websocketInit authenticates a websocket whose upgrade request carried no
-// bearer token (browsers cannot set headers on websockets) from the
-// connection_init payload's "Authorization": "Bearer <token>".
-func (r *Resolver) websocketInit(ctx context.Context, p transport.InitPayload) (context.Context, *transport.InitPayload, error) {
-	if actor.From(ctx) != nil {
-		return ctx, &p, nil
-	}
-	h := p.Authorization()
-	if h == "" {
-		return ctx, &p, nil
-	}
-	scheme, token, _ := strings.Cut(h, " ")
-	if !strings.EqualFold(scheme, "Bearer") {
-		return nil, nil, apperr.Unauthenticatedf("the Authorization of connection_init must be \"Bearer <token>\"")
-	}
-	a, err := r.Services.Tokens.Authenticate(ctx, strings.TrimSpace(token))
-	if err != nil {
-		return nil, nil, err
-	}
-	return actor.With(ctx, a), &p, nil
 }

@@ -422,15 +422,17 @@ func signingKeys(keys licensefile.Keyring) ([]model.LicenseSigningKey, error) {
 	return out, nil
 }
 
-// licenseFileReady parses the subscription's arguments for WatchFiles.
+// licenseFileReady parses the subscription's arguments for WatchFiles. Its
+// errors name the argument they concern (onArguments).
 func (r *Resolver) licenseFileReady(ctx context.Context, locationID string, fileID *string) (<-chan *db.LicenseFile, error) {
 	locID, err := parseID(locationID, "Location", "locationId")
 	if err != nil {
-		return nil, err
+		return nil, onArguments(err)
 	}
 	fid, err := parseOptionalID(fileID, "LicenseFile", "fileId")
 	if err != nil {
-		return nil, err
+		return nil, onArguments(err)
 	}
-	return r.Services.Licenses.WatchFiles(ctx, locID, fid)
+	files, err := r.Services.Licenses.WatchFiles(ctx, locID, fid)
+	return files, onArguments(err)
 }

@@ -230,7 +230,7 @@ func TestFileReadySubscription(t *testing.T) {
 	require.Equal(t, fileID, next(t, late).ID)
 
 	// Another partner cannot subscribe to the location.
-	resp := env.Query(t, lmstest.DealerZ, `subscription($loc: ID!) { licenseFileReady(locationId: $loc) { id } }`, map[string]any{"loc": loc.ID})
+	resp := firstEvent(t, env, lmstest.DealerZ, loc.ID)
 	require.NotEmpty(t, resp.Errors)
 	require.Equal(t, "NOT_FOUND", resp.Errors[0].Code())
 }

@@ -55,7 +55,7 @@ func TestLicensesAreTenantScoped(t *testing.T) {
 			map[string]any{"locationId": loc.ID, "ipAddress": "10.0.0.1"}).Errors, "NOT_FOUND")
 		status, _, _ := get(t, env, user, *f.DownloadURL)
 		require.Equal(t, 404, status)
-		resp := env.Query(t, user, `subscription($loc: ID!) { licenseFileReady(locationId: $loc) { id } }`, map[string]any{"loc": loc.ID})
+		resp := firstEvent(t, env, user, loc.ID)
 		require.NotEmpty(t, resp.Errors)
 		require.Equal(t, "NOT_FOUND", resp.Errors[0].Code())
 	}

@@ -42,6 +42,10 @@ type Config struct {
 	// (LMS_RUN_API, LMS_RUN_WORKERS), so either can be scaled out.
 	API     bool
 	Workers bool
+	// CORSOrigins are the exact origins of browser front ends that may call
+	// the API, over HTTP and websockets (LMS_CORS_ORIGINS, comma-separated);
+	// none: same origin only.
+	CORSOrigins []string
 	// MaxBodyBytes limits a request body (LMS_MAX_BODY_BYTES).
 	MaxBodyBytes int64
 	// MaxUploadBytes limits a GraphQL multipart request, the uploaded file
@@ -51,6 +55,11 @@ type Config struct {
 	MaxUploadBytes int64
 	// ShutdownTimeout bounds the graceful shutdown (LMS_SHUTDOWN_TIMEOUT).
 	ShutdownTimeout time.Duration
+	// TokenRecheckInterval is how long a live subscription trusts that its
+	// API token is still valid (not revoked, expired or disabled) before it
+	// checks again (LMS_TOKEN_RECHECK_INTERVAL); 0 checks before every
+	// event.
+	TokenRecheckInterval time.Duration
 	// SMTP is the mail server (LMS_SMTP_*); with no host, mail is recorded
 	// and not sent.
 	SMTP mail.Config
@@ -126,6 +135,9 @@ func FromEnv() (Config, error) {
 		return e
 	})
 	parse("LMS_SHUTDOWN_TIMEOUT", duration(&c.ShutdownTimeout))
+	parse("LMS_CORS_ORIGINS", func(v string) (e error) { c.CORSOrigins, e = parseOrigins(v); return e })
+	c.TokenRecheckInterval = 5 * time.Second
+	parse("LMS_TOKEN_RECHECK_INTERVAL", duration(&c.TokenRecheckInterval))
 	parse("LMS_MAIL_RETRY_BASE", duration(&c.MailRetryBase))
 	parse("LMS_JOB_POLL_INTERVAL", duration(&c.FetchPollInterval))
 	parse("LMS_SMTP_PORT", func(v string) (e error) { c.SMTP.Port, e = strconv.Atoi(v); return e })

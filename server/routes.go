@@ -37,6 +37,8 @@ func (s *Server) routes() (http.Handler, error) {
 		ExposeStatementCount: s.cfg.ExposeStatementCount,
 		Limits:               graph.DefaultLimits,
 		MaxUploadBytes:       s.uploadLimit(),
+		Websockets:           s.Websockets,
+		AllowedOrigins:       s.cfg.CORSOrigins,
 	})
 	mux.Handle("/graphql", s.authenticate(s.limitBody(gql)))
 	mux.Handle("GET /license-files/{id}", s.authenticate(http.HandlerFunc(s.downloadLicenseFile)))
@@ -62,7 +64,7 @@ func (s *Server) routes() (http.Handler, error) {
 	mux.Handle("/riverui/login", http.HandlerFunc(s.riverUILogin))
 	mux.Handle("/riverui/", s.authenticate(adminOnly(ui)))
 
-	return requestid.Middleware(countStatements(s.logRequests(mux))), nil
+	return requestid.Middleware(countStatements(s.logRequests(cors(s.cfg.CORSOrigins, mux)))), nil
 }
 
 // readyz answers 200 when the database answers and every migration is

@@ -42,6 +42,8 @@ type Server struct {
 	// shared pool); Worker runs them (riverpgxv5 over the same pool).
 	Jobs   *river.Client[*sql.Tx]
 	Worker *river.Client[pgx.Tx]
+	// Websockets counts the GraphQL websockets held open.
+	Websockets *graph.Websockets
 	// Ready is closed once the server listens (and workers run).
 	Ready     chan struct{}
 	handler   http.Handler
@@ -194,7 +196,7 @@ func NewWithDB(ctx context.Context, cfg Config, d *db.DB) (*Server, error) {
 		return nil, fmt.Errorf("river worker client: %w", err)
 	}
 
-	tokens := &auth.Service{DB: d.Bun}
+	tokens := &auth.Service{DB: d.Bun, RecheckAfter: cfg.TokenRecheckInterval}
 	res := &graph.Resolver{DB: d.Bun, Services: graph.Services{
 		Partners:  &partner.Service{DB: d.Bun, Notify: notifier, Tokens: tokens},
 		Tokens:    tokens,
@@ -203,7 +205,7 @@ func NewWithDB(ctx context.Context, cfg Config, d *db.DB) (*Server, error) {
 		Locations: &location.Service{DB: d.Bun, Notify: notifier},
 		Licenses:  licenses,
 	}}
-	s := &Server{cfg: cfg, log: log, DB: d, Graph: res, Tokens: tokens, Jobs: jobs, Worker: worker, Ready: make(chan struct{}), admission: newAdmission()}
+	s := &Server{cfg: cfg, log: log, DB: d, Graph: res, Tokens: tokens, Jobs: jobs, Worker: worker, Websockets: new(graph.Websockets), Ready: make(chan struct{}), admission: newAdmission()}
 	s.handler, err = s.routes()
 	if err != nil {
 		return nil, err
