@@ -24,6 +24,11 @@ func (r *catalogResolver) Parts(ctx context.Context, obj *catalog.Catalog, first
 	return &model.PartConnection{Edges: es, PageInfo: info}, nil
 }
 
+// ID is the resolver for the id field.
+func (r *partResolver) ID(ctx context.Context, obj *catalog.Part) (string, error) {
+	return encodeKey("Part", obj.Number), nil
+}
+
 // Stacking is the resolver for the stacking field.
 func (r *partResolver) Stacking(ctx context.Context, obj *catalog.Part) (model.StackingKind, error) {
 	return model.StackingKind(obj.Stacking), nil
@@ -35,6 +40,16 @@ func (r *queryResolver) Catalog(ctx context.Context) (*catalog.Catalog, error) {
 		return nil, err
 	}
 	return catalog.Load(ctx, r.DB)
+}
+
+// ID is the resolver for the id field.
+func (r *swaApplicationResolver) ID(ctx context.Context, obj *catalog.SwaApplication) (string, error) {
+	return encodeKey("SwaApplication", obj.Code), nil
+}
+
+// ID is the resolver for the id field.
+func (r *systemTypeResolver) ID(ctx context.Context, obj *catalog.SystemType) (string, error) {
+	return encodeKey("SystemType", obj.Code), nil
 }
 
 // HwkcExample is the resolver for the hwkcExample field.
@@ -70,11 +85,17 @@ func (r *Resolver) Catalog() generated.CatalogResolver { return &catalogResolver
 // Part returns generated.PartResolver implementation.
 func (r *Resolver) Part() generated.PartResolver { return &partResolver{r} }
 
+// SwaApplication returns generated.SwaApplicationResolver implementation.
+func (r *Resolver) SwaApplication() generated.SwaApplicationResolver {
+	return &swaApplicationResolver{r}
+}
+
 // SystemType returns generated.SystemTypeResolver implementation.
 func (r *Resolver) SystemType() generated.SystemTypeResolver { return &systemTypeResolver{r} }
 
 type (
-	catalogResolver    struct{ *Resolver }
-	partResolver       struct{ *Resolver }
-	systemTypeResolver struct{ *Resolver }
+	catalogResolver        struct{ *Resolver }
+	partResolver           struct{ *Resolver }
+	swaApplicationResolver struct{ *Resolver }
+	systemTypeResolver     struct{ *Resolver }
 )

@@ -13,18 +13,26 @@ import (
 // that service's authorisation: a foreign id answers null, exactly like a
 // random one (ACT-3).
 func (r *Resolver) node(ctx context.Context, id string) (model.Node, error) {
-	typ, uid, ok := decodeID(id)
+	typ, key, ok := decodeKey(id)
 	if !ok {
 		return nil, nil
 	}
-	n, err := r.find(ctx, typ, uid)
+	n, err := r.find(ctx, typ, key)
 	if apperr.CodeOf(err) == apperr.NotFound {
 		return nil, nil
 	}
 	return n, err
 }
 
-func (r *Resolver) find(ctx context.Context, typ string, id uuid.UUID) (model.Node, error) {
+func (r *Resolver) find(ctx context.Context, typ, key string) (model.Node, error) {
+	switch typ {
+	case "SystemType", "Part", "SwaApplication":
+		return r.catalogNode(ctx, typ, key)
+	}
+	id, err := uuid.Parse(key)
+	if err != nil {
+		return nil, nil
+	}
 	switch typ {
 	case "Partner":
 		return nilIfNone(r.partner(ctx, id))

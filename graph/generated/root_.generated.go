@@ -44,6 +44,7 @@ type ResolverRoot interface {
 	Query() QueryResolver
 	ShippingAllowance() ShippingAllowanceResolver
 	Subscription() SubscriptionResolver
+	SwaApplication() SwaApplicationResolver
 	SystemType() SystemTypeResolver
 	User() UserResolver
 	Viewer() ViewerResolver
@@ -508,6 +509,7 @@ type ComplexityRoot struct {
 
 	Part struct {
 		Flags        func(childComplexity int) int
+		ID           func(childComplexity int) int
 		MaxPerSystem func(childComplexity int) int
 		Name         func(childComplexity int) int
 		Number       func(childComplexity int) int
@@ -645,6 +647,7 @@ type ComplexityRoot struct {
 	SwaApplication struct {
 		AgreementCode func(childComplexity int) int
 		Code          func(childComplexity int) int
+		ID            func(childComplexity int) int
 		Name          func(childComplexity int) int
 		SystemTypes   func(childComplexity int) int
 		Terms         func(childComplexity int) int
@@ -659,6 +662,7 @@ type ComplexityRoot struct {
 		HwkcFormat            func(childComplexity int) int
 		HwkcPrefix            func(childComplexity int) int
 		HwkcSources           func(childComplexity int) int
+		ID                    func(childComplexity int) int
 		Name                  func(childComplexity int) int
 		ProductKeyFormat      func(childComplexity int) int
 		ProductKeyRequiredFor func(childComplexity int) int
@@ -2664,6 +2668,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Part.Flags(childComplexity), true
+	case "Part.id":
+		if e.ComplexityRoot.Part.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Part.ID(childComplexity), true
 	case "Part.maxPerSystem":
 		if e.ComplexityRoot.Part.MaxPerSystem == nil {
 			break
@@ -3249,6 +3259,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SwaApplication.Code(childComplexity), true
+	case "SwaApplication.id":
+		if e.ComplexityRoot.SwaApplication.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaApplication.ID(childComplexity), true
 	case "SwaApplication.name":
 		if e.ComplexityRoot.SwaApplication.Name == nil {
 			break
@@ -3316,6 +3332,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SystemType.HwkcSources(childComplexity), true
+	case "SystemType.id":
+		if e.ComplexityRoot.SystemType.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SystemType.ID(childComplexity), true
 	case "SystemType.name":
 		if e.ComplexityRoot.SystemType.Name == nil {
 			break
@@ -3725,7 +3747,9 @@ extend type Query {
 }
 
 """A kind of PBX or product a location can be (CAT-1)."""
-type SystemType {
+type SystemType implements Node {
+  """The same for the same code in every catalog version."""
+  id: ID!
   code: String!
   name: String!
   """Regular expression the Hardware Key Code must match."""
@@ -3749,7 +3773,9 @@ type SystemType {
 }
 
 """A license part (CAT-2)."""
-type Part {
+type Part implements Node {
+  """The same for the same part number in every catalog version."""
+  id: ID!
   number: String!
   name: String!
   systemTypes: [String!]!
@@ -3772,7 +3798,9 @@ type PartEdge {
 }
 
 """An application SWA is held for (SWA-3)."""
-type SwaApplication {
+type SwaApplication implements Node {
+  """The same for the same code in every catalog version."""
+  id: ID!
   code: String!
   name: String!
   agreementCode: String!
@@ -5961,6 +5989,8 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 
 func (ec *executionContext) childFields_Part(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
+	case "id":
+		return ec.fieldContext_Part_id(ctx, field)
 	case "number":
 		return ec.fieldContext_Part_number(ctx, field)
 	case "name":
@@ -6183,6 +6213,8 @@ func (ec *executionContext) childFields_StartImpersonationPayload(ctx context.Co
 
 func (ec *executionContext) childFields_SwaApplication(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
+	case "id":
+		return ec.fieldContext_SwaApplication_id(ctx, field)
 	case "code":
 		return ec.fieldContext_SwaApplication_code(ctx, field)
 	case "name":
@@ -6199,6 +6231,8 @@ func (ec *executionContext) childFields_SwaApplication(ctx context.Context, fiel
 
 func (ec *executionContext) childFields_SystemType(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
+	case "id":
+		return ec.fieldContext_SystemType_id(ctx, field)
 	case "code":
 		return ec.fieldContext_SystemType_code(ctx, field)
 	case "name":
