@@ -24,6 +24,9 @@ type PartResolver interface {
 
 	Stacking(ctx context.Context, obj *catalog.Part) (model.StackingKind, error)
 }
+type PartConnectionResolver interface {
+	TotalCount(ctx context.Context, obj *model.PartConnection) (int, error)
+}
 type SwaApplicationResolver interface {
 	ID(ctx context.Context, obj *catalog.SwaApplication) (string, error)
 }
@@ -460,6 +463,29 @@ func (ec *executionContext) fieldContext_PartConnection_pageInfo(_ context.Conte
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _PartConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.PartConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PartConnection().TotalCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartConnection", field, true, true, "Int")
 }
 
 func (ec *executionContext) _PartEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.PartEdge) (ret graphql.Marshaler) {
@@ -1122,13 +1148,19 @@ func (ec *executionContext) _PartConnection(ctx context.Context, sel ast.Selecti
 		case "edges":
 			out.Values[i] = ec._PartConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._PartConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PartConnection_totalCount(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

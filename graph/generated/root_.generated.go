@@ -24,22 +24,36 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	ApiToken() ApiTokenResolver
 	AuditEvent() AuditEventResolver
+	AuditEventConnection() AuditEventConnectionResolver
 	BinPart() BinPartResolver
+	BinPartConnection() BinPartConnectionResolver
 	Catalog() CatalogResolver
 	Customer() CustomerResolver
+	CustomerConnection() CustomerConnectionResolver
 	Email() EmailResolver
+	EmailConnection() EmailConnectionResolver
 	Entitlement() EntitlementResolver
+	EntitlementConnection() EntitlementConnectionResolver
 	License() LicenseResolver
 	LicenseBin() LicenseBinResolver
+	LicenseConnection() LicenseConnectionResolver
 	LicenseFile() LicenseFileResolver
+	LicenseFileConnection() LicenseFileConnectionResolver
 	LicenseOrder() LicenseOrderResolver
+	LicenseOrderConnection() LicenseOrderConnectionResolver
 	LicenseReturn() LicenseReturnResolver
+	LicenseReturnConnection() LicenseReturnConnectionResolver
 	Location() LocationResolver
+	LocationConnection() LocationConnectionResolver
 	Mutation() MutationResolver
 	OrderLine() OrderLineResolver
+	OrderLineConnection() OrderLineConnectionResolver
 	Part() PartResolver
+	PartConnection() PartConnectionResolver
 	PartInventory() PartInventoryResolver
+	PartInventoryConnection() PartInventoryConnectionResolver
 	Partner() PartnerResolver
+	PartnerConnection() PartnerConnectionResolver
 	ProtectDat() ProtectDatResolver
 	Query() QueryResolver
 	ShippingAllowance() ShippingAllowanceResolver
@@ -112,8 +126,9 @@ type ComplexityRoot struct {
 	}
 
 	AuditEventConnection struct {
-		Edges    func(childComplexity int) int
-		PageInfo func(childComplexity int) int
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
 	}
 
 	AuditEventEdge struct {
@@ -134,8 +149,9 @@ type ComplexityRoot struct {
 	}
 
 	BinPartConnection struct {
-		Edges    func(childComplexity int) int
-		PageInfo func(childComplexity int) int
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
 	}
 
 	BinPartEdge struct {
@@ -203,8 +219,9 @@ type ComplexityRoot struct {
 	}
 
 	CustomerConnection struct {
-		Edges    func(childComplexity int) int
-		PageInfo func(childComplexity int) int
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
 	}
 
 	CustomerEdge struct {
@@ -236,8 +253,9 @@ type ComplexityRoot struct {
 	}
 
 	EmailConnection struct {
-		Edges    func(childComplexity int) int
-		PageInfo func(childComplexity int) int
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
 	}
 
 	EmailEdge struct {
@@ -260,8 +278,9 @@ type ComplexityRoot struct {
 	}
 
 	EntitlementConnection struct {
-		Edges    func(childComplexity int) int
-		PageInfo func(childComplexity int) int
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
 	}
 
 	EntitlementEdge struct {
@@ -308,8 +327,9 @@ type ComplexityRoot struct {
 	}
 
 	LicenseConnection struct {
-		Edges    func(childComplexity int) int
-		PageInfo func(childComplexity int) int
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
 	}
 
 	LicenseEdge struct {
@@ -338,8 +358,9 @@ type ComplexityRoot struct {
 	}
 
 	LicenseFileConnection struct {
-		Edges    func(childComplexity int) int
-		PageInfo func(childComplexity int) int
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
 	}
 
 	LicenseFileEdge struct {
@@ -361,8 +382,9 @@ type ComplexityRoot struct {
 	}
 
 	LicenseOrderConnection struct {
-		Edges    func(childComplexity int) int
-		PageInfo func(childComplexity int) int
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
 	}
 
 	LicenseOrderEdge struct {
@@ -384,8 +406,9 @@ type ComplexityRoot struct {
 	}
 
 	LicenseReturnConnection struct {
-		Edges    func(childComplexity int) int
-		PageInfo func(childComplexity int) int
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
 	}
 
 	LicenseReturnEdge struct {
@@ -439,8 +462,9 @@ type ComplexityRoot struct {
 	}
 
 	LocationConnection struct {
-		Edges    func(childComplexity int) int
-		PageInfo func(childComplexity int) int
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
 	}
 
 	LocationEdge struct {
@@ -520,8 +544,9 @@ type ComplexityRoot struct {
 	}
 
 	PartConnection struct {
-		Edges    func(childComplexity int) int
-		PageInfo func(childComplexity int) int
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
 	}
 
 	PartEdge struct {
@@ -540,8 +565,9 @@ type ComplexityRoot struct {
 	}
 
 	PartInventoryConnection struct {
-		Edges    func(childComplexity int) int
-		PageInfo func(childComplexity int) int
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
 	}
 
 	PartInventoryEdge struct {
@@ -560,8 +586,9 @@ type ComplexityRoot struct {
 	}
 
 	PartnerConnection struct {
-		Edges    func(childComplexity int) int
-		PageInfo func(childComplexity int) int
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
 	}
 
 	PartnerEdge struct {
@@ -975,6 +1002,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuditEventConnection.PageInfo(childComplexity), true
+	case "AuditEventConnection.totalCount":
+		if e.ComplexityRoot.AuditEventConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEventConnection.TotalCount(childComplexity), true
 
 	case "AuditEventEdge.cursor":
 		if e.ComplexityRoot.AuditEventEdge.Cursor == nil {
@@ -1044,6 +1077,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.BinPartConnection.PageInfo(childComplexity), true
+	case "BinPartConnection.totalCount":
+		if e.ComplexityRoot.BinPartConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BinPartConnection.TotalCount(childComplexity), true
 
 	case "BinPartEdge.cursor":
 		if e.ComplexityRoot.BinPartEdge.Cursor == nil {
@@ -1281,6 +1320,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CustomerConnection.PageInfo(childComplexity), true
+	case "CustomerConnection.totalCount":
+		if e.ComplexityRoot.CustomerConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerConnection.TotalCount(childComplexity), true
 
 	case "CustomerEdge.cursor":
 		if e.ComplexityRoot.CustomerEdge.Cursor == nil {
@@ -1394,6 +1439,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.EmailConnection.PageInfo(childComplexity), true
+	case "EmailConnection.totalCount":
+		if e.ComplexityRoot.EmailConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmailConnection.TotalCount(childComplexity), true
 
 	case "EmailEdge.cursor":
 		if e.ComplexityRoot.EmailEdge.Cursor == nil {
@@ -1470,6 +1521,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.EntitlementConnection.PageInfo(childComplexity), true
+	case "EntitlementConnection.totalCount":
+		if e.ComplexityRoot.EntitlementConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntitlementConnection.TotalCount(childComplexity), true
 
 	case "EntitlementEdge.cursor":
 		if e.ComplexityRoot.EntitlementEdge.Cursor == nil {
@@ -1659,6 +1716,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.LicenseConnection.PageInfo(childComplexity), true
+	case "LicenseConnection.totalCount":
+		if e.ComplexityRoot.LicenseConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseConnection.TotalCount(childComplexity), true
 
 	case "LicenseEdge.cursor":
 		if e.ComplexityRoot.LicenseEdge.Cursor == nil {
@@ -1788,6 +1851,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.LicenseFileConnection.PageInfo(childComplexity), true
+	case "LicenseFileConnection.totalCount":
+		if e.ComplexityRoot.LicenseFileConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseFileConnection.TotalCount(childComplexity), true
 
 	case "LicenseFileEdge.cursor":
 		if e.ComplexityRoot.LicenseFileEdge.Cursor == nil {
@@ -1885,6 +1954,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.LicenseOrderConnection.PageInfo(childComplexity), true
+	case "LicenseOrderConnection.totalCount":
+		if e.ComplexityRoot.LicenseOrderConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseOrderConnection.TotalCount(childComplexity), true
 
 	case "LicenseOrderEdge.cursor":
 		if e.ComplexityRoot.LicenseOrderEdge.Cursor == nil {
@@ -1972,6 +2047,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.LicenseReturnConnection.PageInfo(childComplexity), true
+	case "LicenseReturnConnection.totalCount":
+		if e.ComplexityRoot.LicenseReturnConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseReturnConnection.TotalCount(childComplexity), true
 
 	case "LicenseReturnEdge.cursor":
 		if e.ComplexityRoot.LicenseReturnEdge.Cursor == nil {
@@ -2259,6 +2340,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.LocationConnection.PageInfo(childComplexity), true
+	case "LocationConnection.totalCount":
+		if e.ComplexityRoot.LocationConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LocationConnection.TotalCount(childComplexity), true
 
 	case "LocationEdge.cursor":
 		if e.ComplexityRoot.LocationEdge.Cursor == nil {
@@ -2729,6 +2816,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PartConnection.PageInfo(childComplexity), true
+	case "PartConnection.totalCount":
+		if e.ComplexityRoot.PartConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartConnection.TotalCount(childComplexity), true
 
 	case "PartEdge.cursor":
 		if e.ComplexityRoot.PartEdge.Cursor == nil {
@@ -2798,6 +2891,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PartInventoryConnection.PageInfo(childComplexity), true
+	case "PartInventoryConnection.totalCount":
+		if e.ComplexityRoot.PartInventoryConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartInventoryConnection.TotalCount(childComplexity), true
 
 	case "PartInventoryEdge.cursor":
 		if e.ComplexityRoot.PartInventoryEdge.Cursor == nil {
@@ -2872,6 +2971,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PartnerConnection.PageInfo(childComplexity), true
+	case "PartnerConnection.totalCount":
+		if e.ComplexityRoot.PartnerConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartnerConnection.TotalCount(childComplexity), true
 
 	case "PartnerEdge.cursor":
 		if e.ComplexityRoot.PartnerEdge.Cursor == nil {
@@ -3721,6 +3826,8 @@ type AuditIdentity {
 type AuditEventConnection {
   edges: [AuditEventEdge!]!
   pageInfo: PageInfo!
+  """The number of audit events in the connection, all pages together."""
+  totalCount: Int!
 }
 
 type AuditEventEdge {
@@ -3790,6 +3897,8 @@ type Part implements Node {
 type PartConnection {
   edges: [PartEdge!]!
   pageInfo: PageInfo!
+  """The number of parts in the connection, all pages together."""
+  totalCount: Int!
 }
 
 type PartEdge {
@@ -3862,6 +3971,8 @@ type LicenseReturn implements Node {
 type LicenseReturnConnection {
   edges: [LicenseReturnEdge!]!
   pageInfo: PageInfo!
+  """The number of returns in the connection, all pages together."""
+  totalCount: Int!
 }
 
 type LicenseReturnEdge {
@@ -3886,6 +3997,8 @@ type PartInventory {
 type PartInventoryConnection {
   edges: [PartInventoryEdge!]!
   pageInfo: PageInfo!
+  """The number of parts in the connection, all pages together."""
+  totalCount: Int!
 }
 
 type PartInventoryEdge {
@@ -4022,6 +4135,8 @@ type Customer implements Node {
 type CustomerConnection {
   edges: [CustomerEdge!]!
   pageInfo: PageInfo!
+  """The number of customers in the connection, all pages together."""
+  totalCount: Int!
 }
 
 type CustomerEdge {
@@ -4148,6 +4263,8 @@ type Email implements Node {
 type EmailConnection {
   edges: [EmailEdge!]!
   pageInfo: PageInfo!
+  """The number of emails in the connection, all pages together."""
+  totalCount: Int!
 }
 
 type EmailEdge {
@@ -4361,6 +4478,8 @@ type OrderLineEdge {
 type LicenseOrderConnection {
   edges: [LicenseOrderEdge!]!
   pageInfo: PageInfo!
+  """The number of orders in the connection, all pages together."""
+  totalCount: Int!
 }
 
 type LicenseOrderEdge {
@@ -4396,6 +4515,8 @@ type License implements Node {
 type LicenseConnection {
   edges: [LicenseEdge!]!
   pageInfo: PageInfo!
+  """The number of licenses in the connection, all pages together."""
+  totalCount: Int!
 }
 
 type LicenseEdge {
@@ -4415,6 +4536,8 @@ type BinPart {
 type BinPartConnection {
   edges: [BinPartEdge!]!
   pageInfo: PageInfo!
+  """The number of parts in the connection, all pages together."""
+  totalCount: Int!
 }
 
 type BinPartEdge {
@@ -4456,6 +4579,8 @@ type Entitlement {
 type EntitlementConnection {
   edges: [EntitlementEdge!]!
   pageInfo: PageInfo!
+  """The number of entitlements in the connection, all pages together."""
+  totalCount: Int!
 }
 
 type EntitlementEdge {
@@ -4514,6 +4639,8 @@ type LicenseFile implements Node {
 type LicenseFileConnection {
   edges: [LicenseFileEdge!]!
   pageInfo: PageInfo!
+  """The number of license files in the connection, all pages together."""
+  totalCount: Int!
 }
 
 type LicenseFileEdge {
@@ -4769,6 +4896,8 @@ type Location implements Node {
 type LocationConnection {
   edges: [LocationEdge!]!
   pageInfo: PageInfo!
+  """The number of locations in the connection, all pages together."""
+  totalCount: Int!
 }
 
 type LocationEdge {
@@ -4943,6 +5072,8 @@ type Partner implements Node {
 type PartnerConnection {
   edges: [PartnerEdge!]!
   pageInfo: PageInfo!
+  """The number of partners in the connection, all pages together."""
+  totalCount: Int!
 }
 
 type PartnerEdge {
@@ -5255,6 +5386,8 @@ func (ec *executionContext) childFields_AuditEventConnection(ctx context.Context
 		return ec.fieldContext_AuditEventConnection_edges(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_AuditEventConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_AuditEventConnection_totalCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AuditEventConnection", field.Name)
 }
@@ -5299,6 +5432,8 @@ func (ec *executionContext) childFields_BinPartConnection(ctx context.Context, f
 		return ec.fieldContext_BinPartConnection_edges(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_BinPartConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_BinPartConnection_totalCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type BinPartConnection", field.Name)
 }
@@ -5437,6 +5572,8 @@ func (ec *executionContext) childFields_CustomerConnection(ctx context.Context, 
 		return ec.fieldContext_CustomerConnection_edges(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_CustomerConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_CustomerConnection_totalCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CustomerConnection", field.Name)
 }
@@ -5503,6 +5640,8 @@ func (ec *executionContext) childFields_EmailConnection(ctx context.Context, fie
 		return ec.fieldContext_EmailConnection_edges(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_EmailConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_EmailConnection_totalCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type EmailConnection", field.Name)
 }
@@ -5551,6 +5690,8 @@ func (ec *executionContext) childFields_EntitlementConnection(ctx context.Contex
 		return ec.fieldContext_EntitlementConnection_edges(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_EntitlementConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_EntitlementConnection_totalCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type EntitlementConnection", field.Name)
 }
@@ -5647,6 +5788,8 @@ func (ec *executionContext) childFields_LicenseConnection(ctx context.Context, f
 		return ec.fieldContext_LicenseConnection_edges(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_LicenseConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_LicenseConnection_totalCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type LicenseConnection", field.Name)
 }
@@ -5707,6 +5850,8 @@ func (ec *executionContext) childFields_LicenseFileConnection(ctx context.Contex
 		return ec.fieldContext_LicenseFileConnection_edges(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_LicenseFileConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_LicenseFileConnection_totalCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type LicenseFileConnection", field.Name)
 }
@@ -5753,6 +5898,8 @@ func (ec *executionContext) childFields_LicenseOrderConnection(ctx context.Conte
 		return ec.fieldContext_LicenseOrderConnection_edges(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_LicenseOrderConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_LicenseOrderConnection_totalCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type LicenseOrderConnection", field.Name)
 }
@@ -5799,6 +5946,8 @@ func (ec *executionContext) childFields_LicenseReturnConnection(ctx context.Cont
 		return ec.fieldContext_LicenseReturnConnection_edges(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_LicenseReturnConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_LicenseReturnConnection_totalCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type LicenseReturnConnection", field.Name)
 }
@@ -5909,6 +6058,8 @@ func (ec *executionContext) childFields_LocationConnection(ctx context.Context, 
 		return ec.fieldContext_LocationConnection_edges(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_LocationConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_LocationConnection_totalCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type LocationConnection", field.Name)
 }
@@ -6017,6 +6168,8 @@ func (ec *executionContext) childFields_PartConnection(ctx context.Context, fiel
 		return ec.fieldContext_PartConnection_edges(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_PartConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_PartConnection_totalCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PartConnection", field.Name)
 }
@@ -6057,6 +6210,8 @@ func (ec *executionContext) childFields_PartInventoryConnection(ctx context.Cont
 		return ec.fieldContext_PartInventoryConnection_edges(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_PartInventoryConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_PartInventoryConnection_totalCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PartInventoryConnection", field.Name)
 }
@@ -6097,6 +6252,8 @@ func (ec *executionContext) childFields_PartnerConnection(ctx context.Context, f
 		return ec.fieldContext_PartnerConnection_edges(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_PartnerConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_PartnerConnection_totalCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PartnerConnection", field.Name)
 }
