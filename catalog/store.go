@@ -163,6 +163,19 @@ func FindParts(ctx context.Context, db bun.IDB, numbers []string) ([]*Part, erro
 	return lmsdb.InOrder(numbers, rows, func(p *Part) string { return p.Number }), nil
 }
 
+// FindSwaApplications returns the SWA applications with the given codes in
+// order, nil where a code is unknown.
+func FindSwaApplications(ctx context.Context, db bun.IDB, codes []string) ([]*SwaApplication, error) {
+	var rows []SwaApplication
+	if err := db.NewSelect().Model(&rows).Where("code IN (?)", bun.In(codes)).Scan(ctx); err != nil {
+		return nil, fmt.Errorf("find SWA applications: %w", err)
+	}
+	for i := range rows {
+		rows[i] = rows[i].normalized()
+	}
+	return lmsdb.InOrder(codes, rows, func(a *SwaApplication) string { return a.Code }), nil
+}
+
 // PartsWithFlag returns the parts allowed on systemType that have flag f,
 // ordered by number.
 func PartsWithFlag(ctx context.Context, db bun.IDB, systemType, f string) ([]Part, error) {

@@ -30,9 +30,10 @@ type DB struct {
 	Bun  *bun.DB
 }
 
-// Open connects to the database at url. The pool is shared: Bun and SQL wrap
-// the same pgx pool, so a bun.Tx and the River jobs inserted through its
-// *sql.Tx use one connection and commit together.
+// Open connects to the database at url, and fails at once, with an
+// *UnreachableError, when no server answers there. The pool is shared: Bun
+// and SQL wrap the same pgx pool, so a bun.Tx and the River jobs inserted
+// through its *sql.Tx use one connection and commit together.
 func Open(ctx context.Context, url string) (*DB, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
@@ -41,6 +42,13 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("open pool: %w", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		if u, ok := asUnreachable(url, err); ok {
+			return nil, u
+		}
+		return nil, fmt.Errorf("connect to database: %w", err)
 	}
 	return Wrap(pool), nil
 }
@@ -61,7 +69,8 @@ func (d *DB) Close() {
 
 // EnsureDatabase creates the database named in url when it does not exist,
 // connecting to the server's "postgres" maintenance database to do so. It is
-// what lets `lms serve` start on a fresh machine with no setup.
+// what lets `lms serve` start on a fresh machine with no setup. When no
+// server answers, the error is an *UnreachableError.
 func EnsureDatabase(ctx context.Context, rawURL string) error {
 	cfg, err := pgx.ParseConfig(rawURL)
 	if err != nil {
@@ -79,6 +88,9 @@ func EnsureDatabase(ctx context.Context, rawURL string) error {
 	u.Path = "/postgres"
 	conn, err := pgx.Connect(ctx, u.String())
 	if err != nil {
+		if u, ok := asUnreachable(rawURL, err); ok {
+			return u
+		}
 		return fmt.Errorf("connect to maintenance database: %w", err)
 	}
 	defer conn.Close(ctx)

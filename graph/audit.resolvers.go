@@ -43,6 +43,11 @@ func (r *auditEventResolver) Impersonator(ctx context.Context, obj *db.AuditEven
 	return r.user(ctx, obj.ImpersonatorID)
 }
 
+// TotalCount is the resolver for the totalCount field.
+func (r *auditEventConnectionResolver) TotalCount(ctx context.Context, obj *model.AuditEventConnection) (int, error) {
+	return obj.Total.Count(ctx)
+}
+
 // AuditEvents is the resolver for the auditEvents field.
 func (r *queryResolver) AuditEvents(ctx context.Context, first *int, after *string, filter *model.AuditEventFilter) (*model.AuditEventConnection, error) {
 	f := audit.Filter{}
@@ -63,10 +68,18 @@ func (r *queryResolver) AuditEvents(ctx context.Context, first *int, after *stri
 		return nil, err
 	}
 	es, info := edges(p, func(c string, n *db.AuditEvent) model.AuditEventEdge { return model.AuditEventEdge{Cursor: c, Node: n} })
-	return &model.AuditEventConnection{Edges: es, PageInfo: info}, nil
+	return &model.AuditEventConnection{Edges: es, PageInfo: info, Total: p.Total}, nil
 }
 
 // AuditEvent returns generated.AuditEventResolver implementation.
 func (r *Resolver) AuditEvent() generated.AuditEventResolver { return &auditEventResolver{r} }
 
-type auditEventResolver struct{ *Resolver }
+// AuditEventConnection returns generated.AuditEventConnectionResolver implementation.
+func (r *Resolver) AuditEventConnection() generated.AuditEventConnectionResolver {
+	return &auditEventConnectionResolver{r}
+}
+
+type (
+	auditEventResolver           struct{ *Resolver }
+	auditEventConnectionResolver struct{ *Resolver }
+)

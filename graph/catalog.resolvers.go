@@ -21,12 +21,22 @@ func (r *catalogResolver) Parts(ctx context.Context, obj *catalog.Catalog, first
 		return nil, err
 	}
 	es, info := edges(p, func(c string, n *catalog.Part) model.PartEdge { return model.PartEdge{Cursor: c, Node: n} })
-	return &model.PartConnection{Edges: es, PageInfo: info}, nil
+	return &model.PartConnection{Edges: es, PageInfo: info, Total: p.Total}, nil
+}
+
+// ID is the resolver for the id field.
+func (r *partResolver) ID(ctx context.Context, obj *catalog.Part) (string, error) {
+	return encodeKey("Part", obj.Number), nil
 }
 
 // Stacking is the resolver for the stacking field.
 func (r *partResolver) Stacking(ctx context.Context, obj *catalog.Part) (model.StackingKind, error) {
 	return model.StackingKind(obj.Stacking), nil
+}
+
+// TotalCount is the resolver for the totalCount field.
+func (r *partConnectionResolver) TotalCount(ctx context.Context, obj *model.PartConnection) (int, error) {
+	return obj.Total.Count(ctx)
 }
 
 // Catalog is the resolver for the catalog field.
@@ -35,6 +45,16 @@ func (r *queryResolver) Catalog(ctx context.Context) (*catalog.Catalog, error) {
 		return nil, err
 	}
 	return catalog.Load(ctx, r.DB)
+}
+
+// ID is the resolver for the id field.
+func (r *swaApplicationResolver) ID(ctx context.Context, obj *catalog.SwaApplication) (string, error) {
+	return encodeKey("SwaApplication", obj.Code), nil
+}
+
+// ID is the resolver for the id field.
+func (r *systemTypeResolver) ID(ctx context.Context, obj *catalog.SystemType) (string, error) {
+	return encodeKey("SystemType", obj.Code), nil
 }
 
 // HwkcExample is the resolver for the hwkcExample field.
@@ -70,11 +90,23 @@ func (r *Resolver) Catalog() generated.CatalogResolver { return &catalogResolver
 // Part returns generated.PartResolver implementation.
 func (r *Resolver) Part() generated.PartResolver { return &partResolver{r} }
 
+// PartConnection returns generated.PartConnectionResolver implementation.
+func (r *Resolver) PartConnection() generated.PartConnectionResolver {
+	return &partConnectionResolver{r}
+}
+
+// SwaApplication returns generated.SwaApplicationResolver implementation.
+func (r *Resolver) SwaApplication() generated.SwaApplicationResolver {
+	return &swaApplicationResolver{r}
+}
+
 // SystemType returns generated.SystemTypeResolver implementation.
 func (r *Resolver) SystemType() generated.SystemTypeResolver { return &systemTypeResolver{r} }
 
 type (
-	catalogResolver    struct{ *Resolver }
-	partResolver       struct{ *Resolver }
-	systemTypeResolver struct{ *Resolver }
+	catalogResolver        struct{ *Resolver }
+	partResolver           struct{ *Resolver }
+	partConnectionResolver struct{ *Resolver }
+	swaApplicationResolver struct{ *Resolver }
+	systemTypeResolver     struct{ *Resolver }
 )

@@ -62,5 +62,5 @@ func (r *Resolver) returnConnection(ctx context.Context, p *page.Page[db.License
 	es, info := edges(p, func(c string, n *db.LicenseReturn) model.LicenseReturnEdge {
 		return model.LicenseReturnEdge{Cursor: c, Node: n}
 	})
-	return &model.LicenseReturnConnection{Edges: es, PageInfo: info}, nil
+	return &model.LicenseReturnConnection{Edges: es, PageInfo: info, Total: p.Total}, nil
 }

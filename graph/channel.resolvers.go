@@ -68,6 +68,11 @@ func (r *licenseReturnResolver) SourceLine(ctx context.Context, obj *db.LicenseR
 	return r.loaders(ctx).orderLines.Load(ctx, obj.SourceLineID)
 }
 
+// TotalCount is the resolver for the totalCount field.
+func (r *licenseReturnConnectionResolver) TotalCount(ctx context.Context, obj *model.LicenseReturnConnection) (int, error) {
+	return obj.Total.Count(ctx)
+}
+
 // ReshipLicenses is the resolver for the reshipLicenses field.
 func (r *mutationResolver) ReshipLicenses(ctx context.Context, input model.ReshipLicensesInput) (*model.ReshipLicensesPayload, error) {
 	in := license.ReshipInput{
@@ -122,6 +127,11 @@ func (r *partInventoryResolver) Part(ctx context.Context, obj *license.PartInven
 	return r.loaders(ctx).parts.Load(ctx, obj.PartNumber)
 }
 
+// TotalCount is the resolver for the totalCount field.
+func (r *partInventoryConnectionResolver) TotalCount(ctx context.Context, obj *model.PartInventoryConnection) (int, error) {
+	return obj.Total.Count(ctx)
+}
+
 // Orders is the resolver for the orders field.
 func (r *queryResolver) Orders(ctx context.Context, filter *model.OrderFilter, first *int, after *string) (*model.LicenseOrderConnection, error) {
 	f, err := orderFilter(filter)
@@ -160,7 +170,7 @@ func (r *queryResolver) PartsInventory(ctx context.Context, filter *model.PartsI
 	es, info := edges(p, func(c string, n *license.PartInventory) model.PartInventoryEdge {
 		return model.PartInventoryEdge{Cursor: c, Node: n}
 	})
-	return &model.PartInventoryConnection{Edges: es, PageInfo: info}, nil
+	return &model.PartInventoryConnection{Edges: es, PageInfo: info, Total: p.Total}, nil
 }
 
 // ResoldOrders is the resolver for the resoldOrders field.
@@ -192,10 +202,22 @@ func (r *queryResolver) LicenseReturns(ctx context.Context, filter *model.Licens
 // LicenseReturn returns generated.LicenseReturnResolver implementation.
 func (r *Resolver) LicenseReturn() generated.LicenseReturnResolver { return &licenseReturnResolver{r} }
 
+// LicenseReturnConnection returns generated.LicenseReturnConnectionResolver implementation.
+func (r *Resolver) LicenseReturnConnection() generated.LicenseReturnConnectionResolver {
+	return &licenseReturnConnectionResolver{r}
+}
+
 // PartInventory returns generated.PartInventoryResolver implementation.
 func (r *Resolver) PartInventory() generated.PartInventoryResolver { return &partInventoryResolver{r} }
 
+// PartInventoryConnection returns generated.PartInventoryConnectionResolver implementation.
+func (r *Resolver) PartInventoryConnection() generated.PartInventoryConnectionResolver {
+	return &partInventoryConnectionResolver{r}
+}
+
 type (
-	licenseReturnResolver struct{ *Resolver }
-	partInventoryResolver struct{ *Resolver }
+	licenseReturnResolver           struct{ *Resolver }
+	licenseReturnConnectionResolver struct{ *Resolver }
+	partInventoryResolver           struct{ *Resolver }
+	partInventoryConnectionResolver struct{ *Resolver }
 )

@@ -33,6 +33,11 @@ func (r *customerResolver) Locations(ctx context.Context, obj *db.Customer, firs
 	return r.locationConnection(ctx, p)
 }
 
+// TotalCount is the resolver for the totalCount field.
+func (r *customerConnectionResolver) TotalCount(ctx context.Context, obj *model.CustomerConnection) (int, error) {
+	return obj.Total.Count(ctx)
+}
+
 // CreateCustomer is the resolver for the createCustomer field.
 func (r *mutationResolver) CreateCustomer(ctx context.Context, input model.CreateCustomerInput) (*model.CreateCustomerPayload, error) {
 	partnerID, err := parseOptionalID(input.PartnerID, "Partner", "partnerId")
@@ -88,10 +93,18 @@ func (r *queryResolver) Customers(ctx context.Context, first *int, after *string
 		}
 	}
 	es, info := edges(p, func(c string, n *db.Customer) model.CustomerEdge { return model.CustomerEdge{Cursor: c, Node: n} })
-	return &model.CustomerConnection{Edges: es, PageInfo: info}, nil
+	return &model.CustomerConnection{Edges: es, PageInfo: info, Total: p.Total}, nil
 }
 
 // Customer returns generated.CustomerResolver implementation.
 func (r *Resolver) Customer() generated.CustomerResolver { return &customerResolver{r} }
 
-type customerResolver struct{ *Resolver }
+// CustomerConnection returns generated.CustomerConnectionResolver implementation.
+func (r *Resolver) CustomerConnection() generated.CustomerConnectionResolver {
+	return &customerConnectionResolver{r}
+}
+
+type (
+	customerResolver           struct{ *Resolver }
+	customerConnectionResolver struct{ *Resolver }
+)

@@ -18,6 +18,11 @@ func (r *emailResolver) ID(ctx context.Context, obj *db.Email) (string, error) {
 	return encodeID("Email", obj.ID), nil
 }
 
+// TotalCount is the resolver for the totalCount field.
+func (r *emailConnectionResolver) TotalCount(ctx context.Context, obj *model.EmailConnection) (int, error) {
+	return obj.Total.Count(ctx)
+}
+
 // Emails is the resolver for the emails field.
 func (r *queryResolver) Emails(ctx context.Context, first *int, after *string) (*model.EmailConnection, error) {
 	p, err := r.Services.Notify.List(ctx, pageArgs(first, after))
@@ -25,10 +30,18 @@ func (r *queryResolver) Emails(ctx context.Context, first *int, after *string) (
 		return nil, err
 	}
 	es, info := edges(p, func(c string, n *db.Email) model.EmailEdge { return model.EmailEdge{Cursor: c, Node: n} })
-	return &model.EmailConnection{Edges: es, PageInfo: info}, nil
+	return &model.EmailConnection{Edges: es, PageInfo: info, Total: p.Total}, nil
 }
 
 // Email returns generated.EmailResolver implementation.
 func (r *Resolver) Email() generated.EmailResolver { return &emailResolver{r} }
 
-type emailResolver struct{ *Resolver }
+// EmailConnection returns generated.EmailConnectionResolver implementation.
+func (r *Resolver) EmailConnection() generated.EmailConnectionResolver {
+	return &emailConnectionResolver{r}
+}
+
+type (
+	emailResolver           struct{ *Resolver }
+	emailConnectionResolver struct{ *Resolver }
+)

@@ -42,9 +42,9 @@ func listScope(ctx context.Context, list ...string) string {
 	return scope + "/" + strings.Join(list, "/")
 }
 
-func lineConnection(p *page.Page[license.BinLine], total int) *model.OrderLineConnection {
+func lineConnection(p *page.Page[license.BinLine]) *model.OrderLineConnection {
 	es, info := edges(p, func(c string, n *license.BinLine) model.OrderLineEdge { return model.OrderLineEdge{Cursor: c, Node: n} })
-	return &model.OrderLineConnection{Edges: es, PageInfo: info, TotalCount: total}
+	return &model.OrderLineConnection{Edges: es, PageInfo: info, Total: p.Total}
 }
 
 func orEmpty[T any](s []T) []T {
@@ -91,7 +91,7 @@ func (r *Resolver) orderConnection(ctx context.Context, p *page.Page[db.LicenseO
 	es, info := edges(p, func(c string, n *db.LicenseOrder) model.LicenseOrderEdge {
 		return model.LicenseOrderEdge{Cursor: c, Node: n}
 	})
-	return &model.LicenseOrderConnection{Edges: es, PageInfo: info}, nil
+	return &model.LicenseOrderConnection{Edges: es, PageInfo: info, Total: p.Total}, nil
 }
 
 // prefetchOrders loads what node (the selection of each order) asks for
@@ -174,7 +174,7 @@ func (r *Resolver) binPartConnection(ctx context.Context, p *page.Page[license.B
 		return nil, err
 	}
 	es, info := edges(p, func(c string, n *license.BinPart) model.BinPartEdge { return model.BinPartEdge{Cursor: c, Node: n} })
-	return &model.BinPartConnection{Edges: es, PageInfo: info}, nil
+	return &model.BinPartConnection{Edges: es, PageInfo: info, Total: p.Total}, nil
 }
 
 // licenseConnection answers a page of licenses, prefetching what the query
@@ -186,7 +186,7 @@ func (r *Resolver) licenseConnection(ctx context.Context, p *page.Page[db.Licens
 		}
 	}
 	es, info := edges(p, func(c string, n *db.License) model.LicenseEdge { return model.LicenseEdge{Cursor: c, Node: n} })
-	return &model.LicenseConnection{Edges: es, PageInfo: info}, nil
+	return &model.LicenseConnection{Edges: es, PageInfo: info, Total: p.Total}, nil
 }
 
 func (r *Resolver) prefetchLicenses(ctx context.Context, lics []*db.License, node graphql.CollectedField) error {
@@ -270,7 +270,7 @@ func (r *Resolver) fileConnection(ctx context.Context, p *page.Page[db.LicenseFi
 	es, info := edges(p, func(c string, n *db.LicenseFile) model.LicenseFileEdge {
 		return model.LicenseFileEdge{Cursor: c, Node: n}
 	})
-	return &model.LicenseFileConnection{Edges: es, PageInfo: info}, nil
+	return &model.LicenseFileConnection{Edges: es, PageInfo: info, Total: p.Total}, nil
 }
 
 func (r *Resolver) prefetchFiles(ctx context.Context, files []*db.LicenseFile, node graphql.CollectedField) error {

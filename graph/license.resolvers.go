@@ -30,7 +30,12 @@ func (r *binPartResolver) Lines(ctx context.Context, obj *license.BinPart, first
 	if err != nil {
 		return nil, err
 	}
-	return lineConnection(p, len(obj.Lines)), nil
+	return lineConnection(p), nil
+}
+
+// TotalCount is the resolver for the totalCount field.
+func (r *binPartConnectionResolver) TotalCount(ctx context.Context, obj *model.BinPartConnection) (int, error) {
+	return obj.Total.Count(ctx)
 }
 
 // Part is the resolver for the part field.
@@ -57,6 +62,11 @@ func (r *entitlementResolver) Version(ctx context.Context, obj *licensefile.Feat
 		return nil, nil
 	}
 	return &obj.Version, nil
+}
+
+// TotalCount is the resolver for the totalCount field.
+func (r *entitlementConnectionResolver) TotalCount(ctx context.Context, obj *model.EntitlementConnection) (int, error) {
+	return obj.Total.Count(ctx)
 }
 
 // ID is the resolver for the id field.
@@ -115,6 +125,11 @@ func (r *licenseBinResolver) RecentlyActivated(ctx context.Context, obj *license
 	return r.licenseConnection(ctx, p)
 }
 
+// TotalCount is the resolver for the totalCount field.
+func (r *licenseConnectionResolver) TotalCount(ctx context.Context, obj *model.LicenseConnection) (int, error) {
+	return obj.Total.Count(ctx)
+}
+
 // ID is the resolver for the id field.
 func (r *licenseFileResolver) ID(ctx context.Context, obj *db.LicenseFile) (string, error) {
 	return encodeID("LicenseFile", obj.ID), nil
@@ -150,6 +165,11 @@ func (r *licenseFileResolver) Error(ctx context.Context, obj *db.LicenseFile) (*
 	return nonEmpty(obj.Error), nil
 }
 
+// TotalCount is the resolver for the totalCount field.
+func (r *licenseFileConnectionResolver) TotalCount(ctx context.Context, obj *model.LicenseFileConnection) (int, error) {
+	return obj.Total.Count(ctx)
+}
+
 // ID is the resolver for the id field.
 func (r *licenseOrderResolver) ID(ctx context.Context, obj *db.LicenseOrder) (string, error) {
 	return encodeID("LicenseOrder", obj.ID), nil
@@ -173,7 +193,12 @@ func (r *licenseOrderResolver) Lines(ctx context.Context, obj *db.LicenseOrder, 
 	if err != nil {
 		return nil, err
 	}
-	return lineConnection(p, len(lines)), nil
+	return lineConnection(p), nil
+}
+
+// TotalCount is the resolver for the totalCount field.
+func (r *licenseOrderConnectionResolver) TotalCount(ctx context.Context, obj *model.LicenseOrderConnection) (int, error) {
+	return obj.Total.Count(ctx)
 }
 
 // AttachedLicenses is the resolver for the attachedLicenses field.
@@ -202,7 +227,7 @@ func (r *locationResolver) Entitlements(ctx context.Context, obj *db.Location, f
 	edges, info := edges(p, func(c string, n *license.Entitlement) model.EntitlementEdge {
 		return model.EntitlementEdge{Cursor: c, Node: n}
 	})
-	return &model.EntitlementConnection{Edges: edges, PageInfo: info}, nil
+	return &model.EntitlementConnection{Edges: edges, PageInfo: info, Total: p.Total}, nil
 }
 
 // LicenseFiles is the resolver for the licenseFiles field.
@@ -339,6 +364,11 @@ func (r *orderLineResolver) Part(ctx context.Context, obj *license.BinLine) (*ca
 	return r.loaders(ctx).parts.Load(ctx, obj.PartNumber)
 }
 
+// TotalCount is the resolver for the totalCount field.
+func (r *orderLineConnectionResolver) TotalCount(ctx context.Context, obj *model.OrderLineConnection) (int, error) {
+	return obj.Total.Count(ctx)
+}
+
 // LicenseBin is the resolver for the licenseBin field.
 func (r *queryResolver) LicenseBin(ctx context.Context, filter *model.LicenseBinFilter) (*license.BinFilter, error) {
 	f := &license.BinFilter{}
@@ -366,8 +396,18 @@ func (r *subscriptionResolver) LicenseFileReady(ctx context.Context, locationID 
 // BinPart returns generated.BinPartResolver implementation.
 func (r *Resolver) BinPart() generated.BinPartResolver { return &binPartResolver{r} }
 
+// BinPartConnection returns generated.BinPartConnectionResolver implementation.
+func (r *Resolver) BinPartConnection() generated.BinPartConnectionResolver {
+	return &binPartConnectionResolver{r}
+}
+
 // Entitlement returns generated.EntitlementResolver implementation.
 func (r *Resolver) Entitlement() generated.EntitlementResolver { return &entitlementResolver{r} }
+
+// EntitlementConnection returns generated.EntitlementConnectionResolver implementation.
+func (r *Resolver) EntitlementConnection() generated.EntitlementConnectionResolver {
+	return &entitlementConnectionResolver{r}
+}
 
 // License returns generated.LicenseResolver implementation.
 func (r *Resolver) License() generated.LicenseResolver { return &licenseResolver{r} }
@@ -375,25 +415,51 @@ func (r *Resolver) License() generated.LicenseResolver { return &licenseResolver
 // LicenseBin returns generated.LicenseBinResolver implementation.
 func (r *Resolver) LicenseBin() generated.LicenseBinResolver { return &licenseBinResolver{r} }
 
+// LicenseConnection returns generated.LicenseConnectionResolver implementation.
+func (r *Resolver) LicenseConnection() generated.LicenseConnectionResolver {
+	return &licenseConnectionResolver{r}
+}
+
 // LicenseFile returns generated.LicenseFileResolver implementation.
 func (r *Resolver) LicenseFile() generated.LicenseFileResolver { return &licenseFileResolver{r} }
+
+// LicenseFileConnection returns generated.LicenseFileConnectionResolver implementation.
+func (r *Resolver) LicenseFileConnection() generated.LicenseFileConnectionResolver {
+	return &licenseFileConnectionResolver{r}
+}
 
 // LicenseOrder returns generated.LicenseOrderResolver implementation.
 func (r *Resolver) LicenseOrder() generated.LicenseOrderResolver { return &licenseOrderResolver{r} }
 
+// LicenseOrderConnection returns generated.LicenseOrderConnectionResolver implementation.
+func (r *Resolver) LicenseOrderConnection() generated.LicenseOrderConnectionResolver {
+	return &licenseOrderConnectionResolver{r}
+}
+
 // OrderLine returns generated.OrderLineResolver implementation.
 func (r *Resolver) OrderLine() generated.OrderLineResolver { return &orderLineResolver{r} }
+
+// OrderLineConnection returns generated.OrderLineConnectionResolver implementation.
+func (r *Resolver) OrderLineConnection() generated.OrderLineConnectionResolver {
+	return &orderLineConnectionResolver{r}
+}
 
 // Subscription returns generated.SubscriptionResolver implementation.
 func (r *Resolver) Subscription() generated.SubscriptionResolver { return &subscriptionResolver{r} }
 
 type (
-	binPartResolver      struct{ *Resolver }
-	entitlementResolver  struct{ *Resolver }
-	licenseResolver      struct{ *Resolver }
-	licenseBinResolver   struct{ *Resolver }
-	licenseFileResolver  struct{ *Resolver }
-	licenseOrderResolver struct{ *Resolver }
-	orderLineResolver    struct{ *Resolver }
-	subscriptionResolver struct{ *Resolver }
+	binPartResolver                struct{ *Resolver }
+	binPartConnectionResolver      struct{ *Resolver }
+	entitlementResolver            struct{ *Resolver }
+	entitlementConnectionResolver  struct{ *Resolver }
+	licenseResolver                struct{ *Resolver }
+	licenseBinResolver             struct{ *Resolver }
+	licenseConnectionResolver      struct{ *Resolver }
+	licenseFileResolver            struct{ *Resolver }
+	licenseFileConnectionResolver  struct{ *Resolver }
+	licenseOrderResolver           struct{ *Resolver }
+	licenseOrderConnectionResolver struct{ *Resolver }
+	orderLineResolver              struct{ *Resolver }
+	orderLineConnectionResolver    struct{ *Resolver }
+	subscriptionResolver           struct{ *Resolver }
 )

@@ -18,7 +18,7 @@ func (r *Resolver) locationConnection(ctx context.Context, p *page.Page[db.Locat
 		}
 	}
 	es, info := edges(p, func(c string, n *db.Location) model.LocationEdge { return model.LocationEdge{Cursor: c, Node: n} })
-	return &model.LocationConnection{Edges: es, PageInfo: info}, nil
+	return &model.LocationConnection{Edges: es, PageInfo: info, Total: p.Total}, nil
 }
 
 func addressOf(in *model.AddressInput) db.Address {

@@ -68,6 +68,11 @@ func (r *locationResolver) Children(ctx context.Context, obj *db.Location, first
 	return r.locationConnection(ctx, p)
 }
 
+// TotalCount is the resolver for the totalCount field.
+func (r *locationConnectionResolver) TotalCount(ctx context.Context, obj *model.LocationConnection) (int, error) {
+	return obj.Total.Count(ctx)
+}
+
 // CreateLocation is the resolver for the createLocation field.
 func (r *mutationResolver) CreateLocation(ctx context.Context, input model.CreateLocationInput) (*model.CreateLocationPayload, error) {
 	customerID, err := parseID(input.CustomerID, "Customer", "customerId")
@@ -176,4 +181,12 @@ func (r *queryResolver) LocationByHardwareKeyCode(ctx context.Context, hardwareK
 // Location returns generated.LocationResolver implementation.
 func (r *Resolver) Location() generated.LocationResolver { return &locationResolver{r} }
 
-type locationResolver struct{ *Resolver }
+// LocationConnection returns generated.LocationConnectionResolver implementation.
+func (r *Resolver) LocationConnection() generated.LocationConnectionResolver {
+	return &locationConnectionResolver{r}
+}
+
+type (
+	locationResolver           struct{ *Resolver }
+	locationConnectionResolver struct{ *Resolver }
+)

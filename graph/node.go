@@ -31,34 +31,39 @@ func (r *Resolver) nodes(ctx context.Context, ids []string) ([]model.Node, error
 	if len(ids) > 250 {
 		return nil, apperr.Invalid("ids", "ask for at most 250 ids at once")
 	}
-	type ref struct {
-		typ string
-		id  uuid.UUID
-	}
+	type ref struct{ typ, key string }
 	refs := make([]ref, len(ids))
-	byType := map[string][]uuid.UUID{}
+	byType := map[string][]string{}
 	seen := map[ref]bool{}
 	for i, s := range ids {
-		typ, id, ok := decodeID(s)
+		typ, key, ok := decodeKey(s)
 		if !ok {
 			continue
 		}
-		refs[i] = ref{typ, id}
+		refs[i] = ref{typ, key}
 		if !seen[refs[i]] {
 			seen[refs[i]] = true
-			byType[typ] = append(byType[typ], id)
+			byType[typ] = append(byType[typ], key)
 		}
 	}
 	found := map[ref]model.Node{}
 	// Types in a fixed order, so that a request runs the same statements
 	// every time.
 	for _, typ := range slices.Sorted(maps.Keys(byType)) {
-		ns, err := r.findNodes(ctx, typ, byType[typ])
+		keys := byType[typ]
+		var ns []model.Node
+		var err error
+		switch typ {
+		case "SystemType", "Part", "SwaApplication":
+			ns, err = r.catalogNodes(ctx, typ, keys)
+		default:
+			ns, err = r.findNodes(ctx, typ, keys)
+		}
 		if err != nil {
 			return nil, err
 		}
 		for i, n := range ns {
-			found[ref{typ, byType[typ][i]}] = n
+			found[ref{typ, keys[i]}] = n
 		}
 	}
 	out := make([]model.Node, len(ids))
@@ -73,7 +78,12 @@ func (r *Resolver) nodes(ctx context.Context, ids []string) ([]model.Node, error
 // type: through the request's loaders where there is one, so that fields
 // below find the objects cached. What the query selects below locations,
 // customers, orders, licenses and files is prefetched as their lists do.
-func (r *Resolver) findNodes(ctx context.Context, typ string, ids []uuid.UUID) ([]model.Node, error) {
+func (r *Resolver) findNodes(ctx context.Context, typ string, keys []string) ([]model.Node, error) {
+	// A key that is no uuid finds nothing; uuid.Nil stands in for it.
+	ids := make([]uuid.UUID, len(keys))
+	for i, k := range keys {
+		ids[i], _ = uuid.Parse(k)
+	}
 	l, s := r.loaders(ctx), r.Services
 	switch typ {
 	case "Partner":

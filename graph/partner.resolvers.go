@@ -72,6 +72,11 @@ func (r *partnerResolver) ShippingAllowances(ctx context.Context, obj *db.Partne
 	return r.Services.Partners.ShippingAllowancesOf(ctx, obj.ID)
 }
 
+// TotalCount is the resolver for the totalCount field.
+func (r *partnerConnectionResolver) TotalCount(ctx context.Context, obj *model.PartnerConnection) (int, error) {
+	return obj.Total.Count(ctx)
+}
+
 // Partners is the resolver for the partners field.
 func (r *queryResolver) Partners(ctx context.Context, first *int, after *string, filter *model.PartnerFilter) (*model.PartnerConnection, error) {
 	f := partner.PartnerFilter{}
@@ -83,7 +88,7 @@ func (r *queryResolver) Partners(ctx context.Context, first *int, after *string,
 		return nil, err
 	}
 	es, info := edges(p, func(c string, n *db.Partner) model.PartnerEdge { return model.PartnerEdge{Cursor: c, Node: n} })
-	return &model.PartnerConnection{Edges: es, PageInfo: info}, nil
+	return &model.PartnerConnection{Edges: es, PageInfo: info, Total: p.Total}, nil
 }
 
 // ID is the resolver for the id field.
@@ -109,6 +114,11 @@ func (r *shippingAllowanceResolver) GrantedAt(ctx context.Context, obj *db.Shipp
 // Partner returns generated.PartnerResolver implementation.
 func (r *Resolver) Partner() generated.PartnerResolver { return &partnerResolver{r} }
 
+// PartnerConnection returns generated.PartnerConnectionResolver implementation.
+func (r *Resolver) PartnerConnection() generated.PartnerConnectionResolver {
+	return &partnerConnectionResolver{r}
+}
+
 // ShippingAllowance returns generated.ShippingAllowanceResolver implementation.
 func (r *Resolver) ShippingAllowance() generated.ShippingAllowanceResolver {
 	return &shippingAllowanceResolver{r}
@@ -116,5 +126,6 @@ func (r *Resolver) ShippingAllowance() generated.ShippingAllowanceResolver {
 
 type (
 	partnerResolver           struct{ *Resolver }
+	partnerConnectionResolver struct{ *Resolver }
 	shippingAllowanceResolver struct{ *Resolver }
 )

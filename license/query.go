@@ -41,10 +41,12 @@ func (s *Service) LicensesOf(ctx context.Context, locationID uuid.UUID, status d
 	return page.OldestFirst(ctx, q, args, licensesScope(a, locationID, status), col, "lic.id", key)
 }
 
-// rankedLicense is a license with its rank in its location's list.
+// rankedLicense is a license with its rank in its parent's list and the
+// length of that list.
 type rankedLicense struct {
 	db.License `bun:",extend"`
 	Rank       int `bun:"rn,scanonly"`
+	Total      int `bun:"total,scanonly"`
 }
 
 // FirstLicensesOf returns the first page of LicensesOf for each location in
@@ -78,6 +80,7 @@ func (s *Service) firstLicenses(ctx context.Context, a *actor.Actor, parent lice
 	col, key := licenseTime(st)
 	inner := a.Restrict(licenseQuery(s.DB, (*db.License)(nil)), "lic.partner_id").
 		ColumnExpr("row_number() OVER (PARTITION BY ? ORDER BY ?, lic.id) AS rn", bun.Safe(parent.col), bun.Safe(col)).
+		ColumnExpr("count(*) OVER (PARTITION BY ?) AS total", bun.Safe(parent.col)).
 		Where("? IN (?)", bun.Safe(parent.col), bun.In(ids))
 	if status != nil {
 		inner = inner.Where("lic.status = ?", *status)
@@ -88,23 +91,25 @@ func (s *Service) firstLicenses(ctx context.Context, a *actor.Actor, parent lice
 		return nil, fmt.Errorf("first pages of licenses: %w", err)
 	}
 	licenses := make([]db.License, len(rows))
+	totals := map[uuid.UUID]int{}
 	for i := range rows {
 		licenses[i] = rows[i].License
+		totals[parent.id(&licenses[i])] = rows[i].Total
 	}
-	return pagesOf(ids, licenses, parent.id, limit, scope, page.TimeCursor(key)), nil
+	return pagesOf(ids, licenses, parent.id, totals, limit, scope, page.TimeCursor(key)), nil
 }
 
-// pagesOf splits rows, loaded with at most limit+1 per location, into the
-// first page of each location's list.
-func pagesOf[T any](locationIDs []uuid.UUID, rows []T, location func(*T) uuid.UUID, limit int, scope func(uuid.UUID) string, cursor func(*T) page.Cursor) []*page.Page[T] {
+// pagesOf splits rows, loaded with at most limit+1 per parent, into the
+// first page of each parent's list; totals are the lengths of the lists.
+func pagesOf[T any](parentIDs []uuid.UUID, rows []T, parent func(*T) uuid.UUID, totals map[uuid.UUID]int, limit int, scope func(uuid.UUID) string, cursor func(*T) page.Cursor) []*page.Page[T] {
 	by := map[uuid.UUID][]T{}
 	for i := range rows {
-		id := location(&rows[i])
+		id := parent(&rows[i])
 		by[id] = append(by[id], rows[i])
 	}
-	out := make([]*page.Page[T], len(locationIDs))
-	for i, id := range locationIDs {
-		out[i] = page.Build(by[id], limit, scope(id), cursor)
+	out := make([]*page.Page[T], len(parentIDs))
+	for i, id := range parentIDs {
+		out[i] = page.Build(by[id], limit, scope(id), page.Known(totals[id]), cursor)
 	}
 	return out
 }
@@ -168,14 +173,27 @@ func (s *Service) FirstFilesOf(ctx context.Context, locationIDs []uuid.UUID, fir
 	}
 	inner := a.Restrict(s.DB.NewSelect().Model((*db.LicenseFile)(nil)).Column(db.LicenseFileColumns...), "lf.partner_id").
 		ColumnExpr("row_number() OVER (PARTITION BY lf.location_id ORDER BY lf.requested_at DESC, lf.id DESC) AS rn").
+		ColumnExpr("count(*) OVER (PARTITION BY lf.location_id) AS total").
 		Where("lf.location_id IN (?)", bun.In(locationIDs))
-	var rows []db.LicenseFile
-	if err := s.DB.NewSelect().Model(&rows).ModelTableExpr("(?) AS lf", inner).Column(db.LicenseFileColumns...).
+	var rows []countedFile
+	if err := s.DB.NewSelect().Model(&rows).ModelTableExpr("(?) AS lf", inner).Column(db.LicenseFileColumns...).ColumnExpr("lf.total").
 		Where("rn <= ?", limit+1).OrderExpr("lf.location_id, lf.requested_at DESC, lf.id DESC").Scan(ctx); err != nil {
 		return nil, fmt.Errorf("first pages of license files: %w", err)
 	}
-	return pagesOf(locationIDs, rows, func(f *db.LicenseFile) uuid.UUID { return f.LocationID }, limit,
+	files := make([]db.LicenseFile, len(rows))
+	totals := map[uuid.UUID]int{}
+	for i := range rows {
+		files[i] = rows[i].LicenseFile
+		totals[files[i].LocationID] = rows[i].Total
+	}
+	return pagesOf(locationIDs, files, func(f *db.LicenseFile) uuid.UUID { return f.LocationID }, totals, limit,
 		func(id uuid.UUID) string { return filesScope(a, id) }, page.TimeCursor(fileKey)), nil
+}
+
+// countedFile is a license file with the length of its location's list.
+type countedFile struct {
+	db.LicenseFile `bun:",extend"`
+	Total          int `bun:"total,scanonly"`
 }
 
 // FindLicenses returns licenses by id, in order, nil where one is missing or

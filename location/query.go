@@ -128,6 +128,7 @@ func (s *Service) FirstLocationsOfCustomers(ctx context.Context, customerIDs []u
 	inner := a.Restrict(s.DB.NewSelect().Model((*db.Location)(nil)), "l.partner_id").
 		ColumnExpr("l.*").
 		ColumnExpr("row_number() OVER (PARTITION BY l.customer_id ORDER BY ?) AS rn", bun.Safe(byName)).
+		ColumnExpr("count(*) OVER (PARTITION BY l.customer_id) AS total").
 		Where("l.customer_id IN (?)", bun.In(customerIDs)).Where("l.parent_id IS NULL").Where("l.deleted_at IS NULL")
 	return s.firstPages(ctx, inner, customerIDs, first, func(l *db.Location) uuid.UUID { return l.CustomerID },
 		byName, func(id uuid.UUID) string { return customerLocationsScope(a, id) }, page.AlphabeticalCursor(locationName))
@@ -143,11 +144,22 @@ func (s *Service) FirstChildrenOf(ctx context.Context, parentIDs []uuid.UUID, fi
 	inner := a.Restrict(s.DB.NewSelect().Model((*db.Location)(nil)), "l.partner_id").
 		ColumnExpr("l.*").
 		ColumnExpr("row_number() OVER (PARTITION BY l.parent_id ORDER BY l.created_at, l.id) AS rn").
+		ColumnExpr("count(*) OVER (PARTITION BY l.parent_id) AS total").
 		Where("l.parent_id IN (?)", bun.In(parentIDs)).Where("l.deleted_at IS NULL")
 	return s.firstPages(ctx, inner, parentIDs, first, func(l *db.Location) uuid.UUID { return *l.ParentID },
 		"l.created_at, l.id", func(id uuid.UUID) string { return childrenScope(a, id) }, page.TimeCursor(locationTime))
 }
 
+// rankedLocation is a location with its rank in its group's list and the
+// length of that list.
+type rankedLocation struct {
+	db.Location `bun:",extend"`
+	Rank        int `bun:"rn,scanonly"`
+	Total       int `bun:"total,scanonly"`
+}
+
+// firstPages loads the first page of each group's list from inner, which
+// ranks the locations of each group (rn) and counts them (total).
 func (s *Service) firstPages(ctx context.Context, inner *bun.SelectQuery, ids []uuid.UUID, first *int, group func(*db.Location) uuid.UUID,
 	order string, scope func(uuid.UUID) string, cursor func(*db.Location) page.Cursor,
 ) ([]*page.Page[db.Location], error) {
@@ -155,19 +167,21 @@ func (s *Service) firstPages(ctx context.Context, inner *bun.SelectQuery, ids []
 	if err != nil {
 		return nil, err
 	}
-	var rows []db.Location
-	if err := s.DB.NewSelect().Model(&rows).ModelTableExpr("(?) AS l", inner).
+	var rows []rankedLocation
+	if err := s.DB.NewSelect().Model(&rows).ModelTableExpr("(?) AS l", inner).ColumnExpr("l.*").
 		Where("rn <= ?", limit+1).OrderExpr(order).Scan(ctx); err != nil {
 		return nil, fmt.Errorf("first pages of locations: %w", err)
 	}
 	byGroup := map[uuid.UUID][]db.Location{}
+	totals := map[uuid.UUID]int{}
 	for _, l := range rows {
-		g := group(&l)
-		byGroup[g] = append(byGroup[g], l)
+		g := group(&l.Location)
+		byGroup[g] = append(byGroup[g], l.Location)
+		totals[g] = l.Total
 	}
 	out := make([]*page.Page[db.Location], len(ids))
 	for i, id := range ids {
-		out[i] = page.Build(byGroup[id], limit, scope(id), cursor)
+		out[i] = page.Build(byGroup[id], limit, scope(id), page.Known(totals[id]), cursor)
 	}
 	return out, nil
 }

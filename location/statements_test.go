@@ -2,6 +2,7 @@ package location_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -128,6 +129,51 @@ func TestListsHaveNoNPlusOne(t *testing.T) {
 		t.Logf("customers tree: %d statements for 3 customers, %d for 50", small.Statements(), large.Statements())
 		require.Positive(t, small.Statements())
 		require.Equal(t, small.Statements(), large.Statements(), "statement count must not grow with the list")
+	})
+
+	t.Run("customers with totals", func(t *testing.T) {
+		t.Parallel()
+		// totalCount at every level: one COUNT for the customers; each
+		// customer's locations and each location's children are counted
+		// with their first pages, in the statements that load them.
+		counted := strings.ReplaceAll(customersTree, "edges {", "totalCount edges {")
+		small := env.Query(t, lmstest.DealerZ, counted, nil)
+		large := env.Query(t, lmstest.DealerY, counted, nil)
+		plain := env.Query(t, lmstest.DealerY, customersTree, nil)
+		for _, tc := range []struct {
+			resp              *lmstest.Response
+			customers, perCus int
+		}{{small, 3, 1}, {large, 50, 3}} {
+			var got struct {
+				Customers struct {
+					TotalCount int
+					Edges      []struct {
+						Node struct {
+							Locations struct {
+								TotalCount int
+								Edges      []struct {
+									Node struct {
+										Children struct{ TotalCount int }
+									}
+								}
+							}
+						}
+					}
+				}
+			}
+			tc.resp.Decode(t, &got)
+			require.Equal(t, tc.customers, got.Customers.TotalCount)
+			for _, ce := range got.Customers.Edges {
+				require.Equal(t, tc.perCus, ce.Node.Locations.TotalCount)
+				for _, le := range ce.Node.Locations.Edges {
+					require.Equal(t, 1, le.Node.Children.TotalCount, "the LMC child")
+				}
+			}
+		}
+		t.Logf("customers tree with totals: %d statements for 3 customers, %d for 50, %d for 50 without totals",
+			small.Statements(), large.Statements(), plain.Statements())
+		require.Equal(t, small.Statements(), large.Statements(), "statement count must not grow with the list")
+		require.Equal(t, plain.Statements()+1, large.Statements(), "the totals cost one statement, the customers' count")
 	})
 
 	t.Run("locations", func(t *testing.T) {

@@ -77,6 +77,8 @@ type Page[T any] struct {
 	Items       []T
 	Cursors     []string
 	HasNextPage bool
+	// Total is the length of the whole list, all pages together.
+	Total *Total
 }
 
 // EndCursor returns the cursor of the last item, or nil for an empty page.
@@ -135,6 +137,7 @@ func keyset[T any](ctx context.Context, q *bun.SelectQuery, args Args, scope str
 	if err != nil {
 		return nil, err
 	}
+	total := CountOf(q)
 	if after != nil {
 		var ok bool
 		if q, ok = o.after(q, after); !ok {
@@ -145,7 +148,7 @@ func keyset[T any](ctx context.Context, q *bun.SelectQuery, args Args, scope str
 	if err := o.order(q).Limit(int64(limit+1)).Scan(ctx, &items); err != nil {
 		return nil, err
 	}
-	return Build(items, limit, scope, cursor), nil
+	return Build(items, limit, scope, total, cursor), nil
 }
 
 func errBadCursor() *apperr.Error {
@@ -153,9 +156,10 @@ func errBadCursor() *apperr.Error {
 }
 
 // Build makes a page of items that were loaded with a limit of limit+1 (the
-// extra item only tells that a next page exists), minting cursors for scope.
-func Build[T any](items []T, limit int, scope string, cursor func(*T) Cursor) *Page[T] {
-	p := &Page[T]{}
+// extra item only tells that a next page exists), minting cursors for scope;
+// total is the length of the whole list.
+func Build[T any](items []T, limit int, scope string, total *Total, cursor func(*T) Cursor) *Page[T] {
+	p := &Page[T]{Total: total}
 	if len(items) > limit {
 		items = items[:limit]
 		p.HasNextPage = true
@@ -170,7 +174,8 @@ func Build[T any](items []T, limit int, scope string, cursor func(*T) Cursor) *P
 	return p
 }
 
-// ByKey pages an in-memory list already sorted by a unique string key.
+// ByKey pages an in-memory list already sorted by a unique string key; its
+// total is the list's length.
 func ByKey[T any](items []T, args Args, scope string, key func(*T) string) (*Page[T], error) {
 	limit, err := args.Limit()
 	if err != nil {
@@ -187,7 +192,7 @@ func ByKey[T any](items []T, args Args, scope string, key func(*T) string) (*Pag
 		}
 	}
 	end := min(start+limit+1, len(items))
-	return Build(items[start:end], limit, scope, func(it *T) Cursor { return Cursor{Key: key(it)} }), nil
+	return Build(items[start:end], limit, scope, Known(len(items)), func(it *T) Cursor { return Cursor{Key: key(it)} }), nil
 }
 
 // Alphabetical pages q by (lower(nameExpr), idCol) ascending: the order a

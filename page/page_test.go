@@ -64,3 +64,18 @@ func TestByKeyPagesInOrder(t *testing.T) {
 	}
 	require.Equal(t, items, got)
 }
+
+func TestByKeyTotalIsTheListLength(t *testing.T) {
+	t.Parallel()
+	items := []string{"a", "b", "c", "d", "e"}
+	key := func(s *string) string { return *s }
+	after := (*string)(nil)
+	for range 3 {
+		p, err := page.ByKey(items, page.Args{First: ptr(2), After: after}, "s", key)
+		require.NoError(t, err)
+		n, err := p.Total.Count(t.Context())
+		require.NoError(t, err)
+		require.Equal(t, len(items), n)
+		after = p.EndCursor()
+	}
+}

@@ -20,9 +20,19 @@ type CatalogResolver interface {
 	Parts(ctx context.Context, obj *catalog.Catalog, first *int, after *string, systemType *string, search *string) (*model.PartConnection, error)
 }
 type PartResolver interface {
+	ID(ctx context.Context, obj *catalog.Part) (string, error)
+
 	Stacking(ctx context.Context, obj *catalog.Part) (model.StackingKind, error)
 }
+type PartConnectionResolver interface {
+	TotalCount(ctx context.Context, obj *model.PartConnection) (int, error)
+}
+type SwaApplicationResolver interface {
+	ID(ctx context.Context, obj *catalog.SwaApplication) (string, error)
+}
 type SystemTypeResolver interface {
+	ID(ctx context.Context, obj *catalog.SystemType) (string, error)
+
 	HwkcExample(ctx context.Context, obj *catalog.SystemType) (*string, error)
 
 	ProductKeyFormat(ctx context.Context, obj *catalog.SystemType) (*string, error)
@@ -182,6 +192,29 @@ func (ec *executionContext) fieldContext_Catalog_swaApplications(_ context.Conte
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Part_id(ctx context.Context, field graphql.CollectedField, obj *catalog.Part) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Part_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Part().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Part_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Part", field, true, true, "ID")
 }
 
 func (ec *executionContext) _Part_number(ctx context.Context, field graphql.CollectedField, obj *catalog.Part) (ret graphql.Marshaler) {
@@ -432,6 +465,29 @@ func (ec *executionContext) fieldContext_PartConnection_pageInfo(_ context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _PartConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.PartConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PartConnection().TotalCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartConnection", field, true, true, "Int")
+}
+
 func (ec *executionContext) _PartEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.PartEdge) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -485,6 +541,29 @@ func (ec *executionContext) fieldContext_PartEdge_node(_ context.Context, field 
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _SwaApplication_id(ctx context.Context, field graphql.CollectedField, obj *catalog.SwaApplication) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SwaApplication_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SwaApplication().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SwaApplication_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SwaApplication", field, true, true, "ID")
 }
 
 func (ec *executionContext) _SwaApplication_code(ctx context.Context, field graphql.CollectedField, obj *catalog.SwaApplication) (ret graphql.Marshaler) {
@@ -600,6 +679,29 @@ func (ec *executionContext) _SwaApplication_terms(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_SwaApplication_terms(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SwaApplication", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SystemType_id(ctx context.Context, field graphql.CollectedField, obj *catalog.SystemType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SystemType_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SystemType().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SystemType_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SystemType", field, true, true, "ID")
 }
 
 func (ec *executionContext) _SystemType_code(ctx context.Context, field graphql.CollectedField, obj *catalog.SystemType) (ret graphql.Marshaler) {
@@ -957,7 +1059,7 @@ func (ec *executionContext) _Catalog(ctx context.Context, sel ast.SelectionSet, 
 	return out
 }
 
-var partImplementors = []string{"Part"}
+var partImplementors = []string{"Part", "Node"}
 
 func (ec *executionContext) _Part(ctx context.Context, sel ast.SelectionSet, obj *catalog.Part) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, partImplementors)
@@ -968,6 +1070,12 @@ func (ec *executionContext) _Part(ctx context.Context, sel ast.SelectionSet, obj
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Part")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Part_id(ctx, field, obj)
+				})
 		case "number":
 			out.Values[i] = ec._Part_number(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -1040,13 +1148,19 @@ func (ec *executionContext) _PartConnection(ctx context.Context, sel ast.Selecti
 		case "edges":
 			out.Values[i] = ec._PartConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._PartConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PartConnection_totalCount(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -1102,7 +1216,7 @@ func (ec *executionContext) _PartEdge(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
-var swaApplicationImplementors = []string{"SwaApplication"}
+var swaApplicationImplementors = []string{"SwaApplication", "Node"}
 
 func (ec *executionContext) _SwaApplication(ctx context.Context, sel ast.SelectionSet, obj *catalog.SwaApplication) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, swaApplicationImplementors)
@@ -1113,30 +1227,36 @@ func (ec *executionContext) _SwaApplication(ctx context.Context, sel ast.Selecti
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("SwaApplication")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SwaApplication_id(ctx, field, obj)
+				})
 		case "code":
 			out.Values[i] = ec._SwaApplication_code(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "name":
 			out.Values[i] = ec._SwaApplication_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "agreementCode":
 			out.Values[i] = ec._SwaApplication_agreementCode(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "systemTypes":
 			out.Values[i] = ec._SwaApplication_systemTypes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "terms":
 			out.Values[i] = ec._SwaApplication_terms(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -1155,7 +1275,7 @@ func (ec *executionContext) _SwaApplication(ctx context.Context, sel ast.Selecti
 	return out
 }
 
-var systemTypeImplementors = []string{"SystemType"}
+var systemTypeImplementors = []string{"SystemType", "Node"}
 
 func (ec *executionContext) _SystemType(ctx context.Context, sel ast.SelectionSet, obj *catalog.SystemType) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, systemTypeImplementors)
@@ -1166,6 +1286,12 @@ func (ec *executionContext) _SystemType(ctx context.Context, sel ast.SelectionSe
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("SystemType")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SystemType_id(ctx, field, obj)
+				})
 		case "code":
 			out.Values[i] = ec._SystemType_code(ctx, field, obj)
 			if out.Values[i] == graphql.Null {

@@ -30,8 +30,14 @@ type LicenseReturnResolver interface {
 	OrderLine(ctx context.Context, obj *db.LicenseReturn) (*license.BinLine, error)
 	SourceLine(ctx context.Context, obj *db.LicenseReturn) (*license.BinLine, error)
 }
+type LicenseReturnConnectionResolver interface {
+	TotalCount(ctx context.Context, obj *model.LicenseReturnConnection) (int, error)
+}
 type PartInventoryResolver interface {
 	Part(ctx context.Context, obj *license.PartInventory) (*catalog.Part, error)
+}
+type PartInventoryConnectionResolver interface {
+	TotalCount(ctx context.Context, obj *model.PartInventoryConnection) (int, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -390,6 +396,29 @@ func (ec *executionContext) fieldContext_LicenseReturnConnection_pageInfo(_ cont
 	return fc, nil
 }
 
+func (ec *executionContext) _LicenseReturnConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.LicenseReturnConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LicenseReturnConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LicenseReturnConnection().TotalCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LicenseReturnConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LicenseReturnConnection", field, true, true, "Int")
+}
+
 func (ec *executionContext) _LicenseReturnEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.LicenseReturnEdge) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -677,6 +706,29 @@ func (ec *executionContext) fieldContext_PartInventoryConnection_pageInfo(_ cont
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _PartInventoryConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.PartInventoryConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartInventoryConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PartInventoryConnection().TotalCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartInventoryConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartInventoryConnection", field, true, true, "Int")
 }
 
 func (ec *executionContext) _PartInventoryEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.PartInventoryEdge) (ret graphql.Marshaler) {
@@ -1337,13 +1389,19 @@ func (ec *executionContext) _LicenseReturnConnection(ctx context.Context, sel as
 		case "edges":
 			out.Values[i] = ec._LicenseReturnConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._LicenseReturnConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LicenseReturnConnection_totalCount(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -1477,13 +1535,19 @@ func (ec *executionContext) _PartInventoryConnection(ctx context.Context, sel as
 		case "edges":
 			out.Values[i] = ec._PartInventoryConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._PartInventoryConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PartInventoryConnection_totalCount(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

@@ -20,6 +20,9 @@ import (
 type EmailResolver interface {
 	ID(ctx context.Context, obj *db.Email) (string, error)
 }
+type EmailConnectionResolver interface {
+	TotalCount(ctx context.Context, obj *model.EmailConnection) (int, error)
+}
 
 // endregion ************************** generated!.gotpl **************************
 
@@ -300,6 +303,29 @@ func (ec *executionContext) fieldContext_EmailConnection_pageInfo(_ context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _EmailConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.EmailConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmailConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.EmailConnection().TotalCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EmailConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmailConnection", field, true, true, "Int")
+}
+
 func (ec *executionContext) _EmailEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.EmailEdge) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -455,13 +481,19 @@ func (ec *executionContext) _EmailConnection(ctx context.Context, sel ast.Select
 		case "edges":
 			out.Values[i] = ec._EmailConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._EmailConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._EmailConnection_totalCount(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

@@ -26,11 +26,17 @@ type BinPartResolver interface {
 
 	Lines(ctx context.Context, obj *license.BinPart, first *int, after *string) (*model.OrderLineConnection, error)
 }
+type BinPartConnectionResolver interface {
+	TotalCount(ctx context.Context, obj *model.BinPartConnection) (int, error)
+}
 type EntitlementResolver interface {
 	Part(ctx context.Context, obj *licensefile.Feature) (*catalog.Part, error)
 	Stacking(ctx context.Context, obj *licensefile.Feature) (model.StackingKind, error)
 	Quantity(ctx context.Context, obj *licensefile.Feature) (*int, error)
 	Version(ctx context.Context, obj *licensefile.Feature) (*int, error)
+}
+type EntitlementConnectionResolver interface {
+	TotalCount(ctx context.Context, obj *model.EntitlementConnection) (int, error)
 }
 type LicenseResolver interface {
 	ID(ctx context.Context, obj *db.License) (string, error)
@@ -46,6 +52,9 @@ type LicenseBinResolver interface {
 	RecentlyAttached(ctx context.Context, obj *license.BinFilter, first *int, after *string) (*model.LicenseConnection, error)
 	RecentlyActivated(ctx context.Context, obj *license.BinFilter, first *int, after *string) (*model.LicenseConnection, error)
 }
+type LicenseConnectionResolver interface {
+	TotalCount(ctx context.Context, obj *model.LicenseConnection) (int, error)
+}
 type LicenseFileResolver interface {
 	ID(ctx context.Context, obj *db.LicenseFile) (string, error)
 	Location(ctx context.Context, obj *db.LicenseFile) (*db.Location, error)
@@ -56,6 +65,9 @@ type LicenseFileResolver interface {
 	Features(ctx context.Context, obj *db.LicenseFile) ([]licensefile.Feature, error)
 	Error(ctx context.Context, obj *db.LicenseFile) (*string, error)
 }
+type LicenseFileConnectionResolver interface {
+	TotalCount(ctx context.Context, obj *model.LicenseFileConnection) (int, error)
+}
 type LicenseOrderResolver interface {
 	ID(ctx context.Context, obj *db.LicenseOrder) (string, error)
 	Partner(ctx context.Context, obj *db.LicenseOrder) (*db.Partner, error)
@@ -64,6 +76,9 @@ type LicenseOrderResolver interface {
 	ReshippedFrom(ctx context.Context, obj *db.LicenseOrder) (*db.Partner, error)
 	Licenses(ctx context.Context, obj *db.LicenseOrder, first *int, after *string) (*model.LicenseConnection, error)
 }
+type LicenseOrderConnectionResolver interface {
+	TotalCount(ctx context.Context, obj *model.LicenseOrderConnection) (int, error)
+}
 type OrderLineResolver interface {
 	ID(ctx context.Context, obj *license.BinLine) (string, error)
 	Order(ctx context.Context, obj *license.BinLine) (*db.LicenseOrder, error)
@@ -71,6 +86,9 @@ type OrderLineResolver interface {
 	Part(ctx context.Context, obj *license.BinLine) (*catalog.Part, error)
 
 	SourceLine(ctx context.Context, obj *license.BinLine) (*license.BinLine, error)
+}
+type OrderLineConnectionResolver interface {
+	TotalCount(ctx context.Context, obj *model.OrderLineConnection) (int, error)
 }
 type SubscriptionResolver interface {
 	LicenseFileReady(ctx context.Context, locationID string, fileID *string) (<-chan *db.LicenseFile, error)
@@ -655,6 +673,29 @@ func (ec *executionContext) fieldContext_BinPartConnection_pageInfo(_ context.Co
 	return fc, nil
 }
 
+func (ec *executionContext) _BinPartConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.BinPartConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BinPartConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.BinPartConnection().TotalCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BinPartConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BinPartConnection", field, true, true, "Int")
+}
+
 func (ec *executionContext) _BinPartEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.BinPartEdge) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1143,6 +1184,29 @@ func (ec *executionContext) fieldContext_EntitlementConnection_pageInfo(_ contex
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _EntitlementConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.EntitlementConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EntitlementConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.EntitlementConnection().TotalCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EntitlementConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EntitlementConnection", field, true, true, "Int")
 }
 
 func (ec *executionContext) _EntitlementEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.EntitlementEdge) (ret graphql.Marshaler) {
@@ -1720,6 +1784,29 @@ func (ec *executionContext) fieldContext_LicenseConnection_pageInfo(_ context.Co
 	return fc, nil
 }
 
+func (ec *executionContext) _LicenseConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.LicenseConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LicenseConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LicenseConnection().TotalCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LicenseConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LicenseConnection", field, true, true, "Int")
+}
+
 func (ec *executionContext) _LicenseEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.LicenseEdge) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2248,6 +2335,29 @@ func (ec *executionContext) fieldContext_LicenseFileConnection_pageInfo(_ contex
 	return fc, nil
 }
 
+func (ec *executionContext) _LicenseFileConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.LicenseFileConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LicenseFileConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LicenseFileConnection().TotalCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LicenseFileConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LicenseFileConnection", field, true, true, "Int")
+}
+
 func (ec *executionContext) _LicenseFileEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.LicenseFileEdge) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2655,6 +2765,29 @@ func (ec *executionContext) fieldContext_LicenseOrderConnection_pageInfo(_ conte
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _LicenseOrderConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.LicenseOrderConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LicenseOrderConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LicenseOrderConnection().TotalCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LicenseOrderConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LicenseOrderConnection", field, true, true, "Int")
 }
 
 func (ec *executionContext) _LicenseOrderEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.LicenseOrderEdge) (ret graphql.Marshaler) {
@@ -3157,7 +3290,7 @@ func (ec *executionContext) _OrderLineConnection_totalCount(ctx context.Context,
 			return ec.fieldContext_OrderLineConnection_totalCount(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.TotalCount, nil
+			return ec.Resolvers.OrderLineConnection().TotalCount(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
@@ -3168,7 +3301,7 @@ func (ec *executionContext) _OrderLineConnection_totalCount(ctx context.Context,
 	)
 }
 func (ec *executionContext) fieldContext_OrderLineConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("OrderLineConnection", field, false, false, "Int")
+	return graphql.NewScalarFieldContext("OrderLineConnection", field, true, true, "Int")
 }
 
 func (ec *executionContext) _OrderLineEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.OrderLineEdge) (ret graphql.Marshaler) {
@@ -4043,13 +4176,19 @@ func (ec *executionContext) _BinPartConnection(ctx context.Context, sel ast.Sele
 		case "edges":
 			out.Values[i] = ec._BinPartConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._BinPartConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BinPartConnection_totalCount(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -4272,13 +4411,19 @@ func (ec *executionContext) _EntitlementConnection(ctx context.Context, sel ast.
 		case "edges":
 			out.Values[i] = ec._EntitlementConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._EntitlementConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._EntitlementConnection_totalCount(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -4487,13 +4632,19 @@ func (ec *executionContext) _LicenseConnection(ctx context.Context, sel ast.Sele
 		case "edges":
 			out.Values[i] = ec._LicenseConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._LicenseConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LicenseConnection_totalCount(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -4682,13 +4833,19 @@ func (ec *executionContext) _LicenseFileConnection(ctx context.Context, sel ast.
 		case "edges":
 			out.Values[i] = ec._LicenseFileConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._LicenseFileConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LicenseFileConnection_totalCount(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -4841,13 +4998,19 @@ func (ec *executionContext) _LicenseOrderConnection(ctx context.Context, sel ast
 		case "edges":
 			out.Values[i] = ec._LicenseOrderConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._LicenseOrderConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LicenseOrderConnection_totalCount(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -5052,18 +5215,19 @@ func (ec *executionContext) _OrderLineConnection(ctx context.Context, sel ast.Se
 		case "edges":
 			out.Values[i] = ec._OrderLineConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._OrderLineConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "totalCount":
-			out.Values[i] = ec._OrderLineConnection_totalCount(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OrderLineConnection_totalCount(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

@@ -5,6 +5,7 @@ package generated
 import (
 	"context"
 	"fmt"
+	"lms/catalog"
 	"lms/db"
 	"lms/graph/model"
 	"lms/license"
@@ -42,6 +43,20 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._User(ctx, sel, obj)
+	case catalog.SystemType:
+		return ec._SystemType(ctx, sel, &obj)
+	case *catalog.SystemType:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._SystemType(ctx, sel, obj)
+	case catalog.SwaApplication:
+		return ec._SwaApplication(ctx, sel, &obj)
+	case *catalog.SwaApplication:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._SwaApplication(ctx, sel, obj)
 	case db.ShippingAllowance:
 		return ec._ShippingAllowance(ctx, sel, &obj)
 	case *db.ShippingAllowance:
@@ -63,6 +78,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Partner(ctx, sel, obj)
+	case catalog.Part:
+		return ec._Part(ctx, sel, &obj)
+	case *catalog.Part:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Part(ctx, sel, obj)
 	case license.BinLine:
 		return ec._OrderLine(ctx, sel, &obj)
 	case *license.BinLine:

@@ -26,6 +26,9 @@ type PartnerResolver interface {
 	Users(ctx context.Context, obj *db.Partner, first *int, after *string) (*model.UserConnection, error)
 	ShippingAllowances(ctx context.Context, obj *db.Partner) ([]db.ShippingAllowance, error)
 }
+type PartnerConnectionResolver interface {
+	TotalCount(ctx context.Context, obj *model.PartnerConnection) (int, error)
+}
 type ShippingAllowanceResolver interface {
 	ID(ctx context.Context, obj *db.ShippingAllowance) (string, error)
 	Distributor(ctx context.Context, obj *db.ShippingAllowance) (*db.Partner, error)
@@ -444,6 +447,29 @@ func (ec *executionContext) fieldContext_PartnerConnection_pageInfo(_ context.Co
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _PartnerConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.PartnerConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartnerConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PartnerConnection().TotalCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartnerConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartnerConnection", field, true, true, "Int")
 }
 
 func (ec *executionContext) _PartnerEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.PartnerEdge) (ret graphql.Marshaler) {
@@ -935,13 +961,19 @@ func (ec *executionContext) _PartnerConnection(ctx context.Context, sel ast.Sele
 		case "edges":
 			out.Values[i] = ec._PartnerConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._PartnerConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PartnerConnection_totalCount(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

@@ -24,26 +24,41 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	ApiToken() ApiTokenResolver
 	AuditEvent() AuditEventResolver
+	AuditEventConnection() AuditEventConnectionResolver
 	BinPart() BinPartResolver
+	BinPartConnection() BinPartConnectionResolver
 	Catalog() CatalogResolver
 	Customer() CustomerResolver
+	CustomerConnection() CustomerConnectionResolver
 	Email() EmailResolver
+	EmailConnection() EmailConnectionResolver
 	Entitlement() EntitlementResolver
+	EntitlementConnection() EntitlementConnectionResolver
 	License() LicenseResolver
 	LicenseBin() LicenseBinResolver
+	LicenseConnection() LicenseConnectionResolver
 	LicenseFile() LicenseFileResolver
+	LicenseFileConnection() LicenseFileConnectionResolver
 	LicenseOrder() LicenseOrderResolver
+	LicenseOrderConnection() LicenseOrderConnectionResolver
 	LicenseReturn() LicenseReturnResolver
+	LicenseReturnConnection() LicenseReturnConnectionResolver
 	Location() LocationResolver
+	LocationConnection() LocationConnectionResolver
 	Mutation() MutationResolver
 	OrderLine() OrderLineResolver
+	OrderLineConnection() OrderLineConnectionResolver
 	Part() PartResolver
+	PartConnection() PartConnectionResolver
 	PartInventory() PartInventoryResolver
+	PartInventoryConnection() PartInventoryConnectionResolver
 	Partner() PartnerResolver
+	PartnerConnection() PartnerConnectionResolver
 	ProtectDat() ProtectDatResolver
 	Query() QueryResolver
 	ShippingAllowance() ShippingAllowanceResolver
 	Subscription() SubscriptionResolver
+	SwaApplication() SwaApplicationResolver
 	SystemType() SystemTypeResolver
 	User() UserResolver
 	Viewer() ViewerResolver
@@ -111,8 +126,9 @@ type ComplexityRoot struct {
 	}
 
 	AuditEventConnection struct {
-		Edges    func(childComplexity int) int
-		PageInfo func(childComplexity int) int
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
 	}
 
 	AuditEventEdge struct {
@@ -133,8 +149,9 @@ type ComplexityRoot struct {
 	}
 
 	BinPartConnection struct {
-		Edges    func(childComplexity int) int
-		PageInfo func(childComplexity int) int
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
 	}
 
 	BinPartEdge struct {
@@ -202,8 +219,9 @@ type ComplexityRoot struct {
 	}
 
 	CustomerConnection struct {
-		Edges    func(childComplexity int) int
-		PageInfo func(childComplexity int) int
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
 	}
 
 	CustomerEdge struct {
@@ -235,8 +253,9 @@ type ComplexityRoot struct {
 	}
 
 	EmailConnection struct {
-		Edges    func(childComplexity int) int
-		PageInfo func(childComplexity int) int
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
 	}
 
 	EmailEdge struct {
@@ -259,8 +278,9 @@ type ComplexityRoot struct {
 	}
 
 	EntitlementConnection struct {
-		Edges    func(childComplexity int) int
-		PageInfo func(childComplexity int) int
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
 	}
 
 	EntitlementEdge struct {
@@ -307,8 +327,9 @@ type ComplexityRoot struct {
 	}
 
 	LicenseConnection struct {
-		Edges    func(childComplexity int) int
-		PageInfo func(childComplexity int) int
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
 	}
 
 	LicenseEdge struct {
@@ -337,8 +358,9 @@ type ComplexityRoot struct {
 	}
 
 	LicenseFileConnection struct {
-		Edges    func(childComplexity int) int
-		PageInfo func(childComplexity int) int
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
 	}
 
 	LicenseFileEdge struct {
@@ -360,8 +382,9 @@ type ComplexityRoot struct {
 	}
 
 	LicenseOrderConnection struct {
-		Edges    func(childComplexity int) int
-		PageInfo func(childComplexity int) int
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
 	}
 
 	LicenseOrderEdge struct {
@@ -383,8 +406,9 @@ type ComplexityRoot struct {
 	}
 
 	LicenseReturnConnection struct {
-		Edges    func(childComplexity int) int
-		PageInfo func(childComplexity int) int
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
 	}
 
 	LicenseReturnEdge struct {
@@ -438,8 +462,9 @@ type ComplexityRoot struct {
 	}
 
 	LocationConnection struct {
-		Edges    func(childComplexity int) int
-		PageInfo func(childComplexity int) int
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
 	}
 
 	LocationEdge struct {
@@ -508,6 +533,7 @@ type ComplexityRoot struct {
 
 	Part struct {
 		Flags        func(childComplexity int) int
+		ID           func(childComplexity int) int
 		MaxPerSystem func(childComplexity int) int
 		Name         func(childComplexity int) int
 		Number       func(childComplexity int) int
@@ -518,8 +544,9 @@ type ComplexityRoot struct {
 	}
 
 	PartConnection struct {
-		Edges    func(childComplexity int) int
-		PageInfo func(childComplexity int) int
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
 	}
 
 	PartEdge struct {
@@ -538,8 +565,9 @@ type ComplexityRoot struct {
 	}
 
 	PartInventoryConnection struct {
-		Edges    func(childComplexity int) int
-		PageInfo func(childComplexity int) int
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
 	}
 
 	PartInventoryEdge struct {
@@ -558,8 +586,9 @@ type ComplexityRoot struct {
 	}
 
 	PartnerConnection struct {
-		Edges    func(childComplexity int) int
-		PageInfo func(childComplexity int) int
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
 	}
 
 	PartnerEdge struct {
@@ -645,6 +674,7 @@ type ComplexityRoot struct {
 	SwaApplication struct {
 		AgreementCode func(childComplexity int) int
 		Code          func(childComplexity int) int
+		ID            func(childComplexity int) int
 		Name          func(childComplexity int) int
 		SystemTypes   func(childComplexity int) int
 		Terms         func(childComplexity int) int
@@ -659,6 +689,7 @@ type ComplexityRoot struct {
 		HwkcFormat            func(childComplexity int) int
 		HwkcPrefix            func(childComplexity int) int
 		HwkcSources           func(childComplexity int) int
+		ID                    func(childComplexity int) int
 		Name                  func(childComplexity int) int
 		ProductKeyFormat      func(childComplexity int) int
 		ProductKeyRequiredFor func(childComplexity int) int
@@ -971,6 +1002,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuditEventConnection.PageInfo(childComplexity), true
+	case "AuditEventConnection.totalCount":
+		if e.ComplexityRoot.AuditEventConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEventConnection.TotalCount(childComplexity), true
 
 	case "AuditEventEdge.cursor":
 		if e.ComplexityRoot.AuditEventEdge.Cursor == nil {
@@ -1040,6 +1077,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.BinPartConnection.PageInfo(childComplexity), true
+	case "BinPartConnection.totalCount":
+		if e.ComplexityRoot.BinPartConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BinPartConnection.TotalCount(childComplexity), true
 
 	case "BinPartEdge.cursor":
 		if e.ComplexityRoot.BinPartEdge.Cursor == nil {
@@ -1277,6 +1320,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CustomerConnection.PageInfo(childComplexity), true
+	case "CustomerConnection.totalCount":
+		if e.ComplexityRoot.CustomerConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerConnection.TotalCount(childComplexity), true
 
 	case "CustomerEdge.cursor":
 		if e.ComplexityRoot.CustomerEdge.Cursor == nil {
@@ -1390,6 +1439,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.EmailConnection.PageInfo(childComplexity), true
+	case "EmailConnection.totalCount":
+		if e.ComplexityRoot.EmailConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmailConnection.TotalCount(childComplexity), true
 
 	case "EmailEdge.cursor":
 		if e.ComplexityRoot.EmailEdge.Cursor == nil {
@@ -1466,6 +1521,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.EntitlementConnection.PageInfo(childComplexity), true
+	case "EntitlementConnection.totalCount":
+		if e.ComplexityRoot.EntitlementConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntitlementConnection.TotalCount(childComplexity), true
 
 	case "EntitlementEdge.cursor":
 		if e.ComplexityRoot.EntitlementEdge.Cursor == nil {
@@ -1655,6 +1716,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.LicenseConnection.PageInfo(childComplexity), true
+	case "LicenseConnection.totalCount":
+		if e.ComplexityRoot.LicenseConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseConnection.TotalCount(childComplexity), true
 
 	case "LicenseEdge.cursor":
 		if e.ComplexityRoot.LicenseEdge.Cursor == nil {
@@ -1784,6 +1851,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.LicenseFileConnection.PageInfo(childComplexity), true
+	case "LicenseFileConnection.totalCount":
+		if e.ComplexityRoot.LicenseFileConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseFileConnection.TotalCount(childComplexity), true
 
 	case "LicenseFileEdge.cursor":
 		if e.ComplexityRoot.LicenseFileEdge.Cursor == nil {
@@ -1881,6 +1954,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.LicenseOrderConnection.PageInfo(childComplexity), true
+	case "LicenseOrderConnection.totalCount":
+		if e.ComplexityRoot.LicenseOrderConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseOrderConnection.TotalCount(childComplexity), true
 
 	case "LicenseOrderEdge.cursor":
 		if e.ComplexityRoot.LicenseOrderEdge.Cursor == nil {
@@ -1968,6 +2047,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.LicenseReturnConnection.PageInfo(childComplexity), true
+	case "LicenseReturnConnection.totalCount":
+		if e.ComplexityRoot.LicenseReturnConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseReturnConnection.TotalCount(childComplexity), true
 
 	case "LicenseReturnEdge.cursor":
 		if e.ComplexityRoot.LicenseReturnEdge.Cursor == nil {
@@ -2255,6 +2340,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.LocationConnection.PageInfo(childComplexity), true
+	case "LocationConnection.totalCount":
+		if e.ComplexityRoot.LocationConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LocationConnection.TotalCount(childComplexity), true
 
 	case "LocationEdge.cursor":
 		if e.ComplexityRoot.LocationEdge.Cursor == nil {
@@ -2664,6 +2755,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Part.Flags(childComplexity), true
+	case "Part.id":
+		if e.ComplexityRoot.Part.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Part.ID(childComplexity), true
 	case "Part.maxPerSystem":
 		if e.ComplexityRoot.Part.MaxPerSystem == nil {
 			break
@@ -2719,6 +2816,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PartConnection.PageInfo(childComplexity), true
+	case "PartConnection.totalCount":
+		if e.ComplexityRoot.PartConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartConnection.TotalCount(childComplexity), true
 
 	case "PartEdge.cursor":
 		if e.ComplexityRoot.PartEdge.Cursor == nil {
@@ -2788,6 +2891,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PartInventoryConnection.PageInfo(childComplexity), true
+	case "PartInventoryConnection.totalCount":
+		if e.ComplexityRoot.PartInventoryConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartInventoryConnection.TotalCount(childComplexity), true
 
 	case "PartInventoryEdge.cursor":
 		if e.ComplexityRoot.PartInventoryEdge.Cursor == nil {
@@ -2862,6 +2971,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PartnerConnection.PageInfo(childComplexity), true
+	case "PartnerConnection.totalCount":
+		if e.ComplexityRoot.PartnerConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartnerConnection.TotalCount(childComplexity), true
 
 	case "PartnerEdge.cursor":
 		if e.ComplexityRoot.PartnerEdge.Cursor == nil {
@@ -3249,6 +3364,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SwaApplication.Code(childComplexity), true
+	case "SwaApplication.id":
+		if e.ComplexityRoot.SwaApplication.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaApplication.ID(childComplexity), true
 	case "SwaApplication.name":
 		if e.ComplexityRoot.SwaApplication.Name == nil {
 			break
@@ -3316,6 +3437,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SystemType.HwkcSources(childComplexity), true
+	case "SystemType.id":
+		if e.ComplexityRoot.SystemType.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SystemType.ID(childComplexity), true
 	case "SystemType.name":
 		if e.ComplexityRoot.SystemType.Name == nil {
 			break
@@ -3699,6 +3826,8 @@ type AuditIdentity {
 type AuditEventConnection {
   edges: [AuditEventEdge!]!
   pageInfo: PageInfo!
+  """The number of audit events in the connection, all pages together."""
+  totalCount: Int!
 }
 
 type AuditEventEdge {
@@ -3725,7 +3854,9 @@ extend type Query {
 }
 
 """A kind of PBX or product a location can be (CAT-1)."""
-type SystemType {
+type SystemType implements Node {
+  """The same for the same code in every catalog version."""
+  id: ID!
   code: String!
   name: String!
   """Regular expression the Hardware Key Code must match."""
@@ -3749,7 +3880,9 @@ type SystemType {
 }
 
 """A license part (CAT-2)."""
-type Part {
+type Part implements Node {
+  """The same for the same part number in every catalog version."""
+  id: ID!
   number: String!
   name: String!
   systemTypes: [String!]!
@@ -3764,6 +3897,8 @@ type Part {
 type PartConnection {
   edges: [PartEdge!]!
   pageInfo: PageInfo!
+  """The number of parts in the connection, all pages together."""
+  totalCount: Int!
 }
 
 type PartEdge {
@@ -3772,7 +3907,9 @@ type PartEdge {
 }
 
 """An application SWA is held for (SWA-3)."""
-type SwaApplication {
+type SwaApplication implements Node {
+  """The same for the same code in every catalog version."""
+  id: ID!
   code: String!
   name: String!
   agreementCode: String!
@@ -3834,6 +3971,8 @@ type LicenseReturn implements Node {
 type LicenseReturnConnection {
   edges: [LicenseReturnEdge!]!
   pageInfo: PageInfo!
+  """The number of returns in the connection, all pages together."""
+  totalCount: Int!
 }
 
 type LicenseReturnEdge {
@@ -3858,6 +3997,8 @@ type PartInventory {
 type PartInventoryConnection {
   edges: [PartInventoryEdge!]!
   pageInfo: PageInfo!
+  """The number of parts in the connection, all pages together."""
+  totalCount: Int!
 }
 
 type PartInventoryEdge {
@@ -3994,6 +4135,8 @@ type Customer implements Node {
 type CustomerConnection {
   edges: [CustomerEdge!]!
   pageInfo: PageInfo!
+  """The number of customers in the connection, all pages together."""
+  totalCount: Int!
 }
 
 type CustomerEdge {
@@ -4120,6 +4263,8 @@ type Email implements Node {
 type EmailConnection {
   edges: [EmailEdge!]!
   pageInfo: PageInfo!
+  """The number of emails in the connection, all pages together."""
+  totalCount: Int!
 }
 
 type EmailEdge {
@@ -4333,6 +4478,8 @@ type OrderLineEdge {
 type LicenseOrderConnection {
   edges: [LicenseOrderEdge!]!
   pageInfo: PageInfo!
+  """The number of orders in the connection, all pages together."""
+  totalCount: Int!
 }
 
 type LicenseOrderEdge {
@@ -4368,6 +4515,8 @@ type License implements Node {
 type LicenseConnection {
   edges: [LicenseEdge!]!
   pageInfo: PageInfo!
+  """The number of licenses in the connection, all pages together."""
+  totalCount: Int!
 }
 
 type LicenseEdge {
@@ -4387,6 +4536,8 @@ type BinPart {
 type BinPartConnection {
   edges: [BinPartEdge!]!
   pageInfo: PageInfo!
+  """The number of parts in the connection, all pages together."""
+  totalCount: Int!
 }
 
 type BinPartEdge {
@@ -4428,6 +4579,8 @@ type Entitlement {
 type EntitlementConnection {
   edges: [EntitlementEdge!]!
   pageInfo: PageInfo!
+  """The number of entitlements in the connection, all pages together."""
+  totalCount: Int!
 }
 
 type EntitlementEdge {
@@ -4486,6 +4639,8 @@ type LicenseFile implements Node {
 type LicenseFileConnection {
   edges: [LicenseFileEdge!]!
   pageInfo: PageInfo!
+  """The number of license files in the connection, all pages together."""
+  totalCount: Int!
 }
 
 type LicenseFileEdge {
@@ -4741,6 +4896,8 @@ type Location implements Node {
 type LocationConnection {
   edges: [LocationEdge!]!
   pageInfo: PageInfo!
+  """The number of locations in the connection, all pages together."""
+  totalCount: Int!
 }
 
 type LocationEdge {
@@ -4921,6 +5078,8 @@ type Partner implements Node {
 type PartnerConnection {
   edges: [PartnerEdge!]!
   pageInfo: PageInfo!
+  """The number of partners in the connection, all pages together."""
+  totalCount: Int!
 }
 
 type PartnerEdge {
@@ -5233,6 +5392,8 @@ func (ec *executionContext) childFields_AuditEventConnection(ctx context.Context
 		return ec.fieldContext_AuditEventConnection_edges(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_AuditEventConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_AuditEventConnection_totalCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AuditEventConnection", field.Name)
 }
@@ -5277,6 +5438,8 @@ func (ec *executionContext) childFields_BinPartConnection(ctx context.Context, f
 		return ec.fieldContext_BinPartConnection_edges(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_BinPartConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_BinPartConnection_totalCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type BinPartConnection", field.Name)
 }
@@ -5415,6 +5578,8 @@ func (ec *executionContext) childFields_CustomerConnection(ctx context.Context, 
 		return ec.fieldContext_CustomerConnection_edges(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_CustomerConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_CustomerConnection_totalCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CustomerConnection", field.Name)
 }
@@ -5481,6 +5646,8 @@ func (ec *executionContext) childFields_EmailConnection(ctx context.Context, fie
 		return ec.fieldContext_EmailConnection_edges(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_EmailConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_EmailConnection_totalCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type EmailConnection", field.Name)
 }
@@ -5529,6 +5696,8 @@ func (ec *executionContext) childFields_EntitlementConnection(ctx context.Contex
 		return ec.fieldContext_EntitlementConnection_edges(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_EntitlementConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_EntitlementConnection_totalCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type EntitlementConnection", field.Name)
 }
@@ -5625,6 +5794,8 @@ func (ec *executionContext) childFields_LicenseConnection(ctx context.Context, f
 		return ec.fieldContext_LicenseConnection_edges(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_LicenseConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_LicenseConnection_totalCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type LicenseConnection", field.Name)
 }
@@ -5685,6 +5856,8 @@ func (ec *executionContext) childFields_LicenseFileConnection(ctx context.Contex
 		return ec.fieldContext_LicenseFileConnection_edges(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_LicenseFileConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_LicenseFileConnection_totalCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type LicenseFileConnection", field.Name)
 }
@@ -5731,6 +5904,8 @@ func (ec *executionContext) childFields_LicenseOrderConnection(ctx context.Conte
 		return ec.fieldContext_LicenseOrderConnection_edges(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_LicenseOrderConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_LicenseOrderConnection_totalCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type LicenseOrderConnection", field.Name)
 }
@@ -5777,6 +5952,8 @@ func (ec *executionContext) childFields_LicenseReturnConnection(ctx context.Cont
 		return ec.fieldContext_LicenseReturnConnection_edges(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_LicenseReturnConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_LicenseReturnConnection_totalCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type LicenseReturnConnection", field.Name)
 }
@@ -5887,6 +6064,8 @@ func (ec *executionContext) childFields_LocationConnection(ctx context.Context, 
 		return ec.fieldContext_LocationConnection_edges(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_LocationConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_LocationConnection_totalCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type LocationConnection", field.Name)
 }
@@ -5967,6 +6146,8 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 
 func (ec *executionContext) childFields_Part(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
+	case "id":
+		return ec.fieldContext_Part_id(ctx, field)
 	case "number":
 		return ec.fieldContext_Part_number(ctx, field)
 	case "name":
@@ -5993,6 +6174,8 @@ func (ec *executionContext) childFields_PartConnection(ctx context.Context, fiel
 		return ec.fieldContext_PartConnection_edges(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_PartConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_PartConnection_totalCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PartConnection", field.Name)
 }
@@ -6033,6 +6216,8 @@ func (ec *executionContext) childFields_PartInventoryConnection(ctx context.Cont
 		return ec.fieldContext_PartInventoryConnection_edges(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_PartInventoryConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_PartInventoryConnection_totalCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PartInventoryConnection", field.Name)
 }
@@ -6073,6 +6258,8 @@ func (ec *executionContext) childFields_PartnerConnection(ctx context.Context, f
 		return ec.fieldContext_PartnerConnection_edges(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_PartnerConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_PartnerConnection_totalCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PartnerConnection", field.Name)
 }
@@ -6189,6 +6376,8 @@ func (ec *executionContext) childFields_StartImpersonationPayload(ctx context.Co
 
 func (ec *executionContext) childFields_SwaApplication(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
+	case "id":
+		return ec.fieldContext_SwaApplication_id(ctx, field)
 	case "code":
 		return ec.fieldContext_SwaApplication_code(ctx, field)
 	case "name":
@@ -6205,6 +6394,8 @@ func (ec *executionContext) childFields_SwaApplication(ctx context.Context, fiel
 
 func (ec *executionContext) childFields_SystemType(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
+	case "id":
+		return ec.fieldContext_SystemType_id(ctx, field)
 	case "code":
 		return ec.fieldContext_SystemType_code(ctx, field)
 	case "name":

@@ -11,6 +11,7 @@ import (
 	"lms/db"
 	"lms/license"
 	"lms/licensefile"
+	"lms/page"
 	"strconv"
 	"time"
 
@@ -80,6 +81,7 @@ type AttachLineInput struct {
 type AuditEventConnection struct {
 	Edges    []AuditEventEdge `json:"edges"`
 	PageInfo *PageInfo        `json:"pageInfo"`
+	Total    *page.Total      `json:"-"`
 }
 
 type AuditEventEdge struct {
@@ -96,6 +98,7 @@ type AuditEventFilter struct {
 type BinPartConnection struct {
 	Edges    []BinPartEdge `json:"edges"`
 	PageInfo *PageInfo     `json:"pageInfo"`
+	Total    *page.Total   `json:"-"`
 }
 
 type BinPartEdge struct {
@@ -224,6 +227,7 @@ type CreateVirtualHardwareKeyCodePayload struct {
 type CustomerConnection struct {
 	Edges    []CustomerEdge `json:"edges"`
 	PageInfo *PageInfo      `json:"pageInfo"`
+	Total    *page.Total    `json:"-"`
 }
 
 type CustomerEdge struct {
@@ -263,6 +267,7 @@ type DetachLicensesPayload struct {
 type EmailConnection struct {
 	Edges    []EmailEdge `json:"edges"`
 	PageInfo *PageInfo   `json:"pageInfo"`
+	Total    *page.Total `json:"-"`
 }
 
 type EmailEdge struct {
@@ -283,6 +288,7 @@ type EndImpersonationPayload struct {
 type EntitlementConnection struct {
 	Edges    []EntitlementEdge `json:"edges"`
 	PageInfo *PageInfo         `json:"pageInfo"`
+	Total    *page.Total       `json:"-"`
 }
 
 type EntitlementEdge struct {
@@ -334,6 +340,7 @@ type LicenseBinFilter struct {
 type LicenseConnection struct {
 	Edges    []LicenseEdge `json:"edges"`
 	PageInfo *PageInfo     `json:"pageInfo"`
+	Total    *page.Total   `json:"-"`
 }
 
 type LicenseEdge struct {
@@ -344,6 +351,7 @@ type LicenseEdge struct {
 type LicenseFileConnection struct {
 	Edges    []LicenseFileEdge `json:"edges"`
 	PageInfo *PageInfo         `json:"pageInfo"`
+	Total    *page.Total       `json:"-"`
 }
 
 type LicenseFileEdge struct {
@@ -354,6 +362,7 @@ type LicenseFileEdge struct {
 type LicenseOrderConnection struct {
 	Edges    []LicenseOrderEdge `json:"edges"`
 	PageInfo *PageInfo          `json:"pageInfo"`
+	Total    *page.Total        `json:"-"`
 }
 
 type LicenseOrderEdge struct {
@@ -364,6 +373,7 @@ type LicenseOrderEdge struct {
 type LicenseReturnConnection struct {
 	Edges    []LicenseReturnEdge `json:"edges"`
 	PageInfo *PageInfo           `json:"pageInfo"`
+	Total    *page.Total         `json:"-"`
 }
 
 type LicenseReturnEdge struct {
@@ -389,6 +399,7 @@ type LicenseSigningKey struct {
 type LocationConnection struct {
 	Edges    []LocationEdge `json:"edges"`
 	PageInfo *PageInfo      `json:"pageInfo"`
+	Total    *page.Total    `json:"-"`
 }
 
 type LocationEdge struct {
@@ -421,8 +432,7 @@ type OrderFilter struct {
 type OrderLineConnection struct {
 	Edges    []OrderLineEdge `json:"edges"`
 	PageInfo *PageInfo       `json:"pageInfo"`
-	// The number of lines in the connection, all pages together.
-	TotalCount int `json:"totalCount"`
+	Total    *page.Total     `json:"-"`
 }
 
 type OrderLineEdge struct {
@@ -439,8 +449,9 @@ type PageInfo struct {
 }
 
 type PartConnection struct {
-	Edges    []PartEdge `json:"edges"`
-	PageInfo *PageInfo  `json:"pageInfo"`
+	Edges    []PartEdge  `json:"edges"`
+	PageInfo *PageInfo   `json:"pageInfo"`
+	Total    *page.Total `json:"-"`
 }
 
 type PartEdge struct {
@@ -451,6 +462,7 @@ type PartEdge struct {
 type PartInventoryConnection struct {
 	Edges    []PartInventoryEdge `json:"edges"`
 	PageInfo *PageInfo           `json:"pageInfo"`
+	Total    *page.Total         `json:"-"`
 }
 
 type PartInventoryEdge struct {
@@ -461,6 +473,7 @@ type PartInventoryEdge struct {
 type PartnerConnection struct {
 	Edges    []PartnerEdge `json:"edges"`
 	PageInfo *PageInfo     `json:"pageInfo"`
+	Total    *page.Total   `json:"-"`
 }
 
 type PartnerEdge struct {
