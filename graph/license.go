@@ -122,11 +122,7 @@ func (r *Resolver) prefetchOrders(ctx context.Context, orders []*db.LicenseOrder
 	}
 	if f, ok := selected(ctx, node, "licenses", orderTypes); ok {
 		if first, ok := firstArg(ctx, f); ok {
-			keys := make([]firstPageKey, len(ids))
-			for i, id := range ids {
-				keys[i] = firstPageKey{ID: id, First: first}
-			}
-			lics, err := pagesItems(ctx, l.orderLicenses, keys)
+			lics, err := pagesItems(ctx, l.orderLicenses, firstPageKeys(ids, first))
 			if err != nil {
 				return err
 			}

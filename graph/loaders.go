@@ -57,6 +57,16 @@ type firstPageKey struct {
 	First int
 }
 
+// firstPageKeys are the keys of the first pages of size first (0: the
+// default) of the lists of parents ids.
+func firstPageKeys(ids []uuid.UUID, first int) []firstPageKey {
+	keys := make([]firstPageKey, len(ids))
+	for i, id := range ids {
+		keys[i] = firstPageKey{ID: id, First: first}
+	}
+	return keys
+}
+
 // listPage answers a parent's list: the first page through loader (batched
 // over the parents of the request), later pages from later (one parent).
 func listPage[T any](ctx context.Context, l *loader[firstPageKey, *page.Page[T]], id uuid.UUID, first *int, after *string,

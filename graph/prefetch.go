@@ -99,11 +99,7 @@ func (r *Resolver) prefetchCustomers(ctx context.Context, customers []*db.Custom
 	}
 	if f, ok := selected(ctx, node, "locations", customerTypes); ok {
 		if first, ok := firstArg(ctx, f); ok {
-			keys := make([]firstPageKey, len(ids))
-			for i, id := range ids {
-				keys[i] = firstPageKey{ID: id, First: first}
-			}
-			locs, err := pagesItems(ctx, l.customerLocations, keys)
+			locs, err := pagesItems(ctx, l.customerLocations, firstPageKeys(ids, first))
 			if err != nil {
 				return err
 			}
@@ -149,11 +145,7 @@ func (r *Resolver) prefetchLocations(ctx context.Context, locs []*db.Location, n
 	}
 	if f, ok := selected(ctx, node, "children", locationTypes); ok && len(ids) > 0 {
 		if first, ok := firstArg(ctx, f); ok {
-			keys := make([]firstPageKey, len(ids))
-			for i, id := range ids {
-				keys[i] = firstPageKey{ID: id, First: first}
-			}
-			children, err := pagesItems(ctx, l.children, keys)
+			children, err := pagesItems(ctx, l.children, firstPageKeys(ids, first))
 			if err != nil {
 				return err
 			}
