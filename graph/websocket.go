@@ -22,9 +22,10 @@ import (
 // Websocket close codes of the graphql-transport-ws protocol that LMS
 // sends (the legacy graphql-ws clients get the same).
 const (
-	// CloseUnauthorized ends a socket whose subscriptions' API token is no
-	// longer valid (revoked, expired, its user disabled, the impersonation
-	// ended): sign in again and subscribe again.
+	// CloseUnauthorized refuses a connection_init without a token, and ends
+	// a socket whose subscriptions' API token is no longer valid (revoked,
+	// expired, its user disabled, the impersonation ended): sign in again
+	// and subscribe again.
 	CloseUnauthorized = 4401
 	// CloseForbidden refuses a connection_init whose Authorization is
 	// not a valid token.
@@ -125,7 +126,8 @@ func closeSocket(ctx context.Context, code int, reason string) bool {
 // websocketInit authenticates a websocket whose upgrade request carried no
 // bearer token (browsers cannot set headers on websockets) from the
 // connection_init payload's "Authorization": "Bearer <token>". A token that
-// is not valid closes the socket with CloseForbidden. The acknowledgement
+// is not valid closes the socket with CloseForbidden, no token at all with
+// CloseUnauthorized. The acknowledgement
 // carries no payload: echoing the init payload would send the token back.
 func (r *Resolver) websocketInit(log *slog.Logger) transport.WebsocketInitFunc {
 	return func(ctx context.Context, p transport.InitPayload) (context.Context, *transport.InitPayload, error) {
@@ -134,7 +136,9 @@ func (r *Resolver) websocketInit(log *slog.Logger) transport.WebsocketInitFunc {
 		}
 		h := p.Authorization()
 		if h == "" {
-			return ctx, nil, nil
+			// Nothing can be done over a websocket without a token:
+			// refused at once, an anonymous socket holds nothing open.
+			return refuseSocket(ctx, CloseUnauthorized, `authentication required: send connection_init with {"Authorization": "Bearer <token>"}`)
 		}
 		scheme, token, _ := strings.Cut(h, " ")
 		if !strings.EqualFold(scheme, "Bearer") {

@@ -25,8 +25,8 @@ func dial(ctx context.Context, t *testing.T, env *lmstest.Env, subprotocol strin
 	return s
 }
 
-// A connection_init with a bad token is closed with 4403 and never
-// acknowledged; a good one is acknowledged without echoing its payload
+// A connection_init with a bad token is closed with 4403, one without a
+// token with 4401, and neither is acknowledged; a good one is acknowledged without echoing its payload
 // (the token) and authenticates the socket. In both subprotocols, with the
 // messages the clients send.
 func TestWebsocketInit(t *testing.T) {
@@ -47,6 +47,17 @@ func TestWebsocketInit(t *testing.T) {
 				msgs, closed, err := s.ReadUntilClose(ctx)
 				require.NoError(t, err)
 				require.Equal(t, websocket.StatusCode(4403), closed.Code, "close reason %q", closed.Reason)
+				for _, m := range msgs {
+					require.NotEqual(t, "connection_ack", m.Type, "messages %+v", msgs)
+				}
+			}
+			for _, anonymous := range []string{`{"type":"connection_init"}`, `{"type":"connection_init","payload":{}}`} {
+				s := dial(ctx, t, env, proto)
+				require.NoError(t, s.Send(ctx, anonymous))
+				msgs, closed, err := s.ReadUntilClose(ctx)
+				require.NoError(t, err)
+				require.Equal(t, websocket.StatusCode(4401), closed.Code, "close reason %q", closed.Reason)
+				require.Contains(t, closed.Reason, "authentication required")
 				for _, m := range msgs {
 					require.NotEqual(t, "connection_ack", m.Type, "messages %+v", msgs)
 				}
