@@ -1,10 +1,15 @@
 package server
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
+	"os"
 	"runtime"
 	"sync/atomic"
+	"time"
 )
 
 // Large GraphQL requests are where the CPU goes before anything is
@@ -25,6 +30,11 @@ const smallBody = 16 << 10
 // answered 503 at once.
 const largeWaiting = 64
 
+// bodyReadTimeout bounds how long a large body may take to arrive. It is
+// read whole before the request takes its turn, so a client that sends it
+// slowly holds only its own connection, never a turn.
+const bodyReadTimeout = 30 * time.Second
+
 // admission lets at most as many large requests be read and worked on at
 // once as half the machine's cores (at least one), so small requests keep
 // the rest of the CPU whatever arrives.
@@ -43,9 +53,29 @@ func large(r *http.Request) bool {
 	return r.ContentLength > smallBody || r.ContentLength < 0 && r.Body != nil && r.Body != http.NoBody
 }
 
-// wait gives r a turn and returns the function that ends it, or answers 503
-// when too many wait (or the client gave up) and returns false.
+// wait reads r's body (within bodyReadTimeout), gives r a turn and returns
+// the function that ends it; or it answers (413 for a body over its limit,
+// 408 for one too slow, 503 when too many wait) or finds the client gone,
+// and returns false.
 func (a *admission) wait(w http.ResponseWriter, r *http.Request) (func(), bool) {
+	rc := http.NewResponseController(w)
+	_ = rc.SetReadDeadline(time.Now().Add(bodyReadTimeout))
+	body, err := io.ReadAll(r.Body)
+	_ = rc.SetReadDeadline(time.Time{})
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		switch {
+		case errors.As(err, &tooLarge):
+			writeGraphQLError(w, http.StatusRequestEntityTooLarge, "VALIDATION_FAILED",
+				fmt.Sprintf("the request body is over %d bytes", tooLarge.Limit))
+		case errors.Is(err, os.ErrDeadlineExceeded):
+			writeGraphQLError(w, http.StatusRequestTimeout, "VALIDATION_FAILED",
+				fmt.Sprintf("the request body did not arrive within %s", bodyReadTimeout))
+		}
+		return nil, false
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+
 	if n := a.waiting.Add(1); n > largeWaiting {
 		a.waiting.Add(-1)
 		w.Header().Set("Retry-After", "1")
