@@ -15,7 +15,8 @@ import (
 
 // ErrorPresenter is the one place errors leave the API. Application errors
 // keep their message and carry their code in extensions.code; GraphQL
-// parse and validation errors pass as they are; anything else is logged with
+// parse and validation errors pass as they are; the errors of a request
+// whose client has gone are not logged; anything else is logged with
 // the request id and reported as a generic internal error naming that id, so
 // no internals leak.
 func ErrorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
@@ -32,6 +33,13 @@ func ErrorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 		var raw *gqlerror.Error
 		if errors.As(err, &raw) && raw.Err == nil {
 			return gqlErr // parse, validation and limit errors: written for the client
+		}
+		if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+			// The client went away (or the request timed out): nothing
+			// failed, and no one reads the answer.
+			gqlErr.Message = "the request was cancelled"
+			gqlErr.Extensions = map[string]any{"code": "REQUEST_CANCELLED"}
+			return gqlErr
 		}
 		id := requestid.From(ctx)
 		logger.ErrorContext(ctx, "internal error", "request_id", id, "path", gqlErr.Path.String(), "err", err)

@@ -124,3 +124,21 @@ func TestWorkStopsWhenTheRequestEnds(t *testing.T) {
 	require.ErrorIs(t, err, context.Canceled)
 	require.False(t, resolved)
 }
+
+// Once the client has gone, the fields that are not resolved any more are
+// not reported (or logged) as internal errors.
+func TestCancelledRequestsAreNotInternalErrors(t *testing.T) {
+	t.Parallel()
+	var logged bytes.Buffer
+	present := ErrorPresenter(slog.New(slog.NewTextHandler(&logged, nil)))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := newLimiter(DefaultLimits).InterceptField(ctx, func(context.Context) (any, error) { return nil, nil })
+	e := present(ctx, err)
+	require.Equal(t, "REQUEST_CANCELLED", e.Extensions["code"])
+	require.Empty(t, logged.String())
+
+	e = present(context.Background(), context.Canceled)
+	require.Equal(t, "INTERNAL_SERVER_ERROR", e.Extensions["code"], "a cancellation of something else is a failure")
+	require.Contains(t, logged.String(), "internal error")
+}
