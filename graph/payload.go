@@ -1,6 +1,8 @@
 package graph
 
 import (
+	"encoding/json"
+
 	"lms/apperr"
 	"lms/graph/model"
 	"lms/page"
@@ -38,6 +40,24 @@ func edges[T, E any](p *page.Page[T], edge func(cursor string, node *T) E) ([]E,
 }
 
 func pageArgs(first *int, after *string) page.Args { return page.Args{First: first, After: after} }
+
+// asInt reads an integer argument as gqlgen or the JSON decoder of
+// variables left it (the query limits and the list prefetches read `first`
+// before the resolver gets it).
+func asInt(v any) (int64, bool) {
+	switch n := v.(type) {
+	case int64:
+		return n, true
+	case int:
+		return int64(n), true
+	case float64:
+		return int64(n), true
+	case json.Number:
+		i, err := n.Int64()
+		return i, err == nil
+	}
+	return 0, false
+}
 
 // nonEmpty returns nil for "", so an unset string answers null.
 func nonEmpty(s string) *string {

@@ -2,7 +2,6 @@ package graph
 
 import (
 	"context"
-	"encoding/json"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/google/uuid"
@@ -60,18 +59,8 @@ func firstArg(ctx context.Context, f graphql.CollectedField) (int, bool) {
 	if after, ok := args["after"]; ok && after != nil {
 		return 0, false
 	}
-	switch v := args["first"].(type) {
-	case int:
-		return v, true
-	case int64:
-		return int(v), true
-	case float64:
-		return int(v), true
-	case json.Number:
-		n, err := v.Int64()
-		return int(n), err == nil
-	}
-	return 0, true
+	n, _ := asInt(args["first"]) // 0, the default page, when absent
+	return int(n), true
 }
 
 func ptrs[T any](items []T) []*T {
