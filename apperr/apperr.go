@@ -7,6 +7,8 @@ package apperr
 import (
 	"errors"
 	"fmt"
+	"strings"
+	"unicode/utf8"
 )
 
 // Code classifies an expected failure. The values are the codes of SPEC §11
@@ -117,6 +119,18 @@ type List []*Error
 func (l *List) Add(e *Error) {
 	if e != nil {
 		*l = append(*l, e)
+	}
+}
+
+// Text trims *v in place and adds VALIDATION_FAILED on field when it is
+// empty but required, or longer than max characters.
+func (l *List) Text(field string, v *string, required bool, max int) {
+	*v = strings.TrimSpace(*v)
+	switch {
+	case required && *v == "":
+		l.Add(Invalid(field, "%s is required", field))
+	case utf8.RuneCountInString(*v) > max:
+		l.Add(Invalid(field, "at most %d characters", max))
 	}
 }
 

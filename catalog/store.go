@@ -163,6 +163,28 @@ func FindParts(ctx context.Context, db bun.IDB, numbers []string) ([]*Part, erro
 	return lmsdb.InOrder(numbers, rows, func(p *Part) string { return p.Number }), nil
 }
 
+// PartsByNumber returns the parts with the given numbers (repeats allowed)
+// by number, in one statement; a number not in the catalog is an internal
+// error, for callers whose numbers come from rows that reference parts.
+func PartsByNumber(ctx context.Context, db bun.IDB, numbers []string) (map[string]*Part, error) {
+	out := map[string]*Part{}
+	if len(numbers) == 0 {
+		return out, nil
+	}
+	numbers = slices.Compact(slices.Sorted(slices.Values(numbers)))
+	parts, err := FindParts(ctx, db, numbers)
+	if err != nil {
+		return nil, err
+	}
+	for i, p := range parts {
+		if p == nil {
+			return nil, fmt.Errorf("part %s is not in the catalog", numbers[i])
+		}
+		out[p.Number] = p
+	}
+	return out, nil
+}
+
 // FindSwaApplications returns the SWA applications with the given codes in
 // order, nil where a code is unknown.
 func FindSwaApplications(ctx context.Context, db bun.IDB, codes []string) ([]*SwaApplication, error) {
