@@ -7,19 +7,19 @@ import (
 
 	"lms/db"
 	"lms/graph/model"
-	"lms/license"
+	"lms/inventory"
 	"lms/page"
 )
 
 var licenseReturnTypes = []string{"LicenseReturn", "Node"}
 
 // orderFilter decodes the filter of orders and resoldOrders.
-func orderFilter(in *model.OrderFilter) (license.OrderFilter, error) {
+func orderFilter(in *model.OrderFilter) (inventory.OrderFilter, error) {
 	if in == nil {
-		return license.OrderFilter{}, nil
+		return inventory.OrderFilter{}, nil
 	}
 	id, err := parseOptionalID(in.PartnerID, "Partner", "filter.partnerId")
-	return license.OrderFilter{Search: deref(in.Search), PartnerID: id}, err
+	return inventory.OrderFilter{Search: deref(in.Search), PartnerID: id}, err
 }
 
 // returnConnection answers a page of license returns, prefetching what the

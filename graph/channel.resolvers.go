@@ -13,7 +13,7 @@ import (
 	"lms/db"
 	"lms/graph/generated"
 	"lms/graph/model"
-	"lms/license"
+	"lms/inventory"
 )
 
 // ReshippedFrom is the resolver for the reshippedFrom field.
@@ -59,12 +59,12 @@ func (r *licenseReturnResolver) ReturnedBy(ctx context.Context, obj *db.LicenseR
 }
 
 // OrderLine is the resolver for the orderLine field.
-func (r *licenseReturnResolver) OrderLine(ctx context.Context, obj *db.LicenseReturn) (*license.BinLine, error) {
+func (r *licenseReturnResolver) OrderLine(ctx context.Context, obj *db.LicenseReturn) (*inventory.BinLine, error) {
 	return r.loaders(ctx).orderLines.Load(ctx, obj.OrderLineID)
 }
 
 // SourceLine is the resolver for the sourceLine field.
-func (r *licenseReturnResolver) SourceLine(ctx context.Context, obj *db.LicenseReturn) (*license.BinLine, error) {
+func (r *licenseReturnResolver) SourceLine(ctx context.Context, obj *db.LicenseReturn) (*inventory.BinLine, error) {
 	return r.loaders(ctx).orderLines.Load(ctx, obj.SourceLineID)
 }
 
@@ -75,7 +75,7 @@ func (r *licenseReturnConnectionResolver) TotalCount(ctx context.Context, obj *m
 
 // ReshipLicenses is the resolver for the reshipLicenses field.
 func (r *mutationResolver) ReshipLicenses(ctx context.Context, input model.ReshipLicensesInput) (*model.ReshipLicensesPayload, error) {
-	in := license.ReshipInput{
+	in := inventory.ReshipInput{
 		DealerUserEmail: input.DealerUserEmail, SalesOrder: input.SalesOrder, PurchaseOrder: input.PurchaseOrder,
 		IdempotencyKey: input.IdempotencyKey,
 	}
@@ -83,11 +83,11 @@ func (r *mutationResolver) ReshipLicenses(ctx context.Context, input model.Reshi
 	for i, l := range input.Lines {
 		id, perr := parseID(l.LineID, "OrderLine", fmt.Sprintf("lines.%d.lineId", i))
 		err = firstErr(err, perr)
-		in.Lines = append(in.Lines, license.LineSelection{LineID: id, Quantity: l.Quantity})
+		in.Lines = append(in.Lines, inventory.LineSelection{LineID: id, Quantity: l.Quantity})
 	}
-	var res *license.Reship
+	var res *inventory.Reship
 	if err == nil {
-		res, err = r.Services.Licenses.Reship(ctx, in)
+		res, err = r.Services.Inventory.Reship(ctx, in)
 	}
 	errs, err := userErrors(err)
 	out := &model.ReshipLicensesPayload{Errors: errs}
@@ -99,23 +99,23 @@ func (r *mutationResolver) ReshipLicenses(ctx context.Context, input model.Reshi
 
 // ReturnLicenses is the resolver for the returnLicenses field.
 func (r *mutationResolver) ReturnLicenses(ctx context.Context, input model.ReturnLicensesInput) (*model.ReturnLicensesPayload, error) {
-	in := license.ReturnInput{Reason: deref(input.Reason), IdempotencyKey: input.IdempotencyKey}
+	in := inventory.ReturnInput{Reason: deref(input.Reason), IdempotencyKey: input.IdempotencyKey}
 	var err error
 	for i, l := range input.Lines {
 		id, perr := parseID(l.LineID, "OrderLine", fmt.Sprintf("lines.%d.lineId", i))
 		err = firstErr(err, perr)
-		in.Lines = append(in.Lines, license.LineSelection{LineID: id, Quantity: l.Quantity})
+		in.Lines = append(in.Lines, inventory.LineSelection{LineID: id, Quantity: l.Quantity})
 	}
 	var returns []db.LicenseReturn
 	if err == nil {
-		returns, err = r.Services.Licenses.Return(ctx, in)
+		returns, err = r.Services.Inventory.Return(ctx, in)
 	}
 	errs, err := userErrors(err)
 	return &model.ReturnLicensesPayload{Returns: orEmpty(returns), Errors: errs}, err
 }
 
 // SourceLine is the resolver for the sourceLine field.
-func (r *orderLineResolver) SourceLine(ctx context.Context, obj *license.BinLine) (*license.BinLine, error) {
+func (r *orderLineResolver) SourceLine(ctx context.Context, obj *inventory.BinLine) (*inventory.BinLine, error) {
 	if obj.SourceLineID == nil {
 		return nil, nil
 	}
@@ -123,7 +123,7 @@ func (r *orderLineResolver) SourceLine(ctx context.Context, obj *license.BinLine
 }
 
 // Part is the resolver for the part field.
-func (r *partInventoryResolver) Part(ctx context.Context, obj *license.PartInventory) (*catalog.Part, error) {
+func (r *partInventoryResolver) Part(ctx context.Context, obj *inventory.PartInventory) (*catalog.Part, error) {
 	return r.loaders(ctx).parts.Load(ctx, obj.PartNumber)
 }
 
@@ -138,7 +138,7 @@ func (r *queryResolver) Orders(ctx context.Context, filter *model.OrderFilter, f
 	if err != nil {
 		return nil, err
 	}
-	p, err := r.Services.Licenses.Orders(ctx, f, pageArgs(first, after))
+	p, err := r.Services.Inventory.Orders(ctx, f, pageArgs(first, after))
 	if err != nil {
 		return nil, err
 	}
@@ -152,22 +152,22 @@ func (r *queryResolver) LicenseBySoftwareKeyCode(ctx context.Context, softwareKe
 
 // PartsInventory is the resolver for the partsInventory field.
 func (r *queryResolver) PartsInventory(ctx context.Context, filter *model.PartsInventoryFilter, first *int, after *string) (*model.PartInventoryConnection, error) {
-	var f license.InventoryFilter
+	var f inventory.InventoryFilter
 	if filter != nil {
 		id, err := parseOptionalID(filter.PartnerID, "Partner", "filter.partnerId")
 		if err != nil {
 			return nil, err
 		}
-		f = license.InventoryFilter{Search: deref(filter.Search), PartnerID: id}
+		f = inventory.InventoryFilter{Search: deref(filter.Search), PartnerID: id}
 	}
-	p, err := r.Services.Licenses.PartsInventory(ctx, f, pageArgs(first, after))
+	p, err := r.Services.Inventory.PartsInventory(ctx, f, pageArgs(first, after))
 	if err != nil {
 		return nil, err
 	}
-	if err := r.prefetchParts(ctx, partNumbers(p.Items, func(i *license.PartInventory) string { return i.PartNumber })); err != nil {
+	if err := r.prefetchParts(ctx, partNumbers(p.Items, func(i *inventory.PartInventory) string { return i.PartNumber })); err != nil {
 		return nil, err
 	}
-	es, info := edges(p, func(c string, n *license.PartInventory) model.PartInventoryEdge {
+	es, info := edges(p, func(c string, n *inventory.PartInventory) model.PartInventoryEdge {
 		return model.PartInventoryEdge{Cursor: c, Node: n}
 	})
 	return &model.PartInventoryConnection{Edges: es, PageInfo: info, Total: p.Total}, nil
@@ -179,7 +179,7 @@ func (r *queryResolver) ResoldOrders(ctx context.Context, filter *model.OrderFil
 	if err != nil {
 		return nil, err
 	}
-	p, err := r.Services.Licenses.ResoldOrders(ctx, f, pageArgs(first, after))
+	p, err := r.Services.Inventory.ResoldOrders(ctx, f, pageArgs(first, after))
 	if err != nil {
 		return nil, err
 	}
@@ -188,11 +188,11 @@ func (r *queryResolver) ResoldOrders(ctx context.Context, filter *model.OrderFil
 
 // LicenseReturns is the resolver for the licenseReturns field.
 func (r *queryResolver) LicenseReturns(ctx context.Context, filter *model.LicenseReturnFilter, first *int, after *string) (*model.LicenseReturnConnection, error) {
-	var f license.ReturnFilter
+	var f inventory.ReturnFilter
 	if filter != nil {
 		f.Search = deref(filter.Search)
 	}
-	p, err := r.Services.Licenses.Returns(ctx, f, pageArgs(first, after))
+	p, err := r.Services.Inventory.Returns(ctx, f, pageArgs(first, after))
 	if err != nil {
 		return nil, err
 	}

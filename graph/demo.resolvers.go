@@ -10,7 +10,7 @@ import (
 
 	"lms/db"
 	"lms/graph/model"
-	"lms/license"
+	"lms/licensefile"
 )
 
 // DemoLicensesLeft is the resolver for the demoLicensesLeft field.
@@ -23,7 +23,7 @@ func (r *mutationResolver) GenerateDemoLicense(ctx context.Context, input model.
 	locationID, err := parseID(input.LocationID, "Location", "locationId")
 	var f *db.LicenseFile
 	if err == nil {
-		f, err = r.Services.Licenses.GenerateDemoLicense(ctx, license.DemoLicenseInput{LocationID: locationID, AcceptAgreement: input.AcceptAgreement, IdempotencyKey: input.IdempotencyKey})
+		f, err = r.Services.Files.GenerateDemoLicense(ctx, licensefile.DemoLicenseInput{LocationID: locationID, AcceptAgreement: input.AcceptAgreement, IdempotencyKey: input.IdempotencyKey})
 	}
 	errs, err := userErrors(err)
 	out := &model.GenerateDemoLicensePayload{LicenseFile: f, Errors: errs}

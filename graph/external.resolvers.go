@@ -11,7 +11,7 @@ import (
 	"lms/db"
 	"lms/graph/generated"
 	"lms/graph/model"
-	"lms/license"
+	"lms/licensefile"
 )
 
 // ProtectDat is the resolver for the protectDat field.
@@ -24,7 +24,7 @@ func (r *mutationResolver) UploadExternalLicenseFile(ctx context.Context, input 
 	locationID, err := parseID(input.LocationID, "Location", "locationId")
 	var f *db.LicenseFile
 	if err == nil {
-		f, err = r.Services.Licenses.UploadExternalFile(ctx, license.ExternalFileUpload{
+		f, err = r.Services.Files.UploadExternalFile(ctx, licensefile.ExternalFileUpload{
 			LocationID: locationID, SalesOrder: input.SalesOrder, FileName: input.File.Filename,
 			File: input.File.File, Size: input.File.Size, IdempotencyKey: input.IdempotencyKey,
 		})
@@ -42,7 +42,7 @@ func (r *mutationResolver) UploadProtectDat(ctx context.Context, input model.Upl
 	locationID, err := parseID(input.LocationID, "Location", "locationId")
 	var pd *db.ProtectDat
 	if err == nil {
-		pd, err = r.Services.Licenses.UploadProtectDat(ctx, license.ProtectDatUpload{
+		pd, err = r.Services.Files.UploadProtectDat(ctx, licensefile.ProtectDatUpload{
 			LocationID: locationID, FileName: input.File.Filename, File: input.File.File, Size: input.File.Size,
 		})
 	}
@@ -71,12 +71,12 @@ func (r *protectDatResolver) UploadedBy(ctx context.Context, obj *db.ProtectDat)
 
 // DownloadURL is the resolver for the downloadUrl field.
 func (r *protectDatResolver) DownloadURL(ctx context.Context, obj *db.ProtectDat) (string, error) {
-	return r.Services.Licenses.PublicURL + license.ProtectDatPath(obj.ID), nil
+	return r.Services.Files.PublicURL + licensefile.ProtectDatPath(obj.ID), nil
 }
 
 // PendingExternalLicenseFiles is the resolver for the pendingExternalLicenseFiles field.
 func (r *queryResolver) PendingExternalLicenseFiles(ctx context.Context, first *int, after *string) (*model.LicenseFileConnection, error) {
-	p, err := r.Services.Licenses.PendingExternalFiles(ctx, pageArgs(first, after))
+	p, err := r.Services.Files.PendingExternalFiles(ctx, pageArgs(first, after))
 	if err != nil {
 		return nil, err
 	}

@@ -17,7 +17,7 @@ import (
 
 	"lms/db"
 	"lms/graph/generated"
-	"lms/license"
+	"lms/licensefile"
 )
 
 // HandlerOpts configures the GraphQL HTTP handler.
@@ -49,7 +49,7 @@ type HandlerOpts struct {
 // DefaultMaxUploadBytes is the size limit of a multipart request (the
 // uploaded file with the operation) when none is configured: the same as
 // the license service's limit of the files it reads.
-const DefaultMaxUploadBytes = license.DefaultMaxUploadBytes
+const DefaultMaxUploadBytes = licensefile.DefaultMaxUploadBytes
 
 // maxUploadMemory is the size from which gqlgen spools the file parts of a
 // multipart request to a temporary file instead of memory, judged by the

@@ -3,7 +3,6 @@ package graph
 import (
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -13,8 +12,9 @@ import (
 	"lms/actor"
 	"lms/db"
 	"lms/graph/model"
-	"lms/license"
+	"lms/inventory"
 	"lms/licensefile"
+	"lms/licensefile/format"
 	"lms/page"
 )
 
@@ -22,15 +22,6 @@ var (
 	licenseTypes     = []string{"License", "Node"}
 	licenseFileTypes = []string{"LicenseFile", "Node"}
 )
-
-// lineKey orders an order's lines by line number.
-func lineKey(l *license.BinLine) string { return fmt.Sprintf("%06d", l.LineNo) }
-
-// binLineKey orders a part's lines in the bin as BinParts does: oldest
-// first, the line id breaking ties (hex compares like PostgreSQL's uuid).
-func binLineKey(l *license.BinLine) string {
-	return l.CreatedAt.UTC().Format("20060102T150405.000000000") + "/" + l.ID.String()
-}
 
 // listScope binds the cursors of an in-memory list to the caller (SPEC
 // §12: cursors are tenant-bound) and to the list.
@@ -42,8 +33,10 @@ func listScope(ctx context.Context, list ...string) string {
 	return scope + "/" + strings.Join(list, "/")
 }
 
-func lineConnection(p *page.Page[license.BinLine]) *model.OrderLineConnection {
-	es, info := edges(p, func(c string, n *license.BinLine) model.OrderLineEdge { return model.OrderLineEdge{Cursor: c, Node: n} })
+func lineConnection(p *page.Page[inventory.BinLine]) *model.OrderLineConnection {
+	es, info := edges(p, func(c string, n *inventory.BinLine) model.OrderLineEdge {
+		return model.OrderLineEdge{Cursor: c, Node: n}
+	})
 	return &model.OrderLineConnection{Edges: es, PageInfo: info, Total: p.Total}
 }
 
@@ -141,7 +134,7 @@ func (r *Resolver) prefetchOrders(ctx context.Context, orders []*db.LicenseOrder
 		if err != nil {
 			return err
 		}
-		var all []license.BinLine
+		var all []inventory.BinLine
 		var sources []uuid.UUID
 		for _, ls := range lines {
 			all = append(all, ls...)
@@ -151,7 +144,7 @@ func (r *Resolver) prefetchOrders(ctx context.Context, orders []*db.LicenseOrder
 				}
 			}
 		}
-		if err := r.prefetchParts(ctx, partNumbers(all, func(l *license.BinLine) string { return l.PartNumber })); err != nil {
+		if err := r.prefetchParts(ctx, partNumbers(all, func(l *inventory.BinLine) string { return l.PartNumber })); err != nil {
 			return err
 		}
 		if n, ok := nodeOf(ctx, f); ok && len(sources) > 0 {
@@ -165,11 +158,11 @@ func (r *Resolver) prefetchOrders(ctx context.Context, orders []*db.LicenseOrder
 	return nil
 }
 
-func (r *Resolver) binPartConnection(ctx context.Context, p *page.Page[license.BinPart]) (*model.BinPartConnection, error) {
-	if err := r.prefetchParts(ctx, partNumbers(p.Items, func(bp *license.BinPart) string { return bp.PartNumber })); err != nil {
+func (r *Resolver) binPartConnection(ctx context.Context, p *page.Page[inventory.BinPart]) (*model.BinPartConnection, error) {
+	if err := r.prefetchParts(ctx, partNumbers(p.Items, func(bp *inventory.BinPart) string { return bp.PartNumber })); err != nil {
 		return nil, err
 	}
-	es, info := edges(p, func(c string, n *license.BinPart) model.BinPartEdge { return model.BinPartEdge{Cursor: c, Node: n} })
+	es, info := edges(p, func(c string, n *inventory.BinPart) model.BinPartEdge { return model.BinPartEdge{Cursor: c, Node: n} })
 	return &model.BinPartConnection{Edges: es, PageInfo: info, Total: p.Total}, nil
 }
 
@@ -278,7 +271,7 @@ func (r *Resolver) prefetchFiles(ctx context.Context, files []*db.LicenseFile, n
 	var numbers []string
 	for _, f := range files {
 		locs = append(locs, f.LocationID)
-		if fs, err := fileFeatures(f); err == nil {
+		if fs, err := licensefile.Features(f); err == nil {
 			for _, e := range fs {
 				numbers = append(numbers, e.PartNumber)
 			}
@@ -377,11 +370,11 @@ func (r *Resolver) prefetchLicensePages(ctx context.Context, ids []uuid.UUID, no
 				if err != nil {
 					return err
 				}
-				var es []license.Entitlement
+				var es []licensefile.Entitlement
 				for _, e := range all {
 					es = append(es, e...)
 				}
-				return r.prefetchParts(ctx, partNumbers(es, func(e *license.Entitlement) string { return e.PartNumber }))
+				return r.prefetchParts(ctx, partNumbers(es, func(e *licensefile.Entitlement) string { return e.PartNumber }))
 			}
 		}
 	}
@@ -389,27 +382,15 @@ func (r *Resolver) prefetchLicensePages(ctx context.Context, ids []uuid.UUID, no
 }
 
 // currentFiles are a location's current license files (CurrentFilesOf).
-func (r *Resolver) currentFiles(ctx context.Context, locationID uuid.UUID) (license.CurrentFiles, error) {
+func (r *Resolver) currentFiles(ctx context.Context, locationID uuid.UUID) (licensefile.CurrentFiles, error) {
 	return r.loaders(ctx).currentFiles.Load(ctx, locationID)
 }
 
-// fileFeatures decodes the stacked features stored with a file.
-func fileFeatures(f *db.LicenseFile) ([]license.Entitlement, error) {
-	out := []license.Entitlement{}
-	if len(f.Features) == 0 {
-		return out, nil
-	}
-	if err := json.Unmarshal(f.Features, &out); err != nil {
-		return nil, fmt.Errorf("decode features of license file %s: %w", f.ID, err)
-	}
-	return out, nil
-}
-
 // signingKeys presents the public keys license files verify against.
-func signingKeys(keys licensefile.Keyring) ([]model.LicenseSigningKey, error) {
+func signingKeys(keys format.Keyring) ([]model.LicenseSigningKey, error) {
 	out := make([]model.LicenseSigningKey, len(keys))
 	for i, k := range keys {
-		pem, err := licensefile.MarshalPublicKey(k.Key)
+		pem, err := format.MarshalPublicKey(k.Key)
 		if err != nil {
 			return nil, err
 		}
@@ -429,6 +410,6 @@ func (r *Resolver) licenseFileReady(ctx context.Context, locationID string, file
 	if err != nil {
 		return nil, onArguments(err)
 	}
-	files, err := r.Services.Licenses.WatchFiles(ctx, locID, fid)
+	files, err := r.Services.Files.WatchFiles(ctx, locID, fid)
 	return files, onArguments(err)
 }

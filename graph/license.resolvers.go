@@ -8,25 +8,26 @@ package graph
 import (
 	"context"
 	"fmt"
-	"slices"
 
 	"lms/catalog"
 	"lms/db"
 	"lms/graph/generated"
 	"lms/graph/model"
+	"lms/inventory"
 	"lms/license"
 	"lms/licensefile"
+	"lms/licensefile/format"
 	"lms/page"
 )
 
 // Part is the resolver for the part field.
-func (r *binPartResolver) Part(ctx context.Context, obj *license.BinPart) (*catalog.Part, error) {
+func (r *binPartResolver) Part(ctx context.Context, obj *inventory.BinPart) (*catalog.Part, error) {
 	return r.loaders(ctx).parts.Load(ctx, obj.PartNumber)
 }
 
 // Lines is the resolver for the lines field.
-func (r *binPartResolver) Lines(ctx context.Context, obj *license.BinPart, first *int, after *string) (*model.OrderLineConnection, error) {
-	p, err := page.ByKey(obj.Lines, pageArgs(first, after), listScope(ctx, "bin-part", obj.PartNumber), binLineKey)
+func (r *binPartResolver) Lines(ctx context.Context, obj *inventory.BinPart, first *int, after *string) (*model.OrderLineConnection, error) {
+	p, err := obj.LinesPage(ctx, pageArgs(first, after))
 	if err != nil {
 		return nil, err
 	}
@@ -39,17 +40,17 @@ func (r *binPartConnectionResolver) TotalCount(ctx context.Context, obj *model.B
 }
 
 // Part is the resolver for the part field.
-func (r *entitlementResolver) Part(ctx context.Context, obj *licensefile.Feature) (*catalog.Part, error) {
+func (r *entitlementResolver) Part(ctx context.Context, obj *format.Feature) (*catalog.Part, error) {
 	return r.loaders(ctx).parts.Load(ctx, obj.PartNumber)
 }
 
 // Stacking is the resolver for the stacking field.
-func (r *entitlementResolver) Stacking(ctx context.Context, obj *licensefile.Feature) (model.StackingKind, error) {
+func (r *entitlementResolver) Stacking(ctx context.Context, obj *format.Feature) (model.StackingKind, error) {
 	return model.StackingKind(obj.Stacking), nil
 }
 
 // Quantity is the resolver for the quantity field.
-func (r *entitlementResolver) Quantity(ctx context.Context, obj *licensefile.Feature) (*int, error) {
+func (r *entitlementResolver) Quantity(ctx context.Context, obj *format.Feature) (*int, error) {
 	if obj.Stacking != catalog.StackingQuantity || obj.Unlimited {
 		return nil, nil
 	}
@@ -57,7 +58,7 @@ func (r *entitlementResolver) Quantity(ctx context.Context, obj *licensefile.Fea
 }
 
 // Version is the resolver for the version field.
-func (r *entitlementResolver) Version(ctx context.Context, obj *licensefile.Feature) (*int, error) {
+func (r *entitlementResolver) Version(ctx context.Context, obj *format.Feature) (*int, error) {
 	if obj.Stacking != catalog.StackingVersion {
 		return nil, nil
 	}
@@ -85,13 +86,13 @@ func (r *licenseResolver) Location(ctx context.Context, obj *db.License) (*db.Lo
 }
 
 // OrderLine is the resolver for the orderLine field.
-func (r *licenseResolver) OrderLine(ctx context.Context, obj *db.License) (*license.BinLine, error) {
+func (r *licenseResolver) OrderLine(ctx context.Context, obj *db.License) (*inventory.BinLine, error) {
 	return r.loaders(ctx).orderLines.Load(ctx, obj.OrderLineID)
 }
 
 // PurchaseOrders is the resolver for the purchaseOrders field.
-func (r *licenseBinResolver) PurchaseOrders(ctx context.Context, obj *license.BinFilter, first *int, after *string) (*model.LicenseOrderConnection, error) {
-	p, err := r.Services.Licenses.BinOrders(ctx, *obj, pageArgs(first, after))
+func (r *licenseBinResolver) PurchaseOrders(ctx context.Context, obj *inventory.BinFilter, first *int, after *string) (*model.LicenseOrderConnection, error) {
+	p, err := r.Services.Inventory.BinOrders(ctx, *obj, pageArgs(first, after))
 	if err != nil {
 		return nil, err
 	}
@@ -99,8 +100,8 @@ func (r *licenseBinResolver) PurchaseOrders(ctx context.Context, obj *license.Bi
 }
 
 // Parts is the resolver for the parts field.
-func (r *licenseBinResolver) Parts(ctx context.Context, obj *license.BinFilter, first *int, after *string) (*model.BinPartConnection, error) {
-	p, err := r.Services.Licenses.BinParts(ctx, *obj, pageArgs(first, after))
+func (r *licenseBinResolver) Parts(ctx context.Context, obj *inventory.BinFilter, first *int, after *string) (*model.BinPartConnection, error) {
+	p, err := r.Services.Inventory.BinParts(ctx, *obj, pageArgs(first, after))
 	if err != nil {
 		return nil, err
 	}
@@ -108,7 +109,7 @@ func (r *licenseBinResolver) Parts(ctx context.Context, obj *license.BinFilter, 
 }
 
 // RecentlyAttached is the resolver for the recentlyAttached field.
-func (r *licenseBinResolver) RecentlyAttached(ctx context.Context, obj *license.BinFilter, first *int, after *string) (*model.LicenseConnection, error) {
+func (r *licenseBinResolver) RecentlyAttached(ctx context.Context, obj *inventory.BinFilter, first *int, after *string) (*model.LicenseConnection, error) {
 	p, err := r.Services.Licenses.Recent(ctx, *obj, db.LicenseAttached, pageArgs(first, after))
 	if err != nil {
 		return nil, err
@@ -117,7 +118,7 @@ func (r *licenseBinResolver) RecentlyAttached(ctx context.Context, obj *license.
 }
 
 // RecentlyActivated is the resolver for the recentlyActivated field.
-func (r *licenseBinResolver) RecentlyActivated(ctx context.Context, obj *license.BinFilter, first *int, after *string) (*model.LicenseConnection, error) {
+func (r *licenseBinResolver) RecentlyActivated(ctx context.Context, obj *inventory.BinFilter, first *int, after *string) (*model.LicenseConnection, error) {
 	p, err := r.Services.Licenses.Recent(ctx, *obj, db.LicenseActivated, pageArgs(first, after))
 	if err != nil {
 		return nil, err
@@ -151,13 +152,13 @@ func (r *licenseFileResolver) DownloadURL(ctx context.Context, obj *db.LicenseFi
 	if obj.Status != db.LicenseFileReady {
 		return nil, nil
 	}
-	u := r.Services.Licenses.PublicURL + license.DownloadPath(obj.ID)
+	u := r.Services.Files.PublicURL + licensefile.DownloadPath(obj.ID)
 	return &u, nil
 }
 
 // Features is the resolver for the features field.
-func (r *licenseFileResolver) Features(ctx context.Context, obj *db.LicenseFile) ([]licensefile.Feature, error) {
-	return fileFeatures(obj)
+func (r *licenseFileResolver) Features(ctx context.Context, obj *db.LicenseFile) ([]format.Feature, error) {
+	return licensefile.Features(obj)
 }
 
 // Error is the resolver for the error field.
@@ -186,10 +187,7 @@ func (r *licenseOrderResolver) Lines(ctx context.Context, obj *db.LicenseOrder, 
 	if err != nil {
 		return nil, err
 	}
-	if deref(availableOnly) {
-		lines = slices.DeleteFunc(slices.Clone(lines), func(l license.BinLine) bool { return l.Available == 0 })
-	}
-	p, err := page.ByKey(lines, pageArgs(first, after), listScope(ctx, "order-lines", obj.ID.String()), lineKey)
+	p, err := inventory.OrderLinesPage(ctx, obj.ID, lines, deref(availableOnly), pageArgs(first, after))
 	if err != nil {
 		return nil, err
 	}
@@ -217,14 +215,14 @@ func (r *locationResolver) Entitlements(ctx context.Context, obj *db.Location, f
 	if err != nil {
 		return nil, err
 	}
-	p, err := page.ByKey(es, pageArgs(first, after), listScope(ctx, "entitlements", obj.ID.String()), func(e *license.Entitlement) string { return e.PartNumber })
+	p, err := page.ByKey(es, pageArgs(first, after), listScope(ctx, "entitlements", obj.ID.String()), func(e *licensefile.Entitlement) string { return e.PartNumber })
 	if err != nil {
 		return nil, err
 	}
-	if err := r.prefetchParts(ctx, partNumbers(p.Items, func(e *license.Entitlement) string { return e.PartNumber })); err != nil {
+	if err := r.prefetchParts(ctx, partNumbers(p.Items, func(e *licensefile.Entitlement) string { return e.PartNumber })); err != nil {
 		return nil, err
 	}
-	edges, info := edges(p, func(c string, n *license.Entitlement) model.EntitlementEdge {
+	edges, info := edges(p, func(c string, n *licensefile.Entitlement) model.EntitlementEdge {
 		return model.EntitlementEdge{Cursor: c, Node: n}
 	})
 	return &model.EntitlementConnection{Edges: edges, PageInfo: info, Total: p.Total}, nil
@@ -232,7 +230,7 @@ func (r *locationResolver) Entitlements(ctx context.Context, obj *db.Location, f
 
 // LicenseFiles is the resolver for the licenseFiles field.
 func (r *locationResolver) LicenseFiles(ctx context.Context, obj *db.Location, first *int, after *string) (*model.LicenseFileConnection, error) {
-	p, err := listPage(ctx, r.loaders(ctx).licenseFiles, obj.ID, first, after, r.Services.Licenses.FilesOf)
+	p, err := listPage(ctx, r.loaders(ctx).licenseFiles, obj.ID, first, after, r.Services.Files.FilesOf)
 	if err != nil {
 		return nil, err
 	}
@@ -252,14 +250,14 @@ func (r *mutationResolver) ShipLicenseOrder(ctx context.Context, input model.Shi
 		errs, err := userErrors(err)
 		return &model.ShipLicenseOrderPayload{Errors: errs}, err
 	}
-	in := license.ShipInput{
+	in := inventory.ShipInput{
 		PartnerID: partnerID, SalesOrder: input.SalesOrder, PurchaseOrder: input.PurchaseOrder,
 		SwaDurationMonths: input.SwaDurationMonths, SwaNote: deref(input.SwaNote),
 	}
 	for _, l := range input.Lines {
-		in.Lines = append(in.Lines, license.ShipLine{PartNumber: l.PartNumber, Quantity: l.Quantity})
+		in.Lines = append(in.Lines, inventory.ShipLine{PartNumber: l.PartNumber, Quantity: l.Quantity})
 	}
-	order, _, err := r.Services.Licenses.Ship(ctx, in)
+	order, _, err := r.Services.Inventory.Ship(ctx, in)
 	errs, err := userErrors(err)
 	return &model.ShipLicenseOrderPayload{Order: order, Errors: errs}, err
 }
@@ -271,7 +269,7 @@ func (r *mutationResolver) AttachLicenses(ctx context.Context, input model.Attac
 	for i, l := range input.Lines {
 		id, perr := parseID(l.LineID, "OrderLine", fmt.Sprintf("lines.%d.lineId", i))
 		err = firstErr(err, perr)
-		in.Lines = append(in.Lines, license.LineSelection{LineID: id, Quantity: l.Quantity})
+		in.Lines = append(in.Lines, inventory.LineSelection{LineID: id, Quantity: l.Quantity})
 	}
 	var lics []db.License
 	if err == nil {
@@ -325,7 +323,7 @@ func (r *mutationResolver) RegenerateLicenseFile(ctx context.Context, input mode
 	locationID, err := parseID(input.LocationID, "Location", "locationId")
 	var f *db.LicenseFile
 	if err == nil {
-		f, err = r.Services.Licenses.Regenerate(ctx, locationID)
+		f, err = r.Services.Files.Regenerate(ctx, locationID)
 	}
 	errs, err := userErrors(err)
 	return &model.RegenerateLicenseFilePayload{LicenseFile: f, Errors: errs}, err
@@ -350,17 +348,17 @@ func (r *mutationResolver) CreateVirtualHardwareKeyCode(ctx context.Context, inp
 }
 
 // ID is the resolver for the id field.
-func (r *orderLineResolver) ID(ctx context.Context, obj *license.BinLine) (string, error) {
+func (r *orderLineResolver) ID(ctx context.Context, obj *inventory.BinLine) (string, error) {
 	return encodeID("OrderLine", obj.ID), nil
 }
 
 // Order is the resolver for the order field.
-func (r *orderLineResolver) Order(ctx context.Context, obj *license.BinLine) (*db.LicenseOrder, error) {
+func (r *orderLineResolver) Order(ctx context.Context, obj *inventory.BinLine) (*db.LicenseOrder, error) {
 	return r.loaders(ctx).licenseOrders.Load(ctx, obj.OrderID)
 }
 
 // Part is the resolver for the part field.
-func (r *orderLineResolver) Part(ctx context.Context, obj *license.BinLine) (*catalog.Part, error) {
+func (r *orderLineResolver) Part(ctx context.Context, obj *inventory.BinLine) (*catalog.Part, error) {
 	return r.loaders(ctx).parts.Load(ctx, obj.PartNumber)
 }
 
@@ -370,8 +368,8 @@ func (r *orderLineConnectionResolver) TotalCount(ctx context.Context, obj *model
 }
 
 // LicenseBin is the resolver for the licenseBin field.
-func (r *queryResolver) LicenseBin(ctx context.Context, filter *model.LicenseBinFilter) (*license.BinFilter, error) {
-	f := &license.BinFilter{}
+func (r *queryResolver) LicenseBin(ctx context.Context, filter *model.LicenseBinFilter) (*inventory.BinFilter, error) {
+	f := &inventory.BinFilter{}
 	if filter != nil {
 		f.Search = deref(filter.Search)
 		id, err := parseOptionalID(filter.PartnerID, "Partner", "filter.partnerId")
@@ -385,7 +383,7 @@ func (r *queryResolver) LicenseBin(ctx context.Context, filter *model.LicenseBin
 
 // LicenseSigningKeys is the resolver for the licenseSigningKeys field.
 func (r *queryResolver) LicenseSigningKeys(ctx context.Context) ([]model.LicenseSigningKey, error) {
-	return signingKeys(r.Services.Licenses.Keys)
+	return signingKeys(r.Services.Files.Keys)
 }
 
 // LicenseFileReady is the resolver for the licenseFileReady field.

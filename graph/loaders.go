@@ -14,7 +14,8 @@ import (
 
 	"lms/catalog"
 	"lms/db"
-	"lms/license"
+	"lms/inventory"
+	"lms/licensefile"
 	"lms/page"
 )
 
@@ -37,13 +38,13 @@ type loaders struct {
 
 	parts             *loader[string, *catalog.Part]
 	licenseOrders     *loader[uuid.UUID, *db.LicenseOrder]
-	orderLines        *loader[uuid.UUID, *license.BinLine]
-	linesOfOrders     *loader[uuid.UUID, []license.BinLine]
+	orderLines        *loader[uuid.UUID, *inventory.BinLine]
+	linesOfOrders     *loader[uuid.UUID, []inventory.BinLine]
 	attachedLicenses  *loader[firstPageKey, *page.Page[db.License]]
 	activatedLicenses *loader[firstPageKey, *page.Page[db.License]]
 	licenseFiles      *loader[firstPageKey, *page.Page[db.LicenseFile]]
-	currentFiles      *loader[uuid.UUID, license.CurrentFiles]
-	entitlements      *loader[uuid.UUID, []license.Entitlement]
+	currentFiles      *loader[uuid.UUID, licensefile.CurrentFiles]
+	entitlements      *loader[uuid.UUID, []licensefile.Entitlement]
 	demoLicensesLeft  *loader[uuid.UUID, *int]
 	orderLicenses     *loader[firstPageKey, *page.Page[db.License]]
 	protectDats       *loader[uuid.UUID, *db.ProtectDat]
@@ -190,21 +191,21 @@ func (r *Resolver) newLoaders() *loaders {
 		parts: newLoader(batch(func(ctx context.Context, numbers []string) ([]*catalog.Part, error) {
 			return catalog.FindParts(ctx, r.DB, numbers)
 		})),
-		licenseOrders: newLoader(batch(r.Services.Licenses.FindOrders)),
-		orderLines:    newLoader(batch(r.Services.Licenses.FindLines)),
-		linesOfOrders: newLoader(batch(r.Services.Licenses.LinesOf)),
+		licenseOrders: newLoader(batch(r.Services.Inventory.FindOrders)),
+		orderLines:    newLoader(batch(r.Services.Inventory.FindLines)),
+		linesOfOrders: newLoader(batch(r.Services.Inventory.LinesOf)),
 		attachedLicenses: newLoader(firstPages(func(ctx context.Context, ids []uuid.UUID, first *int) ([]*page.Page[db.License], error) {
 			return r.Services.Licenses.FirstLicensesOf(ctx, ids, db.LicenseAttached, first)
 		})),
 		activatedLicenses: newLoader(firstPages(func(ctx context.Context, ids []uuid.UUID, first *int) ([]*page.Page[db.License], error) {
 			return r.Services.Licenses.FirstLicensesOf(ctx, ids, db.LicenseActivated, first)
 		})),
-		licenseFiles:     newLoader(firstPages(r.Services.Licenses.FirstFilesOf)),
-		currentFiles:     newLoader(batch(r.Services.Licenses.CurrentFilesOf)),
-		entitlements:     newLoader(batch(r.Services.Licenses.EntitlementsOf)),
+		licenseFiles:     newLoader(firstPages(r.Services.Files.FirstFilesOf)),
+		currentFiles:     newLoader(batch(r.Services.Files.CurrentFilesOf)),
+		entitlements:     newLoader(batch(r.Services.Files.EntitlementsOf)),
 		demoLicensesLeft: r.newDemoLicensesLeftLoader(),
 		orderLicenses:    newLoader(firstPages(r.Services.Licenses.FirstLicensesOfOrders)),
-		protectDats:      newLoader(batch(r.Services.Licenses.CurrentProtectDats)),
+		protectDats:      newLoader(batch(r.Services.Files.CurrentProtectDats)),
 	}
 }
 

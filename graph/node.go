@@ -109,11 +109,11 @@ func (r *Resolver) findNodes(ctx context.Context, typ string, keys []string) ([]
 	case "License":
 		return loadNodes(ctx, ids, s.Licenses.FindLicenses, r.prefetchLicenses)
 	case "ProtectDat":
-		return loadNodes(ctx, ids, s.Licenses.FindProtectDats, nil)
+		return loadNodes(ctx, ids, s.Files.FindProtectDats, nil)
 	case "LicenseReturn":
-		return loadNodes(ctx, ids, s.Licenses.FindReturns, nil)
+		return loadNodes(ctx, ids, s.Inventory.FindReturns, nil)
 	case "LicenseFile":
-		return loadNodes(ctx, ids, s.Licenses.FindFiles, r.prefetchFiles)
+		return loadNodes(ctx, ids, s.Files.FindFiles, r.prefetchFiles)
 	}
 	return make([]model.Node, len(ids)), nil
 }

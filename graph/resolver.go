@@ -8,7 +8,9 @@ import (
 
 	"lms/audit"
 	"lms/auth"
+	"lms/inventory"
 	"lms/license"
+	"lms/licensefile"
 	"lms/location"
 	"lms/notify"
 	"lms/partner"
@@ -29,5 +31,7 @@ type Services struct {
 	Audit     *audit.Service
 	Notify    *notify.Service
 	Locations *location.Service
+	Inventory *inventory.Service
 	Licenses  *license.Service
+	Files     *licensefile.Service
 }

@@ -1,8 +1,9 @@
-package license
+package inventory
 
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/google/uuid"
@@ -24,7 +25,8 @@ type BinFilter struct {
 	PartnerID *uuid.UUID
 }
 
-func (f *BinFilter) validate() error {
+// Validate trims the search and checks its length.
+func (f *BinFilter) Validate() error {
 	f.Search = strings.TrimSpace(f.Search)
 	if len([]rune(f.Search)) > 100 {
 		return apperr.Invalid("search", "at most 100 characters")
@@ -32,8 +34,8 @@ func (f *BinFilter) validate() error {
 	return nil
 }
 
-// scope restricts a query over partner_id col to the bin being browsed.
-func (f BinFilter) scope(a *actor.Actor, q *bun.SelectQuery, col string) *bun.SelectQuery {
+// Scope restricts a query over partner_id col to the bin being browsed.
+func (f BinFilter) Scope(a *actor.Actor, q *bun.SelectQuery, col string) *bun.SelectQuery {
 	q = a.Restrict(q, col)
 	if a.IsAdmin() && f.PartnerID != nil {
 		q = q.Where("? = ?", bun.Safe(col), *f.PartnerID)
@@ -41,7 +43,9 @@ func (f BinFilter) scope(a *actor.Actor, q *bun.SelectQuery, col string) *bun.Se
 	return q
 }
 
-func (f BinFilter) cursorScope(a *actor.Actor, list string) string {
+// CursorScope is the cursor scope of the bin list (orders, parts, recent
+// licenses) filtered by f for a.
+func (f BinFilter) CursorScope(a *actor.Actor, list string) string {
 	s := a.Scope() + "/bin/" + list + "/" + f.Search
 	if f.PartnerID != nil {
 		s += "/" + f.PartnerID.String()
@@ -49,9 +53,9 @@ func (f BinFilter) cursorScope(a *actor.Actor, list string) string {
 	return s
 }
 
-// lineMatches is the condition that a bin line (alias ol, its order o and
+// LineMatches is the condition that a bin line (alias ol, its order o and
 // its part p joined) matches a search.
-const lineMatches = "(o.search_text LIKE ? OR lower(p.number) LIKE ? OR lower(p.name) LIKE ?)"
+const LineMatches = "(o.search_text LIKE ? OR lower(p.number) LIKE ? OR lower(p.name) LIKE ?)"
 
 // BinOrders pages the purchase orders that still have quantity in the bin,
 // by purchase order number (LIC-2 "Available Purchase Orders"). Errors:
@@ -61,7 +65,7 @@ func (s *Service) BinOrders(ctx context.Context, f BinFilter, args page.Args) (*
 	if err != nil {
 		return nil, err
 	}
-	if err := f.validate(); err != nil {
+	if err := f.Validate(); err != nil {
 		return nil, err
 	}
 	lines := s.DB.NewSelect().TableExpr("order_lines AS ol").ColumnExpr("1").
@@ -69,10 +73,10 @@ func (s *Service) BinOrders(ctx context.Context, f BinFilter, args page.Args) (*
 		Where("ol.order_id = o.id").Where("ol.available > 0")
 	if f.Search != "" {
 		pat := db.ContainsPattern(f.Search)
-		lines = lines.Where(lineMatches, pat, pat, pat)
+		lines = lines.Where(LineMatches, pat, pat, pat)
 	}
-	q := f.scope(a, s.DB.NewSelect().Model((*db.LicenseOrder)(nil)), "o.partner_id").Where("EXISTS (?)", lines)
-	return page.Alphabetical(ctx, q, args, f.cursorScope(a, "orders"), "o.purchase_order", "o.id",
+	q := f.Scope(a, s.DB.NewSelect().Model((*db.LicenseOrder)(nil)), "o.partner_id").Where("EXISTS (?)", lines)
+	return page.Alphabetical(ctx, q, args, f.CursorScope(a, "orders"), "o.purchase_order", "o.id",
 		func(o *db.LicenseOrder) (string, uuid.UUID) { return o.PurchaseOrder, o.ID })
 }
 
@@ -118,18 +122,18 @@ func (s *Service) BinParts(ctx context.Context, f BinFilter, args page.Args) (*p
 	if err != nil {
 		return nil, err
 	}
-	if err := f.validate(); err != nil {
+	if err := f.Validate(); err != nil {
 		return nil, err
 	}
 	var rows []BinLine
-	q := f.scope(a, s.DB.NewSelect().Model(&rows), "ol.partner_id").
+	q := f.Scope(a, s.DB.NewSelect().Model(&rows), "ol.partner_id").
 		ColumnExpr("ol.*, o.purchase_order, o.sales_order").
 		Join("JOIN license_orders AS o ON o.id = ol.order_id").
 		Join("JOIN parts AS p ON p.number = ol.part_number").
 		Where("ol.available > 0").OrderExpr("ol.part_number, ol.created_at, ol.id")
 	if f.Search != "" {
 		pat := db.ContainsPattern(f.Search)
-		q = q.Where(lineMatches, pat, pat, pat)
+		q = q.Where(LineMatches, pat, pat, pat)
 	}
 	if err := q.Scan(ctx); err != nil && !isNoRows(err) {
 		return nil, fmt.Errorf("bin by parts: %w", err)
@@ -143,25 +147,41 @@ func (s *Service) BinParts(ctx context.Context, f BinFilter, args page.Args) (*p
 		p.Available += l.Available
 		p.Lines = append(p.Lines, l)
 	}
-	return page.ByKey(parts, args, f.cursorScope(a, "parts"), func(p *BinPart) string { return p.PartNumber })
+	return page.ByKey(parts, args, f.CursorScope(a, "parts"), func(p *BinPart) string { return p.PartNumber })
 }
 
-// Recent pages the partner's licenses of a status, most recently attached
-// or activated first (LIC-2 "Recently Attached / Activated Licenses").
-// Errors: UNAUTHENTICATED, VALIDATION_FAILED.
-func (s *Service) Recent(ctx context.Context, f BinFilter, status db.LicenseStatus, args page.Args) (*page.Page[db.License], error) {
-	a, err := actor.Require(ctx)
-	if err != nil {
-		return nil, err
+// binLineKey orders a part's lines in the bin as BinParts's statement does
+// (ol.created_at, ol.id): oldest first, the line id breaking ties (hex
+// compares like PostgreSQL's uuid).
+func binLineKey(l *BinLine) string {
+	return l.CreatedAt.UTC().Format("20060102T150405.000000000") + "/" + l.ID.String()
+}
+
+// LinesPage pages the lines of a part in the bin as BinParts loaded them,
+// oldest first (LIC-2 "By Parts"); cursors are bound to the caller.
+// Errors: VALIDATION_FAILED (bad cursor or first).
+func (p *BinPart) LinesPage(ctx context.Context, args page.Args) (*page.Page[BinLine], error) {
+	return page.ByKey(p.Lines, args, listScope(ctx, "bin-part", p.PartNumber), binLineKey)
+}
+
+// OrderLinesPage pages the lines of an order, by line number, as LinesOf
+// loaded them (all of an order's lines); availableOnly keeps those with
+// quantity left in the bin. Cursors are bound to the caller. Errors:
+// VALIDATION_FAILED (bad cursor or first).
+func OrderLinesPage(ctx context.Context, orderID uuid.UUID, lines []BinLine, availableOnly bool, args page.Args) (*page.Page[BinLine], error) {
+	if availableOnly {
+		lines = slices.DeleteFunc(slices.Clone(lines), func(l BinLine) bool { return l.Available == 0 })
 	}
-	if err := f.validate(); err != nil {
-		return nil, err
+	return page.ByKey(lines, args, listScope(ctx, "order-lines", orderID.String()),
+		func(l *BinLine) string { return fmt.Sprintf("%06d", l.LineNo) })
+}
+
+// listScope binds the cursors of a list paged in memory to the caller
+// (SPEC §12: cursors are tenant-bound) and to the list.
+func listScope(ctx context.Context, list ...string) string {
+	scope := ""
+	if a := actor.From(ctx); a != nil {
+		scope = a.Scope()
 	}
-	col, key := licenseTime(status)
-	q := f.scope(a, licenseQuery(s.DB, (*db.License)(nil)), "lic.partner_id").Where("lic.status = ?", status)
-	if f.Search != "" {
-		pat := db.ContainsPattern(f.Search)
-		q = q.Join("JOIN parts AS p ON p.number = lic.part_number").Where(lineMatches, pat, pat, pat)
-	}
-	return page.NewestFirst(ctx, q, args, f.cursorScope(a, "recent-"+string(status)), col, "lic.id", key)
+	return scope + "/" + strings.Join(list, "/")
 }

@@ -1,4 +1,4 @@
-package license
+package inventory
 
 import (
 	"context"
@@ -42,7 +42,8 @@ type OrderFilter struct {
 	PartnerID *uuid.UUID
 }
 
-func (f *OrderFilter) validate() error {
+// Validate trims the search and checks its length.
+func (f *OrderFilter) Validate() error {
 	f.Search = strings.TrimSpace(f.Search)
 	if len([]rune(f.Search)) > 100 {
 		return apperr.Invalid("search", "at most 100 characters")
@@ -60,7 +61,8 @@ func (f OrderFilter) apply(q *bun.SelectQuery) *bun.SelectQuery {
 	return q
 }
 
-func (f OrderFilter) cursorScope(a *actor.Actor, list string) string {
+// CursorScope is the cursor scope of list filtered by f for a.
+func (f OrderFilter) CursorScope(a *actor.Actor, list string) string {
 	s := a.Scope() + "/" + list + "/" + f.Search
 	if f.PartnerID != nil {
 		s += "/" + f.PartnerID.String()
@@ -79,11 +81,11 @@ func (s *Service) Orders(ctx context.Context, f OrderFilter, args page.Args) (*p
 	if err != nil {
 		return nil, err
 	}
-	if err := f.validate(); err != nil {
+	if err := f.Validate(); err != nil {
 		return nil, err
 	}
 	q := f.apply(visibleOrders(a, s.DB.NewSelect().Model((*db.LicenseOrder)(nil))))
-	return page.NewestFirst(ctx, q, args, f.cursorScope(a, "orders"), "o.created_at", "o.id", orderKey)
+	return page.NewestFirst(ctx, q, args, f.CursorScope(a, "orders"), "o.created_at", "o.id", orderKey)
 }
 
 // ResoldOrders pages the orders the caller's partner reshipped to its
@@ -94,37 +96,14 @@ func (s *Service) ResoldOrders(ctx context.Context, f OrderFilter, args page.Arg
 	if err != nil {
 		return nil, err
 	}
-	if err := f.validate(); err != nil {
+	if err := f.Validate(); err != nil {
 		return nil, err
 	}
 	q := f.apply(s.DB.NewSelect().Model((*db.LicenseOrder)(nil))).Where("o.reshipped_from IS NOT NULL")
 	if !a.IsAdmin() {
 		q = q.Where("o.reshipped_from = ?", a.Partner.ID)
 	}
-	return page.NewestFirst(ctx, q, args, f.cursorScope(a, "resold"), "o.created_at", "o.id", orderKey)
-}
-
-// LicenseBySoftwareKeyCode finds a license by its Software Key Code, in any
-// case (LIC-14 "Software Key Code Lookup"); nil when there is none the
-// caller may see. Errors: UNAUTHENTICATED.
-func (s *Service) LicenseBySoftwareKeyCode(ctx context.Context, code string) (*db.License, error) {
-	a, err := actor.Require(ctx)
-	if err != nil {
-		return nil, err
-	}
-	code = strings.ToUpper(strings.TrimSpace(code))
-	if len(code) != softwareKeyCodeLength {
-		return nil, nil
-	}
-	l := new(db.License)
-	err = a.Restrict(licenseQuery(s.DB, l), "lic.partner_id").Where("lic.software_key_code = ?", code).Scan(ctx)
-	if isNoRows(err) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("find license by software key code: %w", err)
-	}
-	return l, nil
+	return page.NewestFirst(ctx, q, args, f.CursorScope(a, "resold"), "o.created_at", "o.id", orderKey)
 }
 
 // PartInventory is a partner's inventory of one part (LIC-14 "Parts
@@ -161,15 +140,15 @@ func (s *Service) PartsInventory(ctx context.Context, f InventoryFilter, args pa
 		return nil, err
 	}
 	bf := BinFilter{Search: f.Search, PartnerID: f.PartnerID}
-	if err := bf.validate(); err != nil {
+	if err := bf.Validate(); err != nil {
 		return nil, err
 	}
-	licenses := bf.scope(a, s.DB.NewSelect().TableExpr("licenses AS lic"), "lic.partner_id").
+	licenses := bf.Scope(a, s.DB.NewSelect().TableExpr("licenses AS lic"), "lic.partner_id").
 		ColumnExpr("lic.part_number").
 		ColumnExpr("sum(lic.quantity) FILTER (WHERE lic.status = ?) AS attached", db.LicenseAttached).
 		ColumnExpr("sum(lic.quantity) FILTER (WHERE lic.status = ?) AS activated", db.LicenseActivated).
 		GroupExpr("lic.part_number")
-	lines := bf.scope(a, s.DB.NewSelect().TableExpr("order_lines AS ol"), "ol.partner_id").
+	lines := bf.Scope(a, s.DB.NewSelect().TableExpr("order_lines AS ol"), "ol.partner_id").
 		ColumnExpr("ol.part_number, sum(ol.shipped) AS shipped, sum(ol.available) AS available").
 		ColumnExpr("sum(ol.reshipped) AS reshipped, sum(ol.returned) AS returned").
 		GroupExpr("ol.part_number")
@@ -187,7 +166,7 @@ func (s *Service) PartsInventory(ctx context.Context, f InventoryFilter, args pa
 	if err := q.Scan(ctx, &rows); err != nil && !isNoRows(err) {
 		return nil, fmt.Errorf("parts inventory: %w", err)
 	}
-	return page.ByKey(rows, args, bf.cursorScope(a, "inventory"), func(p *PartInventory) string { return p.PartNumber })
+	return page.ByKey(rows, args, bf.CursorScope(a, "inventory"), func(p *PartInventory) string { return p.PartNumber })
 }
 
 // ReturnFilter narrows Returns.
@@ -216,7 +195,7 @@ func (s *Service) Returns(ctx context.Context, f ReturnFilter, args page.Args) (
 		return nil, err
 	}
 	bf := BinFilter{Search: f.Search}
-	if err := bf.validate(); err != nil {
+	if err := bf.Validate(); err != nil {
 		return nil, err
 	}
 	q := visibleReturns(a, s.DB.NewSelect().Model((*db.LicenseReturn)(nil)))
@@ -225,7 +204,7 @@ func (s *Service) Returns(ctx context.Context, f ReturnFilter, args page.Args) (
 		q = q.Join("JOIN parts AS p ON p.number = lr.part_number").
 			Join("JOIN order_lines AS ol ON ol.id = lr.order_line_id").
 			Join("JOIN license_orders AS o ON o.id = ol.order_id").
-			Where(lineMatches, pat, pat, pat)
+			Where(LineMatches, pat, pat, pat)
 	}
 	return page.NewestFirst(ctx, q, args, a.Scope()+"/returns/"+bf.Search, "lr.returned_at", "lr.id",
 		func(r *db.LicenseReturn) (time.Time, uuid.UUID) { return r.ReturnedAt, r.ID })
@@ -247,34 +226,33 @@ func (s *Service) FindReturns(ctx context.Context, ids []uuid.UUID) ([]*db.Licen
 	return db.InOrder(ids, rows, func(r *db.LicenseReturn) uuid.UUID { return r.ID }), nil
 }
 
-func orderLicensesScope(a *actor.Actor, orderID uuid.UUID) string {
-	return a.Scope() + "/order-licenses/" + orderID.String()
-}
-
-// LicensesOfOrder pages the caller's licenses made from an order's lines,
-// attached or activated, in attach order (LIC-14: "License Details by
-// Purchase Order"). A distributor does not see the licenses its dealers
-// made from an order it reshipped. Errors: UNAUTHENTICATED,
-// VALIDATION_FAILED.
-func (s *Service) LicensesOfOrder(ctx context.Context, orderID uuid.UUID, args page.Args) (*page.Page[db.License], error) {
+// FindOrders returns shipped orders by id, in order, nil where one is
+// missing or not the caller's to see (visibleOrders).
+func (s *Service) FindOrders(ctx context.Context, ids []uuid.UUID) ([]*db.LicenseOrder, error) {
 	a, err := actor.Require(ctx)
 	if err != nil {
 		return nil, err
 	}
-	col, key := licenseTime("")
-	q := a.Restrict(licenseQuery(s.DB, (*db.License)(nil)), "lic.partner_id").Where("o.id = ?", orderID)
-	return page.OldestFirst(ctx, q, args, orderLicensesScope(a, orderID), col, "lic.id", key)
+	var rows []db.LicenseOrder
+	if err := visibleOrders(a, s.DB.NewSelect().Model(&rows)).Where("o.id IN (?)", bun.In(ids)).Scan(ctx); err != nil && !isNoRows(err) {
+		return nil, fmt.Errorf("find orders: %w", err)
+	}
+	return db.InOrder(ids, rows, func(o *db.LicenseOrder) uuid.UUID { return o.ID }), nil
 }
 
-// FirstLicensesOfOrders returns the first page of LicensesOfOrder for each
-// order in one statement, for lists of orders; any signed-in user may call
-// it and gets only its own licenses. Errors: UNAUTHENTICATED,
-// VALIDATION_FAILED (first out of range).
-func (s *Service) FirstLicensesOfOrders(ctx context.Context, orderIDs []uuid.UUID, first *int) ([]*page.Page[db.License], error) {
+// FindLines returns bin lines by id, in order, nil where one is missing or
+// not the caller's to see (visibleOrders).
+func (s *Service) FindLines(ctx context.Context, ids []uuid.UUID) ([]*BinLine, error) {
 	a, err := actor.Require(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return s.firstLicenses(ctx, a, licenseParent{col: "o.id", id: func(l *db.License) uuid.UUID { return l.OrderID }},
-		orderIDs, nil, first, func(id uuid.UUID) string { return orderLicensesScope(a, id) })
+	var rows []BinLine
+	if err := visibleOrders(a, s.DB.NewSelect().Model(&rows)).
+		ColumnExpr("ol.*, o.purchase_order, o.sales_order").
+		Join("JOIN license_orders AS o ON o.id = ol.order_id").
+		Where("ol.id IN (?)", bun.In(ids)).Scan(ctx); err != nil && !isNoRows(err) {
+		return nil, fmt.Errorf("find bin lines: %w", err)
+	}
+	return db.InOrder(ids, rows, func(l *BinLine) uuid.UUID { return l.ID }), nil
 }

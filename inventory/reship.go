@@ -1,4 +1,4 @@
-package license
+package inventory
 
 import (
 	"context"
@@ -12,8 +12,8 @@ import (
 	"lms/audit"
 	"lms/catalog"
 	"lms/db"
+	"lms/idempotency"
 	"lms/mail"
-	"lms/notify"
 	"lms/partner"
 )
 
@@ -34,10 +34,10 @@ type ReshipInput struct {
 // Validate checks the input on its own.
 func (in *ReshipInput) Validate() error {
 	var errs apperr.List
-	checkText(&errs, "dealerUserEmail", &in.DealerUserEmail, true, 254)
-	checkText(&errs, "salesOrder", &in.SalesOrder, true, maxOrderNumber)
-	checkText(&errs, "purchaseOrder", &in.PurchaseOrder, true, maxOrderNumber)
-	validateLines(&errs, in.Lines)
+	errs.Text("dealerUserEmail", &in.DealerUserEmail, true, 254)
+	errs.Text("salesOrder", &in.SalesOrder, true, MaxOrderNumber)
+	errs.Text("purchaseOrder", &in.PurchaseOrder, true, MaxOrderNumber)
+	ValidateLines(&errs, in.Lines)
 	return errs.Err()
 }
 
@@ -66,7 +66,7 @@ func (s *Service) Reship(ctx context.Context, in ReshipInput) (*Reship, error) {
 		}
 		return nil
 	}
-	out, err := inventoryChange(ctx, s, "reshipLicenses", &in, in.IdempotencyKey, distributorsOnly, func(ctx context.Context, tx bun.Tx, a *actor.Actor) (*Reship, error) {
+	out, err := idempotency.Mutation(ctx, s.DB, "reshipLicenses", &in, in.IdempotencyKey, distributorsOnly, func(ctx context.Context, tx bun.Tx, a *actor.Actor) (*Reship, error) {
 		return s.reship(ctx, tx, a, in)
 	})
 	if err != nil {
@@ -80,7 +80,7 @@ func (s *Service) reship(ctx context.Context, tx bun.Tx, a *actor.Actor, in Resh
 	if err != nil {
 		return nil, err
 	}
-	lines, err := lockLines(ctx, tx, a.Partner.ID, lineIDs(in.Lines))
+	lines, err := Lock(ctx, tx, a.Partner.ID, LineIDs(in.Lines))
 	if err != nil {
 		return nil, err
 	}
@@ -138,13 +138,13 @@ func (s *Service) reship(ctx context.Context, tx bun.Tx, a *actor.Actor, in Resh
 	return &Reship{Order: order, Lines: newLines}, nil
 }
 
-// mailReship tells every enabled user of the dealer that licenses arrived
-// in its bin from the distributor.
+// mailReship tells the dealer that licenses arrived in its bin from the
+// distributor: every enabled user, or its contact address when it has none
+// (partner.Recipients).
 func (s *Service) mailReship(ctx context.Context, tx bun.Tx, a *actor.Actor, dealer *db.Partner, order *db.LicenseOrder, lines []db.OrderLine, parts map[string]*catalog.Part) error {
-	var users []db.User
-	if err := tx.NewSelect().Model(&users).Where("partner_id = ?", dealer.ID).Where("disabled_at IS NULL").
-		Order("email").Scan(ctx); err != nil {
-		return fmt.Errorf("load users of dealer %s: %w", dealer.ID, err)
+	to, err := partner.Recipients(ctx, tx, dealer)
+	if err != nil {
+		return err
 	}
 	e := mail.LicensesReceived{
 		DealerName: dealer.Name, DistributorName: a.Partner.Name, SalesOrder: order.SalesOrder,
@@ -153,9 +153,9 @@ func (s *Service) mailReship(ctx context.Context, tx bun.Tx, a *actor.Actor, dea
 	for _, l := range lines {
 		e.Lines = append(e.Lines, mail.ShipmentLine{PartNumber: l.PartNumber, PartName: parts[l.PartNumber].Name, Quantity: l.Shipped})
 	}
-	for _, u := range users {
-		e.RecipientName = u.Name
-		if _, err := s.Notify.Enqueue(ctx, tx, notify.Recipient{Email: u.Email, Name: u.Name, PartnerID: &dealer.ID}, e); err != nil {
+	for _, r := range to {
+		e.RecipientName = r.Name
+		if _, err := s.Notify.Enqueue(ctx, tx, r, e); err != nil {
 			return fmt.Errorf("enqueue reship mail: %w", err)
 		}
 	}

@@ -1,4 +1,4 @@
-package license
+package inventory
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 	"lms/apperr"
 	"lms/audit"
 	"lms/db"
+	"lms/idempotency"
 )
 
 // ReturnInput selects unattached quantities of reshipped bin lines to return
@@ -28,8 +29,8 @@ type ReturnInput struct {
 // Validate checks the input on its own.
 func (in *ReturnInput) Validate() error {
 	var errs apperr.List
-	validateLines(&errs, in.Lines)
-	checkText(&errs, "reason", &in.Reason, false, maxNote)
+	ValidateLines(&errs, in.Lines)
+	errs.Text("reason", &in.Reason, false, maxNote)
 	return errs.Err()
 }
 
@@ -42,7 +43,7 @@ func (in *ReturnInput) Validate() error {
 // NOT_APPLICABLE (a line the vendor shipped, not a distributor),
 // INSUFFICIENT_QUANTITY, INVALID_FEATURE_QUANTITY, IDEMPOTENCY_KEY_REUSED.
 func (s *Service) Return(ctx context.Context, in ReturnInput) ([]db.LicenseReturn, error) {
-	out, err := inventoryChange(ctx, s, "returnLicenses", &in, in.IdempotencyKey, nil, func(ctx context.Context, tx bun.Tx, a *actor.Actor) ([]db.LicenseReturn, error) {
+	out, err := idempotency.Mutation(ctx, s.DB, "returnLicenses", &in, in.IdempotencyKey, nil, func(ctx context.Context, tx bun.Tx, a *actor.Actor) ([]db.LicenseReturn, error) {
 		return s.giveBack(ctx, tx, a, in)
 	})
 	if err != nil {
@@ -52,7 +53,7 @@ func (s *Service) Return(ctx context.Context, in ReturnInput) ([]db.LicenseRetur
 }
 
 func (s *Service) giveBack(ctx context.Context, tx bun.Tx, a *actor.Actor, in ReturnInput) ([]db.LicenseReturn, error) {
-	lines, err := lockLines(ctx, tx, a.Partner.ID, lineIDs(in.Lines))
+	lines, err := Lock(ctx, tx, a.Partner.ID, LineIDs(in.Lines))
 	if err != nil {
 		return nil, err
 	}

@@ -1,4 +1,4 @@
-package license
+package inventory
 
 import (
 	"context"
@@ -22,11 +22,11 @@ type LineSelection struct {
 	Quantity *int
 }
 
-// validateLines checks a selection of bin lines on its own: 1 to
-// maxSelection lines, each once, quantities in range, not all skipped.
-func validateLines(errs *apperr.List, lines []LineSelection) {
-	if len(lines) == 0 || len(lines) > maxSelection {
-		errs.Add(apperr.Invalid("lines", "select 1 to %d bin lines", maxSelection))
+// ValidateLines checks a selection of bin lines on its own: 1 to
+// MaxSelection lines, each once, quantities in range, not all skipped.
+func ValidateLines(errs *apperr.List, lines []LineSelection) {
+	if len(lines) == 0 || len(lines) > MaxSelection {
+		errs.Add(apperr.Invalid("lines", "select 1 to %d bin lines", MaxSelection))
 	}
 	seen := map[uuid.UUID]bool{}
 	some := false
@@ -50,8 +50,8 @@ func validateLines(errs *apperr.List, lines []LineSelection) {
 // line, the quantity (0 for a skipped line).
 type taking []int
 
-// lineIDs are the bin lines a selection names, in its order.
-func lineIDs(sel []LineSelection) []uuid.UUID {
+// LineIDs are the bin lines a selection names, in its order.
+func LineIDs(sel []LineSelection) []uuid.UUID {
 	ids := make([]uuid.UUID, len(sel))
 	for i, l := range sel {
 		ids[i] = l.LineID
@@ -60,10 +60,10 @@ func lineIDs(sel []LineSelection) []uuid.UUID {
 }
 
 // take resolves a selection against the lines it names, locked by
-// lockLines: a missing line is NOT_FOUND, a quantity above what the line
+// Lock: a missing line is NOT_FOUND, a quantity above what the line
 // has available INSUFFICIENT_QUANTITY. It returns the lines' parts too.
 func take(ctx context.Context, tx bun.IDB, sel []LineSelection, lines []*BinLine) (taking, map[string]*catalog.Part, error) {
-	parts, err := lineParts(ctx, tx, lines)
+	parts, err := PartsOf(ctx, tx, lines)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -75,7 +75,7 @@ func take(ctx context.Context, tx bun.IDB, sel []LineSelection, lines []*BinLine
 			errs.Add(apperr.NotFoundf("bin line").OnField(field + ".lineId"))
 			continue
 		}
-		q, e := selectedQuantity(s, lines[i], parts[lines[i].PartNumber])
+		q, e := SelectedQuantity(s, lines[i], parts[lines[i].PartNumber])
 		if e != nil {
 			errs.Add(e.OnField(field + ".quantity"))
 		}
@@ -84,11 +84,11 @@ func take(ctx context.Context, tx bun.IDB, sel []LineSelection, lines []*BinLine
 	return out, parts, errs.Err()
 }
 
-// selectedQuantity is what a selection takes from its locked line: all that
+// SelectedQuantity is what a selection takes from its locked line: all that
 // is available when no quantity is given, 0 for a skipped line, and
 // INSUFFICIENT_QUANTITY for more than the line has (or for all of an empty
 // line).
-func selectedQuantity(sel LineSelection, l *BinLine, p *catalog.Part) (int, *apperr.Error) {
+func SelectedQuantity(sel LineSelection, l *BinLine, p *catalog.Part) (int, *apperr.Error) {
 	q := l.Available
 	if sel.Quantity != nil {
 		if q = *sel.Quantity; q == 0 {
@@ -101,13 +101,13 @@ func selectedQuantity(sel LineSelection, l *BinLine, p *catalog.Part) (int, *app
 	return q, nil
 }
 
-// lineParts reads the catalog parts of the locked lines that exist.
-func lineParts(ctx context.Context, tx bun.IDB, lines []*BinLine) (map[string]*catalog.Part, error) {
+// PartsOf reads the catalog parts of the locked lines that exist.
+func PartsOf(ctx context.Context, tx bun.IDB, lines []*BinLine) (map[string]*catalog.Part, error) {
 	numbers := make([]string, 0, len(lines))
 	for _, l := range lines {
 		if l != nil {
 			numbers = append(numbers, l.PartNumber)
 		}
 	}
-	return partsByNumber(ctx, tx, numbers)
+	return catalog.PartsByNumber(ctx, tx, numbers)
 }

@@ -1,4 +1,4 @@
-package license
+package inventory
 
 import (
 	"context"
@@ -14,7 +14,7 @@ import (
 	"lms/catalog"
 	"lms/db"
 	"lms/mail"
-	"lms/notify"
+	"lms/partner"
 )
 
 // ShipInput is an order the vendor has processed (LIC-1).
@@ -37,9 +37,9 @@ type ShipLine struct {
 // Validate checks the input on its own.
 func (in *ShipInput) Validate() error {
 	var errs apperr.List
-	checkText(&errs, "salesOrder", &in.SalesOrder, true, maxOrderNumber)
-	checkText(&errs, "purchaseOrder", &in.PurchaseOrder, true, maxOrderNumber)
-	checkText(&errs, "swaNote", &in.SwaNote, false, maxNote)
+	errs.Text("salesOrder", &in.SalesOrder, true, MaxOrderNumber)
+	errs.Text("purchaseOrder", &in.PurchaseOrder, true, MaxOrderNumber)
+	errs.Text("swaNote", &in.SwaNote, false, maxNote)
 	if d := in.SwaDurationMonths; d != nil && (*d < 1 || *d > 120) {
 		errs.Add(apperr.Invalid("swaDurationMonths", "the SWA duration is 1 to 120 months"))
 	}
@@ -50,7 +50,7 @@ func (in *ShipInput) Validate() error {
 	for i := range in.Lines {
 		l := &in.Lines[i]
 		field := "lines." + strconv.Itoa(i)
-		checkText(&errs, field+".partNumber", &l.PartNumber, true, 50)
+		errs.Text(field+".partNumber", &l.PartNumber, true, 50)
 		if seen[l.PartNumber] {
 			errs.Add(apperr.Invalid(field+".partNumber", "part %s is on the order twice; put its whole quantity on one line", l.PartNumber))
 		}
@@ -63,8 +63,8 @@ func (in *ShipInput) Validate() error {
 }
 
 // Ship puts an order's lines into a partner's license bin and emails the
-// partner's users ("license shipment"), in one transaction (LIC-1). Only the
-// license desk ships. Errors: UNAUTHENTICATED, FORBIDDEN, VALIDATION_FAILED,
+// partner ("license shipment": its users, or its contact address when it
+// has none), in one transaction (LIC-1). Only the license desk ships. Errors: UNAUTHENTICATED, FORBIDDEN, VALIDATION_FAILED,
 // INVALID_FEATURE_QUANTITY, INVALID_FEATURE_CODE (unknown part),
 // PART_NOT_ALLOWED (SWA units), NOT_FOUND (partner), ALREADY_EXISTS (the
 // sales order was shipped to the partner before).
@@ -104,8 +104,8 @@ func (s *Service) Ship(ctx context.Context, in ShipInput) (*db.LicenseOrder, []d
 	}
 	lines := make([]db.OrderLine, len(in.Lines))
 	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		partner := new(db.Partner)
-		err := tx.NewSelect().Model(partner).Where("id = ?", in.PartnerID).Where("kind <> ?", db.PartnerVendor).Scan(ctx)
+		p := new(db.Partner)
+		err := tx.NewSelect().Model(p).Where("id = ?", in.PartnerID).Where("kind <> ?", db.PartnerVendor).Scan(ctx)
 		if isNoRows(err) {
 			return apperr.NotFoundf("partner").OnField("partnerId")
 		}
@@ -117,7 +117,7 @@ func (s *Service) Ship(ctx context.Context, in ShipInput) (*db.LicenseOrder, []d
 			return fmt.Errorf("insert order: %w", err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return apperr.New(apperr.AlreadyExists, "sales order %s was already shipped to %s", in.SalesOrder, partner.Name).OnField("salesOrder")
+			return apperr.New(apperr.AlreadyExists, "sales order %s was already shipped to %s", in.SalesOrder, p.Name).OnField("salesOrder")
 		}
 		for i, l := range in.Lines {
 			lines[i] = db.OrderLine{
@@ -128,7 +128,7 @@ func (s *Service) Ship(ctx context.Context, in ShipInput) (*db.LicenseOrder, []d
 		if _, err := tx.NewInsert().Model(&lines).Exec(ctx); err != nil {
 			return fmt.Errorf("insert order lines: %w", err)
 		}
-		if err := s.mailShipment(ctx, tx, partner, order, lines, parts); err != nil {
+		if err := s.mailShipment(ctx, tx, p, order, lines, parts); err != nil {
 			return err
 		}
 		summary := map[string]any{"salesOrder": order.SalesOrder, "purchaseOrder": order.PurchaseOrder}
@@ -148,15 +148,15 @@ func (s *Service) Ship(ctx context.Context, in ShipInput) (*db.LicenseOrder, []d
 	return order, lines, nil
 }
 
-// mailShipment tells every enabled user of the partner about the shipment.
-func (s *Service) mailShipment(ctx context.Context, tx bun.Tx, partner *db.Partner, order *db.LicenseOrder, lines []db.OrderLine, parts []*catalog.Part) error {
-	var users []db.User
-	if err := tx.NewSelect().Model(&users).Where("partner_id = ?", partner.ID).Where("disabled_at IS NULL").
-		Order("email").Scan(ctx); err != nil {
-		return fmt.Errorf("load users of partner %s: %w", partner.ID, err)
+// mailShipment tells the partner about the shipment: every enabled user,
+// or its contact address when it has none (partner.Recipients).
+func (s *Service) mailShipment(ctx context.Context, tx bun.Tx, p *db.Partner, order *db.LicenseOrder, lines []db.OrderLine, parts []*catalog.Part) error {
+	to, err := partner.Recipients(ctx, tx, p)
+	if err != nil {
+		return err
 	}
 	e := mail.LicenseShipment{
-		PartnerName: partner.Name, SalesOrder: order.SalesOrder, PurchaseOrder: order.PurchaseOrder,
+		PartnerName: p.Name, SalesOrder: order.SalesOrder, PurchaseOrder: order.PurchaseOrder,
 		SwaNote: order.SwaNote, ShippedAt: order.CreatedAt,
 	}
 	if order.SwaDurationMonths != nil {
@@ -165,9 +165,9 @@ func (s *Service) mailShipment(ctx context.Context, tx bun.Tx, partner *db.Partn
 	for i, l := range lines {
 		e.Lines = append(e.Lines, mail.ShipmentLine{PartNumber: l.PartNumber, PartName: parts[i].Name, Quantity: l.Shipped})
 	}
-	for _, u := range users {
-		e.RecipientName = u.Name
-		if _, err := s.Notify.Enqueue(ctx, tx, notify.Recipient{Email: u.Email, Name: u.Name, PartnerID: &partner.ID}, e); err != nil {
+	for _, r := range to {
+		e.RecipientName = r.Name
+		if _, err := s.Notify.Enqueue(ctx, tx, r, e); err != nil {
 			return fmt.Errorf("enqueue shipment mail: %w", err)
 		}
 	}

@@ -4,9 +4,10 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/google/uuid"
-	"github.com/riverqueue/river"
 	"github.com/uptrace/bun"
 
 	"lms/actor"
@@ -14,6 +15,8 @@ import (
 	"lms/audit"
 	"lms/catalog"
 	"lms/db"
+	"lms/idempotency"
+	"lms/licensefile"
 	"lms/location"
 )
 
@@ -55,13 +58,13 @@ type Activation struct {
 // license, DECT-1), PO_CANNOT_BE_SPLIT (external products: part of a
 // purchase order's attached licenses, EXT-2), IDEMPOTENCY_KEY_REUSED.
 func (s *Service) Activate(ctx context.Context, in ActivateInput) (*Activation, error) {
-	out, err := inventoryChange(ctx, s, "activateLicenses", &in, in.IdempotencyKey, nil, func(ctx context.Context, tx bun.Tx, a *actor.Actor) (*Activation, error) {
-		sys, err := lockSystem(ctx, tx, a, in.LocationID, "locationId")
+	out, err := idempotency.Mutation(ctx, s.DB, "activateLicenses", &in, in.IdempotencyKey, nil, func(ctx context.Context, tx bun.Tx, a *actor.Actor) (*Activation, error) {
+		sys, err := location.LockSystem(ctx, tx, a, in.LocationID, "locationId")
 		if err != nil {
 			return nil, err
 		}
-		if sys.provisional() {
-			return nil, apperr.New(apperr.NotApplicable, "%s still has its temp key %s: create the Hardware Key Code from the IP address first (it activates the Virtualization Option)", sys.loc.Name, sys.loc.HardwareKeyCode).OnField("locationId")
+		if sys.Provisional() {
+			return nil, apperr.New(apperr.NotApplicable, "%s still has its temp key %s: create the Hardware Key Code from the IP address first (it activates the Virtualization Option)", sys.Location.Name, sys.Location.HardwareKeyCode).OnField("locationId")
 		}
 		return s.activate(ctx, tx, a, sys, in.LicenseIDs, db.FileForActivation)
 	})
@@ -73,8 +76,8 @@ func (s *Service) Activate(ctx context.Context, in ActivateInput) (*Activation, 
 
 // activate activates licenses of the locked system's location and requests
 // the file; CreateVirtualHardwareKeyCode shares it.
-func (s *Service) activate(ctx context.Context, tx bun.Tx, a *actor.Actor, sys *system, ids []uuid.UUID, reason db.LicenseFileReason) (*Activation, error) {
-	licenses, err := lockLicenses(ctx, tx, sys.loc.ID, ids)
+func (s *Service) activate(ctx context.Context, tx bun.Tx, a *actor.Actor, sys *location.System, ids []uuid.UUID, reason db.LicenseFileReason) (*Activation, error) {
+	licenses, err := lockLicenses(ctx, tx, sys.Location.ID, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -87,18 +90,18 @@ func (s *Service) activate(ctx context.Context, tx bun.Tx, a *actor.Actor, sys *
 	if err := s.checkActivation(ctx, tx, sys, licenses); err != nil {
 		return nil, err
 	}
-	if err := s.fillProductKeys(ctx, tx, sys); err != nil {
+	if err := sys.FillProductKeys(ctx, tx); err != nil {
 		return nil, err
 	}
 
 	var file *db.LicenseFile
 	version := 0
-	if !sys.st.HasFlag(catalog.FlagExternal) {
-		if file, err = s.requestFile(ctx, tx, a, sys.loc, reason); err != nil {
+	if !sys.Type.HasFlag(catalog.FlagExternal) {
+		if file, err = s.Files.Request(ctx, tx, a, sys.Location, reason); err != nil {
 			return nil, err
 		}
 		version = file.Version
-	} else if file, err = s.awaitExternalFiles(ctx, tx, a, sys.loc, licenses); err != nil {
+	} else if file, err = awaitExternalFiles(ctx, tx, a, sys.Location, licenses); err != nil {
 		return nil, err
 	}
 	now := s.now()
@@ -110,8 +113,8 @@ func (s *Service) activate(ctx context.Context, tx bun.Tx, a *actor.Actor, sys *
 		return nil, fmt.Errorf("activate licenses: %w", err)
 	}
 	out := &Activation{File: file}
-	objects := []string{audit.Ref("Location", sys.loc.ID)}
-	summary := map[string]any{"location": sys.loc.Name, "hardwareKeyCode": sys.loc.HardwareKeyCode}
+	objects := []string{audit.Ref("Location", sys.Location.ID)}
+	summary := map[string]any{"location": sys.Location.Name, "hardwareKeyCode": sys.Location.HardwareKeyCode}
 	for _, l := range licenses {
 		l.Status, l.ActivatedAt, l.ActivatedBy, l.FileVersion = db.LicenseActivated, &now, &a.User.ID, cmp.Or(l.FileVersion, &version)
 		out.Licenses = append(out.Licenses, *l)
@@ -122,7 +125,7 @@ func (s *Service) activate(ctx context.Context, tx bun.Tx, a *actor.Actor, sys *
 		objects = append(objects, audit.Ref("LicenseFile", file.ID))
 		summary["fileVersion"] = file.Version
 	}
-	if err := audit.Record(ctx, tx, audit.Event{Action: "license.activate", PartnerIDs: []uuid.UUID{sys.loc.PartnerID}, Objects: objects, Summary: summary}); err != nil {
+	if err := audit.Record(ctx, tx, audit.Event{Action: "license.activate", PartnerIDs: []uuid.UUID{sys.Location.PartnerID}, Objects: objects, Summary: summary}); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -131,35 +134,35 @@ func (s *Service) activate(ctx context.Context, tx bun.Tx, a *actor.Actor, sys *
 // checkActivation applies the rules that look at what the location will
 // hold once the selection is active: DECT-1 (an IP DECT file needs an AP
 // capacity license) and LOC-10 (redundancy needs its secondary).
-func (s *Service) checkActivation(ctx context.Context, tx bun.Tx, sys *system, selected []*db.License) error {
+func (s *Service) checkActivation(ctx context.Context, tx bun.Tx, sys *location.System, selected []*db.License) error {
 	var active []string
 	if err := tx.NewSelect().Model((*db.License)(nil)).ColumnExpr("DISTINCT part_number").
-		Where("location_id = ?", sys.loc.ID).Where("status = ?", db.LicenseActivated).Scan(ctx, &active); err != nil && !isNoRows(err) {
+		Where("location_id = ?", sys.Location.ID).Where("status = ?", db.LicenseActivated).Scan(ctx, &active); err != nil && !isNoRows(err) {
 		return fmt.Errorf("read active parts: %w", err)
 	}
 	numbers := active
 	for _, l := range selected {
 		numbers = append(numbers, l.PartNumber)
 	}
-	parts, err := partsByNumber(ctx, tx, numbers)
+	parts, err := catalog.PartsByNumber(ctx, tx, numbers)
 	if err != nil {
 		return err
 	}
-	required, err := catalog.PartsWithFlag(ctx, tx, sys.st.Code, catalog.FlagRequiredForLicenseFile)
+	required, err := catalog.PartsWithFlag(ctx, tx, sys.Type.Code, catalog.FlagRequiredForLicenseFile)
 	if err != nil {
 		return err
 	}
 	if len(required) > 0 && !anyFlag(parts, catalog.FlagRequiredForLicenseFile) {
 		return apperr.New(apperr.InvalidFeatureCodeString, "a %s license file needs at least one %s (%s) among the selected or already active licenses",
-			sys.st.Name, required[0].Name, required[0].Number).OnField("licenseIds")
+			sys.Type.Name, required[0].Name, required[0].Number).OnField("licenseIds")
 	}
 	if anyFlag(parts, catalog.FlagHighAvailability) {
-		sec, err := location.RedundantSecondary(ctx, tx, sys.loc)
+		sec, err := location.RedundantSecondary(ctx, tx, sys.Location)
 		if err != nil {
 			return err
 		}
 		if sec == nil {
-			return apperr.New(apperr.NotApplicable, "%s is redundant: create its secondary as a child location before activating", sys.loc.Name).OnField("locationId")
+			return apperr.New(apperr.NotApplicable, "%s is redundant: create its secondary as a child location before activating", sys.Location.Name).OnField("locationId")
 		}
 	}
 	return nil
@@ -174,109 +177,32 @@ func anyFlag(parts map[string]*catalog.Part, f string) bool {
 	return false
 }
 
-// fillProductKeys gives a BX/OVOC software product (and its redundant
-// secondary) its product key at the first activation (LOC-10); hardware
-// products were created with theirs.
-func (s *Service) fillProductKeys(ctx context.Context, tx bun.Tx, sys *system) error {
-	if !sys.st.HasFlag(catalog.FlagProductKey) {
-		return nil
+// awaitExternalFiles gives each license being activated on an external
+// product the version of its sales order's PENDING file, which the license
+// desk will upload (licensefile.AwaitExternalFiles, EXT-1), and returns the
+// first file, by sales order.
+func awaitExternalFiles(ctx context.Context, tx bun.Tx, a *actor.Actor, loc *db.Location, licenses []*db.License) (*db.LicenseFile, error) {
+	bySO := map[string][]*db.License{}
+	for _, l := range licenses {
+		bySO[l.SalesOrder] = append(bySO[l.SalesOrder], l)
 	}
-	var locs []db.Location
-	if err := tx.NewSelect().Model(&locs).Where("(l.id = ? OR (l.parent_id = ? AND l.child_kind = ?))", sys.loc.ID, sys.loc.ID, db.ChildRedundant).
-		Where("l.deleted_at IS NULL").Where("l.product_key IS NULL").OrderExpr("l.parent_id NULLS FIRST").For("UPDATE").Scan(ctx); err != nil && !isNoRows(err) {
-		return fmt.Errorf("lock locations without product key: %w", err)
-	}
-	for i := range locs {
-		key, err := newProductKey()
-		if err != nil {
-			return err
-		}
-		if _, err := tx.NewUpdate().Model(&locs[i]).Set("product_key = ?", key).Set("updated_at = now()").WherePK().Exec(ctx); err != nil {
-			return fmt.Errorf("fill product key of %s: %w", locs[i].ID, err)
-		}
-		if locs[i].ID == sys.loc.ID {
-			sys.loc.ProductKey = &key
-		}
-	}
-	return nil
-}
-
-// newProductKey returns a 16-character product key in the shape of the
-// guide's software products (V1D50EAF7FF016S3): capitals and digits.
-func newProductKey() (string, error) { return randomCode(16) }
-
-// nextVersion is the next file generation number of a location, whose row
-// the caller has locked.
-func nextVersion(ctx context.Context, tx bun.Tx, locationID uuid.UUID) (int, error) {
-	var v int
-	if err := tx.NewSelect().Model((*db.LicenseFile)(nil)).ColumnExpr("coalesce(max(version), 0) + 1").
-		Where("location_id = ?", locationID).Scan(ctx, &v); err != nil {
-		return 0, fmt.Errorf("next file version: %w", err)
-	}
-	return v, nil
-}
-
-// requestFile records a pending generation of the location's license file
-// and enqueues the job that builds it, in tx (LIC-6, LIC-7).
-func (s *Service) requestFile(ctx context.Context, tx bun.Tx, a *actor.Actor, loc *db.Location, reason db.LicenseFileReason) (*db.LicenseFile, error) {
-	v, err := nextVersion(ctx, tx, loc.ID)
+	salesOrders := slices.Sorted(maps.Keys(bySO))
+	files, err := licensefile.AwaitExternalFiles(ctx, tx, a, loc, salesOrders)
 	if err != nil {
 		return nil, err
 	}
-	// requested_at comes from the database's clock, so that generations
-	// requested through different API processes order like their versions
-	// (the newest is current).
-	f := &db.LicenseFile{
-		ID: uuid.New(), LocationID: loc.ID, PartnerID: loc.PartnerID, Version: v, Reason: reason,
-		Status: db.LicenseFilePending, RequestedBy: &a.User.ID,
+	for i, so := range salesOrders {
+		f := files[i]
+		ids := make([]uuid.UUID, len(bySO[so]))
+		for j, l := range bySO[so] {
+			ids[j], l.FileVersion = l.ID, &f.Version
+		}
+		if _, err := tx.NewUpdate().Model((*db.License)(nil)).Set("file_version = ?", f.Version).Where("id IN (?)", bun.In(ids)).Exec(ctx); err != nil {
+			return nil, fmt.Errorf("link licenses to the file of sales order %s: %w", so, err)
+		}
 	}
-	if _, err := tx.NewInsert().Model(f).Column("id", "location_id", "partner_id", "version", "reason", "status", "requested_by").
-		Returning("requested_at").Exec(ctx); err != nil {
-		return nil, fmt.Errorf("record file request: %w", err)
+	if len(files) == 0 {
+		return nil, nil
 	}
-	if _, err := s.Jobs.InsertTx(ctx, tx.Tx, GenerateFileArgs{FileID: f.ID}, nil); err != nil {
-		return nil, fmt.Errorf("enqueue file generation: %w", err)
-	}
-	return f, nil
+	return files[0], nil
 }
-
-// Regenerate requests a new generation of a location's license file from
-// the licenses activated on it (LIC-7). Errors: UNAUTHENTICATED, NOT_FOUND,
-// NOT_APPLICABLE (nothing activated yet, or an external product).
-func (s *Service) Regenerate(ctx context.Context, locationID uuid.UUID) (*db.LicenseFile, error) {
-	a, err := actor.Require(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var f *db.LicenseFile
-	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		sys, err := lockSystem(ctx, tx, a, locationID, "locationId")
-		if err != nil {
-			return err
-		}
-		if sys.st.HasFlag(catalog.FlagExternal) {
-			return apperr.New(apperr.NotApplicable, "the license file of a %s comes from an external source; LMS does not generate it", sys.st.Name).OnField("locationId")
-		}
-		n, err := tx.NewSelect().Model((*db.License)(nil)).Where("location_id = ?", sys.loc.ID).Where("status = ?", db.LicenseActivated).Count(ctx)
-		if err != nil {
-			return err
-		}
-		if n == 0 {
-			return apperr.New(apperr.NotApplicable, "%s has no activated licenses: activate licenses first", sys.loc.Name).OnField("locationId")
-		}
-		if f, err = s.requestFile(ctx, tx, a, sys.loc, db.FileForRegeneration); err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, audit.Event{
-			Action: "license.regenerate_file", PartnerIDs: []uuid.UUID{sys.loc.PartnerID},
-			Objects: []string{audit.Ref("Location", sys.loc.ID), audit.Ref("LicenseFile", f.ID)},
-			Summary: map[string]any{"location": sys.loc.Name, "fileVersion": f.Version},
-		})
-	})
-	if err != nil {
-		return nil, fmt.Errorf("regenerate license file of location %s: %w", locationID, err)
-	}
-	return f, nil
-}
-
-var _ river.JobArgs = GenerateFileArgs{}

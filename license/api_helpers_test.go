@@ -16,7 +16,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"lms/licensefile"
+	"lms/licensefile/format"
 	"lms/lmstest"
 	"lms/mail/mailtest"
 )
@@ -349,7 +349,7 @@ func get(t testing.TB, env *lmstest.Env, user, path string) (int, []byte, http.H
 }
 
 // keys are the public keys the env signs license files with.
-func keys(env *lmstest.Env) licensefile.Keyring { return env.Server.Graph.Services.Licenses.Keys }
+func keys(env *lmstest.Env) format.Keyring { return env.Server.Graph.Services.Files.Keys }
 
 // mailTo waits for a mail to rcpt whose subject contains all of parts.
 func mailTo(t testing.TB, env *lmstest.Env, rcpt string, parts ...string) mailtest.Received {

@@ -12,15 +12,17 @@ import (
 	"lms/actor"
 	"lms/apperr"
 	"lms/audit"
-	"lms/catalog"
 	"lms/db"
+	"lms/idempotency"
+	"lms/inventory"
+	"lms/location"
 )
 
 // AttachInput selects bin lines, with a quantity each, for one location
 // (LIC-3).
 type AttachInput struct {
 	LocationID uuid.UUID
-	Lines      []LineSelection
+	Lines      []inventory.LineSelection
 	// IdempotencyKey makes a retry return the first answer (SPEC §12).
 	IdempotencyKey *string `json:"-"`
 }
@@ -28,7 +30,7 @@ type AttachInput struct {
 // Validate checks the input on its own.
 func (in *AttachInput) Validate() error {
 	var errs apperr.List
-	validateLines(&errs, in.Lines)
+	inventory.ValidateLines(&errs, in.Lines)
 	return errs.Err()
 }
 
@@ -41,7 +43,7 @@ func (in *AttachInput) Validate() error {
 // WRONG_LOCATION_FOR_PART, LIMIT_EXCEEDED, INVALID_FEATURE_QUANTITY,
 // PO_CANNOT_BE_SPLIT (external products), IDEMPOTENCY_KEY_REUSED.
 func (s *Service) Attach(ctx context.Context, in AttachInput) ([]db.License, error) {
-	out, err := inventoryChange(ctx, s, "attachLicenses", &in, in.IdempotencyKey, nil, func(ctx context.Context, tx bun.Tx, a *actor.Actor) ([]db.License, error) {
+	out, err := idempotency.Mutation(ctx, s.DB, "attachLicenses", &in, in.IdempotencyKey, nil, func(ctx context.Context, tx bun.Tx, a *actor.Actor) ([]db.License, error) {
 		return s.attach(ctx, tx, a, in)
 	})
 	if err != nil {
@@ -51,15 +53,15 @@ func (s *Service) Attach(ctx context.Context, in AttachInput) ([]db.License, err
 }
 
 func (s *Service) attach(ctx context.Context, tx bun.Tx, a *actor.Actor, in AttachInput) ([]db.License, error) {
-	sys, err := lockSystem(ctx, tx, a, in.LocationID, "locationId")
+	sys, err := location.LockSystem(ctx, tx, a, in.LocationID, "locationId")
 	if err != nil {
 		return nil, err
 	}
-	lines, orders, err := lockSelection(ctx, tx, sys, lineIDs(in.Lines))
+	lines, orders, err := lockSelection(ctx, tx, sys, inventory.LineIDs(in.Lines))
 	if err != nil {
 		return nil, err
 	}
-	parts, err := lineParts(ctx, tx, lines)
+	parts, err := inventory.PartsOf(ctx, tx, lines)
 	if err != nil {
 		return nil, err
 	}
@@ -77,11 +79,11 @@ func (s *Service) attach(ctx context.Context, tx bun.Tx, a *actor.Actor, in Atta
 		if sel.Quantity != nil && *sel.Quantity == 0 {
 			continue
 		}
-		if e := sys.checkPart(parts[l.PartNumber]); e != nil {
+		if e := CheckPart(sys, parts[l.PartNumber]); e != nil {
 			errs.Add(e.OnField(field + ".lineId"))
 			continue
 		}
-		q, e := selectedQuantity(sel, l, parts[l.PartNumber])
+		q, e := inventory.SelectedQuantity(sel, l, parts[l.PartNumber])
 		if e != nil {
 			errs.Add(e.OnField(field + ".quantity"))
 			continue
@@ -93,11 +95,11 @@ func (s *Service) attach(ctx context.Context, tx bun.Tx, a *actor.Actor, in Atta
 	if err := errs.Err(); err != nil {
 		return nil, err
 	}
-	u, err := sys.usage(ctx, tx)
+	u, err := usageOf(ctx, tx, sys)
 	if err != nil {
 		return nil, err
 	}
-	if e := sys.checkLimits(u, adding, parts); e != nil {
+	if e := CheckLimits(sys, u, adding, parts); e != nil {
 		return nil, e.OnField("lines")
 	}
 
@@ -107,72 +109,28 @@ func (s *Service) attach(ctx context.Context, tx bun.Tx, a *actor.Actor, in Atta
 		if take[i] == 0 {
 			continue
 		}
-		if _, err := tx.NewUpdate().Model((*db.OrderLine)(nil)).Set("available = available - ?", take[i]).
-			Where("id = ?", l.ID).Exec(ctx); err != nil {
-			return nil, fmt.Errorf("take %d from bin line %s: %w", take[i], l.ID, err)
+		if err := inventory.Take(ctx, tx, l.ID, take[i]); err != nil {
+			return nil, err
 		}
 		licenses = append(licenses, db.License{
-			ID: uuid.New(), PartnerID: sys.loc.PartnerID, LocationID: sys.loc.ID, OrderLineID: l.ID,
+			ID: uuid.New(), PartnerID: sys.Location.PartnerID, LocationID: sys.Location.ID, OrderLineID: l.ID,
 			PartNumber: l.PartNumber, Quantity: take[i], Status: db.LicenseAttached, AttachedAt: now, AttachedBy: &a.User.ID,
 			PurchaseOrder: l.PurchaseOrder, SalesOrder: l.SalesOrder, OrderID: l.OrderID,
 		})
 	}
-	if err := insertLicenses(ctx, tx, licenses, sys.st.HwkcPrefix); err != nil {
+	if err := insertLicenses(ctx, tx, licenses, sys.Type.HwkcPrefix); err != nil {
 		return nil, err
 	}
-	objects := []string{audit.Ref("Location", sys.loc.ID)}
-	summary := map[string]any{"location": sys.loc.Name, "hardwareKeyCode": sys.loc.HardwareKeyCode}
+	objects := []string{audit.Ref("Location", sys.Location.ID)}
+	summary := map[string]any{"location": sys.Location.Name, "hardwareKeyCode": sys.Location.HardwareKeyCode}
 	for _, lic := range licenses {
 		objects = append(objects, audit.Ref("License", lic.ID))
 		summary[lic.SoftwareKeyCode] = fmt.Sprintf("%s × %d (PO %s)", lic.PartNumber, lic.Quantity, lic.PurchaseOrder)
 	}
-	if err := audit.Record(ctx, tx, audit.Event{Action: "license.attach", PartnerIDs: []uuid.UUID{sys.loc.PartnerID}, Objects: objects, Summary: summary}); err != nil {
+	if err := audit.Record(ctx, tx, audit.Event{Action: "license.attach", PartnerIDs: []uuid.UUID{sys.Location.PartnerID}, Objects: objects, Summary: summary}); err != nil {
 		return nil, err
 	}
 	return licenses, nil
-}
-
-// BinLine is a bin line with its order's numbers.
-type BinLine struct {
-	db.OrderLine  `bun:",extend"`
-	PurchaseOrder string `bun:"purchase_order"`
-	SalesOrder    string `bun:"sales_order"`
-}
-
-// lockLines locks the partner's bin lines with the given ids, in id order so
-// that concurrent requests queue instead of deadlocking, and returns them in
-// the order of ids, nil where a line is not the partner's.
-func lockLines(ctx context.Context, tx bun.Tx, partnerID uuid.UUID, ids []uuid.UUID) ([]*BinLine, error) {
-	var rows []BinLine
-	err := tx.NewSelect().Model(&rows).
-		ColumnExpr("ol.*, o.purchase_order, o.sales_order").
-		Join("JOIN license_orders AS o ON o.id = ol.order_id").
-		Where("ol.id IN (?)", bun.In(ids)).Where("ol.partner_id = ?", partnerID).
-		OrderExpr("ol.id").For("UPDATE OF ol").Scan(ctx)
-	if err != nil && !isNoRows(err) {
-		return nil, fmt.Errorf("lock bin lines: %w", err)
-	}
-	return db.InOrder(ids, rows, func(l *BinLine) uuid.UUID { return l.ID }), nil
-}
-
-// partsByNumber reads the catalog parts with the given numbers.
-func partsByNumber(ctx context.Context, idb bun.IDB, numbers []string) (map[string]*catalog.Part, error) {
-	out := map[string]*catalog.Part{}
-	if len(numbers) == 0 {
-		return out, nil
-	}
-	numbers = slices.Compact(slices.Sorted(slices.Values(numbers)))
-	parts, err := catalog.FindParts(ctx, idb, numbers)
-	if err != nil {
-		return nil, err
-	}
-	for i, p := range parts {
-		if p == nil {
-			return nil, fmt.Errorf("part %s is not in the catalog", numbers[i])
-		}
-		out[p.Number] = p
-	}
-	return out, nil
 }
 
 // insertLicenses gives each license a Software Key Code and inserts them in

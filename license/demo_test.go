@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"lms/catalog"
-	"lms/licensefile"
+	"lms/licensefile/format"
 	"lms/lmstest"
 )
 
@@ -151,7 +151,7 @@ func TestDemoLicense_SV8100(t *testing.T) {
 	t.Log("the download verifies, and opens every SV8100 feature until 30 days after it was issued")
 	zip, name := download(t, env, lmstest.DealerY, f)
 	require.Equal(t, *f.FileName, name)
-	v, err := licensefile.Verify(zip, keys(env))
+	v, err := format.Verify(zip, keys(env))
 	require.NoError(t, err)
 	require.Equal(t, *f.ActivationCode, v.ActivationCode)
 	require.Len(t, v.Payloads, 1)
@@ -189,7 +189,7 @@ func TestDemoLicense_SV8100(t *testing.T) {
 	require.Equal(t, 0, *demoLicensesLeft(t, env, lmstest.DealerY, loc.ID))
 	f2 := waitFile(t, env, lmstest.DealerY, second)
 	zip2, _ := download(t, env, lmstest.DealerY, f2)
-	v2, err := licensefile.Verify(zip2, keys(env))
+	v2, err := format.Verify(zip2, keys(env))
 	require.NoError(t, err)
 	require.NotNil(t, v2.Payloads[0].ExpiresAt)
 	require.Equal(t, v2.Payloads[0].IssuedAt.AddDate(0, 0, 30), *v2.Payloads[0].ExpiresAt)
@@ -218,7 +218,7 @@ func TestDemoLicense_IS3000(t *testing.T) {
 
 	f := waitFile(t, env, lmstest.DealerY, mustGenerateDemo(t, env, lmstest.DealerY, loc.ID))
 	zip, _ := download(t, env, lmstest.DealerY, f)
-	v, err := licensefile.Verify(zip, keys(env))
+	v, err := format.Verify(zip, keys(env))
 	require.NoError(t, err)
 	pl := v.Payloads[0]
 	require.Equal(t, pl.IssuedAt.AddDate(0, 0, 30), *pl.ExpiresAt)
@@ -317,7 +317,7 @@ func TestDemoLicense_FailedGenerationDoesNotCount(t *testing.T) {
 	require.Equal(t, 1, *demoLicensesLeft(t, env, lmstest.DealerY, loc.ID))
 
 	cause := errors.New("worker gave up")
-	err := env.Server.Graph.Services.Licenses.GiveUp(context.Background(), rawID(t, fileID), cause)
+	err := env.Server.Graph.Services.Files.GiveUp(context.Background(), rawID(t, fileID), cause)
 	require.ErrorIs(t, err, cause)
 	require.Equal(t, map[string]int{"FAILED": 1}, demoFilesOf(t, env, loc))
 	require.Equal(t, 2, *demoLicensesLeft(t, env, lmstest.DealerY, loc.ID))

@@ -13,6 +13,8 @@ import (
 	"lms/apperr"
 	"lms/audit"
 	"lms/db"
+	"lms/inventory"
+	"lms/location"
 )
 
 // DetachInput selects attached licenses of one location to detach (LIC-4).
@@ -24,11 +26,11 @@ type DetachInput struct {
 // Validate checks the input on its own.
 func (in *DetachInput) Validate() error { return validateSelection(in.LicenseIDs) }
 
-// validateSelection checks a selection of licenses: 1 to maxSelection, each
+// validateSelection checks a selection of licenses: 1 to inventory.MaxSelection, each
 // once.
 func validateSelection(ids []uuid.UUID) error {
-	if len(ids) == 0 || len(ids) > maxSelection {
-		return apperr.Invalid("licenseIds", "select 1 to %d licenses", maxSelection)
+	if len(ids) == 0 || len(ids) > inventory.MaxSelection {
+		return apperr.Invalid("licenseIds", "select 1 to %d licenses", inventory.MaxSelection)
 	}
 	seen := map[uuid.UUID]bool{}
 	for i, id := range ids {
@@ -56,11 +58,11 @@ func (s *Service) Detach(ctx context.Context, in DetachInput) ([]db.License, err
 	}
 	var out []db.License
 	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		sys, err := lockSystem(ctx, tx, a, in.LocationID, "locationId")
+		sys, err := location.LockSystem(ctx, tx, a, in.LocationID, "locationId")
 		if err != nil {
 			return err
 		}
-		licenses, err := lockLicenses(ctx, tx, sys.loc.ID, in.LicenseIDs)
+		licenses, err := lockLicenses(ctx, tx, sys.Location.ID, in.LicenseIDs)
 		if err != nil {
 			return err
 		}
@@ -76,26 +78,25 @@ func (s *Service) Detach(ctx context.Context, in DetachInput) ([]db.License, err
 		for i, l := range byLine {
 			lineIDs[i] = l.OrderLineID
 		}
-		if _, err := lockLines(ctx, tx, sys.loc.PartnerID, lineIDs); err != nil {
+		if _, err := inventory.Lock(ctx, tx, sys.Location.PartnerID, lineIDs); err != nil {
 			return err
 		}
 		for _, l := range byLine {
-			if _, err := tx.NewUpdate().Model((*db.OrderLine)(nil)).Set("available = available + ?", l.Quantity).
-				Where("id = ?", l.OrderLineID).Exec(ctx); err != nil {
-				return fmt.Errorf("return %d to bin line %s: %w", l.Quantity, l.OrderLineID, err)
+			if err := inventory.Restore(ctx, tx, l.OrderLineID, l.Quantity); err != nil {
+				return err
 			}
 		}
 		if _, err := tx.NewDelete().Model((*db.License)(nil)).Where("id IN (?)", bun.In(in.LicenseIDs)).Exec(ctx); err != nil {
 			return fmt.Errorf("delete detached licenses: %w", err)
 		}
-		objects := []string{audit.Ref("Location", sys.loc.ID)}
-		summary := map[string]any{"location": sys.loc.Name}
+		objects := []string{audit.Ref("Location", sys.Location.ID)}
+		summary := map[string]any{"location": sys.Location.Name}
 		for _, l := range licenses {
 			out = append(out, *l)
 			objects = append(objects, audit.Ref("License", l.ID))
 			summary[l.SoftwareKeyCode] = fmt.Sprintf("%s × %d back to PO %s", l.PartNumber, l.Quantity, l.PurchaseOrder)
 		}
-		return audit.Record(ctx, tx, audit.Event{Action: "license.detach", PartnerIDs: []uuid.UUID{sys.loc.PartnerID}, Objects: objects, Summary: summary})
+		return audit.Record(ctx, tx, audit.Event{Action: "license.detach", PartnerIDs: []uuid.UUID{sys.Location.PartnerID}, Objects: objects, Summary: summary})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("detach licenses from location %s: %w", in.LocationID, err)

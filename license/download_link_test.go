@@ -15,8 +15,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"lms/downloadlink"
-	"lms/license"
 	"lms/licensefile"
+	"lms/licensefile/format"
 	"lms/lmstest"
 	"lms/mail/mailtest"
 	"lms/server"
@@ -98,7 +98,7 @@ func TestEmailedLinkDownloadsLicenseFile(t *testing.T) {
 	env := linkEnv(t)
 	loc, lics := readyLocation(t, env)
 	f := waitFile(t, env, lmstest.DealerY, mustActivate(t, env, lmstest.DealerY, loc.ID, lics...))
-	status, viaAPI, _ := get(t, env, lmstest.DealerY, license.DownloadPath(rawID(t, f.ID)))
+	status, viaAPI, _ := get(t, env, lmstest.DealerY, licensefile.DownloadPath(rawID(t, f.ID)))
 	require.Equal(t, http.StatusOK, status)
 
 	link := linkIn(t, mailTo(t, env, lmstest.DealerY, *f.ActivationCode))
@@ -111,7 +111,7 @@ func TestEmailedLinkDownloadsLicenseFile(t *testing.T) {
 	require.Equal(t, "application/zip", header.Get("Content-Type"))
 	require.Equal(t, `attachment; filename="`+*f.FileName+`"`, header.Get("Content-Disposition"))
 	require.Equal(t, "private, no-store", header.Get("Cache-Control"))
-	v, err := licensefile.Verify(body, keys(env))
+	v, err := format.Verify(body, keys(env))
 	require.NoError(t, err)
 	require.Equal(t, *f.ActivationCode, v.ActivationCode)
 	require.Equal(t, loc.HardwareKeyCode, v.Payloads[0].HardwareKeyCode)
@@ -153,7 +153,7 @@ func TestEmailedLinkDownloadsLicenseFile(t *testing.T) {
 	link2 := linkIn(t, mailTo(t, env, lmstest.DealerY, *f2.ActivationCode))
 	status, body, _ = linkGet(t, env, link2)
 	require.Equal(t, http.StatusOK, status)
-	v2, err := licensefile.Verify(body, keys(env))
+	v2, err := format.Verify(body, keys(env))
 	require.NoError(t, err)
 	require.Equal(t, 2, v2.Payloads[0].Sequence)
 	require.Len(t, linkDownloads(t, env, lmstest.DealerY), 3, "each use is recorded")
@@ -180,10 +180,10 @@ func TestEmailedLinkRefusals(t *testing.T) {
 
 	tampered := bytes.Clone(l.Sig)
 	tampered[5] ^= 0x20
-	expired := env.Server.Graph.Services.Licenses.Links.Sign(downloadlink.LicenseFile, id, time.Now().Add(-time.Minute))
+	expired := env.Server.Graph.Services.Files.Links.Sign(downloadlink.LicenseFile, id, time.Now().Add(-time.Minute))
 	forged := downloadlink.Link{Expires: l.Expires.Add(30 * 24 * time.Hour), Sig: l.Sig}
 	missing := uuid.New()
-	toMissing := env.Server.Graph.Services.Licenses.Links.Sign(downloadlink.LicenseFile, missing, l.Expires)
+	toMissing := env.Server.Graph.Services.Files.Links.Sign(downloadlink.LicenseFile, missing, l.Expires)
 	tests := []struct {
 		name   string
 		path   string
@@ -245,8 +245,8 @@ func TestEmailedLinkDownloadsExternalFile(t *testing.T) {
 	// A link to the file before the upload (no mail links to it then)
 	// says it is not available yet.
 	pending := rawID(t, act.LicenseFile.ID)
-	early := env.Server.Graph.Services.Licenses.Links.Sign(downloadlink.LicenseFile, pending, time.Now().Add(time.Hour))
-	status, body, header := linkGet(t, env, license.DownloadPath(pending)+"?"+early.Query())
+	early := env.Server.Graph.Services.Files.Links.Sign(downloadlink.LicenseFile, pending, time.Now().Add(time.Hour))
+	status, body, header := linkGet(t, env, licensefile.DownloadPath(pending)+"?"+early.Query())
 	requireRefusedPage(t, status, body, header, http.StatusConflict, "The license file for Sales Order "+so+" is not available yet")
 
 	content := randomBytes(3000)

@@ -24,7 +24,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"lms/graph"
-	"lms/license"
+	"lms/licensefile"
 	"lms/lmstest"
 )
 
@@ -240,12 +240,12 @@ func TestExternalUM4730Flow(t *testing.T) {
 	require.Equal(t, "PENDING", files[0].Status)
 	require.True(t, files[0].Current)
 	var jobs int
-	require.NoError(t, env.DB.Pool.QueryRow(ctx, "SELECT count(*) FROM river_job WHERE kind = $1", license.GenerateFileArgs{}.Kind()).Scan(&jobs))
+	require.NoError(t, env.DB.Pool.QueryRow(ctx, "SELECT count(*) FROM river_job WHERE kind = $1", licensefile.GenerateFileArgs{}.Kind()).Scan(&jobs))
 	require.Zero(t, jobs, "LMS builds no file for an external product")
 	require.Contains(t, pendingExternal(t, env), f.ID)
 
 	// Before the upload a download says the file is not available yet.
-	path := license.DownloadPath(rawID(t, f.ID))
+	path := licensefile.DownloadPath(rawID(t, f.ID))
 	status, body, _ := get(t, env, lmstest.DealerY, path)
 	require.Equal(t, http.StatusConflict, status)
 	require.Contains(t, string(body), "the license file for Sales Order "+so+" is not available yet")

@@ -18,7 +18,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 	"github.com/stretchr/testify/require"
 
-	"lms/license"
+	"lms/licensefile"
 	"lms/lmstest"
 	"lms/server"
 	"lms/workers"
@@ -36,21 +36,21 @@ func readyLocation(t testing.TB, env *lmstest.Env) (apiLocation, []apiLicense) {
 
 // fileWorker runs the license file (and mail) workers against env's
 // database, like a worker-only LMS process would; it stops when t ends.
-func fileWorker(t testing.TB, env *lmstest.Env, wrap func(river.Worker[license.GenerateFileArgs]) river.Worker[license.GenerateFileArgs]) *river.Client[pgx.Tx] {
+func fileWorker(t testing.TB, env *lmstest.Env, wrap func(river.Worker[licensefile.GenerateFileArgs]) river.Worker[licensefile.GenerateFileArgs]) *river.Client[pgx.Tx] {
 	t.Helper()
 	svc := env.Server.Graph.Services
 	ws := river.NewWorkers()
-	workers.Register(ws, workers.Deps{Notify: svc.Notify, Licenses: svc.Licenses, RetryBase: 10 * time.Millisecond})
+	workers.Register(ws, workers.Deps{DB: svc.Files.DB, Notify: svc.Notify, Files: svc.Files, RetryBase: 10 * time.Millisecond})
 	if wrap != nil {
 		ws = river.NewWorkers()
-		river.AddWorker(ws, wrap(&workers.GenerateLicenseFileWorker{Licenses: svc.Licenses, RetryBase: 10 * time.Millisecond}))
+		river.AddWorker(ws, wrap(&workers.GenerateLicenseFileWorker{Files: svc.Files, RetryBase: 10 * time.Millisecond}))
 	}
 	c, err := river.NewClient(riverpgxv5.New(env.DB.Pool), &river.Config{
 		Workers:           ws,
 		Logger:            lmstest.Logger(),
 		FetchPollInterval: 20 * time.Millisecond,
 		FetchCooldown:     10 * time.Millisecond,
-		Queues:            map[string]river.QueueConfig{license.FileQueue: {MaxWorkers: 2}},
+		Queues:            map[string]river.QueueConfig{licensefile.FileQueue: {MaxWorkers: 2}},
 	})
 	require.NoError(t, err)
 	require.NoError(t, c.Start(context.Background()))
@@ -98,7 +98,7 @@ func TestInterruptedGenerationIsRetriedOnce(t *testing.T) {
 
 	started := make(chan struct{})
 	var once sync.Once
-	first := fileWorker(t, env, func(w river.Worker[license.GenerateFileArgs]) river.Worker[license.GenerateFileArgs] {
+	first := fileWorker(t, env, func(w river.Worker[licensefile.GenerateFileArgs]) river.Worker[licensefile.GenerateFileArgs] {
 		return &observed{Worker: w, started: func() { once.Do(func() { close(started) }) }}
 	})
 	select {
@@ -110,7 +110,7 @@ func TestInterruptedGenerationIsRetriedOnce(t *testing.T) {
 	require.NoError(t, first.StopAndCancel(ctx))
 	var state string
 	var attempt int
-	require.NoError(t, env.DB.Pool.QueryRow(ctx, "SELECT state, attempt FROM river_job WHERE kind = $1", license.GenerateFileArgs{}.Kind()).Scan(&state, &attempt))
+	require.NoError(t, env.DB.Pool.QueryRow(ctx, "SELECT state, attempt FROM river_job WHERE kind = $1", licensefile.GenerateFileArgs{}.Kind()).Scan(&state, &attempt))
 	// River puts a job its stopping client cancelled back in the queue
 	// without counting the attempt; the generation's transaction rolled back.
 	require.Equal(t, "available", state, "the interrupted job is queued again, neither completed nor discarded")
@@ -124,7 +124,7 @@ func TestInterruptedGenerationIsRetriedOnce(t *testing.T) {
 	require.Equal(t, map[string]int{"READY": 1}, versions(t, env, loc.ID))
 	var jobs []*rivertype.JobRow // completed by the second worker
 	lmstest.Eventually(t, 10*time.Second, func() bool {
-		res, err := first.JobList(ctx, river.NewJobListParams().Kinds(license.GenerateFileArgs{}.Kind()).States(rivertype.JobStateCompleted))
+		res, err := first.JobList(ctx, river.NewJobListParams().Kinds(licensefile.GenerateFileArgs{}.Kind()).States(rivertype.JobStateCompleted))
 		require.NoError(t, err)
 		jobs = res.Jobs
 		return len(jobs) == 1
@@ -133,11 +133,11 @@ func TestInterruptedGenerationIsRetriedOnce(t *testing.T) {
 
 // observed reports when Work starts.
 type observed struct {
-	river.Worker[license.GenerateFileArgs]
+	river.Worker[licensefile.GenerateFileArgs]
 	started func()
 }
 
-func (o *observed) Work(ctx context.Context, job *river.Job[license.GenerateFileArgs]) error {
+func (o *observed) Work(ctx context.Context, job *river.Job[licensefile.GenerateFileArgs]) error {
 	o.started()
 	return o.Worker.Work(ctx, job)
 }
@@ -206,7 +206,7 @@ func TestFileReadySubscription(t *testing.T) {
 	t.Parallel()
 	env := lmstest.New(t, lmstest.Opts{NoWorkers: true, NoSMTP: true})
 	loc, lics := readyLocation(t, env)
-	<-env.Server.Graph.Services.Licenses.Events.Listening()
+	<-env.Server.Graph.Services.Files.Events.Listening()
 
 	files := subscribe(t, env, lmstest.DealerY, loc.ID, "")
 	time.Sleep(100 * time.Millisecond) // the subscription is registered
@@ -249,7 +249,7 @@ func TestActivationToFileReadyLatency(t *testing.T) {
 	const n = 100
 	lines := ship(t, env, lmstest.DealerY, "SO-LAT", "PO-LAT", line{"BE107585", n})
 	loc := createLocation(t, env, lmstest.DealerY, "SV8100", map[string]any{"hardwareKeyCode": "19" + randomHex(10)})
-	<-env.Server.Graph.Services.Licenses.Events.Listening()
+	<-env.Server.Graph.Services.Files.Events.Listening()
 	files := subscribe(t, env, lmstest.DealerY, loc.ID, "")
 	time.Sleep(100 * time.Millisecond)
 	var took []time.Duration

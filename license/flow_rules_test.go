@@ -15,7 +15,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"lms/licensefile"
+	"lms/licensefile/format"
 	"lms/lmstest"
 )
 
@@ -75,13 +75,13 @@ func mustDetach(t *testing.T, env *lmstest.Env, user, locationID string, lics ..
 
 // readyZip waits for a license file, downloads it (checking the download's
 // name is the file's name) and verifies it.
-func readyZip(t *testing.T, env *lmstest.Env, user, fileID string) (apiFile, []byte, *licensefile.File) {
+func readyZip(t *testing.T, env *lmstest.Env, user, fileID string) (apiFile, []byte, *format.File) {
 	t.Helper()
 	f := waitFile(t, env, user, fileID)
 	require.NotNil(t, f.FileName)
 	z, name := download(t, env, user, f)
 	require.Equal(t, *f.FileName, name)
-	v, err := licensefile.Verify(z, keys(env))
+	v, err := format.Verify(z, keys(env))
 	require.NoError(t, err)
 	require.Equal(t, *f.FileName, v.FileName)
 	return f, z, v
@@ -100,7 +100,7 @@ func zipNames(t *testing.T, z []byte) []string {
 }
 
 // amounts is a payload's features as users read them: "500" or "V6".
-func amounts(p licensefile.Payload) map[string]string {
+func amounts(p format.Payload) map[string]string {
 	out := map[string]string{}
 	for _, f := range p.Features {
 		if f.Stacking == "VERSION" {

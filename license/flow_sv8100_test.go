@@ -10,7 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"lms/licensefile"
+	"lms/licensefile/format"
 	"lms/lmstest"
 )
 
@@ -96,7 +96,7 @@ func lmsVerify(t *testing.T, env *lmstest.Env, zip []byte, name string) (string,
 	})
 	require.NoError(t, lmsBinaryErr)
 	dir := t.TempDir()
-	pub, err := licensefile.MarshalPublicKey(keys(env)[0].Key)
+	pub, err := format.MarshalPublicKey(keys(env)[0].Key)
 	require.NoError(t, err)
 	keyFile, file := filepath.Join(dir, "key.pem"), filepath.Join(dir, name)
 	require.NoError(t, os.WriteFile(keyFile, pub, 0o600))
@@ -169,7 +169,7 @@ func TestSV8100WalkThrough(t *testing.T) {
 	require.Regexp(t, `^\d{4}-\d{4}-\d{4}-\d{4}$`, *f.ActivationCode)
 	zip, name := download(t, env, lmstest.DealerY, f)
 	require.Equal(t, *f.FileName, name)
-	v, err := licensefile.Verify(zip, keys(env))
+	v, err := format.Verify(zip, keys(env))
 	require.NoError(t, err)
 	require.Equal(t, *f.ActivationCode, v.ActivationCode)
 	require.Equal(t, loc.HardwareKeyCode, v.Payloads[0].HardwareKeyCode)
@@ -210,7 +210,7 @@ func TestSV8100WalkThrough(t *testing.T) {
 	require.True(t, f3.Current)
 	require.Equal(t, f2.Features, f3.Features)
 	zip3, _ := download(t, env, lmstest.DealerY, f3)
-	v3, err := licensefile.Verify(zip3, keys(env))
+	v3, err := format.Verify(zip3, keys(env))
 	require.NoError(t, err)
 	require.Equal(t, 3, v3.Payloads[0].Sequence)
 	require.Equal(t, map[string]int{"BE107573": 1, "BE107576": 1, "BE107582": 5, "BE107585": 20}, quantities(v3.Payloads[0]))
@@ -222,7 +222,7 @@ func TestSV8100WalkThrough(t *testing.T) {
 	require.Equal(t, 401, status)
 }
 
-func quantities(p licensefile.Payload) map[string]int {
+func quantities(p format.Payload) map[string]int {
 	out := map[string]int{}
 	for _, f := range p.Features {
 		out[f.PartNumber] = f.Quantity

@@ -12,8 +12,9 @@ import (
 	"github.com/riverqueue/river/rivertype"
 	"github.com/stretchr/testify/require"
 
-	"lms/license"
+	"lms/idempotency"
 	"lms/licensefile"
+	"lms/licensefile/format"
 	"lms/lmstest"
 	"lms/server"
 	"lms/workers"
@@ -43,12 +44,12 @@ func TestPurgeIdempotencyKeys(t *testing.T) {
 	}
 	ctx := context.Background()
 	_, err := env.DB.Bun.ExecContext(ctx, "UPDATE idempotency_keys SET created_at = now() - ?::interval WHERE key = 'old'",
-		(license.IdempotencyRetention + time.Minute).String())
+		(idempotency.Retention + time.Minute).String())
 	require.NoError(t, err)
 	_, err = env.DB.Bun.ExecContext(ctx, "UPDATE idempotency_keys SET created_at = now() - interval '24 hours' WHERE key = 'recent'")
 	require.NoError(t, err)
 
-	n, err := env.Server.Graph.Services.Licenses.PurgeIdempotencyKeys(ctx)
+	n, err := idempotency.Purge(ctx, env.Server.Graph.Services.Files.DB, time.Now())
 	require.NoError(t, err)
 	require.Equal(t, 1, n)
 	var keys []string
@@ -68,13 +69,13 @@ func TestGenerationGivenUp(t *testing.T) {
 	require.Equal(t, 409, status)
 	require.Contains(t, string(body), "still being generated")
 
-	<-env.Server.Graph.Services.Licenses.Events.Listening()
+	<-env.Server.Graph.Services.Files.Events.Listening()
 	files := subscribe(t, env, lmstest.DealerY, loc.ID, "")
 	time.Sleep(100 * time.Millisecond) // the subscription is registered
 	cause := errors.New("worker crashed")
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel() // the job's context is often what ended it
-	require.ErrorIs(t, env.Server.Graph.Services.Licenses.GiveUp(ctx, id, cause), cause)
+	require.ErrorIs(t, env.Server.Graph.Services.Files.GiveUp(ctx, id, cause), cause)
 	failed := next(t, files)
 	require.Equal(t, fileID, failed.ID)
 	require.Equal(t, "FAILED", failed.Status, "a subscriber waiting for the file hears that it failed")
@@ -102,27 +103,27 @@ func TestGenerationGivenUp(t *testing.T) {
 // (LIC-6).
 func TestSigningKeyRotation(t *testing.T) {
 	t.Parallel()
-	oldKey, err := licensefile.GenerateKey()
+	oldKey, err := format.GenerateKey()
 	require.NoError(t, err)
-	old := licensefile.NewSigner(oldKey)
+	old := format.NewSigner(oldKey)
 	env := lmstest.New(t, lmstest.Opts{NoSMTP: true, Config: func(c *server.Config) {
-		c.TrustedLicenseKeys = licensefile.Keyring{old.PublicKey()}
+		c.TrustedLicenseKeys = format.Keyring{old.PublicKey()}
 	}})
 	status, body, _ := get(t, env, "", server.LicenseKeysPath)
 	require.Equal(t, 200, status)
-	published, err := licensefile.ParseJWKS(body)
+	published, err := format.ParseJWKS(body)
 	require.NoError(t, err)
 	require.Len(t, published, 2)
 	require.NotEqual(t, old.KeyID(), published[0].ID, "the current key signs")
 	require.Equal(t, old.KeyID(), published[1].ID)
 
-	before, err := licensefile.Build(old, licensefile.LayoutSVI, licensefile.Payload{
-		FormatVersion: licensefile.FormatVersion, LocationID: uuid.NewString(), SystemType: "SV8100", SystemName: "SV8100",
+	before, err := format.Build(old, format.LayoutSVI, format.Payload{
+		FormatVersion: format.FormatVersion, LocationID: uuid.NewString(), SystemType: "SV8100", SystemName: "SV8100",
 		HardwareKeyCode: "190400324412", IssuedAt: time.Now(), Sequence: 1,
-		Features: []licensefile.Feature{{PartNumber: "BE107585", Name: "LK-SYS-IP-TERMINAL-1-LIC", Stacking: "QUANTITY", Quantity: 20}},
+		Features: []format.Feature{{PartNumber: "BE107585", Name: "LK-SYS-IP-TERMINAL-1-LIC", Stacking: "QUANTITY", Quantity: 20}},
 	})
 	require.NoError(t, err)
-	_, err = licensefile.Verify(before.Zip, published)
+	_, err = format.Verify(before.Zip, published)
 	require.NoError(t, err, "a file signed before the rotation still verifies")
 	loc, lics := readyLocation(t, env)
 	f := waitFile(t, env, lmstest.DealerY, mustActivate(t, env, lmstest.DealerY, loc.ID, lics...))
@@ -137,12 +138,12 @@ func TestWorkerGivesUpAfterLastAttempt(t *testing.T) {
 	env := lmstest.New(t, lmstest.Opts{NoWorkers: true, NoSMTP: true})
 	_, fileID, id := pendingFile(t, env)
 
-	w := &workers.GenerateLicenseFileWorker{Licenses: env.Server.Graph.Services.Licenses}
+	w := &workers.GenerateLicenseFileWorker{Files: env.Server.Graph.Services.Files}
 	ended, cancel := context.WithCancel(context.Background())
 	cancel()
 	attempt := func(n int) error {
-		return w.Work(ended, &river.Job[license.GenerateFileArgs]{
-			JobRow: &rivertype.JobRow{Attempt: n, MaxAttempts: 10}, Args: license.GenerateFileArgs{FileID: id},
+		return w.Work(ended, &river.Job[licensefile.GenerateFileArgs]{
+			JobRow: &rivertype.JobRow{Attempt: n, MaxAttempts: 10}, Args: licensefile.GenerateFileArgs{FileID: id},
 		})
 	}
 	status := func() string {

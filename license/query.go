@@ -3,7 +3,7 @@ package license
 import (
 	"context"
 	"fmt"
-	"slices"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -11,6 +11,7 @@ import (
 
 	"lms/actor"
 	"lms/db"
+	"lms/inventory"
 	"lms/page"
 )
 
@@ -96,104 +97,7 @@ func (s *Service) firstLicenses(ctx context.Context, a *actor.Actor, parent lice
 		licenses[i] = rows[i].License
 		totals[parent.id(&licenses[i])] = rows[i].Total
 	}
-	return pagesOf(ids, licenses, parent.id, totals, limit, scope, page.TimeCursor(key)), nil
-}
-
-// pagesOf splits rows, loaded with at most limit+1 per parent, into the
-// first page of each parent's list; totals are the lengths of the lists.
-func pagesOf[T any](parentIDs []uuid.UUID, rows []T, parent func(*T) uuid.UUID, totals map[uuid.UUID]int, limit int, scope func(uuid.UUID) string, cursor func(*T) page.Cursor) []*page.Page[T] {
-	by := map[uuid.UUID][]T{}
-	for i := range rows {
-		id := parent(&rows[i])
-		by[id] = append(by[id], rows[i])
-	}
-	out := make([]*page.Page[T], len(parentIDs))
-	for i, id := range parentIDs {
-		out[i] = page.Build(by[id], limit, scope(id), page.Known(totals[id]), cursor)
-	}
-	return out
-}
-
-// EntitlementsOf returns the stacked entitlements of each location (LIC-9),
-// in one statement; another partner's locations have none.
-func (s *Service) EntitlementsOf(ctx context.Context, locationIDs []uuid.UUID) ([][]Entitlement, error) {
-	a, err := actor.Require(ctx)
-	if err != nil {
-		return nil, err
-	}
-	ids := locationIDs
-	if !a.IsAdmin() {
-		if err := s.DB.NewSelect().Model((*db.Location)(nil)).Column("id").Where("id IN (?)", bun.In(locationIDs)).
-			Where("partner_id = ?", a.Partner.ID).Scan(ctx, &ids); err != nil && !isNoRows(err) {
-			return nil, err
-		}
-	}
-	out := make([][]Entitlement, len(locationIDs))
-	if len(ids) == 0 {
-		return out, nil
-	}
-	m, err := s.entitlements(ctx, s.DB, ids, 0)
-	if err != nil {
-		return nil, err
-	}
-	for i, id := range locationIDs {
-		out[i] = m[id]
-	}
-	return out, nil
-}
-
-func filesScope(a *actor.Actor, locationID uuid.UUID) string {
-	return a.Scope() + "/license-files/" + locationID.String()
-}
-
-func fileKey(f *db.LicenseFile) (time.Time, uuid.UUID) { return f.RequestedAt, f.ID }
-
-// FilesOf pages the license file generations of a location, newest (the
-// current one) first (LIC-6). Errors: UNAUTHENTICATED, VALIDATION_FAILED.
-func (s *Service) FilesOf(ctx context.Context, locationID uuid.UUID, args page.Args) (*page.Page[db.LicenseFile], error) {
-	a, err := actor.Require(ctx)
-	if err != nil {
-		return nil, err
-	}
-	q := a.Restrict(s.DB.NewSelect().Model((*db.LicenseFile)(nil)).Column(db.LicenseFileColumns...), "lf.partner_id").
-		Where("lf.location_id = ?", locationID)
-	return page.NewestFirst(ctx, q, args, filesScope(a, locationID), "lf.requested_at", "lf.id", fileKey)
-}
-
-// FirstFilesOf returns the first page of FilesOf for each location in one
-// statement.
-func (s *Service) FirstFilesOf(ctx context.Context, locationIDs []uuid.UUID, first *int) ([]*page.Page[db.LicenseFile], error) {
-	a, err := actor.Require(ctx)
-	if err != nil {
-		return nil, err
-	}
-	limit, err := page.Args{First: first}.Limit()
-	if err != nil {
-		return nil, err
-	}
-	inner := a.Restrict(s.DB.NewSelect().Model((*db.LicenseFile)(nil)).Column(db.LicenseFileColumns...), "lf.partner_id").
-		ColumnExpr("row_number() OVER (PARTITION BY lf.location_id ORDER BY lf.requested_at DESC, lf.id DESC) AS rn").
-		ColumnExpr("count(*) OVER (PARTITION BY lf.location_id) AS total").
-		Where("lf.location_id IN (?)", bun.In(locationIDs))
-	var rows []countedFile
-	if err := s.DB.NewSelect().Model(&rows).ModelTableExpr("(?) AS lf", inner).Column(db.LicenseFileColumns...).ColumnExpr("lf.total").
-		Where("rn <= ?", limit+1).OrderExpr("lf.location_id, lf.requested_at DESC, lf.id DESC").Scan(ctx); err != nil {
-		return nil, fmt.Errorf("first pages of license files: %w", err)
-	}
-	files := make([]db.LicenseFile, len(rows))
-	totals := map[uuid.UUID]int{}
-	for i := range rows {
-		files[i] = rows[i].LicenseFile
-		totals[files[i].LocationID] = rows[i].Total
-	}
-	return pagesOf(locationIDs, files, func(f *db.LicenseFile) uuid.UUID { return f.LocationID }, totals, limit,
-		func(id uuid.UUID) string { return filesScope(a, id) }, page.TimeCursor(fileKey)), nil
-}
-
-// countedFile is a license file with the length of its location's list.
-type countedFile struct {
-	db.LicenseFile `bun:",extend"`
-	Total          int `bun:"total,scanonly"`
+	return page.FirstPages(ids, licenses, parent.id, totals, limit, scope, page.TimeCursor(key)), nil
 }
 
 // FindLicenses returns licenses by id, in order, nil where one is missing or
@@ -210,106 +114,77 @@ func (s *Service) FindLicenses(ctx context.Context, ids []uuid.UUID) ([]*db.Lice
 	return db.InOrder(ids, rows, func(l *db.License) uuid.UUID { return l.ID }), nil
 }
 
-// FindOrders returns shipped orders by id, in order, nil where one is
-// missing or not the caller's to see (visibleOrders).
-func (s *Service) FindOrders(ctx context.Context, ids []uuid.UUID) ([]*db.LicenseOrder, error) {
+// Recent pages the partner's licenses of a status, most recently attached
+// or activated first (LIC-2 "Recently Attached / Activated Licenses").
+// Errors: UNAUTHENTICATED, VALIDATION_FAILED.
+func (s *Service) Recent(ctx context.Context, f inventory.BinFilter, status db.LicenseStatus, args page.Args) (*page.Page[db.License], error) {
 	a, err := actor.Require(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var rows []db.LicenseOrder
-	if err := visibleOrders(a, s.DB.NewSelect().Model(&rows)).Where("o.id IN (?)", bun.In(ids)).Scan(ctx); err != nil && !isNoRows(err) {
-		return nil, fmt.Errorf("find orders: %w", err)
+	if err := f.Validate(); err != nil {
+		return nil, err
 	}
-	return db.InOrder(ids, rows, func(o *db.LicenseOrder) uuid.UUID { return o.ID }), nil
+	col, key := licenseTime(status)
+	q := f.Scope(a, licenseQuery(s.DB, (*db.License)(nil)), "lic.partner_id").Where("lic.status = ?", status)
+	if f.Search != "" {
+		pat := db.ContainsPattern(f.Search)
+		q = q.Join("JOIN parts AS p ON p.number = lic.part_number").Where(inventory.LineMatches, pat, pat, pat)
+	}
+	return page.NewestFirst(ctx, q, args, f.CursorScope(a, "recent-"+string(status)), col, "lic.id", key)
 }
 
-// FindLines returns bin lines by id, in order, nil where one is missing or
-// not the caller's to see (visibleOrders).
-func (s *Service) FindLines(ctx context.Context, ids []uuid.UUID) ([]*BinLine, error) {
+// LicenseBySoftwareKeyCode finds a license by its Software Key Code, in any
+// case (LIC-14 "Software Key Code Lookup"); nil when there is none the
+// caller may see. Errors: UNAUTHENTICATED.
+func (s *Service) LicenseBySoftwareKeyCode(ctx context.Context, code string) (*db.License, error) {
 	a, err := actor.Require(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var rows []BinLine
-	if err := visibleOrders(a, s.DB.NewSelect().Model(&rows)).
-		ColumnExpr("ol.*, o.purchase_order, o.sales_order").
-		Join("JOIN license_orders AS o ON o.id = ol.order_id").
-		Where("ol.id IN (?)", bun.In(ids)).Scan(ctx); err != nil && !isNoRows(err) {
-		return nil, fmt.Errorf("find bin lines: %w", err)
+	code = strings.ToUpper(strings.TrimSpace(code))
+	if len(code) != softwareKeyCodeLength {
+		return nil, nil
 	}
-	return db.InOrder(ids, rows, func(l *BinLine) uuid.UUID { return l.ID }), nil
+	l := new(db.License)
+	err = a.Restrict(licenseQuery(s.DB, l), "lic.partner_id").Where("lic.software_key_code = ?", code).Scan(ctx)
+	if isNoRows(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("find license by software key code: %w", err)
+	}
+	return l, nil
 }
 
-// CurrentFiles are a location's current license files (LIC-6): its newest
-// generation that is not a demo file (a demo is a time-limited stand-in,
-// LIC-10, and never replaces the real file); for an external product, whose
-// files come per sales order (EXT-3), the newest generation of each sales
-// order.
-type CurrentFiles []db.LicenseFile
-
-// Has reports whether f is one of the current files.
-func (c CurrentFiles) Has(f *db.LicenseFile) bool {
-	return slices.ContainsFunc(c, func(x db.LicenseFile) bool { return x.ID == f.ID })
+func orderLicensesScope(a *actor.Actor, orderID uuid.UUID) string {
+	return a.Scope() + "/order-licenses/" + orderID.String()
 }
 
-// Main is the file a location shows as its license file: the only current
-// one, or for an external product the one made available last (a READY
-// file before any still PENDING one); nil when there is none.
-func (c CurrentFiles) Main() *db.LicenseFile {
-	var main *db.LicenseFile
-	for i := range c {
-		f := &c[i]
-		if main == nil || availableLater(f, main) {
-			main = f
-		}
-	}
-	return main
-}
-
-// availableLater orders current files: READY before PENDING or FAILED, then
-// the later ready (or requested) time, then the higher version.
-func availableLater(a, b *db.LicenseFile) bool {
-	if ar, br := a.Status == db.LicenseFileReady, b.Status == db.LicenseFileReady; ar != br {
-		return ar
-	}
-	at, bt := a.RequestedAt, b.RequestedAt
-	if a.ReadyAt != nil {
-		at = *a.ReadyAt
-	}
-	if b.ReadyAt != nil {
-		bt = *b.ReadyAt
-	}
-	if !at.Equal(bt) {
-		return at.After(bt)
-	}
-	return a.Version > b.Version
-}
-
-// CurrentFilesOf returns, in one statement and in the order of locationIDs,
-// each location's current files (CurrentFiles); none where the location is
-// not the caller's to see. Any signed-in user may call it. Errors:
-// UNAUTHENTICATED.
-func (s *Service) CurrentFilesOf(ctx context.Context, locationIDs []uuid.UUID) ([]CurrentFiles, error) {
+// LicensesOfOrder pages the caller's licenses made from an order's lines,
+// attached or activated, in attach order (LIC-14: "License Details by
+// Purchase Order"). A distributor does not see the licenses its dealers
+// made from an order it reshipped. Errors: UNAUTHENTICATED,
+// VALIDATION_FAILED.
+func (s *Service) LicensesOfOrder(ctx context.Context, orderID uuid.UUID, args page.Args) (*page.Page[db.License], error) {
 	a, err := actor.Require(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var rows []db.LicenseFile
-	q := a.Restrict(s.DB.NewSelect().Model(&rows).Column(db.LicenseFileColumns...), "lf.partner_id").
-		DistinctOn("lf.location_id, lf.sales_order").
-		Where("lf.location_id IN (?)", bun.In(locationIDs)).Where("lf.reason <> ?", db.FileForDemo).
-		OrderExpr("lf.location_id, lf.sales_order, lf.version DESC")
-	if err := q.Scan(ctx); err != nil && !isNoRows(err) {
-		return nil, fmt.Errorf("current license files: %w", err)
+	col, key := licenseTime("")
+	q := a.Restrict(licenseQuery(s.DB, (*db.License)(nil)), "lic.partner_id").Where("o.id = ?", orderID)
+	return page.OldestFirst(ctx, q, args, orderLicensesScope(a, orderID), col, "lic.id", key)
+}
+
+// FirstLicensesOfOrders returns the first page of LicensesOfOrder for each
+// order in one statement, for lists of orders; any signed-in user may call
+// it and gets only its own licenses. Errors: UNAUTHENTICATED,
+// VALIDATION_FAILED (first out of range).
+func (s *Service) FirstLicensesOfOrders(ctx context.Context, orderIDs []uuid.UUID, first *int) ([]*page.Page[db.License], error) {
+	a, err := actor.Require(ctx)
+	if err != nil {
+		return nil, err
 	}
-	by := map[uuid.UUID]CurrentFiles{}
-	for _, f := range rows {
-		by[f.LocationID] = append(by[f.LocationID], f)
-	}
-	out := make([]CurrentFiles, len(locationIDs))
-	for i, id := range locationIDs {
-		out[i] = by[id]
-	}
-	return out, nil
+	return s.firstLicenses(ctx, a, licenseParent{col: "o.id", id: func(l *db.License) uuid.UUID { return l.OrderID }},
+		orderIDs, nil, first, func(id uuid.UUID) string { return orderLicensesScope(a, id) })
 }

@@ -19,7 +19,7 @@ import (
 	"lms/actor"
 	"lms/apperr"
 	"lms/db"
-	"lms/license"
+	"lms/licensefile"
 	"lms/lmstest"
 	"lms/server"
 )
@@ -105,7 +105,7 @@ func TestExpenseManagementProtectDat(t *testing.T) {
 	// Empty, too large, or for a system type that needs none: refused.
 	e := requireError(t, uploadProtect(t, env, lmstest.DealerY, loc.ID, "protect.dat", nil).Errors, "VALIDATION_FAILED")
 	require.Equal(t, "input.file", fieldPath(e))
-	e = requireError(t, uploadProtect(t, env, lmstest.DealerY, loc.ID, "protect.dat", randomBytes(license.MaxProtectDatBytes+1)).Errors, "VALIDATION_FAILED")
+	e = requireError(t, uploadProtect(t, env, lmstest.DealerY, loc.ID, "protect.dat", randomBytes(licensefile.MaxProtectDatBytes+1)).Errors, "VALIDATION_FAILED")
 	require.Equal(t, "input.file", fieldPath(e))
 	um := createLocation(t, env, lmstest.DealerY, "UM4730", map[string]any{"hardwareKeyCode": "11-" + randomDigits(8)})
 	e = requireError(t, uploadProtect(t, env, lmstest.DealerY, um.ID, "protect.dat", first).Errors, "NOT_APPLICABLE")
@@ -171,9 +171,9 @@ func TestExternalUploadIdempotencyKey(t *testing.T) {
 
 	// The remembered answer is the file as the first request returned it,
 	// field for field (the content is in neither).
-	svc, ctx := env.Server.Graph.Services.Licenses, actorCtx(t, env, lmstest.Admin)
+	svc, ctx := env.Server.Graph.Services.Files, actorCtx(t, env, lmstest.Admin)
 	upload := func() *db.LicenseFile {
-		f, err := svc.UploadExternalFile(ctx, license.ExternalFileUpload{
+		f, err := svc.UploadExternalFile(ctx, licensefile.ExternalFileUpload{
 			LocationID: rawID(t, loc.ID), SalesOrder: so, FileName: "um.zip", File: bytes.NewReader(content), Size: int64(len(content)), IdempotencyKey: &key2,
 		})
 		require.NoError(t, err)
@@ -230,7 +230,7 @@ func TestUploadsReadAfterAuthorisation(t *testing.T) {
 	t.Parallel()
 	const limit = 4 << 10
 	env := lmstest.New(t, lmstest.Opts{NoWorkers: true, NoSMTP: true, Config: func(c *server.Config) { c.MaxUploadBytes = limit }})
-	svc := env.Server.Graph.Services.Licenses
+	svc := env.Server.Graph.Services.Files
 	em := createLocation(t, env, lmstest.DealerY, "EXPENSE_MGMT", map[string]any{"hardwareKeyCode": randomDigits(8)})
 	um := createLocation(t, env, lmstest.DealerY, "UM4730", map[string]any{"hardwareKeyCode": "11-" + randomDigits(8)})
 	sv := createLocation(t, env, lmstest.DealerY, "SV8100", map[string]any{"hardwareKeyCode": "19" + randomHex(10)})
@@ -244,31 +244,31 @@ func TestUploadsReadAfterAuthorisation(t *testing.T) {
 		field []string
 	}{
 		{"external file by a dealer", lmstest.DealerY, func(ctx context.Context, r io.Reader) error {
-			_, err := svc.UploadExternalFile(ctx, license.ExternalFileUpload{LocationID: rawID(t, um.ID), SalesOrder: "SO-1", File: r, Size: 1000})
+			_, err := svc.UploadExternalFile(ctx, licensefile.ExternalFileUpload{LocationID: rawID(t, um.ID), SalesOrder: "SO-1", File: r, Size: 1000})
 			return err
 		}, apperr.Forbidden, nil},
 		{"external file for a PBX", lmstest.Admin, func(ctx context.Context, r io.Reader) error {
-			_, err := svc.UploadExternalFile(ctx, license.ExternalFileUpload{LocationID: rawID(t, sv.ID), SalesOrder: "SO-1", File: r, Size: 1000})
+			_, err := svc.UploadExternalFile(ctx, licensefile.ExternalFileUpload{LocationID: rawID(t, sv.ID), SalesOrder: "SO-1", File: r, Size: 1000})
 			return err
 		}, apperr.NotApplicable, []string{"locationId"}},
 		{"external file for no location", lmstest.Admin, func(ctx context.Context, r io.Reader) error {
-			_, err := svc.UploadExternalFile(ctx, license.ExternalFileUpload{LocationID: uuid.New(), SalesOrder: "SO-1", File: r, Size: 1000})
+			_, err := svc.UploadExternalFile(ctx, licensefile.ExternalFileUpload{LocationID: uuid.New(), SalesOrder: "SO-1", File: r, Size: 1000})
 			return err
 		}, apperr.NotFound, []string{"locationId"}},
 		{"protect.dat for another partner", lmstest.DealerZ, func(ctx context.Context, r io.Reader) error {
-			_, err := svc.UploadProtectDat(ctx, license.ProtectDatUpload{LocationID: rawID(t, em.ID), File: r, Size: 1000})
+			_, err := svc.UploadProtectDat(ctx, licensefile.ProtectDatUpload{LocationID: rawID(t, em.ID), File: r, Size: 1000})
 			return err
 		}, apperr.NotFound, []string{"locationId"}},
 		{"protect.dat for a type without", lmstest.DealerY, func(ctx context.Context, r io.Reader) error {
-			_, err := svc.UploadProtectDat(ctx, license.ProtectDatUpload{LocationID: rawID(t, um.ID), File: r, Size: 1000})
+			_, err := svc.UploadProtectDat(ctx, licensefile.ProtectDatUpload{LocationID: rawID(t, um.ID), File: r, Size: 1000})
 			return err
 		}, apperr.NotApplicable, []string{"locationId"}},
 		{"protect.dat declared too large", lmstest.DealerY, func(ctx context.Context, r io.Reader) error {
-			_, err := svc.UploadProtectDat(ctx, license.ProtectDatUpload{LocationID: rawID(t, em.ID), File: r, Size: license.MaxProtectDatBytes + 1})
+			_, err := svc.UploadProtectDat(ctx, licensefile.ProtectDatUpload{LocationID: rawID(t, em.ID), File: r, Size: licensefile.MaxProtectDatBytes + 1})
 			return err
 		}, apperr.ValidationFailed, []string{"file"}},
 		{"external file declared too large", lmstest.Admin, func(ctx context.Context, r io.Reader) error {
-			_, err := svc.UploadExternalFile(ctx, license.ExternalFileUpload{LocationID: rawID(t, um.ID), SalesOrder: "SO-1", File: r, Size: limit + 1})
+			_, err := svc.UploadExternalFile(ctx, licensefile.ExternalFileUpload{LocationID: rawID(t, um.ID), SalesOrder: "SO-1", File: r, Size: limit + 1})
 			return err
 		}, apperr.ValidationFailed, []string{"file"}},
 	} {
@@ -278,19 +278,19 @@ func TestUploadsReadAfterAuthorisation(t *testing.T) {
 	}
 
 	// A size not declared (or declared wrong) is bounded by the read.
-	r := body(4 * license.MaxProtectDatBytes)
-	_, err := svc.UploadProtectDat(actorCtx(t, env, lmstest.DealerY), license.ProtectDatUpload{LocationID: rawID(t, em.ID), File: r})
+	r := body(4 * licensefile.MaxProtectDatBytes)
+	_, err := svc.UploadProtectDat(actorCtx(t, env, lmstest.DealerY), licensefile.ProtectDatUpload{LocationID: rawID(t, em.ID), File: r})
 	requireAppError(t, err, apperr.ValidationFailed, "file")
-	require.Equal(t, int64(license.MaxProtectDatBytes+1), r.n)
+	require.Equal(t, int64(licensefile.MaxProtectDatBytes+1), r.n)
 	r = body(limit + 10)
-	_, err = svc.UploadExternalFile(actorCtx(t, env, lmstest.Admin), license.ExternalFileUpload{LocationID: rawID(t, um.ID), SalesOrder: "SO-1", File: r, Size: 100})
+	_, err = svc.UploadExternalFile(actorCtx(t, env, lmstest.Admin), licensefile.ExternalFileUpload{LocationID: rawID(t, um.ID), SalesOrder: "SO-1", File: r, Size: 100})
 	e := requireAppError(t, err, apperr.ValidationFailed, "file")
 	require.Contains(t, e.Message, fmt.Sprintf("at most %d", limit))
 	require.Equal(t, int64(limit+1), r.n)
 	require.Nil(t, currentProtectDat(t, env, lmstest.DealerY, em.ID), "nothing stored")
 
 	r = body(300)
-	pd, err := svc.UploadProtectDat(actorCtx(t, env, lmstest.DealerY), license.ProtectDatUpload{LocationID: rawID(t, em.ID), FileName: "protect.dat", File: r, Size: 300})
+	pd, err := svc.UploadProtectDat(actorCtx(t, env, lmstest.DealerY), licensefile.ProtectDatUpload{LocationID: rawID(t, em.ID), FileName: "protect.dat", File: r, Size: 300})
 	require.NoError(t, err)
 	require.Equal(t, 300, pd.Size)
 	require.Equal(t, int64(300), r.n)

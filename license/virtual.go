@@ -14,7 +14,6 @@ import (
 	"lms/audit"
 	"lms/catalog"
 	"lms/db"
-	"lms/hwkc"
 	"lms/location"
 )
 
@@ -60,15 +59,15 @@ func (s *Service) CreateVirtualHardwareKeyCode(ctx context.Context, in VirtualHa
 		act *Activation
 	)
 	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		sys, err := lockSystem(ctx, tx, a, in.LocationID, "locationId")
+		sys, err := location.LockSystem(ctx, tx, a, in.LocationID, "locationId")
 		if err != nil {
 			return err
 		}
-		loc = sys.loc
-		if !sys.st.HasSource(catalog.SourceGeneratedFromIP) || loc.ParentID != nil {
-			return apperr.New(apperr.NotApplicable, "a Hardware Key Code is created from an IP address only for an SV9500 Standard Server, not for %s", sys.st.Name).OnField("locationId")
+		loc = sys.Location
+		if !sys.Type.HasSource(catalog.SourceGeneratedFromIP) || loc.ParentID != nil {
+			return apperr.New(apperr.NotApplicable, "a Hardware Key Code is created from an IP address only for an SV9500 Standard Server, not for %s", sys.Type.Name).OnField("locationId")
 		}
-		if !sys.provisional() {
+		if !sys.Provisional() {
 			return apperr.New(apperr.NotApplicable, "%s already has Hardware Key Code %s; it cannot be created again without an LMS administrator", loc.Name, loc.HardwareKeyCode).OnField("locationId")
 		}
 		var options []db.License
@@ -81,15 +80,11 @@ func (s *Service) CreateVirtualHardwareKeyCode(ctx context.Context, in VirtualHa
 		if len(options) == 0 {
 			return apperr.New(apperr.NotApplicable, "attach the SV9500 Virtualization Option (BE114234) to %s first", loc.Name).OnField("locationId")
 		}
-		code := hwkc.FromIP(ip, loc.ID)
-		if err := location.ChangeHardwareKeyCode(ctx, tx, loc, code, catalog.SourceGeneratedFromIP); err != nil {
+		code, err := sys.CreateHardwareKeyCodeFromIP(ctx, tx, ip)
+		if err != nil {
 			return err
 		}
 		addr := ip.String()
-		loc.IPAddress = &addr
-		if _, err := tx.NewUpdate().Model(loc).Set("ip_address = ?", addr).WherePK().Exec(ctx); err != nil {
-			return fmt.Errorf("record IP address: %w", err)
-		}
 		if err := audit.Record(ctx, tx, audit.Event{
 			Action: "location.create_virtual_hardware_key_code", PartnerIDs: []uuid.UUID{loc.PartnerID},
 			Objects: []string{audit.Ref("Location", loc.ID)},

@@ -1,4 +1,4 @@
-package license
+package licensefile
 
 import (
 	"context"
@@ -12,6 +12,8 @@ import (
 	"lms/audit"
 	"lms/catalog"
 	"lms/db"
+	"lms/idempotency"
+	"lms/location"
 )
 
 // DemoLicenseInput asks for a demo (or service) license file of a location
@@ -45,35 +47,35 @@ func (in DemoLicenseInput) Validate() error {
 // NOT_APPLICABLE (the system type has no demo licenses, or the location
 // still has its temp key), NO_DEMO_LICENSES_LEFT, IDEMPOTENCY_KEY_REUSED.
 func (s *Service) GenerateDemoLicense(ctx context.Context, in DemoLicenseInput) (*db.LicenseFile, error) {
-	f, err := inventoryChange(ctx, s, "generateDemoLicense", &in, in.IdempotencyKey, nil, func(ctx context.Context, tx bun.Tx, a *actor.Actor) (*db.LicenseFile, error) {
-		sys, err := lockSystem(ctx, tx, a, in.LocationID, "locationId")
+	f, err := idempotency.Mutation(ctx, s.DB, "generateDemoLicense", &in, in.IdempotencyKey, nil, func(ctx context.Context, tx bun.Tx, a *actor.Actor) (*db.LicenseFile, error) {
+		sys, err := location.LockSystem(ctx, tx, a, in.LocationID, "locationId")
 		if err != nil {
 			return nil, err
 		}
-		if !offersDemoLicenses(sys.st) {
-			return nil, apperr.New(apperr.NotApplicable, "%s locations have no demo licenses", sys.st.Name).OnField("locationId")
+		if !offersDemoLicenses(sys.Type) {
+			return nil, apperr.New(apperr.NotApplicable, "%s locations have no demo licenses", sys.Type.Name).OnField("locationId")
 		}
-		if sys.provisional() {
-			return nil, apperr.New(apperr.NotApplicable, "%s still has its temp key %s: a demo license is bound to the Hardware Key Code, create it first", sys.loc.Name, sys.loc.HardwareKeyCode).OnField("locationId")
+		if sys.Provisional() {
+			return nil, apperr.New(apperr.NotApplicable, "%s still has its temp key %s: a demo license is bound to the Hardware Key Code, create it first", sys.Location.Name, sys.Location.HardwareKeyCode).OnField("locationId")
 		}
-		lefts, err := demoLicensesLeft(ctx, tx, a, []uuid.UUID{sys.loc.ID})
+		lefts, err := demoLicensesLeft(ctx, tx, a, []uuid.UUID{sys.Location.ID})
 		if err != nil {
 			return nil, err
 		}
 		left := *lefts[0] // the system type offers demo licenses: checked above
 		if left <= 0 {
-			return nil, apperr.New(apperr.NoDemoLicensesLeft, "%s has used all %d demo licenses of a %s location", sys.loc.Name, sys.st.DemoLicenses, sys.st.Name).OnField("locationId")
+			return nil, apperr.New(apperr.NoDemoLicensesLeft, "%s has used all %d demo licenses of a %s location", sys.Location.Name, sys.Type.DemoLicenses, sys.Type.Name).OnField("locationId")
 		}
-		f, err := s.requestFile(ctx, tx, a, sys.loc, db.FileForDemo)
+		f, err := s.Request(ctx, tx, a, sys.Location, db.FileForDemo)
 		if err != nil {
 			return nil, err
 		}
 		return f, audit.Record(ctx, tx, audit.Event{
-			Action: "license.demo", PartnerIDs: []uuid.UUID{sys.loc.PartnerID},
-			Objects: []string{audit.Ref("Location", sys.loc.ID), audit.Ref("LicenseFile", f.ID)},
+			Action: "license.demo", PartnerIDs: []uuid.UUID{sys.Location.PartnerID},
+			Objects: []string{audit.Ref("Location", sys.Location.ID), audit.Ref("LicenseFile", f.ID)},
 			Summary: map[string]any{
-				"location": sys.loc.Name, "hardwareKeyCode": sys.loc.HardwareKeyCode, "fileVersion": f.Version,
-				"validDays": sys.st.DemoLicenseDays, "demoLicensesLeft": left - 1,
+				"location": sys.Location.Name, "hardwareKeyCode": sys.Location.HardwareKeyCode, "fileVersion": f.Version,
+				"validDays": sys.Type.DemoLicenseDays, "demoLicensesLeft": left - 1,
 			},
 		})
 	})

@@ -1,4 +1,4 @@
-package license
+package licensefile
 
 import (
 	"context"
@@ -17,7 +17,7 @@ import (
 	"lms/apperr"
 	"lms/catalog"
 	"lms/db"
-	"lms/licensefile"
+	"lms/licensefile/format"
 	"lms/location"
 	"lms/mail"
 	"lms/notify"
@@ -91,7 +91,7 @@ func (s *Service) Generate(ctx context.Context, fileID uuid.UUID) error {
 		if err != nil {
 			return err
 		}
-		built, err := licensefile.Build(s.Signer, layout, payloads...)
+		built, err := format.Build(s.Signer, layout, payloads...)
 		if err != nil {
 			return s.fail(ctx, tx, f, err.Error())
 		}
@@ -169,7 +169,7 @@ func announce(ctx context.Context, tx bun.Tx, f *db.LicenseFile) error {
 // Entitlement is a location's stacked entitlement for one part (LIC-9):
 // QUANTITY parts sum their quantities, VERSION parts take the highest
 // version. It is what a license file grants, feature by feature.
-type Entitlement = licensefile.Feature
+type Entitlement = format.Feature
 
 // stackedFeatures stacks the location's activated licenses of generations
 // up to version (all of them when version is 0).
@@ -237,17 +237,17 @@ func (s *Service) fileContent(ctx context.Context, tx bun.Tx, f *db.LicenseFile,
 // payloads are the signed units of a location's file: the location itself
 // and, for a redundant BX9000/OVOC pair, its secondary (LOC-10, LIC-6).
 // expires is nil except for a demo file (LIC-10).
-func (s *Service) payloads(ctx context.Context, tx bun.Tx, loc *db.Location, st *catalog.SystemType, features []Entitlement, version int, issued time.Time, expires *time.Time) ([]licensefile.Payload, licensefile.Layout, error) {
-	unit := func(l *db.Location) licensefile.Payload {
-		return licensefile.Payload{
-			FormatVersion: licensefile.FormatVersion, LocationID: l.ID.String(), SystemType: st.Code, SystemName: st.Name,
+func (s *Service) payloads(ctx context.Context, tx bun.Tx, loc *db.Location, st *catalog.SystemType, features []Entitlement, version int, issued time.Time, expires *time.Time) ([]format.Payload, format.Layout, error) {
+	unit := func(l *db.Location) format.Payload {
+		return format.Payload{
+			FormatVersion: format.FormatVersion, LocationID: l.ID.String(), SystemType: st.Code, SystemName: st.Name,
 			HardwareKeyCode: l.HardwareKeyCode, SecondaryHardwareKeyCode: deref(l.SecondaryHardwareKeyCode),
 			ProductKey: deref(l.ProductKey), Features: features, IssuedAt: issued.UTC(), Sequence: version, ExpiresAt: expires,
 		}
 	}
-	payloads := []licensefile.Payload{unit(loc)}
+	payloads := []format.Payload{unit(loc)}
 	if !st.HasFlag(catalog.FlagProductKey) {
-		return payloads, licensefile.LayoutSVI, nil
+		return payloads, format.LayoutSVI, nil
 	}
 	secondary, err := location.RedundantSecondary(ctx, tx, loc)
 	if err != nil {
@@ -256,7 +256,7 @@ func (s *Service) payloads(ctx context.Context, tx bun.Tx, loc *db.Location, st 
 	if secondary != nil {
 		payloads = append(payloads, unit(secondary))
 	}
-	return payloads, licensefile.LayoutBX, nil
+	return payloads, format.LayoutBX, nil
 }
 
 func deref[T any](p *T) T {
@@ -365,4 +365,18 @@ func (s *Service) FindFiles(ctx context.Context, ids []uuid.UUID) ([]*db.License
 		return nil, fmt.Errorf("find license files: %w", err)
 	}
 	return db.InOrder(ids, rows, func(f *db.LicenseFile) uuid.UUID { return f.ID }), nil
+}
+
+// Features decodes the stacked features a generation stored when it was
+// built (Generate): what the file grants. A generation not built (pending,
+// failed, uploaded) has none.
+func Features(f *db.LicenseFile) ([]Entitlement, error) {
+	out := []Entitlement{}
+	if len(f.Features) == 0 {
+		return out, nil
+	}
+	if err := json.Unmarshal(f.Features, &out); err != nil {
+		return nil, fmt.Errorf("decode features of license file %s: %w", f.ID, err)
+	}
+	return out, nil
 }

@@ -1,4 +1,4 @@
-package license
+package licensefile
 
 import (
 	"context"
@@ -15,6 +15,7 @@ import (
 	"lms/audit"
 	"lms/catalog"
 	"lms/db"
+	"lms/location"
 )
 
 // MaxProtectDatBytes bounds an uploaded protect.dat: the real file is a few
@@ -65,9 +66,9 @@ func (s *Service) uploadProtectDat(ctx context.Context, in ProtectDatUpload) (*d
 	// Another partner's location, or one that takes no protect.dat, is
 	// refused before the file is read; the transaction checks again under
 	// the location's lock.
-	if _, st, err := findSystem(ctx, s.DB, a, in.LocationID, "locationId"); err != nil {
+	if sys, err := location.FindSystem(ctx, s.DB, a, in.LocationID, "locationId"); err != nil {
 		return nil, err
-	} else if e := requireProtectDat(st); e != nil {
+	} else if e := requireProtectDat(sys.Type); e != nil {
 		return nil, e
 	}
 	content, err := readUpload(in.File, in.Size, MaxProtectDatBytes, "a protect.dat")
@@ -81,25 +82,25 @@ func (s *Service) uploadProtectDat(ctx context.Context, in ProtectDatUpload) (*d
 	}
 	var pd *db.ProtectDat
 	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		sys, err := lockSystem(ctx, tx, a, in.LocationID, "locationId")
+		sys, err := location.LockSystem(ctx, tx, a, in.LocationID, "locationId")
 		if err != nil {
 			return err
 		}
-		if e := requireProtectDat(sys.st); e != nil {
+		if e := requireProtectDat(sys.Type); e != nil {
 			return e
 		}
 		sum := sha256.Sum256(content)
 		pd = &db.ProtectDat{
-			ID: uuid.New(), LocationID: sys.loc.ID, PartnerID: sys.loc.PartnerID, FileName: uploadName(in.FileName, "protect.dat"),
+			ID: uuid.New(), LocationID: sys.Location.ID, PartnerID: sys.Location.PartnerID, FileName: uploadName(in.FileName, "protect.dat"),
 			Content: content, SHA256: hex.EncodeToString(sum[:]), Size: len(content), UploadedBy: &a.User.ID,
 		}
 		if _, err := tx.NewInsert().Model(pd).Returning("uploaded_at").Exec(ctx); err != nil {
 			return fmt.Errorf("store protect.dat: %w", err)
 		}
 		return audit.Record(ctx, tx, audit.Event{
-			Action: "location.upload_protect_dat", PartnerIDs: []uuid.UUID{sys.loc.PartnerID},
-			Objects: []string{audit.Ref("Location", sys.loc.ID), audit.Ref("ProtectDat", pd.ID)},
-			Summary: map[string]any{"location": sys.loc.Name, "hardwareKeyCode": sys.loc.HardwareKeyCode, "fileName": pd.FileName, "size": pd.Size, "sha256": pd.SHA256},
+			Action: "location.upload_protect_dat", PartnerIDs: []uuid.UUID{sys.Location.PartnerID},
+			Objects: []string{audit.Ref("Location", sys.Location.ID), audit.Ref("ProtectDat", pd.ID)},
+			Summary: map[string]any{"location": sys.Location.Name, "hardwareKeyCode": sys.Location.HardwareKeyCode, "fileName": pd.FileName, "size": pd.Size, "sha256": pd.SHA256},
 		})
 	})
 	if err != nil {

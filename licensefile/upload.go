@@ -1,4 +1,4 @@
-package license
+package licensefile
 
 // Uploads: the license desk's files for external products (EXT-3) and the
 // partners' protect.dat files (EXT-4), read by the service only after the
@@ -26,6 +26,9 @@ import (
 	"lms/audit"
 	"lms/catalog"
 	"lms/db"
+	"lms/idempotency"
+	"lms/inventory"
+	"lms/location"
 	"lms/mail"
 	"lms/notify"
 	"lms/page"
@@ -65,7 +68,7 @@ type ExternalFileUpload struct {
 
 // externalFile is an upload read into memory: what is validated, stored
 // and, for an idempotency key, compared with the first request. The JSON
-// that idempotent hashes carries SHA256 instead of the content.
+// that idempotency.Once hashes carries SHA256 instead of the content.
 type externalFile struct {
 	LocationID uuid.UUID `json:"locationId"`
 	SalesOrder string    `json:"salesOrder"`
@@ -79,7 +82,7 @@ type externalFile struct {
 // Validate checks the upload on its own.
 func (in *externalFile) Validate() error {
 	var errs apperr.List
-	checkText(&errs, "salesOrder", &in.SalesOrder, true, maxOrderNumber)
+	errs.Text("salesOrder", &in.SalesOrder, true, inventory.MaxOrderNumber)
 	checkUploadSize(&errs, in.Content, in.limit, "an external license file")
 	return errs.Err()
 }
@@ -112,9 +115,9 @@ func (s *Service) uploadExternalFile(ctx context.Context, in ExternalFileUpload)
 	}
 	// A location that takes no upload is refused before the file is read;
 	// the transaction checks it again under the location's lock.
-	if _, st, err := findSystem(ctx, s.DB, a, in.LocationID, "locationId"); err != nil {
+	if sys, err := location.FindSystem(ctx, s.DB, a, in.LocationID, "locationId"); err != nil {
 		return nil, err
-	} else if e := requireExternal(st); e != nil {
+	} else if e := requireExternal(sys.Type); e != nil {
 		return nil, e
 	}
 	limit := s.maxUploadBytes()
@@ -130,7 +133,7 @@ func (s *Service) uploadExternalFile(ctx context.Context, in ExternalFileUpload)
 	up.SHA256 = hex.EncodeToString(sum[:])
 	var f *db.LicenseFile
 	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		f, err = idempotent(ctx, tx, a, in.IdempotencyKey, "uploadExternalLicenseFile", up, func() (*db.LicenseFile, error) {
+		f, err = idempotency.Once(ctx, tx, a, in.IdempotencyKey, "uploadExternalLicenseFile", up, func() (*db.LicenseFile, error) {
 			return s.storeExternalFile(ctx, tx, a, up)
 		})
 		return err
@@ -143,20 +146,20 @@ func (s *Service) uploadExternalFile(ctx context.Context, in ExternalFileUpload)
 
 // storeExternalFile stores an upload in tx: into the PENDING file of its
 // sales order, or as a new generation when that was uploaded before. The
-// file returned has no content: it is the answer idempotent remembers.
+// file returned has no content: it is the answer idempotency.Once remembers.
 func (s *Service) storeExternalFile(ctx context.Context, tx bun.Tx, a *actor.Actor, up *externalFile) (*db.LicenseFile, error) {
-	sys, err := lockSystem(ctx, tx, a, up.LocationID, "locationId")
+	sys, err := location.LockSystem(ctx, tx, a, up.LocationID, "locationId")
 	if err != nil {
 		return nil, err
 	}
-	if e := requireExternal(sys.st); e != nil {
+	if e := requireExternal(sys.Type); e != nil {
 		return nil, e
 	}
-	activators, err := activatorsOf(ctx, tx, sys.loc, up.SalesOrder)
+	activators, err := activatorsOf(ctx, tx, sys.Location, up.SalesOrder)
 	if err != nil {
 		return nil, err
 	}
-	f, err := pendingExternalFile(ctx, tx, sys.loc.ID, up.SalesOrder)
+	f, err := pendingExternalFile(ctx, tx, sys.Location.ID, up.SalesOrder)
 	if err != nil {
 		return nil, err
 	}
@@ -166,12 +169,12 @@ func (s *Service) storeExternalFile(ctx context.Context, tx bun.Tx, a *actor.Act
 	if corrected {
 		// Uploaded before: the corrected file is a new generation beside
 		// the earlier ones.
-		v, err := nextVersion(ctx, tx, sys.loc.ID)
+		v, err := nextVersion(ctx, tx, sys.Location.ID)
 		if err != nil {
 			return nil, err
 		}
 		f = &db.LicenseFile{
-			ID: uuid.New(), LocationID: sys.loc.ID, PartnerID: sys.loc.PartnerID, Version: v, Reason: db.FileFromExternalSource,
+			ID: uuid.New(), LocationID: sys.Location.ID, PartnerID: sys.Location.PartnerID, Version: v, Reason: db.FileFromExternalSource,
 			RequestedBy: &a.User.ID, SalesOrder: &up.SalesOrder,
 		}
 	}
@@ -187,9 +190,9 @@ func (s *Service) storeExternalFile(ctx context.Context, tx bun.Tx, a *actor.Act
 	}
 	f.Content = nil
 	if err := audit.Record(ctx, tx, audit.Event{
-		Action: "license.upload_external_file", PartnerIDs: []uuid.UUID{sys.loc.PartnerID},
-		Objects: []string{audit.Ref("Location", sys.loc.ID), audit.Ref("LicenseFile", f.ID)},
-		Summary: map[string]any{"location": sys.loc.Name, "salesOrder": up.SalesOrder, "fileName": name, "sha256": up.SHA256, "size": len(up.Content), "fileVersion": f.Version},
+		Action: "license.upload_external_file", PartnerIDs: []uuid.UUID{sys.Location.PartnerID},
+		Objects: []string{audit.Ref("Location", sys.Location.ID), audit.Ref("LicenseFile", f.ID)},
+		Summary: map[string]any{"location": sys.Location.Name, "salesOrder": up.SalesOrder, "fileName": name, "sha256": up.SHA256, "size": len(up.Content), "fileVersion": f.Version},
 	}); err != nil {
 		return nil, err
 	}
@@ -205,26 +208,6 @@ func requireExternal(st *catalog.SystemType) *apperr.Error {
 		return nil
 	}
 	return apperr.New(apperr.NotApplicable, "LMS generates the license file of a %s itself; only external products get theirs uploaded", st.Name).OnField("locationId")
-}
-
-// findSystem reads a live location the actor may see, with its system
-// type, without locking anything: uploads check their target with it
-// before reading the file (lockSystem checks it again in the transaction).
-// Another partner's location answers NOT_FOUND on field.
-func findSystem(ctx context.Context, idb bun.IDB, a *actor.Actor, id uuid.UUID, field string) (*db.Location, *catalog.SystemType, error) {
-	loc := new(db.Location)
-	err := a.Restrict(idb.NewSelect().Model(loc), "l.partner_id").Where("l.id = ?", id).Where("l.deleted_at IS NULL").Scan(ctx)
-	if isNoRows(err) {
-		return nil, nil, apperr.NotFoundf("location").OnField(field)
-	}
-	if err != nil {
-		return nil, nil, fmt.Errorf("find location %s: %w", id, err)
-	}
-	sts, err := catalog.FindSystemTypes(ctx, idb, []string{loc.SystemType})
-	if err != nil {
-		return nil, nil, err
-	}
-	return loc, sts[0], nil
 }
 
 // readUpload reads an uploaded file of at most limit bytes (what names it
@@ -295,15 +278,15 @@ func activatorsOf(ctx context.Context, tx bun.Tx, loc *db.Location, salesOrder s
 // mailExternalFile tells the users who activated the sales order's
 // licenses, and the location's dealer email, that its file is available
 // (EXT-3, MAIL).
-func (s *Service) mailExternalFile(ctx context.Context, tx bun.Tx, f *db.LicenseFile, sys *system, activators []uuid.UUID) error {
-	loc := sys.loc
+func (s *Service) mailExternalFile(ctx context.Context, tx bun.Tx, f *db.LicenseFile, sys *location.System, activators []uuid.UUID) error {
+	loc := sys.Location
 	cust := new(db.Customer)
 	if err := tx.NewSelect().Model(cust).Column("name").Where("id = ?", loc.CustomerID).Scan(ctx); err != nil {
 		return fmt.Errorf("load customer: %w", err)
 	}
 	link := s.emailedLink(f.ID)
 	e := mail.ExternalLicenseFileAvailable{
-		CustomerName: cust.Name, LocationName: loc.Name, LocationID: loc.ID.String(), SystemTypeName: sys.st.Name,
+		CustomerName: cust.Name, LocationName: loc.Name, LocationID: loc.ID.String(), SystemTypeName: sys.Type.Name,
 		HardwareKeyCode: loc.HardwareKeyCode, SalesOrder: *f.SalesOrder, FileName: *f.FileName, Version: f.Version,
 		DownloadURL: link.url, LinkExpiresAt: link.expires, AvailableAt: *f.ReadyAt,
 	}

@@ -29,10 +29,12 @@ func (s *Service) DeleteLocation(ctx context.Context, id uuid.UUID) (*db.Locatio
 	}
 	var loc *db.Location
 	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		var root *db.Location
-		if loc, root, err = LockSystem(ctx, tx, a, id, "id"); err != nil {
+		sys, err := LockSystem(ctx, tx, a, id, "id")
+		if err != nil {
 			return err
 		}
+		loc = sys.Location
+		root, st := sys.Root, sys.Type
 		// A pair's license file is bound to both units (LOC-10): once the
 		// primary has activated licenses, its secondary stays.
 		if sec, err := RedundantSecondary(ctx, tx, root); err != nil {
@@ -50,10 +52,6 @@ func (s *Service) DeleteLocation(ctx context.Context, id uuid.UUID) (*db.Locatio
 		var children []db.Location
 		if err := tx.NewSelect().Model(&children).Where("l.parent_id = ?", loc.ID).Where("l.deleted_at IS NULL").
 			For("UPDATE").Scan(ctx); err != nil {
-			return err
-		}
-		st, err := systemType(ctx, tx, loc.SystemType)
-		if err != nil {
 			return err
 		}
 		ids := []uuid.UUID{loc.ID}

@@ -172,18 +172,13 @@ func (s *Service) firstPages(ctx context.Context, inner *bun.SelectQuery, ids []
 		Where("rn <= ?", limit+1).OrderExpr(order).Scan(ctx); err != nil {
 		return nil, fmt.Errorf("first pages of locations: %w", err)
 	}
-	byGroup := map[uuid.UUID][]db.Location{}
+	locs := make([]db.Location, len(rows))
 	totals := map[uuid.UUID]int{}
-	for _, l := range rows {
-		g := group(&l.Location)
-		byGroup[g] = append(byGroup[g], l.Location)
-		totals[g] = l.Total
+	for i := range rows {
+		locs[i] = rows[i].Location
+		totals[group(&locs[i])] = rows[i].Total
 	}
-	out := make([]*page.Page[db.Location], len(ids))
-	for i, id := range ids {
-		out[i] = page.Build(byGroup[id], limit, scope(id), page.Known(totals[id]), cursor)
-	}
-	return out, nil
+	return page.FirstPages(ids, locs, group, totals, limit, scope, cursor), nil
 }
 
 // customerLocationsScope is the cursor scope of a customer's location list.

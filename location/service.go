@@ -3,6 +3,14 @@
 // licenses are attached to. It owns the HWKC rules of each system type (taken
 // from the catalog and the hwkc package), the child locations (LMC, SR-MGC,
 // redundant secondaries), the EULA mail and the searches over locations.
+//
+// It owns the shape of a system (System: a location, the root of its PBX,
+// its system type, and the predicates that tell a provisional temp key, a
+// redundant secondary and a MobiCall supervisor apart) and LockSystem, the
+// lock every service that changes what hangs off a system takes first. It
+// is the only code that writes the locations table: HWKC changes (LOC-4,
+// LOC-6, later HWR and MIG), product keys (LOC-10) and the IP address of a
+// virtual HWKC (LOC-6) included.
 package location
 
 import (

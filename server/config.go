@@ -15,7 +15,7 @@ import (
 
 	"lms/db"
 	"lms/graph"
-	"lms/licensefile"
+	"lms/licensefile/format"
 	"lms/mail"
 )
 
@@ -51,7 +51,7 @@ type Config struct {
 	// MaxUploadBytes limits a GraphQL multipart request, the uploaded file
 	// with its operation, and the external license files the license
 	// service reads (LMS_MAX_UPLOAD_BYTES; graph.DefaultMaxUploadBytes,
-	// which is license.DefaultMaxUploadBytes, when 0).
+	// which is licensefile.DefaultMaxUploadBytes, when 0).
 	MaxUploadBytes int64
 	// ShutdownTimeout bounds the graceful shutdown (LMS_SHUTDOWN_TIMEOUT).
 	ShutdownTimeout time.Duration
@@ -71,13 +71,13 @@ type Config struct {
 	FetchPollInterval time.Duration
 	// LicenseKey signs license files (LIC-6): the PEM key in LMS_LICENSE_KEY,
 	// or the file LMS_LICENSE_KEY_FILE; in development a key is generated
-	// and stored on first start (licensefile.DefaultKeyPath). Nil in a
+	// and stored on first start (format.DefaultKeyPath). Nil in a
 	// Config built by hand means an ephemeral key.
 	LicenseKey ed25519.PrivateKey
 	// TrustedLicenseKeys are earlier signing keys whose files still verify
 	// after a rotation: a JWKS file named by LMS_LICENSE_TRUSTED_KEYS (save
 	// the old /.well-known/lms-license-keys.json there before rotating).
-	TrustedLicenseKeys licensefile.Keyring
+	TrustedLicenseKeys format.Keyring
 	// PublicURL is the base URL users reach LMS at, for links in emails
 	// (LMS_PUBLIC_URL; default http://<LMS_HTTP_ADDR>).
 	PublicURL string
@@ -157,7 +157,7 @@ func FromEnv() (Config, error) {
 		if err != nil {
 			return Config{}, fmt.Errorf("LMS_LICENSE_TRUSTED_KEYS: %w", err)
 		}
-		if c.TrustedLicenseKeys, err = licensefile.ParseJWKS(b); err != nil {
+		if c.TrustedLicenseKeys, err = format.ParseJWKS(b); err != nil {
 			return Config{}, fmt.Errorf("LMS_LICENSE_TRUSTED_KEYS %s: %w", path, err)
 		}
 	}
@@ -174,25 +174,25 @@ func FromEnv() (Config, error) {
 
 // licenseKey reads the license signing key from LMS_LICENSE_KEY (PEM) or
 // the file LMS_LICENSE_KEY_FILE. A development server generates the file on
-// first start when it is missing (by default licensefile.DefaultKeyPath); a
+// first start when it is missing (by default format.DefaultKeyPath); a
 // production server must be given its key.
 func licenseKey(dev bool) (ed25519.PrivateKey, error) {
 	if v := os.Getenv("LMS_LICENSE_KEY"); v != "" {
-		k, err := licensefile.ParsePrivateKey([]byte(v))
+		k, err := format.ParsePrivateKey([]byte(v))
 		if err != nil {
 			return nil, fmt.Errorf("LMS_LICENSE_KEY: %w", err)
 		}
 		return k, nil
 	}
-	if !dev && os.Getenv(licensefile.KeyFileEnv) == "" {
-		return nil, fmt.Errorf("production needs the license signing key: set LMS_LICENSE_KEY or %s", licensefile.KeyFileEnv)
+	if !dev && os.Getenv(format.KeyFileEnv) == "" {
+		return nil, fmt.Errorf("production needs the license signing key: set LMS_LICENSE_KEY or %s", format.KeyFileEnv)
 	}
-	path, err := licensefile.DefaultKeyPath()
+	path, err := format.DefaultKeyPath()
 	if err != nil {
 		return nil, err
 	}
 	if dev {
-		k, _, err := licensefile.LoadOrCreateKey(path)
+		k, _, err := format.LoadOrCreateKey(path)
 		if err != nil {
 			return nil, fmt.Errorf("development license signing key %s: %w", path, err)
 		}
@@ -200,11 +200,11 @@ func licenseKey(dev bool) (ed25519.PrivateKey, error) {
 	}
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", licensefile.KeyFileEnv, err)
+		return nil, fmt.Errorf("%s: %w", format.KeyFileEnv, err)
 	}
-	k, err := licensefile.ParsePrivateKey(b)
+	k, err := format.ParsePrivateKey(b)
 	if err != nil {
-		return nil, fmt.Errorf("%s %s: %w", licensefile.KeyFileEnv, path, err)
+		return nil, fmt.Errorf("%s %s: %w", format.KeyFileEnv, path, err)
 	}
 	return k, nil
 }

@@ -17,7 +17,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"lms/db"
-	"lms/license"
+	"lms/licensefile"
 	"lms/lmstest"
 	"lms/mail"
 	"lms/mail/mailtest"
@@ -327,7 +327,7 @@ func fileJob(t *testing.T, env *lmstest.Env, fileID uuid.UUID) *rivertype.JobRow
 	t.Helper()
 	var id int64
 	require.NoError(t, env.DB.SQL.QueryRow(`SELECT id FROM river_job WHERE kind = $1 AND args->>'file_id' = $2`,
-		license.GenerateFileArgs{}.Kind(), fileID.String()).Scan(&id))
+		licensefile.GenerateFileArgs{}.Kind(), fileID.String()).Scan(&id))
 	job, err := env.Server.Jobs.JobGet(context.Background(), id)
 	require.NoError(t, err)
 	return job

@@ -29,7 +29,7 @@ func (s *Server) downloadLicenseFileByLink(w http.ResponseWriter, r *http.Reques
 	}
 	var f *db.LicenseFile
 	if err == nil {
-		f, err = s.Graph.Services.Licenses.DownloadByLink(r.Context(), id, link)
+		f, err = s.Graph.Services.Files.DownloadByLink(r.Context(), id, link)
 	}
 	if err != nil {
 		s.refuseLink(w, r, link, err)

@@ -32,7 +32,7 @@ func (s *Server) downloadLicenseFile(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.download(w, r, "license file", func(ctx context.Context, id uuid.UUID) (*download, error) {
-		f, err := s.Graph.Services.Licenses.Download(ctx, id)
+		f, err := s.Graph.Services.Files.Download(ctx, id)
 		if err != nil {
 			return nil, err
 		}
@@ -44,7 +44,7 @@ func (s *Server) downloadLicenseFile(w http.ResponseWriter, r *http.Request) {
 // and the license desk (EXT-4).
 func (s *Server) downloadProtectDat(w http.ResponseWriter, r *http.Request) {
 	s.download(w, r, "protect.dat", func(ctx context.Context, id uuid.UUID) (*download, error) {
-		pd, err := s.Graph.Services.Licenses.DownloadProtectDat(ctx, id)
+		pd, err := s.Graph.Services.Files.DownloadProtectDat(ctx, id)
 		if err != nil {
 			return nil, err
 		}
@@ -117,7 +117,7 @@ func contentType(name string) string {
 
 // licenseKeys publishes the license signing public keys.
 func (s *Server) licenseKeys(w http.ResponseWriter, _ *http.Request) {
-	b, err := s.Graph.Services.Licenses.Keys.JWKS()
+	b, err := s.Graph.Services.Files.Keys.JWKS()
 	if err != nil {
 		http.Error(w, "keys unavailable", http.StatusInternalServerError)
 		return

@@ -22,8 +22,11 @@ import (
 	"lms/db"
 	"lms/downloadlink"
 	"lms/graph"
+	"lms/idempotency"
+	"lms/inventory"
 	"lms/license"
 	"lms/licensefile"
+	"lms/licensefile/format"
 	"lms/location"
 	"lms/mail"
 	"lms/notify"
@@ -125,13 +128,13 @@ func NewWithDB(ctx context.Context, cfg Config, d *db.DB) (*Server, error) {
 	key := cfg.LicenseKey
 	if key == nil {
 		var err error
-		if key, err = licensefile.GenerateKey(); err != nil {
+		if key, err = format.GenerateKey(); err != nil {
 			return nil, err
 		}
 		log.Warn("no license signing key configured: license files are signed with an ephemeral key")
 	}
-	signer := licensefile.NewSigner(key)
-	keys := licensefile.Keyring{signer.PublicKey()}
+	signer := format.NewSigner(key)
+	keys := format.Keyring{signer.PublicKey()}
 	for _, k := range cfg.TrustedLicenseKeys {
 		if k.ID != signer.KeyID() {
 			keys = append(keys, k)
@@ -151,12 +154,12 @@ func NewWithDB(ctx context.Context, cfg Config, d *db.DB) (*Server, error) {
 
 	ws := river.NewWorkers()
 	notifier := &notify.Service{DB: d.Bun, Sender: sender}
-	licenses := &license.Service{
+	files := &licensefile.Service{
 		DB: d.Bun, Notify: notifier, Signer: signer, Keys: keys,
-		Events: &license.Events{Pool: d.Pool, Logger: log}, PublicURL: cfg.PublicURL, Links: links,
+		Events: &licensefile.Events{Pool: d.Pool, Logger: log}, PublicURL: cfg.PublicURL, Links: links,
 		MaxUploadBytes: cfg.MaxUploadBytes,
 	}
-	workers.Register(ws, workers.Deps{Notify: notifier, Licenses: licenses, RetryBase: cfg.MailRetryBase})
+	workers.Register(ws, workers.Deps{DB: d.Bun, Notify: notifier, Files: files, RetryBase: cfg.MailRetryBase})
 
 	// The insert client notifies the workers of new jobs in the inserting
 	// transaction, at most once per FetchCooldown per queue: keep it short
@@ -167,7 +170,7 @@ func NewWithDB(ctx context.Context, cfg Config, d *db.DB) (*Server, error) {
 		return nil, fmt.Errorf("river insert client: %w", err)
 	}
 	notifier.Jobs = jobs
-	licenses.Jobs = jobs
+	files.Jobs = jobs
 
 	pollInterval := cfg.FetchPollInterval
 	if pollInterval == 0 {
@@ -182,13 +185,13 @@ func NewWithDB(ctx context.Context, cfg Config, d *db.DB) (*Server, error) {
 		// River's default hour (issue 11 item 6).
 		RescueStuckJobsAfter: workers.RescueStuckJobsAfter,
 		Queues: map[string]river.QueueConfig{
-			river.QueueDefault: {MaxWorkers: 20},
-			notify.Queue:       {MaxWorkers: 5},
-			license.FileQueue:  {MaxWorkers: 10},
+			river.QueueDefault:    {MaxWorkers: 20},
+			notify.Queue:          {MaxWorkers: 5},
+			licensefile.FileQueue: {MaxWorkers: 10},
 		},
 		PeriodicJobs: []*river.PeriodicJob{
 			river.NewPeriodicJob(river.PeriodicInterval(time.Hour), func() (river.JobArgs, *river.InsertOpts) {
-				return license.PurgeIdempotencyKeysArgs{}, nil
+				return idempotency.PurgeArgs{}, nil
 			}, nil),
 		},
 	})
@@ -203,7 +206,9 @@ func NewWithDB(ctx context.Context, cfg Config, d *db.DB) (*Server, error) {
 		Audit:     &audit.Service{DB: d.Bun},
 		Notify:    notifier,
 		Locations: &location.Service{DB: d.Bun, Notify: notifier},
-		Licenses:  licenses,
+		Inventory: &inventory.Service{DB: d.Bun, Notify: notifier},
+		Licenses:  &license.Service{DB: d.Bun, Files: files},
+		Files:     files,
 	}}
 	s := &Server{cfg: cfg, log: log, DB: d, Graph: res, Tokens: tokens, Jobs: jobs, Worker: worker, Websockets: new(graph.Websockets), Ready: make(chan struct{}), admission: newAdmission()}
 	s.handler, err = s.routes()
@@ -237,7 +242,7 @@ func (s *Server) Run(ctx context.Context) error {
 	if s.cfg.API {
 		events, stopEvents := context.WithCancel(context.WithoutCancel(ctx))
 		defer stopEvents()
-		go s.Graph.Services.Licenses.Events.Run(events)
+		go s.Graph.Services.Files.Events.Run(events)
 		ln, err := net.Listen("tcp", s.cfg.HTTPAddr)
 		if err != nil {
 			return fmt.Errorf("listen on %s: %w", s.cfg.HTTPAddr, err)

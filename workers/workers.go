@@ -7,15 +7,18 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
+	"github.com/uptrace/bun"
 
-	"lms/license"
+	"lms/licensefile"
 	"lms/notify"
 )
 
 // Deps are the services workers call.
 type Deps struct {
-	Notify   *notify.Service
-	Licenses *license.Service
+	// DB is the database of periodic maintenance (idempotency keys).
+	DB     *bun.DB
+	Notify *notify.Service
+	Files  *licensefile.Service
 	// RetryBase is the first retry delay of email delivery; later retries
 	// double it. Zero means DefaultRetryBase.
 	RetryBase time.Duration
@@ -36,7 +39,7 @@ const (
 // RescueMargin is how long past its timeout a job may still show as running
 // before River takes it for abandoned, its process having died (kill -9, a
 // lost host), and retries it. It covers a cancelled attempt returning and
-// recording its result (license.Service.GiveUp takes up to 10 s) and clock
+// recording its result (licensefile.Service.GiveUp takes up to 10 s) and clock
 // skew between hosts.
 const RescueMargin = 15 * time.Second
 
@@ -58,8 +61,8 @@ func Register(ws *river.Workers, d Deps) {
 		base = DefaultRetryBase
 	}
 	river.AddWorker(ws, &SendEmailWorker{Notify: d.Notify, RetryBase: base})
-	river.AddWorker(ws, &GenerateLicenseFileWorker{Licenses: d.Licenses, RetryBase: min(base, time.Second)})
-	river.AddWorker(ws, &PurgeIdempotencyKeysWorker{Licenses: d.Licenses})
+	river.AddWorker(ws, &GenerateLicenseFileWorker{Files: d.Files, RetryBase: min(base, time.Second)})
+	river.AddWorker(ws, &PurgeIdempotencyKeysWorker{DB: d.DB})
 }
 
 // backoff returns base·2^(attempt-1), capped at limit.

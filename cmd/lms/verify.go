@@ -14,7 +14,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"lms/licensefile"
+	"lms/licensefile/format"
 )
 
 const verifyUsage = `usage: lms verify [-key PUBLIC_KEY.pem | -keys JWKS_FILE_OR_URL] FILE
@@ -44,7 +44,7 @@ const maxJWKSSize = 1 << 20
 // arguments, keys that cannot be loaded, a file that does not verify, and a demo file that
 // has expired (after printing its content: the signature is valid, the license is not).
 func verifyCommand(args []string, stdout io.Writer) error {
-	return runVerify(args, stdout, licensefile.DefaultKeyPath, time.Now)
+	return runVerify(args, stdout, format.DefaultKeyPath, time.Now)
 }
 
 // runVerify is verifyCommand with the default key location and the clock passed in, so tests
@@ -70,11 +70,11 @@ func runVerify(args []string, stdout io.Writer, defaultKeyPath func() (string, e
 	if err != nil {
 		return fmt.Errorf("verify: %w", err)
 	}
-	zip, err := readLimited(path, licensefile.MaxZipSize)
+	zip, err := readLimited(path, format.MaxZipSize)
 	if err != nil {
 		return fmt.Errorf("verify: %w", err)
 	}
-	f, err := licensefile.Verify(zip, keys)
+	f, err := format.Verify(zip, keys)
 	if err != nil {
 		return fmt.Errorf("verify %s: %w", path, err)
 	}
@@ -93,7 +93,7 @@ func runVerify(args []string, stdout io.Writer, defaultKeyPath func() (string, e
 
 // verifyKeyring loads the keys to trust: from -key, from -keys, or else the public half of
 // the local signing key.
-func verifyKeyring(keyFile, keysSource string, defaultKeyPath func() (string, error)) (licensefile.Keyring, error) {
+func verifyKeyring(keyFile, keysSource string, defaultKeyPath func() (string, error)) (format.Keyring, error) {
 	switch {
 	case keyFile != "" && keysSource != "":
 		return nil, errors.New("use either -key or -keys, not both")
@@ -106,13 +106,13 @@ func verifyKeyring(keyFile, keysSource string, defaultKeyPath func() (string, er
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", keyFile, err)
 		}
-		return licensefile.Keyring{{ID: licensefile.KeyID(pub), Key: pub}}, nil
+		return format.Keyring{{ID: format.KeyID(pub), Key: pub}}, nil
 	case keysSource != "":
 		b, err := readJWKS(keysSource)
 		if err != nil {
 			return nil, err
 		}
-		keys, err := licensefile.ParseJWKS(b)
+		keys, err := format.ParseJWKS(b)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", keysSource, err)
 		}
@@ -130,25 +130,25 @@ func verifyKeyring(keyFile, keysSource string, defaultKeyPath func() (string, er
 	if err != nil {
 		return nil, err
 	}
-	priv, err := licensefile.ParsePrivateKey(b)
+	priv, err := format.ParsePrivateKey(b)
 	if err != nil {
 		return nil, fmt.Errorf("signing key %s: %w", path, err)
 	}
-	pub := licensefile.NewSigner(priv).PublicKey()
-	return licensefile.Keyring{pub}, nil
+	pub := format.NewSigner(priv).PublicKey()
+	return format.Keyring{pub}, nil
 }
 
 // parsePEMKey reads a PEM public key, or the public half of a PEM private key, because the
 // file a user has at hand is often the server's private key.
 func parsePEMKey(b []byte) ([]byte, error) {
 	if bytes.Contains(b, []byte("-----BEGIN PRIVATE KEY-----")) {
-		priv, err := licensefile.ParsePrivateKey(b)
+		priv, err := format.ParsePrivateKey(b)
 		if err != nil {
 			return nil, err
 		}
-		return licensefile.NewSigner(priv).PublicKey().Key, nil
+		return format.NewSigner(priv).PublicKey().Key, nil
 	}
-	return licensefile.ParsePublicKey(b)
+	return format.ParsePublicKey(b)
 }
 
 // readJWKS reads a key set from an http(s) URL (within jwksFetchTimeout) or a file.
@@ -196,7 +196,7 @@ func readLimited(path string, limit int64) ([]byte, error) {
 // describe renders a verified file for a person: the file, its signature and activation code,
 // then each unit with its features; a demo unit shows its expiry, and whether it has passed
 // at now.
-func describe(f *licensefile.File, givenName string, now time.Time) []byte {
+func describe(f *format.File, givenName string, now time.Time) []byte {
 	var b bytes.Buffer
 	name := f.FileName
 	if givenName != f.FileName {

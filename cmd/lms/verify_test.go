@@ -13,7 +13,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"lms/licensefile"
+	"lms/licensefile/format"
 )
 
 // verifyFixture is a built license file and the keys around it, written to a temp dir.
@@ -35,49 +35,49 @@ func newVerifyFixture(t *testing.T) verifyFixture {
 	t.Helper()
 	dir := t.TempDir()
 	priv := ed25519.NewKeyFromSeed([]byte("lms cmd verify test key seed 001"))
-	signer := licensefile.NewSigner(priv)
+	signer := format.NewSigner(priv)
 	issued := time.Date(2025, time.June, 3, 8, 15, 30, 0, time.UTC)
 
-	svi, err := licensefile.Build(signer, licensefile.LayoutSVI, licensefile.Payload{
+	svi, err := format.Build(signer, format.LayoutSVI, format.Payload{
 		LocationID: "3f2b8c1e-7d4a-4e9b-9c61-0a5d2e8f4b17", SystemType: "SV8100", SystemName: "UNIVERGE SV8100",
 		HardwareKeyCode: "190400324412",
-		Features: []licensefile.Feature{
-			{PartNumber: "BE107585", Name: "LK-SYS-IP-TERMINAL-1-LIC", Stacking: licensefile.StackingQuantity, Quantity: 24},
-			{PartNumber: "BE114045", Name: "System software", Stacking: licensefile.StackingVersion, Version: 10},
+		Features: []format.Feature{
+			{PartNumber: "BE107585", Name: "LK-SYS-IP-TERMINAL-1-LIC", Stacking: format.StackingQuantity, Quantity: 24},
+			{PartNumber: "BE114045", Name: "System software", Stacking: format.StackingVersion, Version: 10},
 		},
 		IssuedAt: issued, Sequence: 3,
 	})
 	require.NoError(t, err)
 	expires := demoExpires
-	demo, err := licensefile.Build(signer, licensefile.LayoutSVI, licensefile.Payload{
+	demo, err := format.Build(signer, format.LayoutSVI, format.Payload{
 		LocationID: "7c1d2e3f-4a5b-4c6d-8e7f-901a2b3c4d5e", SystemType: "SV8100", SystemName: "UNIVERGE SV8100",
 		HardwareKeyCode: "190400324499",
-		Features: []licensefile.Feature{
-			{PartNumber: "BE107573", Name: "LK-SYS-256 PORT LIC", Stacking: licensefile.StackingQuantity, Unlimited: true},
+		Features: []format.Feature{
+			{PartNumber: "BE107573", Name: "LK-SYS-256 PORT LIC", Stacking: format.StackingQuantity, Unlimited: true},
 		},
 		IssuedAt: issued, Sequence: 1, ExpiresAt: &expires,
 	})
 	require.NoError(t, err)
-	unit := func(hwkc, productKey, locationID string) licensefile.Payload {
-		return licensefile.Payload{
+	unit := func(hwkc, productKey, locationID string) format.Payload {
+		return format.Payload{
 			LocationID: locationID, SystemType: "BX_OVOC", SystemName: "BX / OVOC",
 			HardwareKeyCode: hwkc, ProductKey: productKey,
-			Features: []licensefile.Feature{{PartNumber: "ILL-BX9000-HA", Name: "BX9000 High Availability", Stacking: licensefile.StackingQuantity, Quantity: 1}},
+			Features: []format.Feature{{PartNumber: "ILL-BX9000-HA", Name: "BX9000 High Availability", Stacking: format.StackingQuantity, Quantity: 1}},
 			IssuedAt: issued, Sequence: 1,
 		}
 	}
-	pair, err := licensefile.Build(signer, licensefile.LayoutBX,
+	pair, err := format.Build(signer, format.LayoutBX,
 		unit("9551484", "V1D50EAF7FF016S3", "5a7d1c9e-3b2f-4e6a-9d8c-1f0b2e4a6c8d"),
 		unit("358744541284567", "NEC890D3BFF01RC2", "e1c2a3b4-5d6e-4f70-8192-a3b4c5d6e7f8"))
 	require.NoError(t, err)
 
-	pubPEM, err := licensefile.MarshalPublicKey(signer.PublicKey().Key)
+	pubPEM, err := format.MarshalPublicKey(signer.PublicKey().Key)
 	require.NoError(t, err)
-	privPEM, err := licensefile.MarshalPrivateKey(priv)
+	privPEM, err := format.MarshalPrivateKey(priv)
 	require.NoError(t, err)
-	otherPEM, err := licensefile.MarshalPublicKey(licensefile.NewSigner(ed25519.NewKeyFromSeed(make([]byte, 32))).PublicKey().Key)
+	otherPEM, err := format.MarshalPublicKey(format.NewSigner(ed25519.NewKeyFromSeed(make([]byte, 32))).PublicKey().Key)
 	require.NoError(t, err)
-	jwks, err := licensefile.Keyring{signer.PublicKey()}.JWKS()
+	jwks, err := format.Keyring{signer.PublicKey()}.JWKS()
 	require.NoError(t, err)
 	tampered := bytes.Clone(svi.Zip)
 	tampered[len(tampered)/2] ^= 0x01

@@ -8,7 +8,7 @@ import (
 	"lms/catalog"
 	"lms/db"
 	"lms/graph/model"
-	"lms/license"
+	"lms/inventory"
 	"math"
 	"strconv"
 	"sync/atomic"
@@ -27,14 +27,14 @@ type LicenseReturnResolver interface {
 	Part(ctx context.Context, obj *db.LicenseReturn) (*catalog.Part, error)
 
 	ReturnedBy(ctx context.Context, obj *db.LicenseReturn) (*db.User, error)
-	OrderLine(ctx context.Context, obj *db.LicenseReturn) (*license.BinLine, error)
-	SourceLine(ctx context.Context, obj *db.LicenseReturn) (*license.BinLine, error)
+	OrderLine(ctx context.Context, obj *db.LicenseReturn) (*inventory.BinLine, error)
+	SourceLine(ctx context.Context, obj *db.LicenseReturn) (*inventory.BinLine, error)
 }
 type LicenseReturnConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.LicenseReturnConnection) (int, error)
 }
 type PartInventoryResolver interface {
-	Part(ctx context.Context, obj *license.PartInventory) (*catalog.Part, error)
+	Part(ctx context.Context, obj *inventory.PartInventory) (*catalog.Part, error)
 }
 type PartInventoryConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.PartInventoryConnection) (int, error)
@@ -280,8 +280,8 @@ func (ec *executionContext) _LicenseReturn_orderLine(ctx context.Context, field 
 			return ec.Resolvers.LicenseReturn().OrderLine(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *license.BinLine) graphql.Marshaler {
-			return ec.marshalNOrderLine2ᚖlmsᚋlicenseᚐBinLine(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *inventory.BinLine) graphql.Marshaler {
+			return ec.marshalNOrderLine2ᚖlmsᚋinventoryᚐBinLine(ctx, selections, v)
 		},
 		true,
 		true,
@@ -312,8 +312,8 @@ func (ec *executionContext) _LicenseReturn_sourceLine(ctx context.Context, field
 			return ec.Resolvers.LicenseReturn().SourceLine(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *license.BinLine) graphql.Marshaler {
-			return ec.marshalOOrderLine2ᚖlmsᚋlicenseᚐBinLine(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *inventory.BinLine) graphql.Marshaler {
+			return ec.marshalOOrderLine2ᚖlmsᚋinventoryᚐBinLine(ctx, selections, v)
 		},
 		true,
 		false,
@@ -474,7 +474,7 @@ func (ec *executionContext) fieldContext_LicenseReturnEdge_node(_ context.Contex
 	return fc, nil
 }
 
-func (ec *executionContext) _PartInventory_part(ctx context.Context, field graphql.CollectedField, obj *license.PartInventory) (ret graphql.Marshaler) {
+func (ec *executionContext) _PartInventory_part(ctx context.Context, field graphql.CollectedField, obj *inventory.PartInventory) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -506,7 +506,7 @@ func (ec *executionContext) fieldContext_PartInventory_part(_ context.Context, f
 	return fc, nil
 }
 
-func (ec *executionContext) _PartInventory_shipped(ctx context.Context, field graphql.CollectedField, obj *license.PartInventory) (ret graphql.Marshaler) {
+func (ec *executionContext) _PartInventory_shipped(ctx context.Context, field graphql.CollectedField, obj *inventory.PartInventory) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -529,7 +529,7 @@ func (ec *executionContext) fieldContext_PartInventory_shipped(_ context.Context
 	return graphql.NewScalarFieldContext("PartInventory", field, false, false, "Int")
 }
 
-func (ec *executionContext) _PartInventory_available(ctx context.Context, field graphql.CollectedField, obj *license.PartInventory) (ret graphql.Marshaler) {
+func (ec *executionContext) _PartInventory_available(ctx context.Context, field graphql.CollectedField, obj *inventory.PartInventory) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -552,7 +552,7 @@ func (ec *executionContext) fieldContext_PartInventory_available(_ context.Conte
 	return graphql.NewScalarFieldContext("PartInventory", field, false, false, "Int")
 }
 
-func (ec *executionContext) _PartInventory_attached(ctx context.Context, field graphql.CollectedField, obj *license.PartInventory) (ret graphql.Marshaler) {
+func (ec *executionContext) _PartInventory_attached(ctx context.Context, field graphql.CollectedField, obj *inventory.PartInventory) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -575,7 +575,7 @@ func (ec *executionContext) fieldContext_PartInventory_attached(_ context.Contex
 	return graphql.NewScalarFieldContext("PartInventory", field, false, false, "Int")
 }
 
-func (ec *executionContext) _PartInventory_activated(ctx context.Context, field graphql.CollectedField, obj *license.PartInventory) (ret graphql.Marshaler) {
+func (ec *executionContext) _PartInventory_activated(ctx context.Context, field graphql.CollectedField, obj *inventory.PartInventory) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -598,7 +598,7 @@ func (ec *executionContext) fieldContext_PartInventory_activated(_ context.Conte
 	return graphql.NewScalarFieldContext("PartInventory", field, false, false, "Int")
 }
 
-func (ec *executionContext) _PartInventory_reshipped(ctx context.Context, field graphql.CollectedField, obj *license.PartInventory) (ret graphql.Marshaler) {
+func (ec *executionContext) _PartInventory_reshipped(ctx context.Context, field graphql.CollectedField, obj *inventory.PartInventory) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -621,7 +621,7 @@ func (ec *executionContext) fieldContext_PartInventory_reshipped(_ context.Conte
 	return graphql.NewScalarFieldContext("PartInventory", field, false, false, "Int")
 }
 
-func (ec *executionContext) _PartInventory_returned(ctx context.Context, field graphql.CollectedField, obj *license.PartInventory) (ret graphql.Marshaler) {
+func (ec *executionContext) _PartInventory_returned(ctx context.Context, field graphql.CollectedField, obj *inventory.PartInventory) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -766,8 +766,8 @@ func (ec *executionContext) _PartInventoryEdge_node(ctx context.Context, field g
 			return obj.Node, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *license.PartInventory) graphql.Marshaler {
-			return ec.marshalNPartInventory2ᚖlmsᚋlicenseᚐPartInventory(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *inventory.PartInventory) graphql.Marshaler {
+			return ec.marshalNPartInventory2ᚖlmsᚋinventoryᚐPartInventory(ctx, selections, v)
 		},
 		true,
 		true,
@@ -1459,7 +1459,7 @@ func (ec *executionContext) _LicenseReturnEdge(ctx context.Context, sel ast.Sele
 
 var partInventoryImplementors = []string{"PartInventory"}
 
-func (ec *executionContext) _PartInventory(ctx context.Context, sel ast.SelectionSet, obj *license.PartInventory) graphql.Marshaler {
+func (ec *executionContext) _PartInventory(ctx context.Context, sel ast.SelectionSet, obj *inventory.PartInventory) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, partInventoryImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -1739,7 +1739,7 @@ func (ec *executionContext) marshalNLicenseReturnEdge2ᚕlmsᚋgraphᚋmodelᚐL
 	return ret
 }
 
-func (ec *executionContext) marshalNPartInventory2ᚖlmsᚋlicenseᚐPartInventory(ctx context.Context, sel ast.SelectionSet, v *license.PartInventory) graphql.Marshaler {
+func (ec *executionContext) marshalNPartInventory2ᚖlmsᚋinventoryᚐPartInventory(ctx context.Context, sel ast.SelectionSet, v *inventory.PartInventory) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "PartInventory!")
 		return graphql.Null

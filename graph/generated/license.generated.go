@@ -8,8 +8,8 @@ import (
 	"lms/catalog"
 	"lms/db"
 	"lms/graph/model"
-	"lms/license"
-	"lms/licensefile"
+	"lms/inventory"
+	"lms/licensefile/format"
 	"math"
 	"strconv"
 	"sync/atomic"
@@ -22,18 +22,18 @@ import (
 // region    ************************** generated!.gotpl **************************
 
 type BinPartResolver interface {
-	Part(ctx context.Context, obj *license.BinPart) (*catalog.Part, error)
+	Part(ctx context.Context, obj *inventory.BinPart) (*catalog.Part, error)
 
-	Lines(ctx context.Context, obj *license.BinPart, first *int, after *string) (*model.OrderLineConnection, error)
+	Lines(ctx context.Context, obj *inventory.BinPart, first *int, after *string) (*model.OrderLineConnection, error)
 }
 type BinPartConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.BinPartConnection) (int, error)
 }
 type EntitlementResolver interface {
-	Part(ctx context.Context, obj *licensefile.Feature) (*catalog.Part, error)
-	Stacking(ctx context.Context, obj *licensefile.Feature) (model.StackingKind, error)
-	Quantity(ctx context.Context, obj *licensefile.Feature) (*int, error)
-	Version(ctx context.Context, obj *licensefile.Feature) (*int, error)
+	Part(ctx context.Context, obj *format.Feature) (*catalog.Part, error)
+	Stacking(ctx context.Context, obj *format.Feature) (model.StackingKind, error)
+	Quantity(ctx context.Context, obj *format.Feature) (*int, error)
+	Version(ctx context.Context, obj *format.Feature) (*int, error)
 }
 type EntitlementConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.EntitlementConnection) (int, error)
@@ -44,13 +44,13 @@ type LicenseResolver interface {
 	Part(ctx context.Context, obj *db.License) (*catalog.Part, error)
 
 	Location(ctx context.Context, obj *db.License) (*db.Location, error)
-	OrderLine(ctx context.Context, obj *db.License) (*license.BinLine, error)
+	OrderLine(ctx context.Context, obj *db.License) (*inventory.BinLine, error)
 }
 type LicenseBinResolver interface {
-	PurchaseOrders(ctx context.Context, obj *license.BinFilter, first *int, after *string) (*model.LicenseOrderConnection, error)
-	Parts(ctx context.Context, obj *license.BinFilter, first *int, after *string) (*model.BinPartConnection, error)
-	RecentlyAttached(ctx context.Context, obj *license.BinFilter, first *int, after *string) (*model.LicenseConnection, error)
-	RecentlyActivated(ctx context.Context, obj *license.BinFilter, first *int, after *string) (*model.LicenseConnection, error)
+	PurchaseOrders(ctx context.Context, obj *inventory.BinFilter, first *int, after *string) (*model.LicenseOrderConnection, error)
+	Parts(ctx context.Context, obj *inventory.BinFilter, first *int, after *string) (*model.BinPartConnection, error)
+	RecentlyAttached(ctx context.Context, obj *inventory.BinFilter, first *int, after *string) (*model.LicenseConnection, error)
+	RecentlyActivated(ctx context.Context, obj *inventory.BinFilter, first *int, after *string) (*model.LicenseConnection, error)
 }
 type LicenseConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.LicenseConnection) (int, error)
@@ -62,7 +62,7 @@ type LicenseFileResolver interface {
 	Current(ctx context.Context, obj *db.LicenseFile) (bool, error)
 
 	DownloadURL(ctx context.Context, obj *db.LicenseFile) (*string, error)
-	Features(ctx context.Context, obj *db.LicenseFile) ([]licensefile.Feature, error)
+	Features(ctx context.Context, obj *db.LicenseFile) ([]format.Feature, error)
 	Error(ctx context.Context, obj *db.LicenseFile) (*string, error)
 }
 type LicenseFileConnectionResolver interface {
@@ -80,12 +80,12 @@ type LicenseOrderConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.LicenseOrderConnection) (int, error)
 }
 type OrderLineResolver interface {
-	ID(ctx context.Context, obj *license.BinLine) (string, error)
-	Order(ctx context.Context, obj *license.BinLine) (*db.LicenseOrder, error)
+	ID(ctx context.Context, obj *inventory.BinLine) (string, error)
+	Order(ctx context.Context, obj *inventory.BinLine) (*db.LicenseOrder, error)
 
-	Part(ctx context.Context, obj *license.BinLine) (*catalog.Part, error)
+	Part(ctx context.Context, obj *inventory.BinLine) (*catalog.Part, error)
 
-	SourceLine(ctx context.Context, obj *license.BinLine) (*license.BinLine, error)
+	SourceLine(ctx context.Context, obj *inventory.BinLine) (*inventory.BinLine, error)
 }
 type OrderLineConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.OrderLineConnection) (int, error)
@@ -510,7 +510,7 @@ func (ec *executionContext) fieldContext_AttachLicensesPayload_errors(_ context.
 	return fc, nil
 }
 
-func (ec *executionContext) _BinPart_part(ctx context.Context, field graphql.CollectedField, obj *license.BinPart) (ret graphql.Marshaler) {
+func (ec *executionContext) _BinPart_part(ctx context.Context, field graphql.CollectedField, obj *inventory.BinPart) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -542,7 +542,7 @@ func (ec *executionContext) fieldContext_BinPart_part(_ context.Context, field g
 	return fc, nil
 }
 
-func (ec *executionContext) _BinPart_available(ctx context.Context, field graphql.CollectedField, obj *license.BinPart) (ret graphql.Marshaler) {
+func (ec *executionContext) _BinPart_available(ctx context.Context, field graphql.CollectedField, obj *inventory.BinPart) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -565,7 +565,7 @@ func (ec *executionContext) fieldContext_BinPart_available(_ context.Context, fi
 	return graphql.NewScalarFieldContext("BinPart", field, false, false, "Int")
 }
 
-func (ec *executionContext) _BinPart_lines(ctx context.Context, field graphql.CollectedField, obj *license.BinPart) (ret graphql.Marshaler) {
+func (ec *executionContext) _BinPart_lines(ctx context.Context, field graphql.CollectedField, obj *inventory.BinPart) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -731,8 +731,8 @@ func (ec *executionContext) _BinPartEdge_node(ctx context.Context, field graphql
 			return obj.Node, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *license.BinPart) graphql.Marshaler {
-			return ec.marshalNBinPart2ᚖlmsᚋlicenseᚐBinPart(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *inventory.BinPart) graphql.Marshaler {
+			return ec.marshalNBinPart2ᚖlmsᚋinventoryᚐBinPart(ctx, selections, v)
 		},
 		true,
 		true,
@@ -975,7 +975,7 @@ func (ec *executionContext) fieldContext_DetachLicensesPayload_errors(_ context.
 	return fc, nil
 }
 
-func (ec *executionContext) _Entitlement_part(ctx context.Context, field graphql.CollectedField, obj *licensefile.Feature) (ret graphql.Marshaler) {
+func (ec *executionContext) _Entitlement_part(ctx context.Context, field graphql.CollectedField, obj *format.Feature) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1007,7 +1007,7 @@ func (ec *executionContext) fieldContext_Entitlement_part(_ context.Context, fie
 	return fc, nil
 }
 
-func (ec *executionContext) _Entitlement_stacking(ctx context.Context, field graphql.CollectedField, obj *licensefile.Feature) (ret graphql.Marshaler) {
+func (ec *executionContext) _Entitlement_stacking(ctx context.Context, field graphql.CollectedField, obj *format.Feature) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1030,7 +1030,7 @@ func (ec *executionContext) fieldContext_Entitlement_stacking(_ context.Context,
 	return graphql.NewScalarFieldContext("Entitlement", field, true, true, "StackingKind")
 }
 
-func (ec *executionContext) _Entitlement_quantity(ctx context.Context, field graphql.CollectedField, obj *licensefile.Feature) (ret graphql.Marshaler) {
+func (ec *executionContext) _Entitlement_quantity(ctx context.Context, field graphql.CollectedField, obj *format.Feature) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1053,7 +1053,7 @@ func (ec *executionContext) fieldContext_Entitlement_quantity(_ context.Context,
 	return graphql.NewScalarFieldContext("Entitlement", field, true, true, "Int")
 }
 
-func (ec *executionContext) _Entitlement_version(ctx context.Context, field graphql.CollectedField, obj *licensefile.Feature) (ret graphql.Marshaler) {
+func (ec *executionContext) _Entitlement_version(ctx context.Context, field graphql.CollectedField, obj *format.Feature) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1076,7 +1076,7 @@ func (ec *executionContext) fieldContext_Entitlement_version(_ context.Context, 
 	return graphql.NewScalarFieldContext("Entitlement", field, true, true, "Int")
 }
 
-func (ec *executionContext) _Entitlement_amount(ctx context.Context, field graphql.CollectedField, obj *licensefile.Feature) (ret graphql.Marshaler) {
+func (ec *executionContext) _Entitlement_amount(ctx context.Context, field graphql.CollectedField, obj *format.Feature) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1099,7 +1099,7 @@ func (ec *executionContext) fieldContext_Entitlement_amount(_ context.Context, f
 	return graphql.NewScalarFieldContext("Entitlement", field, true, false, "String")
 }
 
-func (ec *executionContext) _Entitlement_unlimited(ctx context.Context, field graphql.CollectedField, obj *licensefile.Feature) (ret graphql.Marshaler) {
+func (ec *executionContext) _Entitlement_unlimited(ctx context.Context, field graphql.CollectedField, obj *format.Feature) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1244,8 +1244,8 @@ func (ec *executionContext) _EntitlementEdge_node(ctx context.Context, field gra
 			return obj.Node, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *licensefile.Feature) graphql.Marshaler {
-			return ec.marshalNEntitlement2ᚖlmsᚋlicensefileᚐFeature(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *format.Feature) graphql.Marshaler {
+			return ec.marshalNEntitlement2ᚖlmsᚋlicensefileᚋformatᚐFeature(ctx, selections, v)
 		},
 		true,
 		true,
@@ -1432,8 +1432,8 @@ func (ec *executionContext) _License_orderLine(ctx context.Context, field graphq
 			return ec.Resolvers.License().OrderLine(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *license.BinLine) graphql.Marshaler {
-			return ec.marshalNOrderLine2ᚖlmsᚋlicenseᚐBinLine(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *inventory.BinLine) graphql.Marshaler {
+			return ec.marshalNOrderLine2ᚖlmsᚋinventoryᚐBinLine(ctx, selections, v)
 		},
 		true,
 		true,
@@ -1544,7 +1544,7 @@ func (ec *executionContext) fieldContext_License_activatedAt(_ context.Context, 
 	return graphql.NewScalarFieldContext("License", field, false, false, "Time")
 }
 
-func (ec *executionContext) _LicenseBin_purchaseOrders(ctx context.Context, field graphql.CollectedField, obj *license.BinFilter) (ret graphql.Marshaler) {
+func (ec *executionContext) _LicenseBin_purchaseOrders(ctx context.Context, field graphql.CollectedField, obj *inventory.BinFilter) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1588,7 +1588,7 @@ func (ec *executionContext) fieldContext_LicenseBin_purchaseOrders(ctx context.C
 	return fc, nil
 }
 
-func (ec *executionContext) _LicenseBin_parts(ctx context.Context, field graphql.CollectedField, obj *license.BinFilter) (ret graphql.Marshaler) {
+func (ec *executionContext) _LicenseBin_parts(ctx context.Context, field graphql.CollectedField, obj *inventory.BinFilter) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1632,7 +1632,7 @@ func (ec *executionContext) fieldContext_LicenseBin_parts(ctx context.Context, f
 	return fc, nil
 }
 
-func (ec *executionContext) _LicenseBin_recentlyAttached(ctx context.Context, field graphql.CollectedField, obj *license.BinFilter) (ret graphql.Marshaler) {
+func (ec *executionContext) _LicenseBin_recentlyAttached(ctx context.Context, field graphql.CollectedField, obj *inventory.BinFilter) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1676,7 +1676,7 @@ func (ec *executionContext) fieldContext_LicenseBin_recentlyAttached(ctx context
 	return fc, nil
 }
 
-func (ec *executionContext) _LicenseBin_recentlyActivated(ctx context.Context, field graphql.CollectedField, obj *license.BinFilter) (ret graphql.Marshaler) {
+func (ec *executionContext) _LicenseBin_recentlyActivated(ctx context.Context, field graphql.CollectedField, obj *inventory.BinFilter) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -2182,8 +2182,8 @@ func (ec *executionContext) _LicenseFile_features(ctx context.Context, field gra
 			return ec.Resolvers.LicenseFile().Features(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []licensefile.Feature) graphql.Marshaler {
-			return ec.marshalNEntitlement2ᚕlmsᚋlicensefileᚐFeatureᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []format.Feature) graphql.Marshaler {
+			return ec.marshalNEntitlement2ᚕlmsᚋlicensefileᚋformatᚐFeatureᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -2937,7 +2937,7 @@ func (ec *executionContext) fieldContext_LicenseSigningKey_pem(_ context.Context
 	return graphql.NewScalarFieldContext("LicenseSigningKey", field, false, false, "String")
 }
 
-func (ec *executionContext) _OrderLine_id(ctx context.Context, field graphql.CollectedField, obj *license.BinLine) (ret graphql.Marshaler) {
+func (ec *executionContext) _OrderLine_id(ctx context.Context, field graphql.CollectedField, obj *inventory.BinLine) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -2960,7 +2960,7 @@ func (ec *executionContext) fieldContext_OrderLine_id(_ context.Context, field g
 	return graphql.NewScalarFieldContext("OrderLine", field, true, true, "ID")
 }
 
-func (ec *executionContext) _OrderLine_order(ctx context.Context, field graphql.CollectedField, obj *license.BinLine) (ret graphql.Marshaler) {
+func (ec *executionContext) _OrderLine_order(ctx context.Context, field graphql.CollectedField, obj *inventory.BinLine) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -2992,7 +2992,7 @@ func (ec *executionContext) fieldContext_OrderLine_order(_ context.Context, fiel
 	return fc, nil
 }
 
-func (ec *executionContext) _OrderLine_lineNumber(ctx context.Context, field graphql.CollectedField, obj *license.BinLine) (ret graphql.Marshaler) {
+func (ec *executionContext) _OrderLine_lineNumber(ctx context.Context, field graphql.CollectedField, obj *inventory.BinLine) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3015,7 +3015,7 @@ func (ec *executionContext) fieldContext_OrderLine_lineNumber(_ context.Context,
 	return graphql.NewScalarFieldContext("OrderLine", field, false, false, "Int")
 }
 
-func (ec *executionContext) _OrderLine_part(ctx context.Context, field graphql.CollectedField, obj *license.BinLine) (ret graphql.Marshaler) {
+func (ec *executionContext) _OrderLine_part(ctx context.Context, field graphql.CollectedField, obj *inventory.BinLine) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3047,7 +3047,7 @@ func (ec *executionContext) fieldContext_OrderLine_part(_ context.Context, field
 	return fc, nil
 }
 
-func (ec *executionContext) _OrderLine_shipped(ctx context.Context, field graphql.CollectedField, obj *license.BinLine) (ret graphql.Marshaler) {
+func (ec *executionContext) _OrderLine_shipped(ctx context.Context, field graphql.CollectedField, obj *inventory.BinLine) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3070,7 +3070,7 @@ func (ec *executionContext) fieldContext_OrderLine_shipped(_ context.Context, fi
 	return graphql.NewScalarFieldContext("OrderLine", field, false, false, "Int")
 }
 
-func (ec *executionContext) _OrderLine_available(ctx context.Context, field graphql.CollectedField, obj *license.BinLine) (ret graphql.Marshaler) {
+func (ec *executionContext) _OrderLine_available(ctx context.Context, field graphql.CollectedField, obj *inventory.BinLine) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3093,7 +3093,7 @@ func (ec *executionContext) fieldContext_OrderLine_available(_ context.Context, 
 	return graphql.NewScalarFieldContext("OrderLine", field, false, false, "Int")
 }
 
-func (ec *executionContext) _OrderLine_purchaseOrder(ctx context.Context, field graphql.CollectedField, obj *license.BinLine) (ret graphql.Marshaler) {
+func (ec *executionContext) _OrderLine_purchaseOrder(ctx context.Context, field graphql.CollectedField, obj *inventory.BinLine) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3116,7 +3116,7 @@ func (ec *executionContext) fieldContext_OrderLine_purchaseOrder(_ context.Conte
 	return graphql.NewScalarFieldContext("OrderLine", field, false, false, "String")
 }
 
-func (ec *executionContext) _OrderLine_salesOrder(ctx context.Context, field graphql.CollectedField, obj *license.BinLine) (ret graphql.Marshaler) {
+func (ec *executionContext) _OrderLine_salesOrder(ctx context.Context, field graphql.CollectedField, obj *inventory.BinLine) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3139,7 +3139,7 @@ func (ec *executionContext) fieldContext_OrderLine_salesOrder(_ context.Context,
 	return graphql.NewScalarFieldContext("OrderLine", field, false, false, "String")
 }
 
-func (ec *executionContext) _OrderLine_reshipped(ctx context.Context, field graphql.CollectedField, obj *license.BinLine) (ret graphql.Marshaler) {
+func (ec *executionContext) _OrderLine_reshipped(ctx context.Context, field graphql.CollectedField, obj *inventory.BinLine) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3162,7 +3162,7 @@ func (ec *executionContext) fieldContext_OrderLine_reshipped(_ context.Context, 
 	return graphql.NewScalarFieldContext("OrderLine", field, false, false, "Int")
 }
 
-func (ec *executionContext) _OrderLine_returned(ctx context.Context, field graphql.CollectedField, obj *license.BinLine) (ret graphql.Marshaler) {
+func (ec *executionContext) _OrderLine_returned(ctx context.Context, field graphql.CollectedField, obj *inventory.BinLine) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3185,7 +3185,7 @@ func (ec *executionContext) fieldContext_OrderLine_returned(_ context.Context, f
 	return graphql.NewScalarFieldContext("OrderLine", field, false, false, "Int")
 }
 
-func (ec *executionContext) _OrderLine_sourceLine(ctx context.Context, field graphql.CollectedField, obj *license.BinLine) (ret graphql.Marshaler) {
+func (ec *executionContext) _OrderLine_sourceLine(ctx context.Context, field graphql.CollectedField, obj *inventory.BinLine) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3197,8 +3197,8 @@ func (ec *executionContext) _OrderLine_sourceLine(ctx context.Context, field gra
 			return ec.Resolvers.OrderLine().SourceLine(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *license.BinLine) graphql.Marshaler {
-			return ec.marshalOOrderLine2ᚖlmsᚋlicenseᚐBinLine(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *inventory.BinLine) graphql.Marshaler {
+			return ec.marshalOOrderLine2ᚖlmsᚋinventoryᚐBinLine(ctx, selections, v)
 		},
 		true,
 		false,
@@ -3339,8 +3339,8 @@ func (ec *executionContext) _OrderLineEdge_node(ctx context.Context, field graph
 			return obj.Node, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *license.BinLine) graphql.Marshaler {
-			return ec.marshalNOrderLine2ᚖlmsᚋlicenseᚐBinLine(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *inventory.BinLine) graphql.Marshaler {
+			return ec.marshalNOrderLine2ᚖlmsᚋinventoryᚐBinLine(ctx, selections, v)
 		},
 		true,
 		true,
@@ -4119,7 +4119,7 @@ func (ec *executionContext) _AttachLicensesPayload(ctx context.Context, sel ast.
 
 var binPartImplementors = []string{"BinPart"}
 
-func (ec *executionContext) _BinPart(ctx context.Context, sel ast.SelectionSet, obj *license.BinPart) graphql.Marshaler {
+func (ec *executionContext) _BinPart(ctx context.Context, sel ast.SelectionSet, obj *inventory.BinPart) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, binPartImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -4337,7 +4337,7 @@ func (ec *executionContext) _DetachLicensesPayload(ctx context.Context, sel ast.
 
 var entitlementImplementors = []string{"Entitlement"}
 
-func (ec *executionContext) _Entitlement(ctx context.Context, sel ast.SelectionSet, obj *licensefile.Feature) graphql.Marshaler {
+func (ec *executionContext) _Entitlement(ctx context.Context, sel ast.SelectionSet, obj *format.Feature) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, entitlementImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -4568,7 +4568,7 @@ func (ec *executionContext) _License(ctx context.Context, sel ast.SelectionSet, 
 
 var licenseBinImplementors = []string{"LicenseBin"}
 
-func (ec *executionContext) _LicenseBin(ctx context.Context, sel ast.SelectionSet, obj *license.BinFilter) graphql.Marshaler {
+func (ec *executionContext) _LicenseBin(ctx context.Context, sel ast.SelectionSet, obj *inventory.BinFilter) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, licenseBinImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -5116,7 +5116,7 @@ func (ec *executionContext) _LicenseSigningKey(ctx context.Context, sel ast.Sele
 
 var orderLineImplementors = []string{"OrderLine", "Node"}
 
-func (ec *executionContext) _OrderLine(ctx context.Context, sel ast.SelectionSet, obj *license.BinLine) graphql.Marshaler {
+func (ec *executionContext) _OrderLine(ctx context.Context, sel ast.SelectionSet, obj *inventory.BinLine) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, orderLineImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -5428,7 +5428,7 @@ func (ec *executionContext) unmarshalNAttachLineInput2ᚕlmsᚋgraphᚋmodelᚐA
 	return res, nil
 }
 
-func (ec *executionContext) marshalNBinPart2ᚖlmsᚋlicenseᚐBinPart(ctx context.Context, sel ast.SelectionSet, v *license.BinPart) graphql.Marshaler {
+func (ec *executionContext) marshalNBinPart2ᚖlmsᚋinventoryᚐBinPart(ctx context.Context, sel ast.SelectionSet, v *inventory.BinPart) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "BinPart!")
 		return graphql.Null
@@ -5490,15 +5490,15 @@ func (ec *executionContext) marshalNDetachLicensesPayload2ᚖlmsᚋgraphᚋmodel
 	return ec._DetachLicensesPayload(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNEntitlement2lmsᚋlicensefileᚐFeature(ctx context.Context, sel ast.SelectionSet, v licensefile.Feature) graphql.Marshaler {
+func (ec *executionContext) marshalNEntitlement2lmsᚋlicensefileᚋformatᚐFeature(ctx context.Context, sel ast.SelectionSet, v format.Feature) graphql.Marshaler {
 	return ec._Entitlement(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNEntitlement2ᚕlmsᚋlicensefileᚐFeatureᚄ(ctx context.Context, sel ast.SelectionSet, v []licensefile.Feature) graphql.Marshaler {
+func (ec *executionContext) marshalNEntitlement2ᚕlmsᚋlicensefileᚋformatᚐFeatureᚄ(ctx context.Context, sel ast.SelectionSet, v []format.Feature) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNEntitlement2lmsᚋlicensefileᚐFeature(ctx, sel, v[i])
+		return ec.marshalNEntitlement2lmsᚋlicensefileᚋformatᚐFeature(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -5510,7 +5510,7 @@ func (ec *executionContext) marshalNEntitlement2ᚕlmsᚋlicensefileᚐFeature�
 	return ret
 }
 
-func (ec *executionContext) marshalNEntitlement2ᚖlmsᚋlicensefileᚐFeature(ctx context.Context, sel ast.SelectionSet, v *licensefile.Feature) graphql.Marshaler {
+func (ec *executionContext) marshalNEntitlement2ᚖlmsᚋlicensefileᚋformatᚐFeature(ctx context.Context, sel ast.SelectionSet, v *format.Feature) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Entitlement!")
 		return graphql.Null
@@ -5574,7 +5574,7 @@ func (ec *executionContext) marshalNLicense2ᚖlmsᚋdbᚐLicense(ctx context.Co
 	return ec._License(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNLicenseBin2ᚖlmsᚋlicenseᚐBinFilter(ctx context.Context, sel ast.SelectionSet, v *license.BinFilter) graphql.Marshaler {
+func (ec *executionContext) marshalNLicenseBin2ᚖlmsᚋinventoryᚐBinFilter(ctx context.Context, sel ast.SelectionSet, v *inventory.BinFilter) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "LicenseBin!")
 		return graphql.Null
@@ -5747,7 +5747,7 @@ func (ec *executionContext) marshalNLicenseStatus2lmsᚋdbᚐLicenseStatus(ctx c
 	return res
 }
 
-func (ec *executionContext) marshalNOrderLine2ᚖlmsᚋlicenseᚐBinLine(ctx context.Context, sel ast.SelectionSet, v *license.BinLine) graphql.Marshaler {
+func (ec *executionContext) marshalNOrderLine2ᚖlmsᚋinventoryᚐBinLine(ctx context.Context, sel ast.SelectionSet, v *inventory.BinLine) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "OrderLine!")
 		return graphql.Null
@@ -5857,7 +5857,7 @@ func (ec *executionContext) marshalOLicenseOrder2ᚖlmsᚋdbᚐLicenseOrder(ctx 
 	return ec._LicenseOrder(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalOOrderLine2ᚖlmsᚋlicenseᚐBinLine(ctx context.Context, sel ast.SelectionSet, v *license.BinLine) graphql.Marshaler {
+func (ec *executionContext) marshalOOrderLine2ᚖlmsᚋinventoryᚐBinLine(ctx context.Context, sel ast.SelectionSet, v *inventory.BinLine) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

@@ -8,7 +8,7 @@ import (
 	"lms/catalog"
 	"lms/db"
 	"lms/graph/model"
-	"lms/license"
+	"lms/inventory"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -85,9 +85,9 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Part(ctx, sel, obj)
-	case license.BinLine:
+	case inventory.BinLine:
 		return ec._OrderLine(ctx, sel, &obj)
-	case *license.BinLine:
+	case *inventory.BinLine:
 		if obj == nil {
 			return graphql.Null
 		}

@@ -9,7 +9,7 @@ import (
 	"lms/catalog"
 	"lms/db"
 	"lms/graph/model"
-	"lms/license"
+	"lms/inventory"
 	"math"
 	"strconv"
 	"sync/atomic"
@@ -59,7 +59,7 @@ type QueryResolver interface {
 	Customers(ctx context.Context, first *int, after *string, filter *model.CustomerFilter) (*model.CustomerConnection, error)
 	Emails(ctx context.Context, first *int, after *string) (*model.EmailConnection, error)
 	PendingExternalLicenseFiles(ctx context.Context, first *int, after *string) (*model.LicenseFileConnection, error)
-	LicenseBin(ctx context.Context, filter *model.LicenseBinFilter) (*license.BinFilter, error)
+	LicenseBin(ctx context.Context, filter *model.LicenseBinFilter) (*inventory.BinFilter, error)
 	LicenseSigningKeys(ctx context.Context) ([]model.LicenseSigningKey, error)
 	Locations(ctx context.Context, first *int, after *string, filter *model.LocationFilter) (*model.LocationConnection, error)
 	LocationByHardwareKeyCode(ctx context.Context, hardwareKeyCode string) (*db.Location, error)
@@ -2278,8 +2278,8 @@ func (ec *executionContext) _Query_licenseBin(ctx context.Context, field graphql
 			return ec.Resolvers.Query().LicenseBin(ctx, fc.Args["filter"].(*model.LicenseBinFilter))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *license.BinFilter) graphql.Marshaler {
-			return ec.marshalNLicenseBin2ᚖlmsᚋlicenseᚐBinFilter(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *inventory.BinFilter) graphql.Marshaler {
+			return ec.marshalNLicenseBin2ᚖlmsᚋinventoryᚐBinFilter(ctx, selections, v)
 		},
 		true,
 		true,

@@ -9,8 +9,8 @@ import (
 	"lms/apperr"
 	"lms/catalog"
 	"lms/db"
-	"lms/license"
-	"lms/licensefile"
+	"lms/inventory"
+	"lms/licensefile/format"
 	"lms/page"
 	"strconv"
 	"time"
@@ -102,8 +102,8 @@ type BinPartConnection struct {
 }
 
 type BinPartEdge struct {
-	Cursor string           `json:"cursor"`
-	Node   *license.BinPart `json:"node"`
+	Cursor string             `json:"cursor"`
+	Node   *inventory.BinPart `json:"node"`
 }
 
 type CreateAPITokenInput struct {
@@ -292,8 +292,8 @@ type EntitlementConnection struct {
 }
 
 type EntitlementEdge struct {
-	Cursor string               `json:"cursor"`
-	Node   *licensefile.Feature `json:"node"`
+	Cursor string          `json:"cursor"`
+	Node   *format.Feature `json:"node"`
 }
 
 type GenerateDemoLicenseInput struct {
@@ -436,8 +436,8 @@ type OrderLineConnection struct {
 }
 
 type OrderLineEdge struct {
-	Cursor string           `json:"cursor"`
-	Node   *license.BinLine `json:"node"`
+	Cursor string             `json:"cursor"`
+	Node   *inventory.BinLine `json:"node"`
 }
 
 // Relay pagination state of a connection.
@@ -466,8 +466,8 @@ type PartInventoryConnection struct {
 }
 
 type PartInventoryEdge struct {
-	Cursor string                 `json:"cursor"`
-	Node   *license.PartInventory `json:"node"`
+	Cursor string                   `json:"cursor"`
+	Node   *inventory.PartInventory `json:"node"`
 }
 
 type PartnerConnection struct {

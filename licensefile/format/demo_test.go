@@ -1,4 +1,4 @@
-package licensefile_test
+package format_test
 
 import (
 	"strings"
@@ -7,21 +7,21 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"lms/licensefile"
+	"lms/licensefile/format"
 )
 
 // sv8100Demo is a demo file of an SV8100 (LIC-10): every feature, mostly unlimited, for 30 days.
-func sv8100Demo() licensefile.Payload {
+func sv8100Demo() format.Payload {
 	expires := issuedAt.Add(30 * 24 * time.Hour)
-	return licensefile.Payload{
+	return format.Payload{
 		LocationID:      locationID,
 		SystemType:      "SV8100",
 		SystemName:      "SV8100",
 		HardwareKeyCode: "190400324412",
-		Features: []licensefile.Feature{
-			{PartNumber: "BE107585", Name: "LK-SYS-IP-TERMINAL-1-LIC", Stacking: licensefile.StackingQuantity, Unlimited: true},
-			{PartNumber: "BE107573", Name: "LK-SYS-256 PORT LIC", Stacking: licensefile.StackingQuantity, Quantity: 1},
-			{PartNumber: "BE114045", Name: "System software R10", Stacking: licensefile.StackingVersion, Version: 10},
+		Features: []format.Feature{
+			{PartNumber: "BE107585", Name: "LK-SYS-IP-TERMINAL-1-LIC", Stacking: format.StackingQuantity, Unlimited: true},
+			{PartNumber: "BE107573", Name: "LK-SYS-256 PORT LIC", Stacking: format.StackingQuantity, Quantity: 1},
+			{PartNumber: "BE114045", Name: "System software R10", Stacking: format.StackingVersion, Version: 10},
 		},
 		IssuedAt:  issuedAt,
 		Sequence:  4,
@@ -34,12 +34,12 @@ func TestFeature_Amount(t *testing.T) {
 
 	tests := []struct {
 		name    string
-		feature licensefile.Feature
+		feature format.Feature
 		want    string
 	}{
-		{name: "Quantity", feature: licensefile.Feature{Stacking: licensefile.StackingQuantity, Quantity: 120}, want: "120"},
-		{name: "Version", feature: licensefile.Feature{Stacking: licensefile.StackingVersion, Version: 6}, want: "V6"},
-		{name: "Unlimited", feature: licensefile.Feature{Stacking: licensefile.StackingQuantity, Unlimited: true}, want: "unlimited"},
+		{name: "Quantity", feature: format.Feature{Stacking: format.StackingQuantity, Quantity: 120}, want: "120"},
+		{name: "Version", feature: format.Feature{Stacking: format.StackingVersion, Version: 6}, want: "V6"},
+		{name: "Unlimited", feature: format.Feature{Stacking: format.StackingQuantity, Unlimited: true}, want: "unlimited"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -55,9 +55,9 @@ func TestFeature_Amount(t *testing.T) {
 func TestBuildVerify_Demo(t *testing.T) {
 	t.Parallel()
 
-	f, err := licensefile.Build(testSigner(), licensefile.LayoutSVI, sv8100Demo())
+	f, err := format.Build(testSigner(), format.LayoutSVI, sv8100Demo())
 	require.NoError(t, err)
-	got, err := licensefile.Verify(f.Zip, testKeyring())
+	got, err := format.Verify(f.Zip, testKeyring())
 	require.NoError(t, err)
 	require.Equal(t, f, got)
 
@@ -73,7 +73,7 @@ func TestBuildVerify_Demo(t *testing.T) {
 
 	// A file that does not expire says nothing about it, and a limited feature nothing about
 	// limits: files issued before demo files existed keep their bytes.
-	plain, err := licensefile.Build(testSigner(), licensefile.LayoutSVI, sv8100())
+	plain, err := format.Build(testSigner(), format.LayoutSVI, sv8100())
 	require.NoError(t, err)
 	plainLic := string(readEntries(t, plain.Zip)[0].data)
 	require.NotContains(t, plainLic, "expiresAt")
@@ -85,7 +85,7 @@ func TestBuildVerify_Demo(t *testing.T) {
 func TestVerify_DemoTampered(t *testing.T) {
 	t.Parallel()
 
-	f, err := licensefile.Build(testSigner(), licensefile.LayoutSVI, sv8100Demo())
+	f, err := format.Build(testSigner(), format.LayoutSVI, sv8100Demo())
 	require.NoError(t, err)
 	entries := readEntries(t, f.Zip)
 
@@ -105,8 +105,8 @@ func TestVerify_DemoTampered(t *testing.T) {
 			changed := append([]entry(nil), entries...)
 			require.Contains(t, string(changed[0].data), tt.old)
 			changed[0].data = []byte(strings.Replace(string(changed[0].data), tt.old, tt.new, 1))
-			got, err := licensefile.Verify(storeZip(t, changed), testKeyring())
-			require.ErrorIs(t, err, licensefile.ErrSignature)
+			got, err := format.Verify(storeZip(t, changed), testKeyring())
+			require.ErrorIs(t, err, format.ErrSignature)
 			require.Nil(t, got)
 		})
 	}
@@ -119,7 +119,7 @@ func TestPayload_Expired(t *testing.T) {
 	expires := *demo.ExpiresAt
 	tests := []struct {
 		name    string
-		payload licensefile.Payload
+		payload format.Payload
 		now     time.Time
 		want    bool
 	}{

@@ -1,4 +1,4 @@
-// Package licensefile builds and verifies the signed license files of LIC-6: the zip a customer
+// Package format builds and verifies the signed license files of LIC-6: the zip a customer
 // loads into a system, holding the stacked features of all activated licenses of a location,
 // bound to its Hardware Key Code (HWKC).
 //
@@ -32,7 +32,7 @@
 // the payload, no extra fields), and Ed25519 signatures are deterministic. Verify therefore
 // checks the signatures and then rebuilds the whole zip from what it parsed; the input must be
 // byte-identical. Any changed byte, in a payload, the .log or the zip's metadata, fails.
-package licensefile
+package format
 
 import (
 	archivezip "archive/zip"

@@ -1,21 +1,21 @@
-package licensefile_test
+package format_test
 
 import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
-	"lms/licensefile"
+	"lms/licensefile/format"
 )
 
 // For any input Verify never panics, and what it accepts is a fixed point: the zip it returns
 // is the input, and it verifies again to the same content.
 func FuzzVerify(f *testing.F) {
-	svi, err := licensefile.Build(testSigner(), licensefile.LayoutSVI, sv8100())
+	svi, err := format.Build(testSigner(), format.LayoutSVI, sv8100())
 	require.NoError(f, err)
-	pair, err := licensefile.Build(testSigner(), licensefile.LayoutBX, bxPrimary(), bxSecondary())
+	pair, err := format.Build(testSigner(), format.LayoutBX, bxPrimary(), bxSecondary())
 	require.NoError(f, err)
-	demo, err := licensefile.Build(testSigner(), licensefile.LayoutSVI, sv8100Demo())
+	demo, err := format.Build(testSigner(), format.LayoutSVI, sv8100Demo())
 	require.NoError(f, err)
 	f.Add(svi.Zip)
 	f.Add(demo.Zip)
@@ -27,13 +27,13 @@ func FuzzVerify(f *testing.F) {
 
 	keys := testKeyring()
 	f.Fuzz(func(t *testing.T, input []byte) {
-		got, err := licensefile.Verify(input, keys)
+		got, err := format.Verify(input, keys)
 		if err != nil {
 			require.Nil(t, got)
 			return
 		}
 		require.Equal(t, input, got.Zip)
-		again, err := licensefile.Verify(got.Zip, keys)
+		again, err := format.Verify(got.Zip, keys)
 		require.NoError(t, err)
 		require.Equal(t, got.Payloads, again.Payloads)
 		require.Equal(t, got, again)

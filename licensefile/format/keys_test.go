@@ -1,4 +1,4 @@
-package licensefile_test
+package format_test
 
 import (
 	"crypto/ecdsa"
@@ -17,7 +17,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"lms/licensefile"
+	"lms/licensefile/format"
 )
 
 func TestSigner(t *testing.T) {
@@ -44,11 +44,11 @@ func TestSigner(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 
-			s := licensefile.NewSigner(tt.priv)
+			s := format.NewSigner(tt.priv)
 			require.Equal(t, tt.wantID, s.KeyID())
-			require.Equal(t, licensefile.PublicKey{ID: tt.wantID, Key: tt.wantKey}, s.PublicKey())
+			require.Equal(t, format.PublicKey{ID: tt.wantID, Key: tt.wantKey}, s.PublicKey())
 			if tt.wantKey != nil {
-				require.Equal(t, tt.wantID, licensefile.KeyID(tt.wantKey))
+				require.Equal(t, tt.wantID, format.KeyID(tt.wantKey))
 			}
 		})
 	}
@@ -57,22 +57,22 @@ func TestSigner(t *testing.T) {
 func TestKeyPEM_RoundTrip(t *testing.T) {
 	t.Parallel()
 
-	priv, err := licensefile.GenerateKey()
+	priv, err := format.GenerateKey()
 	require.NoError(t, err)
 	require.Len(t, priv, ed25519.PrivateKeySize)
 
-	privPEM, err := licensefile.MarshalPrivateKey(priv)
+	privPEM, err := format.MarshalPrivateKey(priv)
 	require.NoError(t, err)
 	require.Contains(t, string(privPEM), "-----BEGIN PRIVATE KEY-----\n")
-	gotPriv, err := licensefile.ParsePrivateKey(privPEM)
+	gotPriv, err := format.ParsePrivateKey(privPEM)
 	require.NoError(t, err)
 	require.Equal(t, priv, gotPriv)
 
 	pub := priv.Public().(ed25519.PublicKey)
-	pubPEM, err := licensefile.MarshalPublicKey(pub)
+	pubPEM, err := format.MarshalPublicKey(pub)
 	require.NoError(t, err)
 	require.Contains(t, string(pubPEM), "-----BEGIN PUBLIC KEY-----\n")
-	gotPub, err := licensefile.ParsePublicKey(pubPEM)
+	gotPub, err := format.ParsePublicKey(pubPEM)
 	require.NoError(t, err)
 	require.Equal(t, pub, gotPub)
 }
@@ -88,9 +88,9 @@ func TestKeyPEM_Errors(t *testing.T) {
 	require.NoError(t, err)
 	ecPriv := pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: ecPrivDER})
 	ecPub := pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: ecPubDER})
-	privPEM, err := licensefile.MarshalPrivateKey(testKey())
+	privPEM, err := format.MarshalPrivateKey(testKey())
 	require.NoError(t, err)
-	pubPEM, err := licensefile.MarshalPublicKey(testSigner().PublicKey().Key)
+	pubPEM, err := format.MarshalPublicKey(testSigner().PublicKey().Key)
 	require.NoError(t, err)
 
 	tests := []struct {
@@ -107,8 +107,8 @@ func TestKeyPEM_Errors(t *testing.T) {
 		{name: "PublicGivenPrivate", parse: parsePub, input: privPEM, wantErr: `PEM block is "PRIVATE KEY", want "PUBLIC KEY"`},
 		{name: "PublicECDSA", parse: parsePub, input: ecPub, wantErr: "not an Ed25519 key"},
 		{name: "PublicGarbageDER", parse: parsePub, input: pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: []byte{1, 2, 3}}), wantErr: "parse public key"},
-		{name: "MarshalShortPrivate", parse: func([]byte) error { _, err := licensefile.MarshalPrivateKey(make([]byte, 3)); return err }, wantErr: "private key has 3 bytes"},
-		{name: "MarshalShortPublic", parse: func([]byte) error { _, err := licensefile.MarshalPublicKey(make([]byte, 3)); return err }, wantErr: "public key has 3 bytes"},
+		{name: "MarshalShortPrivate", parse: func([]byte) error { _, err := format.MarshalPrivateKey(make([]byte, 3)); return err }, wantErr: "private key has 3 bytes"},
+		{name: "MarshalShortPublic", parse: func([]byte) error { _, err := format.MarshalPublicKey(make([]byte, 3)); return err }, wantErr: "public key has 3 bytes"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -119,8 +119,8 @@ func TestKeyPEM_Errors(t *testing.T) {
 	}
 }
 
-func parsePriv(b []byte) error { _, err := licensefile.ParsePrivateKey(b); return err }
-func parsePub(b []byte) error  { _, err := licensefile.ParsePublicKey(b); return err }
+func parsePriv(b []byte) error { _, err := format.ParsePrivateKey(b); return err }
+func parsePub(b []byte) error  { _, err := format.ParsePublicKey(b); return err }
 
 func TestLoadOrCreateKey(t *testing.T) {
 	t.Parallel()
@@ -128,7 +128,7 @@ func TestLoadOrCreateKey(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "config", "lms")
 	path := filepath.Join(dir, "license-signing-key.pem")
 
-	priv, created, err := licensefile.LoadOrCreateKey(path)
+	priv, created, err := format.LoadOrCreateKey(path)
 	require.NoError(t, err)
 	require.True(t, created)
 	require.Len(t, priv, ed25519.PrivateKeySize)
@@ -144,7 +144,7 @@ func TestLoadOrCreateKey(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, entries, 1, "no temporary file may be left behind")
 
-	again, created, err := licensefile.LoadOrCreateKey(path)
+	again, created, err := format.LoadOrCreateKey(path)
 	require.NoError(t, err)
 	require.False(t, created)
 	require.Equal(t, priv, again)
@@ -160,7 +160,7 @@ func TestLoadOrCreateKey_Concurrent(t *testing.T) {
 	errs := make([]error, n)
 	var wg sync.WaitGroup
 	for i := range n {
-		wg.Go(func() { keys[i], _, errs[i] = licensefile.LoadOrCreateKey(path) })
+		wg.Go(func() { keys[i], _, errs[i] = format.LoadOrCreateKey(path) })
 	}
 	wg.Wait()
 	for i := range n {
@@ -190,7 +190,7 @@ func TestLoadOrCreateKey_Errors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 
-			_, created, err := licensefile.LoadOrCreateKey(tt.path)
+			_, created, err := format.LoadOrCreateKey(tt.path)
 			require.ErrorContains(t, err, tt.wantErr)
 			require.False(t, created)
 		})
@@ -204,16 +204,16 @@ func TestLoadOrCreateKey_Errors(t *testing.T) {
 func TestJWKS_RoundTrip(t *testing.T) {
 	t.Parallel()
 
-	old := licensefile.NewSigner(ed25519.NewKeyFromSeed(make([]byte, ed25519.SeedSize))).PublicKey()
-	ring := licensefile.Keyring{testSigner().PublicKey(), old}
+	old := format.NewSigner(ed25519.NewKeyFromSeed(make([]byte, ed25519.SeedSize))).PublicKey()
+	ring := format.Keyring{testSigner().PublicKey(), old}
 
 	b, err := ring.JWKS()
 	require.NoError(t, err)
-	got, err := licensefile.ParseJWKS(b)
+	got, err := format.ParseJWKS(b)
 	require.NoError(t, err)
 	require.Equal(t, ring, got)
 
-	one, err := licensefile.Keyring{old}.JWKS()
+	one, err := format.Keyring{old}.JWKS()
 	require.NoError(t, err)
 	require.JSONEq(t, `{"keys":[{"kty":"OKP","crv":"Ed25519","kid":"`+old.ID+`","x":"O2onvM62pC1io6jQKm8Nc2UyFXcd4kOmOsBIoYtZ2ik","alg":"EdDSA","use":"sig"}]}`, string(one))
 }
@@ -242,7 +242,7 @@ func TestJWKS_Errors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 
-			ring, err := licensefile.ParseJWKS([]byte(tt.jwks))
+			ring, err := format.ParseJWKS([]byte(tt.jwks))
 			require.ErrorContains(t, err, tt.wantErr)
 			require.Nil(t, ring)
 		})
@@ -251,7 +251,7 @@ func TestJWKS_Errors(t *testing.T) {
 	t.Run("SkipsOtherKeyTypes", func(t *testing.T) {
 		t.Parallel()
 
-		ring, err := licensefile.ParseJWKS([]byte(`{"keys":[{"kty":"RSA","kid":"r"},{"kty":"OKP","crv":"X25519","kid":"x","x":"` + x + `"},{"kty":"OKP","crv":"Ed25519","kid":"a","x":"` + x + `"}]}`))
+		ring, err := format.ParseJWKS([]byte(`{"keys":[{"kty":"RSA","kid":"r"},{"kty":"OKP","crv":"X25519","kid":"x","x":"` + x + `"},{"kty":"OKP","crv":"Ed25519","kid":"a","x":"` + x + `"}]}`))
 		require.NoError(t, err)
 		require.Len(t, ring, 1)
 		require.Equal(t, "a", ring[0].ID)
@@ -261,7 +261,7 @@ func TestJWKS_Errors(t *testing.T) {
 		t.Parallel()
 
 		pub := testSigner().PublicKey()
-		for _, ring := range []licensefile.Keyring{
+		for _, ring := range []format.Keyring{
 			{{ID: "short", Key: []byte{1}}},
 			{{ID: "", Key: pub.Key}},
 			{pub, pub},
@@ -276,21 +276,21 @@ func TestSigner_DeriveSecret(t *testing.T) {
 	t.Parallel()
 
 	priv := testKey()
-	a, err := licensefile.NewSigner(priv).DeriveSecret("lms/download-link/v1")
+	a, err := format.NewSigner(priv).DeriveSecret("lms/download-link/v1")
 	require.NoError(t, err)
 	require.Len(t, a, 32)
-	again, err := licensefile.NewSigner(append(priv.Seed(), make([]byte, 32)...)).DeriveSecret("lms/download-link/v1")
+	again, err := format.NewSigner(append(priv.Seed(), make([]byte, 32)...)).DeriveSecret("lms/download-link/v1")
 	require.NoError(t, err)
 	require.Equal(t, a, again, "stable for the key (another process, a damaged public half)")
-	other, err := licensefile.NewSigner(priv).DeriveSecret("another use")
+	other, err := format.NewSigner(priv).DeriveSecret("another use")
 	require.NoError(t, err)
 	require.NotEqual(t, a, other, "separated by label")
-	newKey, err := licensefile.GenerateKey()
+	newKey, err := format.GenerateKey()
 	require.NoError(t, err)
-	rotated, err := licensefile.NewSigner(newKey).DeriveSecret("lms/download-link/v1")
+	rotated, err := format.NewSigner(newKey).DeriveSecret("lms/download-link/v1")
 	require.NoError(t, err)
 	require.NotEqual(t, a, rotated, "a new signing key gives a new secret")
 
-	_, err = licensefile.NewSigner(nil).DeriveSecret("lms/download-link/v1")
+	_, err = format.NewSigner(nil).DeriveSecret("lms/download-link/v1")
 	require.Error(t, err)
 }

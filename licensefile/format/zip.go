@@ -1,4 +1,4 @@
-package licensefile
+package format
 
 import (
 	"archive/zip"
