@@ -19,8 +19,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"lms/catalog/catalogtest"
 	"lms/db"
-	"lms/db/dbtest"
 	"lms/mail/mailtest"
 	"lms/seed"
 	"lms/server"
@@ -61,7 +61,7 @@ type Opts struct {
 // New starts an LMS for t and stops it when t ends.
 func New(t testing.TB, opts Opts) *Env {
 	t.Helper()
-	d, dbURL := dbtest.New(t)
+	d, dbURL := catalogtest.NewDB(t)
 	env := &Env{DB: d, Tokens: map[string]string{}}
 	cfg := server.Config{
 		DatabaseURL:          dbURL,

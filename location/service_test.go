@@ -15,8 +15,8 @@ import (
 
 	"lms/actor"
 	"lms/apperr"
+	"lms/catalog/catalogtest"
 	"lms/db"
-	"lms/db/dbtest"
 	"lms/hwkc"
 	"lms/location"
 	"lms/notify"
@@ -49,7 +49,7 @@ var domainNow = time.Date(2026, 11, 27, 9, 30, 15, 0, time.UTC)
 // inserts jobs, no worker runs them.
 func setupDomain(t testing.TB) *domainBundle {
 	t.Helper()
-	d, _ := dbtest.New(t)
+	d, _ := catalogtest.NewDB(t)
 	jobs, err := river.NewClient(riverdatabasesql.New(d.SQL), &river.Config{})
 	require.NoError(t, err)
 	b := &domainBundle{

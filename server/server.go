@@ -55,8 +55,8 @@ type Server struct {
 }
 
 // Migrate brings the database schema up to date and loads the catalog data
-// file (CAT-3), idempotently. `lms migrate`, `lms serve` and the test
-// database templates all call it.
+// file (CAT-3), idempotently. `lms migrate` and `lms serve` call it; the
+// test database templates of catalog/catalogtest are built the same way.
 func Migrate(ctx context.Context, bunDB *bun.DB) ([]string, error) {
 	applied, err := db.Migrate(ctx, bunDB)
 	if err != nil {

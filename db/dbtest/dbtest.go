@@ -2,6 +2,10 @@
 // cloned from a template that is built once per schema version (pgtestdb), so
 // tests run in parallel against the real database without seeing each
 // other's data.
+//
+// It knows only the schema. A test that needs the catalog data in the
+// database as well (system types, parts) takes its database from package
+// catalog/catalogtest, which builds on Migrator here.
 package dbtest
 
 import (
@@ -9,7 +13,6 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
-	"encoding/json"
 	"io/fs"
 	"os"
 	"testing"
@@ -19,7 +22,6 @@ import (
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
 
-	"lms/catalog"
 	"lms/db"
 	"lms/db/migrations"
 )
@@ -45,11 +47,14 @@ func getenv(k, def string) string {
 	return def
 }
 
-// migrator builds the template: our migrations (River's schema included)
-// and the catalog data file, exactly as `lms migrate` does.
-type migrator struct{}
+// Migrator builds a template holding our migrations, River's schema
+// included, as the first step of `lms migrate`. Packages that load data on
+// top (catalogtest) embed it and extend its Hash and Migrate.
+type Migrator struct{}
 
-func (migrator) Hash() (string, error) {
+// Hash identifies the schema: the migration files and River's schema
+// version. A template is rebuilt when it changes.
+func (Migrator) Hash() (string, error) {
 	h := sha256.New()
 	err := fs.WalkDir(migrations.Files(), ".", func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
@@ -63,33 +68,28 @@ func (migrator) Hash() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	c, err := catalog.Default()
-	if err != nil {
-		return "", err
-	}
-	b, _ := json.Marshal(c)
-	h.Write(b)
 	h.Write([]byte{byte(migrations.RiverSchemaVersion)})
 	return hex.EncodeToString(h.Sum(nil))[:16], nil
 }
 
-func (migrator) Migrate(ctx context.Context, sqlDB *sql.DB, _ pgtestdb.Config) error {
-	bunDB := bun.NewDB(sqlDB, pgdialect.New())
-	if _, err := db.Migrate(ctx, bunDB); err != nil {
-		return err
-	}
-	c, err := catalog.Default()
-	if err != nil {
-		return err
-	}
-	return catalog.Sync(ctx, bunDB, c)
+// Migrate applies the migrations to the template database.
+func (Migrator) Migrate(ctx context.Context, sqlDB *sql.DB, _ pgtestdb.Config) error {
+	_, err := db.Migrate(ctx, bun.NewDB(sqlDB, pgdialect.New()))
+	return err
 }
 
-// New returns an open, migrated database of its own for t, dropped when t
-// ends (kept when it fails, for inspection), and its URL.
+// New returns an open database of its own for t holding the schema and no
+// data, dropped when t ends (kept when it fails, for inspection), and its URL.
 func New(t testing.TB) (*db.DB, string) {
 	t.Helper()
-	conf := pgtestdb.Custom(t, Config(), migrator{})
+	return NewFrom(t, Migrator{})
+}
+
+// NewFrom is New with the template built by m, for helpers that put data
+// into the template as well (m should run Migrator's Migrate first).
+func NewFrom(t testing.TB, m pgtestdb.Migrator) (*db.DB, string) {
+	t.Helper()
+	conf := pgtestdb.Custom(t, Config(), m)
 	url := conf.URL()
 	d, err := db.Open(context.Background(), url)
 	if err != nil {
