@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
@@ -91,6 +92,8 @@ func TestInterruptedGenerationIsRetriedOnce(t *testing.T) {
 	tx, err := env.DB.Pool.Begin(ctx)
 	require.NoError(t, err)
 	defer func() { _ = tx.Rollback(ctx) }()
+	var holder int
+	require.NoError(t, tx.QueryRow(ctx, "SELECT pg_backend_pid()").Scan(&holder))
 	fileID := mustActivate(t, env, lmstest.DealerY, loc.ID, lics...)
 	tag, err := tx.Exec(ctx, "SELECT 1 FROM license_files WHERE status = 'PENDING' FOR UPDATE")
 	require.NoError(t, err)
@@ -106,7 +109,11 @@ func TestInterruptedGenerationIsRetriedOnce(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("the worker did not pick the job up")
 	}
-	time.Sleep(200 * time.Millisecond) // let it reach the locked row
+	lmstest.Eventually(t, 10*time.Second, func() bool {
+		var waiting bool
+		err := env.DB.Pool.QueryRow(ctx, "SELECT EXISTS (SELECT FROM pg_stat_activity WHERE $1 = ANY (pg_blocking_pids(pid)))", holder).Scan(&waiting)
+		return err == nil && waiting
+	}, "the generation waits for the locked row")
 	require.NoError(t, first.StopAndCancel(ctx))
 	var state string
 	var attempt int
@@ -186,6 +193,17 @@ func subscribe(t testing.TB, env *lmstest.Env, user, locationID, fileID string) 
 	return out
 }
 
+// waitSubscribed waits until the location has n subscriptions to its
+// license files in the server. A subscription over server-sent events is
+// answered before its resolver subscribes, so a file that became ready in
+// between would not be announced to it.
+func waitSubscribed(t testing.TB, env *lmstest.Env, loc apiLocation, n int) {
+	t.Helper()
+	events := env.Server.Graph.Services.Files.Events
+	id := uuid.MustParse(loc.LocationID)
+	lmstest.Eventually(t, 10*time.Second, func() bool { return events.Subscribers(id) == n }, "the subscription is registered")
+}
+
 func next(t testing.TB, files <-chan apiFile) apiFile {
 	t.Helper()
 	select {
@@ -209,7 +227,7 @@ func TestFileReadySubscription(t *testing.T) {
 	<-env.Server.Graph.Services.Files.Events.Listening()
 
 	files := subscribe(t, env, lmstest.DealerY, loc.ID, "")
-	time.Sleep(100 * time.Millisecond) // the subscription is registered
+	waitSubscribed(t, env, loc, 1)
 	fileID := mustActivate(t, env, lmstest.DealerY, loc.ID, lics...)
 	fileWorker(t, env, nil)
 	f := next(t, files)
@@ -251,7 +269,7 @@ func TestActivationToFileReadyLatency(t *testing.T) {
 	loc := createLocation(t, env, lmstest.DealerY, "SV8100", map[string]any{"hardwareKeyCode": "19" + randomHex(10)})
 	<-env.Server.Graph.Services.Files.Events.Listening()
 	files := subscribe(t, env, lmstest.DealerY, loc.ID, "")
-	time.Sleep(100 * time.Millisecond)
+	waitSubscribed(t, env, loc, 1)
 	var took []time.Duration
 	for range n {
 		lic := mustAttach(t, env, lmstest.DealerY, loc.ID, sel{Line: lines["BE107585"], Qty: qty(1)})

@@ -71,7 +71,7 @@ func TestGenerationGivenUp(t *testing.T) {
 
 	<-env.Server.Graph.Services.Files.Events.Listening()
 	files := subscribe(t, env, lmstest.DealerY, loc.ID, "")
-	time.Sleep(100 * time.Millisecond) // the subscription is registered
+	waitSubscribed(t, env, loc, 1)
 	cause := errors.New("worker crashed")
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel() // the job's context is often what ended it

@@ -70,6 +70,15 @@ func (e *Events) Subscribe(locationID uuid.UUID) (<-chan FileReadyEvent, func())
 	}
 }
 
+// Subscribers returns how many subscriptions the location has in this
+// process. Tests wait on it to know that a subscription is in effect.
+func (e *Events) Subscribers(locationID uuid.UUID) int {
+	e.init()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return len(e.subs[locationID])
+}
+
 func (e *Events) publish(ev FileReadyEvent) {
 	e.mu.Lock()
 	defer e.mu.Unlock()

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 	"github.com/stretchr/testify/require"
 	"github.com/uptrace/bun"
 
@@ -53,6 +55,37 @@ func emailRows(t *testing.T, env *lmstest.Env) []db.Email {
 	return rows
 }
 
+// jobsDone subscribes to the worker's River events of jobs that finish
+// (completed, cancelled, or failed). Call it before the change that
+// enqueues the jobs.
+func jobsDone(t *testing.T, env *lmstest.Env) <-chan *river.Event {
+	t.Helper()
+	events, cancel := env.Server.Worker.Subscribe(river.EventKindJobCompleted, river.EventKindJobCancelled, river.EventKindJobFailed)
+	t.Cleanup(cancel)
+	return events
+}
+
+// waitFinal waits until River reports a job of the given kind in a final
+// state and returns that state: River runs no further attempt of it.
+func waitFinal(t *testing.T, events <-chan *river.Event, kind string) rivertype.JobState {
+	t.Helper()
+	deadline := time.After(10 * time.Second)
+	for {
+		select {
+		case ev, ok := <-events:
+			require.True(t, ok, "River event subscription ended")
+			switch ev.Job.State {
+			case rivertype.JobStateCompleted, rivertype.JobStateCancelled, rivertype.JobStateDiscarded:
+				if ev.Job.Kind == kind {
+					return ev.Job.State
+				}
+			}
+		case <-deadline:
+			t.Fatalf("no %s job reached a final state in 10s", kind)
+		}
+	}
+}
+
 func jobCount(t *testing.T, env *lmstest.Env, kind string) int {
 	t.Helper()
 	var n int
@@ -67,6 +100,7 @@ func TestMailIsSentOnlyForCommittedChanges(t *testing.T) {
 	t.Parallel()
 	env := lmstest.New(t, lmstest.Opts{})
 	ids := partnerIDs(t, env)
+	done := jobsDone(t, env)
 
 	// A failing change: the email is enqueued in the transaction, then a
 	// later step fails and everything rolls back.
@@ -104,7 +138,9 @@ func TestMailIsSentOnlyForCommittedChanges(t *testing.T) {
 		rows := emailRows(t, env)
 		return len(rows) == 1 && rows[0].Status == db.EmailSent
 	}, "email recorded as sent")
-	time.Sleep(300 * time.Millisecond) // a duplicate delivery would arrive by now
+	// Its one job is done for good, so no duplicate delivery can follow.
+	require.Equal(t, rivertype.JobStateCompleted, waitFinal(t, done, "send_email"))
+	require.Equal(t, 1, jobCount(t, env, "send_email"))
 	require.Len(t, env.SMTP.Messages(), 1)
 	rows := emailRows(t, env)
 	require.Equal(t, 1, rows[0].Attempts)
@@ -174,6 +210,7 @@ func TestPermanentSMTPFailureStops(t *testing.T) {
 	env := lmstest.New(t, lmstest.Opts{})
 	ids := partnerIDs(t, env)
 	env.SMTP.FailNext(1, 550)
+	done := jobsDone(t, env)
 
 	grantToDealerZ(t, env, ids)
 
@@ -181,7 +218,7 @@ func TestPermanentSMTPFailureStops(t *testing.T) {
 		rows := emailRows(t, env)
 		return len(rows) == 1 && rows[0].Status == db.EmailFailed
 	}, "email recorded as failed")
-	time.Sleep(300 * time.Millisecond)
+	waitFinal(t, done, "send_email") // no further attempt follows
 	rows := emailRows(t, env)
 	require.Equal(t, 1, rows[0].Attempts)
 	require.Contains(t, rows[0].LastError, "550")
