@@ -253,17 +253,16 @@ func TestFileReadySubscription(t *testing.T) {
 	require.Equal(t, "NOT_FOUND", resp.Errors[0].Code())
 }
 
-// TestActivationToFileReadyLatency measures, over 100 activations, the time
-// from the activation's commit (the mutation's answer) to the file being
-// ready, and logs the median (no assertion on time).
+// TestActivationToFileReadyLatency: over 100 activations, each file is
+// announced to the subscriber because the job's insert notification woke
+// the worker, not because the worker polled for it (LIC-5). The worker's
+// poll interval is far longer than next waits for an announcement, so a
+// missed wake fails the test instead of costing a poll. The time from the
+// activation's commit (the mutation's answer) to the announcement is logged
+// (median, p90), never asserted.
 func TestActivationToFileReadyLatency(t *testing.T) {
-	if testing.Short() {
-		t.Skip("measurement")
-	}
 	t.Parallel()
-	// The production default poll interval: the worker must be woken by
-	// the job's insert notification, not find it by polling.
-	env := lmstest.New(t, lmstest.Opts{NoSMTP: true, Config: func(c *server.Config) { c.FetchPollInterval = time.Second }})
+	env := lmstest.New(t, lmstest.Opts{NoSMTP: true, Config: func(c *server.Config) { c.FetchPollInterval = time.Hour }})
 	const n = 100
 	lines := ship(t, env, lmstest.DealerY, "SO-LAT", "PO-LAT", line{"BE107585", n})
 	loc := createLocation(t, env, lmstest.DealerY, "SV8100", map[string]any{"hardwareKeyCode": "19" + randomHex(10)})
