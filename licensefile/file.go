@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -20,7 +18,6 @@ import (
 	"lms/licensefile/format"
 	"lms/location"
 	"lms/mail"
-	"lms/notify"
 )
 
 // GenerateFileArgs is the River job that builds one requested generation of
@@ -284,18 +281,13 @@ func (s *Service) mailFileReady(ctx context.Context, tx bun.Tx, f *db.LicenseFil
 	for _, x := range features {
 		e.Features = append(e.Features, mail.FileFeature{PartNumber: x.PartNumber, Name: x.Name, Amount: x.Amount()})
 	}
-	var to []notify.Recipient
+	var requester []uuid.UUID
 	if f.RequestedBy != nil {
-		u := new(db.User)
-		if err := tx.NewSelect().Model(u).Where("id = ?", *f.RequestedBy).Scan(ctx); err != nil {
-			return fmt.Errorf("load requesting user: %w", err)
-		}
-		if u.DisabledAt == nil {
-			to = append(to, notify.Recipient{Email: u.Email, Name: u.Name, PartnerID: &loc.PartnerID})
-		}
+		requester = append(requester, *f.RequestedBy)
 	}
-	if d := strings.TrimSpace(loc.DealerEmail); d != "" && !slices.ContainsFunc(to, func(r notify.Recipient) bool { return strings.EqualFold(r.Email, d) }) {
-		to = append(to, notify.Recipient{Email: d, PartnerID: &loc.PartnerID})
+	to, err := fileRecipients(ctx, tx, loc, requester)
+	if err != nil {
+		return err
 	}
 	for _, r := range to {
 		e.RecipientName = r.Name

@@ -30,7 +30,6 @@ import (
 	"lms/inventory"
 	"lms/location"
 	"lms/mail"
-	"lms/notify"
 	"lms/page"
 )
 
@@ -290,20 +289,9 @@ func (s *Service) mailExternalFile(ctx context.Context, tx bun.Tx, f *db.License
 		HardwareKeyCode: loc.HardwareKeyCode, SalesOrder: *f.SalesOrder, FileName: *f.FileName, Version: f.Version,
 		DownloadURL: link.url, LinkExpiresAt: link.expires, AvailableAt: *f.ReadyAt,
 	}
-	var to []notify.Recipient
-	if len(activators) > 0 {
-		var users []db.User
-		if err := tx.NewSelect().Model(&users).Where("id IN (?)", bun.In(activators)).Where("disabled_at IS NULL").Scan(ctx); err != nil && !isNoRows(err) {
-			return fmt.Errorf("load activating users: %w", err)
-		}
-		for _, id := range activators {
-			if i := slices.IndexFunc(users, func(u db.User) bool { return u.ID == id }); i >= 0 {
-				to = append(to, notify.Recipient{Email: users[i].Email, Name: users[i].Name, PartnerID: &loc.PartnerID})
-			}
-		}
-	}
-	if d := strings.TrimSpace(loc.DealerEmail); d != "" && !slices.ContainsFunc(to, func(r notify.Recipient) bool { return strings.EqualFold(r.Email, d) }) {
-		to = append(to, notify.Recipient{Email: d, PartnerID: &loc.PartnerID})
+	to, err := fileRecipients(ctx, tx, loc, activators)
+	if err != nil {
+		return err
 	}
 	for _, r := range to {
 		e.RecipientName = r.Name
