@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
@@ -26,13 +27,7 @@ type BinFilter struct {
 }
 
 // Validate trims the search and checks its length.
-func (f *BinFilter) Validate() error {
-	f.Search = strings.TrimSpace(f.Search)
-	if len([]rune(f.Search)) > 100 {
-		return apperr.Invalid("search", "at most 100 characters")
-	}
-	return nil
-}
+func (f *BinFilter) Validate() error { return validateSearch(&f.Search) }
 
 // Scope restricts a query over partner_id col to the bin being browsed.
 func (f BinFilter) Scope(a *actor.Actor, q *bun.SelectQuery, col string) *bun.SelectQuery {
@@ -51,6 +46,18 @@ func (f BinFilter) CursorScope(a *actor.Actor, list string) string {
 		s += "/" + f.PartnerID.String()
 	}
 	return s
+}
+
+// maxSearch is the longest search text of a list.
+const maxSearch = 100
+
+// validateSearch trims a list's search text and checks its length.
+func validateSearch(search *string) error {
+	*search = strings.TrimSpace(*search)
+	if utf8.RuneCountInString(*search) > maxSearch {
+		return apperr.Invalid("search", "at most %d characters", maxSearch)
+	}
+	return nil
 }
 
 // LineMatches is the condition that a bin line (alias ol, its order o and

@@ -3,14 +3,12 @@ package inventory
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 
 	"lms/actor"
-	"lms/apperr"
 	"lms/db"
 	"lms/page"
 )
@@ -43,13 +41,7 @@ type OrderFilter struct {
 }
 
 // Validate trims the search and checks its length.
-func (f *OrderFilter) Validate() error {
-	f.Search = strings.TrimSpace(f.Search)
-	if len([]rune(f.Search)) > 100 {
-		return apperr.Invalid("search", "at most 100 characters")
-	}
-	return nil
-}
+func (f *OrderFilter) Validate() error { return validateSearch(&f.Search) }
 
 func (f OrderFilter) apply(q *bun.SelectQuery) *bun.SelectQuery {
 	if f.Search != "" {
