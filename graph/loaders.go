@@ -27,6 +27,13 @@ import (
 // window. So the resolver of a list also prefetches what the query selects
 // below it (prefetch.go): one call per field for the whole list, primed into
 // these loaders, which the nested resolvers then find cached.
+//
+// Measured against plain loaders without the walker (issue 12): with a 0.5
+// or 2 ms wait most statement-count tests failed (100 locations took 8 to 17
+// statements instead of 8, varying run to run); with dataloadgen's default
+// 16 ms they passed 5 runs of 5 without -race, but one of 5 with -race and
+// two of 3 beside another test package failed, and every nesting level waited
+// out the window (the license page of 100 licenses: p50 70 ms instead of 4).
 type loaders struct {
 	users             *loader[uuid.UUID, *db.User]
 	partners          *loader[uuid.UUID, *db.Partner]
