@@ -63,13 +63,8 @@ func (s *Service) uploadProtectDat(ctx context.Context, in ProtectDatUpload) (*d
 	if err != nil {
 		return nil, err
 	}
-	// Another partner's location, or one that takes no protect.dat, is
-	// refused before the file is read; the transaction checks again under
-	// the location's lock.
-	if sys, err := location.FindSystem(ctx, s.DB, a, in.LocationID, "locationId"); err != nil {
+	if err := s.checkTarget(ctx, a, in.LocationID, requireProtectDat); err != nil {
 		return nil, err
-	} else if e := requireProtectDat(sys.Type); e != nil {
-		return nil, e
 	}
 	content, err := readUpload(in.File, in.Size, MaxProtectDatBytes, "a protect.dat")
 	if err != nil {

@@ -112,12 +112,8 @@ func (s *Service) uploadExternalFile(ctx context.Context, in ExternalFileUpload)
 	if err != nil {
 		return nil, err
 	}
-	// A location that takes no upload is refused before the file is read;
-	// the transaction checks it again under the location's lock.
-	if sys, err := location.FindSystem(ctx, s.DB, a, in.LocationID, "locationId"); err != nil {
+	if err := s.checkTarget(ctx, a, in.LocationID, requireExternal); err != nil {
 		return nil, err
-	} else if e := requireExternal(sys.Type); e != nil {
-		return nil, e
 	}
 	limit := s.maxUploadBytes()
 	content, err := readUpload(in.File, in.Size, limit, "an external license file")
@@ -207,6 +203,21 @@ func requireExternal(st *catalog.SystemType) *apperr.Error {
 		return nil
 	}
 	return apperr.New(apperr.NotApplicable, "LMS generates the license file of a %s itself; only external products get theirs uploaded", st.Name).OnField("locationId")
+}
+
+// checkTarget refuses an upload for a location before its file is read:
+// another partner's location (NOT_FOUND) or one whose system type takes no
+// such file (accepts says why). The transaction checks again under the
+// location's lock.
+func (s *Service) checkTarget(ctx context.Context, a *actor.Actor, locationID uuid.UUID, accepts func(*catalog.SystemType) *apperr.Error) error {
+	sys, err := location.FindSystem(ctx, s.DB, a, locationID, "locationId")
+	if err != nil {
+		return err
+	}
+	if e := accepts(sys.Type); e != nil {
+		return e
+	}
+	return nil
 }
 
 // readUpload reads an uploaded file of at most limit bytes (what names it
