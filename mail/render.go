@@ -114,6 +114,10 @@ type templateSet struct {
 var templateFuncs = map[string]any{
 	// date shows a day unambiguously for an international audience.
 	"date": func(t time.Time) string { return t.UTC().Format("2 January 2006") },
+	// day shows a calendar date (an expiry, a term's first or last day) in
+	// date's format but as given: such a date has no time of day, and
+	// moving midnight in Berlin to UTC would show the day before.
+	"day": func(t time.Time) string { return t.Format("2 January 2006") },
 	// datetime adds the time of day, and says it is UTC.
 	"datetime": func(t time.Time) string { return t.UTC().Format("2 January 2006, 15:04 UTC") },
 	"colwidth": colwidth,
