@@ -6,6 +6,18 @@
 // Default; Sync writes it into the database and Load reads it back, so that an admin can add
 // system types and parts without a release. Other packages ask the catalog (a flag, a format, a
 // stacking kind) instead of switching on system-type codes or part numbers.
+//
+// Notes on the data. The user guide gives no SWA weights (SWA-4); the weights in catalog.json
+// are chosen to reproduce the guide's quotes, and most are illustrative. The six licenses
+// activated on the guide's iS3000 example location ("SIP@Net Server", reinstatement chapter),
+// 960026138000 ×1 at 0.5, EU920000 ×1 at 1.5, 960025871000 ×4 at 0.25, 960026036000 ×2 at 0.3,
+// EU920014 ×40 at 0.04 and EU92067151 ×1 at 0.3, weigh exactly r = 5.5 units a month, which
+// with the term factors 1, 0.97, 0.95, 0.95 and 0.92 gives the guide's 66/129/189/251/304
+// units for 12…60 months and 17 units of reinstatement for 3 lapsed months
+// (TestSwaWeightsFitGuideExample holds the catalog to it). The guide shows its SV8300 quote
+// (264/513/753 units at r = 22) without the location's licenses, so no SV8300 weight is
+// fitted to it. Catalog version 4 set f(24) to 0.97 (was 0.975) and EU92067151 to 0.3 (was
+// 0.315, which made the rate 5.515).
 package catalog
 
 import (

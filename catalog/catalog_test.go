@@ -1,10 +1,11 @@
 package catalog
 
 import (
-	"math"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"lms/swa/quote"
 )
 
 func TestDefault(t *testing.T) {
@@ -90,7 +91,7 @@ func TestLookups(t *testing.T) {
 
 	f, ok := cat.TermFactor(24)
 	require.True(t, ok)
-	require.InDelta(t, 0.975, f, 1e-9)
+	require.InDelta(t, 0.97, f, 1e-9)
 	_, ok = cat.TermFactor(18)
 	require.False(t, ok)
 }
@@ -188,7 +189,7 @@ func TestSwaApplications(t *testing.T) {
 	}
 
 	// SWA-4 term factors.
-	want := map[int]float64{12: 1.00, 24: 0.975, 36: 0.95, 48: 0.95, 60: 0.92}
+	want := map[int]float64{12: 1.00, 24: 0.97, 36: 0.95, 48: 0.95, 60: 0.92}
 	require.Len(t, cat.SwaTermFactors, len(want))
 	for months, factor := range want {
 		got, ok := cat.TermFactor(months)
@@ -198,9 +199,9 @@ func TestSwaApplications(t *testing.T) {
 }
 
 // The seed weights of the iS3000 parts are fitted to the guide's reinstatement example: the
-// location's activated licenses weigh 5.515 units a month, which with the SWA-4 term factors
-// gives the guide's 66/129/189/251/304 units for 12…60 months and ceil(3 × 5.515) = 17 units
-// for 3 lapsed months.
+// location's six activated licenses weigh exactly 5.5 units a month, which with the SWA-4 term
+// factors gives the guide's 66/129/189/251/304 units for 12…60 months and ceil(3 × 5.5) = 17
+// units for 3 lapsed months.
 func TestSwaWeightsFitGuideExample(t *testing.T) {
 	t.Parallel()
 
@@ -211,18 +212,26 @@ func TestSwaWeightsFitGuideExample(t *testing.T) {
 		"960026138000": 1, "EU920000": 1, "960025871000": 4, "960026036000": 2, "EU920014": 40,
 		"EU92067151": 1,
 	}
-	var rate float64
+	var lines []quote.Line
 	for number, qty := range activated {
 		p, ok := cat.Part(number)
 		require.True(t, ok, number)
-		rate += p.SwaWeight * float64(qty)
+		app, ok := cat.ApplicationOf(p, "IS3000")
+		require.True(t, ok, number)
+		require.Equal(t, "IS3000", app.Code, number)
+		lines = append(lines, quote.Line{Weight: p.SwaWeight, Quantity: qty})
 	}
-	require.InDelta(t, 5.515, rate, 1e-9)
+	rate := quote.RateOf(lines)
+	require.Equal(t, quote.Rate(55000), rate, "rate %s", rate)
 
-	for months, units := range map[int]float64{12: 66, 24: 129, 36: 189, 48: 251, 60: 304} {
+	app, ok := cat.SwaApplication("IS3000")
+	require.True(t, ok)
+	require.Equal(t, []int{12, 24, 36, 48, 60}, app.Terms)
+	want := map[int]int{12: 66, 24: 129, 36: 189, 48: 251, 60: 304}
+	for _, months := range app.Terms {
 		f, ok := cat.TermFactor(months)
-		require.True(t, ok)
-		require.Equal(t, units, math.Round(rate*float64(months)*f), months)
+		require.True(t, ok, months)
+		require.Equal(t, want[months], quote.Units(rate, months, quote.FactorOf(f)), months)
 	}
-	require.Equal(t, 17.0, math.Ceil(3*rate))
+	require.Equal(t, 17, quote.Reinstatement(rate, 3))
 }

@@ -137,7 +137,7 @@ func TestSyncLoadRoundtrip(t *testing.T) {
 	p, ok := got.Part("EU92067151")
 	require.True(t, ok)
 	require.Equal(t, 20151, *p.Version)
-	require.InDelta(t, 0.315, p.SwaWeight, 1e-9)
+	require.InDelta(t, 0.3, p.SwaWeight, 1e-9)
 }
 
 func TestSyncInTransaction(t *testing.T) {
