@@ -315,6 +315,9 @@ func (r *mutationResolver) ActivateLicenses(ctx context.Context, input model.Act
 	if err == nil && len(errs) == 0 {
 		out.Location, err = r.Services.Locations.FindLocation(ctx, locationID)
 	}
+	if err == nil && len(errs) == 0 {
+		out.SwaQuote, err = r.activationSwaQuote(ctx, locationID)
+	}
 	return out, err
 }
 

@@ -17,6 +17,7 @@ import (
 	"lms/inventory"
 	"lms/licensefile"
 	"lms/page"
+	"lms/swa"
 )
 
 // loaders batch the lookups of one request so lists never run one query per
@@ -55,6 +56,9 @@ type loaders struct {
 	demoLicensesLeft  *loader[uuid.UUID, *int]
 	orderLicenses     *loader[firstPageKey, *page.Page[db.License]]
 	protectDats       *loader[uuid.UUID, *db.ProtectDat]
+
+	swaApplications       *loader[uuid.UUID, []*swa.Application]
+	swaApplicationsByCode *loader[string, *catalog.SwaApplication]
 }
 
 // firstPageKey asks for the first page of a parent's list (a customer's
@@ -213,6 +217,10 @@ func (r *Resolver) newLoaders() *loaders {
 		demoLicensesLeft: r.newDemoLicensesLeftLoader(),
 		orderLicenses:    newLoader(firstPages(r.Services.Licenses.FirstLicensesOfOrders)),
 		protectDats:      newLoader(batch(r.Services.Files.CurrentProtectDats)),
+		swaApplications:  newLoader(batch(r.Services.Swa.ApplicationsOf)),
+		swaApplicationsByCode: newLoader(batch(func(ctx context.Context, codes []string) ([]*catalog.SwaApplication, error) {
+			return catalog.FindSwaApplications(ctx, r.DB, codes)
+		})),
 	}
 }
 

@@ -112,6 +112,12 @@ func (r *Resolver) findNodes(ctx context.Context, typ string, keys []string) ([]
 		return loadNodes(ctx, ids, s.Files.FindProtectDats, nil)
 	case "LicenseReturn":
 		return loadNodes(ctx, ids, s.Inventory.FindReturns, nil)
+	case "SwaUnitOrder":
+		return loadNodes(ctx, ids, s.Swa.FindUnitOrders, nil)
+	case "SwaActivation":
+		return loadNodes(ctx, ids, s.Swa.FindActivations, nil)
+	case "SwaAgreement":
+		return loadNodes(ctx, ids, s.Swa.FindAgreements, nil)
 	case "LicenseFile":
 		return loadNodes(ctx, ids, s.Files.FindFiles, r.prefetchFiles)
 	}

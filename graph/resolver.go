@@ -14,6 +14,7 @@ import (
 	"lms/location"
 	"lms/notify"
 	"lms/partner"
+	"lms/swa"
 )
 
 //go:generate go tool gqlgen generate
@@ -34,4 +35,5 @@ type Services struct {
 	Inventory *inventory.Service
 	Licenses  *license.Service
 	Files     *licensefile.Service
+	Swa       *swa.Service
 }

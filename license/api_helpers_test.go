@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -354,24 +353,5 @@ func keys(env *lmstest.Env) format.Keyring { return env.Server.Graph.Services.Fi
 // mailTo waits for a mail to rcpt whose subject contains all of parts.
 func mailTo(t testing.TB, env *lmstest.Env, rcpt string, parts ...string) mailtest.Received {
 	t.Helper()
-	var found mailtest.Received
-	lmstest.Eventually(t, 15*time.Second, func() bool {
-		for _, m := range env.SMTP.Messages() {
-			if slices.Contains(m.To, rcpt) && containsAll(m.Subject, parts...) {
-				found = m
-				return true
-			}
-		}
-		return false
-	}, fmt.Sprintf("mail to %s with %q", rcpt, parts))
-	return found
-}
-
-func containsAll(s string, parts ...string) bool {
-	for _, p := range parts {
-		if !strings.Contains(s, p) {
-			return false
-		}
-	}
-	return true
+	return lmstest.MailTo(t, env, rcpt, parts...)
 }

@@ -17,6 +17,7 @@ import (
 	"lms/graph"
 	"lms/licensefile/format"
 	"lms/mail"
+	"lms/swa"
 )
 
 // Config is everything LMS can be told. Every field has an environment
@@ -63,6 +64,10 @@ type Config struct {
 	// SMTP is the mail server (LMS_SMTP_*); with no host, mail is recorded
 	// and not sent.
 	SMTP mail.Config
+	// SwaCoolingOff is how long an SWA assignment stays pending before it
+	// is activated (LMS_SWA_COOLING_OFF, default 24h, SWA-8); tests and
+	// demos set seconds.
+	SwaCoolingOff time.Duration
 	// MailRetryBase is the first retry delay after a temporary SMTP failure
 	// (LMS_MAIL_RETRY_BASE).
 	MailRetryBase time.Duration
@@ -139,6 +144,13 @@ func FromEnv() (Config, error) {
 	c.TokenRecheckInterval = 5 * time.Second
 	parse("LMS_TOKEN_RECHECK_INTERVAL", duration(&c.TokenRecheckInterval))
 	parse("LMS_MAIL_RETRY_BASE", duration(&c.MailRetryBase))
+	c.SwaCoolingOff = swa.DefaultCoolingOff
+	parse("LMS_SWA_COOLING_OFF", func(v string) (e error) {
+		if c.SwaCoolingOff, e = time.ParseDuration(v); e == nil && c.SwaCoolingOff <= 0 {
+			e = fmt.Errorf("must be a positive duration, e.g. 24h or 5s")
+		}
+		return e
+	})
 	parse("LMS_JOB_POLL_INTERVAL", duration(&c.FetchPollInterval))
 	parse("LMS_SMTP_PORT", func(v string) (e error) { c.SMTP.Port, e = strconv.Atoi(v); return e })
 	parse("LMS_SMTP_TIMEOUT", duration(&c.SMTP.Timeout))

@@ -31,6 +31,7 @@ import (
 	"lms/mail"
 	"lms/notify"
 	"lms/partner"
+	"lms/swa"
 	"lms/workers"
 )
 
@@ -159,7 +160,8 @@ func NewWithDB(ctx context.Context, cfg Config, d *db.DB) (*Server, error) {
 		Events: &licensefile.Events{Pool: d.Pool, Logger: log}, PublicURL: cfg.PublicURL, Links: links,
 		MaxUploadBytes: cfg.MaxUploadBytes,
 	}
-	workers.Register(ws, workers.Deps{DB: d.Bun, Notify: notifier, Files: files, RetryBase: cfg.MailRetryBase})
+	swaService := &swa.Service{DB: d.Bun, Notify: notifier, CoolingOff: cfg.SwaCoolingOff}
+	workers.Register(ws, workers.Deps{DB: d.Bun, Notify: notifier, Files: files, Swa: swaService, RetryBase: cfg.MailRetryBase})
 
 	// The insert client notifies the workers of new jobs in the inserting
 	// transaction, at most once per FetchCooldown per queue: keep it short
@@ -171,6 +173,7 @@ func NewWithDB(ctx context.Context, cfg Config, d *db.DB) (*Server, error) {
 	}
 	notifier.Jobs = jobs
 	files.Jobs = jobs
+	swaService.Jobs = jobs
 
 	pollInterval := cfg.FetchPollInterval
 	if pollInterval == 0 {
@@ -193,6 +196,11 @@ func NewWithDB(ctx context.Context, cfg Config, d *db.DB) (*Server, error) {
 			river.NewPeriodicJob(river.PeriodicInterval(time.Hour), func() (river.JobArgs, *river.InsertOpts) {
 				return idempotency.PurgeArgs{}, nil
 			}, nil),
+			// SWA-9: statuses and reminders; River's leader enqueues it,
+			// so one runs however many worker processes there are.
+			river.NewPeriodicJob(river.PeriodicInterval(24*time.Hour), func() (river.JobArgs, *river.InsertOpts) {
+				return swa.DailyArgs{}, nil
+			}, &river.PeriodicJobOpts{RunOnStart: true}),
 		},
 	})
 	if err != nil {
@@ -209,6 +217,7 @@ func NewWithDB(ctx context.Context, cfg Config, d *db.DB) (*Server, error) {
 		Inventory: &inventory.Service{DB: d.Bun, Notify: notifier},
 		Licenses:  &license.Service{DB: d.Bun, Files: files},
 		Files:     files,
+		Swa:       swaService,
 	}}
 	s := &Server{cfg: cfg, log: log, DB: d, Graph: res, Tokens: tokens, Jobs: jobs, Worker: worker, Websockets: new(graph.Websockets), Ready: make(chan struct{}), admission: newAdmission()}
 	s.handler, err = s.routes()

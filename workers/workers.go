@@ -11,6 +11,7 @@ import (
 
 	"lms/licensefile"
 	"lms/notify"
+	"lms/swa"
 )
 
 // Deps are the services workers call.
@@ -19,6 +20,7 @@ type Deps struct {
 	DB     *bun.DB
 	Notify *notify.Service
 	Files  *licensefile.Service
+	Swa    *swa.Service
 	// RetryBase is the first retry delay of email delivery; later retries
 	// double it. Zero means DefaultRetryBase.
 	RetryBase time.Duration
@@ -34,6 +36,8 @@ const (
 	SendEmailTimeout            = time.Minute
 	LicenseFileTimeout          = time.Minute
 	PurgeIdempotencyKeysTimeout = time.Minute
+	SwaActivationTimeout        = time.Minute
+	SwaDailyTimeout             = time.Minute
 )
 
 // RescueMargin is how long past its timeout a job may still show as running
@@ -52,7 +56,7 @@ const RescueMargin = 15 * time.Second
 // timeout + margin. A rescued job is retried after its kind's NextRetry;
 // its work is idempotent (a file generation is built once, an email keeps
 // its Message-ID).
-const RescueStuckJobsAfter = max(SendEmailTimeout, LicenseFileTimeout, PurgeIdempotencyKeysTimeout) + RescueMargin
+const RescueStuckJobsAfter = max(SendEmailTimeout, LicenseFileTimeout, PurgeIdempotencyKeysTimeout, SwaActivationTimeout, SwaDailyTimeout) + RescueMargin
 
 // Register adds every worker to ws.
 func Register(ws *river.Workers, d Deps) {
@@ -63,6 +67,8 @@ func Register(ws *river.Workers, d Deps) {
 	river.AddWorker(ws, &SendEmailWorker{Notify: d.Notify, RetryBase: base})
 	river.AddWorker(ws, &GenerateLicenseFileWorker{Files: d.Files, RetryBase: min(base, time.Second)})
 	river.AddWorker(ws, &PurgeIdempotencyKeysWorker{DB: d.DB})
+	river.AddWorker(ws, &SwaActivateWorker{Swa: d.Swa})
+	river.AddWorker(ws, &SwaDailyWorker{Swa: d.Swa})
 }
 
 // backoff returns base·2^(attempt-1), capped at limit.

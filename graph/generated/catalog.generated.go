@@ -1456,6 +1456,14 @@ func (ec *executionContext) marshalNSwaApplication2ᚕlmsᚋcatalogᚐSwaApplica
 	return ret
 }
 
+func (ec *executionContext) marshalNSwaApplication2ᚖlmsᚋcatalogᚐSwaApplication(ctx context.Context, sel ast.SelectionSet, v *catalog.SwaApplication) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SwaApplication!")
+		return graphql.Null
+	}
+	return ec._SwaApplication(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNSystemType2lmsᚋcatalogᚐSystemType(ctx context.Context, sel ast.SelectionSet, v catalog.SystemType) graphql.Marshaler {
 	return ec._SystemType(ctx, sel, &v)
 }

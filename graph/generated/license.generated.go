@@ -10,6 +10,7 @@ import (
 	"lms/graph/model"
 	"lms/inventory"
 	"lms/licensefile/format"
+	"lms/swa"
 	"math"
 	"strconv"
 	"sync/atomic"
@@ -409,6 +410,38 @@ func (ec *executionContext) fieldContext_ActivateLicensesPayload_errors(_ contex
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ActivateLicensesPayload_swaQuote(ctx context.Context, field graphql.CollectedField, obj *model.ActivateLicensesPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivateLicensesPayload_swaQuote(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SwaQuote, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *swa.Quote) graphql.Marshaler {
+			return ec.marshalOSwaQuote2ᚖlmsᚋswaᚐQuote(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ActivateLicensesPayload_swaQuote(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ActivateLicensesPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SwaQuote(ctx, field)
 		},
 	}
 	return fc, nil
@@ -4055,6 +4088,11 @@ func (ec *executionContext) _ActivateLicensesPayload(ctx context.Context, sel as
 		case "errors":
 			out.Values[i] = ec._ActivateLicensesPayload_errors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "swaQuote":
+			out.Values[i] = ec._ActivateLicensesPayload_swaQuote(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:

@@ -8,6 +8,7 @@ import (
 	"lms/catalog"
 	"lms/db"
 	"lms/graph/model"
+	"lms/swa"
 	"math"
 	"strconv"
 	"sync/atomic"
@@ -42,6 +43,7 @@ type LocationResolver interface {
 	Entitlements(ctx context.Context, obj *db.Location, first *int, after *string) (*model.EntitlementConnection, error)
 	LicenseFiles(ctx context.Context, obj *db.Location, first *int, after *string) (*model.LicenseFileConnection, error)
 	CurrentLicenseFile(ctx context.Context, obj *db.Location) (*db.LicenseFile, error)
+	Swa(ctx context.Context, obj *db.Location) ([]swa.Application, error)
 }
 type LocationConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.LocationConnection) (int, error)
@@ -1321,6 +1323,38 @@ func (ec *executionContext) fieldContext_Location_currentLicenseFile(_ context.C
 	return fc, nil
 }
 
+func (ec *executionContext) _Location_swa(ctx context.Context, field graphql.CollectedField, obj *db.Location) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Location_swa(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Location().Swa(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []swa.Application) graphql.Marshaler {
+			return ec.marshalOLocationSwa2ᚕlmsᚋswaᚐApplicationᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Location_swa(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Location",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LocationSwa(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _LocationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.LocationConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2295,6 +2329,12 @@ func (ec *executionContext) _Location(ctx context.Context, sel ast.SelectionSet,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Location_currentLicenseFile(ctx, field, obj)
+				})
+		case "swa":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Location_swa(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))

@@ -50,6 +50,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._SystemType(ctx, sel, obj)
+	case db.SwaUnitOrder:
+		return ec._SwaUnitOrder(ctx, sel, &obj)
+	case *db.SwaUnitOrder:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._SwaUnitOrder(ctx, sel, obj)
 	case catalog.SwaApplication:
 		return ec._SwaApplication(ctx, sel, &obj)
 	case *catalog.SwaApplication:
@@ -57,6 +64,20 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._SwaApplication(ctx, sel, obj)
+	case db.SwaAgreement:
+		return ec._SwaAgreement(ctx, sel, &obj)
+	case *db.SwaAgreement:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._SwaAgreement(ctx, sel, obj)
+	case db.SwaActivation:
+		return ec._SwaActivation(ctx, sel, &obj)
+	case *db.SwaActivation:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._SwaActivation(ctx, sel, obj)
 	case db.ShippingAllowance:
 		return ec._ShippingAllowance(ctx, sel, &obj)
 	case *db.ShippingAllowance:

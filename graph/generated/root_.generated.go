@@ -45,6 +45,7 @@ type ResolverRoot interface {
 	LicenseReturnConnection() LicenseReturnConnectionResolver
 	Location() LocationResolver
 	LocationConnection() LocationConnectionResolver
+	LocationSwa() LocationSwaResolver
 	Mutation() MutationResolver
 	OrderLine() OrderLineResolver
 	OrderLineConnection() OrderLineConnectionResolver
@@ -58,7 +59,13 @@ type ResolverRoot interface {
 	Query() QueryResolver
 	ShippingAllowance() ShippingAllowanceResolver
 	Subscription() SubscriptionResolver
+	SwaActivation() SwaActivationResolver
+	SwaAgreement() SwaAgreementResolver
 	SwaApplication() SwaApplicationResolver
+	SwaQuote() SwaQuoteResolver
+	SwaUnitBin() SwaUnitBinResolver
+	SwaUnitOrder() SwaUnitOrderResolver
+	SwaUnitOrderConnection() SwaUnitOrderConnectionResolver
 	SystemType() SystemTypeResolver
 	User() UserResolver
 	Viewer() ViewerResolver
@@ -73,6 +80,7 @@ type ComplexityRoot struct {
 		LicenseFile func(childComplexity int) int
 		Licenses    func(childComplexity int) int
 		Location    func(childComplexity int) int
+		SwaQuote    func(childComplexity int) int
 	}
 
 	Address struct {
@@ -103,6 +111,12 @@ type ComplexityRoot struct {
 	ApiTokenEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	AssignSwaPayload struct {
+		Activation func(childComplexity int) int
+		Errors     func(childComplexity int) int
+		Location   func(childComplexity int) int
 	}
 
 	AttachLicensesPayload struct {
@@ -157,6 +171,11 @@ type ComplexityRoot struct {
 	BinPartEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	CancelSwaActivationPayload struct {
+		Activation func(childComplexity int) int
+		Errors     func(childComplexity int) int
 	}
 
 	Catalog struct {
@@ -456,6 +475,7 @@ type ComplexityRoot struct {
 		SecondaryHardwareKeyCode func(childComplexity int) int
 		SmallEnterprise          func(childComplexity int) int
 		SoftwareVersion          func(childComplexity int) int
+		Swa                      func(childComplexity int) int
 		SystemType               func(childComplexity int) int
 		UpdatedAt                func(childComplexity int) int
 		Vertical                 func(childComplexity int) int
@@ -472,9 +492,22 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	LocationSwa struct {
+		Agreements      func(childComplexity int) int
+		Application     func(childComplexity int) int
+		Current         func(childComplexity int) int
+		FirstActivation func(childComplexity int) int
+		GraceEnd        func(childComplexity int) int
+		MonthlyRate     func(childComplexity int) int
+		Pending         func(childComplexity int) int
+		Status          func(childComplexity int) int
+	}
+
 	Mutation struct {
 		ActivateLicenses             func(childComplexity int, input model.ActivateLicensesInput) int
+		AssignSwa                    func(childComplexity int, input model.AssignSwaInput) int
 		AttachLicenses               func(childComplexity int, input model.AttachLicensesInput) int
+		CancelSwaActivation          func(childComplexity int, input model.CancelSwaActivationInput) int
 		CreateAPIToken               func(childComplexity int, input model.CreateAPITokenInput) int
 		CreateChildLocation          func(childComplexity int, input model.CreateChildLocationInput) int
 		CreateCustomer               func(childComplexity int, input model.CreateCustomerInput) int
@@ -487,11 +520,13 @@ type ComplexityRoot struct {
 		EndImpersonation             func(childComplexity int, input *model.EndImpersonationInput) int
 		GenerateDemoLicense          func(childComplexity int, input model.GenerateDemoLicenseInput) int
 		GrantShippingAllowance       func(childComplexity int, input model.GrantShippingAllowanceInput) int
+		ProcessSwaImmediately        func(childComplexity int, input model.ProcessSwaImmediatelyInput) int
 		RegenerateLicenseFile        func(childComplexity int, input model.RegenerateLicenseFileInput) int
 		ReshipLicenses               func(childComplexity int, input model.ReshipLicensesInput) int
 		ReturnLicenses               func(childComplexity int, input model.ReturnLicensesInput) int
 		RevokeAPIToken               func(childComplexity int, input model.RevokeAPITokenInput) int
 		ShipLicenseOrder             func(childComplexity int, input model.ShipLicenseOrderInput) int
+		ShipSwaUnits                 func(childComplexity int, input model.ShipSwaUnitsInput) int
 		StartImpersonation           func(childComplexity int, input model.StartImpersonationInput) int
 		UpdateCustomer               func(childComplexity int, input model.UpdateCustomerInput) int
 		UpdateLocation               func(childComplexity int, input model.UpdateLocationInput) int
@@ -596,6 +631,12 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	ProcessSwaImmediatelyPayload struct {
+		Activation func(childComplexity int) int
+		Agreement  func(childComplexity int) int
+		Errors     func(childComplexity int) int
+	}
+
 	ProtectDat struct {
 		DownloadURL func(childComplexity int) int
 		FileName    func(childComplexity int) int
@@ -624,7 +665,10 @@ type ComplexityRoot struct {
 		Partners                    func(childComplexity int, first *int, after *string, filter *model.PartnerFilter) int
 		PartsInventory              func(childComplexity int, filter *model.PartsInventoryFilter, first *int, after *string) int
 		PendingExternalLicenseFiles func(childComplexity int, first *int, after *string) int
+		ProspectiveSwaLocations     func(childComplexity int, search *string, first *int, after *string) int
 		ResoldOrders                func(childComplexity int, filter *model.OrderFilter, first *int, after *string) int
+		SwaQuote                    func(childComplexity int, locationID string, application *string) int
+		SwaUnitBin                  func(childComplexity int, partnerID *string) int
 		Viewer                      func(childComplexity int) int
 	}
 
@@ -653,6 +697,11 @@ type ComplexityRoot struct {
 		Order  func(childComplexity int) int
 	}
 
+	ShipSwaUnitsPayload struct {
+		Errors func(childComplexity int) int
+		Order  func(childComplexity int) int
+	}
+
 	ShippingAllowance struct {
 		Dealer      func(childComplexity int) int
 		Distributor func(childComplexity int) int
@@ -671,6 +720,39 @@ type ComplexityRoot struct {
 		LicenseFileReady func(childComplexity int, locationID string, fileID *string) int
 	}
 
+	SwaActivation struct {
+		Agreement          func(childComplexity int) int
+		Application        func(childComplexity int) int
+		DueAt              func(childComplexity int) int
+		ID                 func(childComplexity int) int
+		LapsedMonths       func(childComplexity int) int
+		Location           func(childComplexity int) int
+		Reason             func(childComplexity int) int
+		ReferenceNote      func(childComplexity int) int
+		ReinstatementUnits func(childComplexity int) int
+		RequestedAt        func(childComplexity int) int
+		ResolvedAt         func(childComplexity int) int
+		Status             func(childComplexity int) int
+		TermMonths         func(childComplexity int) int
+		TermUnits          func(childComplexity int) int
+		TimeLeft           func(childComplexity int) int
+		Units              func(childComplexity int) int
+	}
+
+	SwaAgreement struct {
+		Application        func(childComplexity int) int
+		CreatedAt          func(childComplexity int) int
+		EndsOn             func(childComplexity int) int
+		FullNumber         func(childComplexity int) int
+		ID                 func(childComplexity int) int
+		Location           func(childComplexity int) int
+		ReferenceNote      func(childComplexity int) int
+		ReinstatementUnits func(childComplexity int) int
+		StartsOn           func(childComplexity int) int
+		TermMonths         func(childComplexity int) int
+		Units              func(childComplexity int) int
+	}
+
 	SwaApplication struct {
 		AgreementCode func(childComplexity int) int
 		Code          func(childComplexity int) int
@@ -678,6 +760,58 @@ type ComplexityRoot struct {
 		Name          func(childComplexity int) int
 		SystemTypes   func(childComplexity int) int
 		Terms         func(childComplexity int) int
+	}
+
+	SwaQuote struct {
+		Application        func(childComplexity int) int
+		GraceEnd           func(childComplexity int) int
+		InGrace            func(childComplexity int) int
+		LapsedMonths       func(childComplexity int) int
+		Location           func(childComplexity int) int
+		MonthlyRate        func(childComplexity int) int
+		ReinstatementUnits func(childComplexity int) int
+		Status             func(childComplexity int) int
+		Terms              func(childComplexity int) int
+		UnitsAvailable     func(childComplexity int) int
+	}
+
+	SwaQuoteTerm struct {
+		EndsOn   func(childComplexity int) int
+		Months   func(childComplexity int) int
+		StartsOn func(childComplexity int) int
+		Units    func(childComplexity int) int
+	}
+
+	SwaUnitBin struct {
+		Allocated   func(childComplexity int) int
+		Available   func(childComplexity int) int
+		Orders      func(childComplexity int, first *int, after *string) int
+		UnAllocated func(childComplexity int) int
+	}
+
+	SwaUnitOrder struct {
+		Allocated     func(childComplexity int) int
+		Available     func(childComplexity int) int
+		Consumed      func(childComplexity int) int
+		CreatedAt     func(childComplexity int) int
+		ExpiresOn     func(childComplexity int) int
+		ID            func(childComplexity int) int
+		Part          func(childComplexity int) int
+		Partner       func(childComplexity int) int
+		PurchaseOrder func(childComplexity int) int
+		SalesOrder    func(childComplexity int) int
+		Shipped       func(childComplexity int) int
+	}
+
+	SwaUnitOrderConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	SwaUnitOrderEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	SystemType struct {
@@ -791,6 +925,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ActivateLicensesPayload.Location(childComplexity), true
+	case "ActivateLicensesPayload.swaQuote":
+		if e.ComplexityRoot.ActivateLicensesPayload.SwaQuote == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivateLicensesPayload.SwaQuote(childComplexity), true
 
 	case "Address.city":
 		if e.ComplexityRoot.Address.City == nil {
@@ -903,6 +1043,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ApiTokenEdge.Node(childComplexity), true
+
+	case "AssignSwaPayload.activation":
+		if e.ComplexityRoot.AssignSwaPayload.Activation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssignSwaPayload.Activation(childComplexity), true
+	case "AssignSwaPayload.errors":
+		if e.ComplexityRoot.AssignSwaPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssignSwaPayload.Errors(childComplexity), true
+	case "AssignSwaPayload.location":
+		if e.ComplexityRoot.AssignSwaPayload.Location == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssignSwaPayload.Location(childComplexity), true
 
 	case "AttachLicensesPayload.errors":
 		if e.ComplexityRoot.AttachLicensesPayload.Errors == nil {
@@ -1096,6 +1255,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.BinPartEdge.Node(childComplexity), true
+
+	case "CancelSwaActivationPayload.activation":
+		if e.ComplexityRoot.CancelSwaActivationPayload.Activation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CancelSwaActivationPayload.Activation(childComplexity), true
+	case "CancelSwaActivationPayload.errors":
+		if e.ComplexityRoot.CancelSwaActivationPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CancelSwaActivationPayload.Errors(childComplexity), true
 
 	case "Catalog.parts":
 		if e.ComplexityRoot.Catalog.Parts == nil {
@@ -2309,6 +2481,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Location.SoftwareVersion(childComplexity), true
+	case "Location.swa":
+		if e.ComplexityRoot.Location.Swa == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Location.Swa(childComplexity), true
 	case "Location.systemType":
 		if e.ComplexityRoot.Location.SystemType == nil {
 			break
@@ -2360,6 +2538,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.LocationEdge.Node(childComplexity), true
 
+	case "LocationSwa.history":
+		if e.ComplexityRoot.LocationSwa.Agreements == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LocationSwa.Agreements(childComplexity), true
+	case "LocationSwa.application":
+		if e.ComplexityRoot.LocationSwa.Application == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LocationSwa.Application(childComplexity), true
+	case "LocationSwa.agreement":
+		if e.ComplexityRoot.LocationSwa.Current == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LocationSwa.Current(childComplexity), true
+	case "LocationSwa.graceStartsOn":
+		if e.ComplexityRoot.LocationSwa.FirstActivation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LocationSwa.FirstActivation(childComplexity), true
+	case "LocationSwa.graceEndsOn":
+		if e.ComplexityRoot.LocationSwa.GraceEnd == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LocationSwa.GraceEnd(childComplexity), true
+	case "LocationSwa.monthlyRate":
+		if e.ComplexityRoot.LocationSwa.MonthlyRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LocationSwa.MonthlyRate(childComplexity), true
+	case "LocationSwa.pendingActivation":
+		if e.ComplexityRoot.LocationSwa.Pending == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LocationSwa.Pending(childComplexity), true
+	case "LocationSwa.status":
+		if e.ComplexityRoot.LocationSwa.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LocationSwa.Status(childComplexity), true
+
 	case "Mutation.activateLicenses":
 		if e.ComplexityRoot.Mutation.ActivateLicenses == nil {
 			break
@@ -2371,6 +2598,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ActivateLicenses(childComplexity, args["input"].(model.ActivateLicensesInput)), true
+	case "Mutation.assignSwa":
+		if e.ComplexityRoot.Mutation.AssignSwa == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_assignSwa_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AssignSwa(childComplexity, args["input"].(model.AssignSwaInput)), true
 	case "Mutation.attachLicenses":
 		if e.ComplexityRoot.Mutation.AttachLicenses == nil {
 			break
@@ -2382,6 +2620,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AttachLicenses(childComplexity, args["input"].(model.AttachLicensesInput)), true
+	case "Mutation.cancelSwaActivation":
+		if e.ComplexityRoot.Mutation.CancelSwaActivation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cancelSwaActivation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CancelSwaActivation(childComplexity, args["input"].(model.CancelSwaActivationInput)), true
 	case "Mutation.createApiToken":
 		if e.ComplexityRoot.Mutation.CreateAPIToken == nil {
 			break
@@ -2514,6 +2763,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.GrantShippingAllowance(childComplexity, args["input"].(model.GrantShippingAllowanceInput)), true
+	case "Mutation.processSwaImmediately":
+		if e.ComplexityRoot.Mutation.ProcessSwaImmediately == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_processSwaImmediately_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ProcessSwaImmediately(childComplexity, args["input"].(model.ProcessSwaImmediatelyInput)), true
 	case "Mutation.regenerateLicenseFile":
 		if e.ComplexityRoot.Mutation.RegenerateLicenseFile == nil {
 			break
@@ -2569,6 +2829,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ShipLicenseOrder(childComplexity, args["input"].(model.ShipLicenseOrderInput)), true
+	case "Mutation.shipSwaUnits":
+		if e.ComplexityRoot.Mutation.ShipSwaUnits == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_shipSwaUnits_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ShipSwaUnits(childComplexity, args["input"].(model.ShipSwaUnitsInput)), true
 	case "Mutation.startImpersonation":
 		if e.ComplexityRoot.Mutation.StartImpersonation == nil {
 			break
@@ -2991,6 +3262,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PartnerEdge.Node(childComplexity), true
 
+	case "ProcessSwaImmediatelyPayload.activation":
+		if e.ComplexityRoot.ProcessSwaImmediatelyPayload.Activation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcessSwaImmediatelyPayload.Activation(childComplexity), true
+	case "ProcessSwaImmediatelyPayload.agreement":
+		if e.ComplexityRoot.ProcessSwaImmediatelyPayload.Agreement == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcessSwaImmediatelyPayload.Agreement(childComplexity), true
+	case "ProcessSwaImmediatelyPayload.errors":
+		if e.ComplexityRoot.ProcessSwaImmediatelyPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcessSwaImmediatelyPayload.Errors(childComplexity), true
+
 	case "ProtectDat.downloadUrl":
 		if e.ComplexityRoot.ProtectDat.DownloadURL == nil {
 			break
@@ -3207,6 +3497,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.PendingExternalLicenseFiles(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "Query.prospectiveSwaLocations":
+		if e.ComplexityRoot.Query.ProspectiveSwaLocations == nil {
+			break
+		}
+
+		args, err := ec.field_Query_prospectiveSwaLocations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ProspectiveSwaLocations(childComplexity, args["search"].(*string), args["first"].(*int), args["after"].(*string)), true
 	case "Query.resoldOrders":
 		if e.ComplexityRoot.Query.ResoldOrders == nil {
 			break
@@ -3218,6 +3519,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.ResoldOrders(childComplexity, args["filter"].(*model.OrderFilter), args["first"].(*int), args["after"].(*string)), true
+	case "Query.swaQuote":
+		if e.ComplexityRoot.Query.SwaQuote == nil {
+			break
+		}
+
+		args, err := ec.field_Query_swaQuote_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SwaQuote(childComplexity, args["locationId"].(string), args["application"].(*string)), true
+	case "Query.swaUnitBin":
+		if e.ComplexityRoot.Query.SwaUnitBin == nil {
+			break
+		}
+
+		args, err := ec.field_Query_swaUnitBin_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SwaUnitBin(childComplexity, args["partnerId"].(*string)), true
 	case "Query.viewer":
 		if e.ComplexityRoot.Query.Viewer == nil {
 			break
@@ -3290,6 +3613,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ShipLicenseOrderPayload.Order(childComplexity), true
 
+	case "ShipSwaUnitsPayload.errors":
+		if e.ComplexityRoot.ShipSwaUnitsPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShipSwaUnitsPayload.Errors(childComplexity), true
+	case "ShipSwaUnitsPayload.order":
+		if e.ComplexityRoot.ShipSwaUnitsPayload.Order == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShipSwaUnitsPayload.Order(childComplexity), true
+
 	case "ShippingAllowance.dealer":
 		if e.ComplexityRoot.ShippingAllowance.Dealer == nil {
 			break
@@ -3352,6 +3688,170 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Subscription.LicenseFileReady(childComplexity, args["locationId"].(string), args["fileId"].(*string)), true
 
+	case "SwaActivation.agreement":
+		if e.ComplexityRoot.SwaActivation.Agreement == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaActivation.Agreement(childComplexity), true
+	case "SwaActivation.application":
+		if e.ComplexityRoot.SwaActivation.Application == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaActivation.Application(childComplexity), true
+	case "SwaActivation.dueAt":
+		if e.ComplexityRoot.SwaActivation.DueAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaActivation.DueAt(childComplexity), true
+	case "SwaActivation.id":
+		if e.ComplexityRoot.SwaActivation.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaActivation.ID(childComplexity), true
+	case "SwaActivation.lapsedMonths":
+		if e.ComplexityRoot.SwaActivation.LapsedMonths == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaActivation.LapsedMonths(childComplexity), true
+	case "SwaActivation.location":
+		if e.ComplexityRoot.SwaActivation.Location == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaActivation.Location(childComplexity), true
+	case "SwaActivation.reason":
+		if e.ComplexityRoot.SwaActivation.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaActivation.Reason(childComplexity), true
+	case "SwaActivation.referenceNote":
+		if e.ComplexityRoot.SwaActivation.ReferenceNote == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaActivation.ReferenceNote(childComplexity), true
+	case "SwaActivation.reinstatementUnits":
+		if e.ComplexityRoot.SwaActivation.ReinstatementUnits == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaActivation.ReinstatementUnits(childComplexity), true
+	case "SwaActivation.requestedAt":
+		if e.ComplexityRoot.SwaActivation.RequestedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaActivation.RequestedAt(childComplexity), true
+	case "SwaActivation.resolvedAt":
+		if e.ComplexityRoot.SwaActivation.ResolvedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaActivation.ResolvedAt(childComplexity), true
+	case "SwaActivation.status":
+		if e.ComplexityRoot.SwaActivation.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaActivation.Status(childComplexity), true
+	case "SwaActivation.termMonths":
+		if e.ComplexityRoot.SwaActivation.TermMonths == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaActivation.TermMonths(childComplexity), true
+	case "SwaActivation.termUnits":
+		if e.ComplexityRoot.SwaActivation.TermUnits == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaActivation.TermUnits(childComplexity), true
+	case "SwaActivation.timeLeft":
+		if e.ComplexityRoot.SwaActivation.TimeLeft == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaActivation.TimeLeft(childComplexity), true
+	case "SwaActivation.units":
+		if e.ComplexityRoot.SwaActivation.Units == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaActivation.Units(childComplexity), true
+
+	case "SwaAgreement.application":
+		if e.ComplexityRoot.SwaAgreement.Application == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaAgreement.Application(childComplexity), true
+	case "SwaAgreement.activatedAt":
+		if e.ComplexityRoot.SwaAgreement.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaAgreement.CreatedAt(childComplexity), true
+	case "SwaAgreement.endsOn":
+		if e.ComplexityRoot.SwaAgreement.EndsOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaAgreement.EndsOn(childComplexity), true
+	case "SwaAgreement.number":
+		if e.ComplexityRoot.SwaAgreement.FullNumber == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaAgreement.FullNumber(childComplexity), true
+	case "SwaAgreement.id":
+		if e.ComplexityRoot.SwaAgreement.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaAgreement.ID(childComplexity), true
+	case "SwaAgreement.location":
+		if e.ComplexityRoot.SwaAgreement.Location == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaAgreement.Location(childComplexity), true
+	case "SwaAgreement.referenceNote":
+		if e.ComplexityRoot.SwaAgreement.ReferenceNote == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaAgreement.ReferenceNote(childComplexity), true
+	case "SwaAgreement.reinstatementUnits":
+		if e.ComplexityRoot.SwaAgreement.ReinstatementUnits == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaAgreement.ReinstatementUnits(childComplexity), true
+	case "SwaAgreement.startsOn":
+		if e.ComplexityRoot.SwaAgreement.StartsOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaAgreement.StartsOn(childComplexity), true
+	case "SwaAgreement.termMonths":
+		if e.ComplexityRoot.SwaAgreement.TermMonths == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaAgreement.TermMonths(childComplexity), true
+	case "SwaAgreement.units":
+		if e.ComplexityRoot.SwaAgreement.Units == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaAgreement.Units(childComplexity), true
+
 	case "SwaApplication.agreementCode":
 		if e.ComplexityRoot.SwaApplication.AgreementCode == nil {
 			break
@@ -3388,6 +3888,221 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SwaApplication.Terms(childComplexity), true
+
+	case "SwaQuote.application":
+		if e.ComplexityRoot.SwaQuote.Application == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaQuote.Application(childComplexity), true
+	case "SwaQuote.graceEndsOn":
+		if e.ComplexityRoot.SwaQuote.GraceEnd == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaQuote.GraceEnd(childComplexity), true
+	case "SwaQuote.inGrace":
+		if e.ComplexityRoot.SwaQuote.InGrace == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaQuote.InGrace(childComplexity), true
+	case "SwaQuote.lapsedMonths":
+		if e.ComplexityRoot.SwaQuote.LapsedMonths == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaQuote.LapsedMonths(childComplexity), true
+	case "SwaQuote.location":
+		if e.ComplexityRoot.SwaQuote.Location == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaQuote.Location(childComplexity), true
+	case "SwaQuote.monthlyRate":
+		if e.ComplexityRoot.SwaQuote.MonthlyRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaQuote.MonthlyRate(childComplexity), true
+	case "SwaQuote.reinstatementUnits":
+		if e.ComplexityRoot.SwaQuote.ReinstatementUnits == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaQuote.ReinstatementUnits(childComplexity), true
+	case "SwaQuote.status":
+		if e.ComplexityRoot.SwaQuote.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaQuote.Status(childComplexity), true
+	case "SwaQuote.terms":
+		if e.ComplexityRoot.SwaQuote.Terms == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaQuote.Terms(childComplexity), true
+	case "SwaQuote.unitsAvailable":
+		if e.ComplexityRoot.SwaQuote.UnitsAvailable == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaQuote.UnitsAvailable(childComplexity), true
+
+	case "SwaQuoteTerm.endsOn":
+		if e.ComplexityRoot.SwaQuoteTerm.EndsOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaQuoteTerm.EndsOn(childComplexity), true
+	case "SwaQuoteTerm.months":
+		if e.ComplexityRoot.SwaQuoteTerm.Months == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaQuoteTerm.Months(childComplexity), true
+	case "SwaQuoteTerm.startsOn":
+		if e.ComplexityRoot.SwaQuoteTerm.StartsOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaQuoteTerm.StartsOn(childComplexity), true
+	case "SwaQuoteTerm.units":
+		if e.ComplexityRoot.SwaQuoteTerm.Units == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaQuoteTerm.Units(childComplexity), true
+
+	case "SwaUnitBin.allocated":
+		if e.ComplexityRoot.SwaUnitBin.Allocated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaUnitBin.Allocated(childComplexity), true
+	case "SwaUnitBin.available":
+		if e.ComplexityRoot.SwaUnitBin.Available == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaUnitBin.Available(childComplexity), true
+	case "SwaUnitBin.orders":
+		if e.ComplexityRoot.SwaUnitBin.Orders == nil {
+			break
+		}
+
+		args, err := ec.field_SwaUnitBin_orders_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.SwaUnitBin.Orders(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "SwaUnitBin.unAllocated":
+		if e.ComplexityRoot.SwaUnitBin.UnAllocated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaUnitBin.UnAllocated(childComplexity), true
+
+	case "SwaUnitOrder.allocated":
+		if e.ComplexityRoot.SwaUnitOrder.Allocated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaUnitOrder.Allocated(childComplexity), true
+	case "SwaUnitOrder.available":
+		if e.ComplexityRoot.SwaUnitOrder.Available == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaUnitOrder.Available(childComplexity), true
+	case "SwaUnitOrder.consumed":
+		if e.ComplexityRoot.SwaUnitOrder.Consumed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaUnitOrder.Consumed(childComplexity), true
+	case "SwaUnitOrder.shippedAt":
+		if e.ComplexityRoot.SwaUnitOrder.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaUnitOrder.CreatedAt(childComplexity), true
+	case "SwaUnitOrder.expiresOn":
+		if e.ComplexityRoot.SwaUnitOrder.ExpiresOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaUnitOrder.ExpiresOn(childComplexity), true
+	case "SwaUnitOrder.id":
+		if e.ComplexityRoot.SwaUnitOrder.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaUnitOrder.ID(childComplexity), true
+	case "SwaUnitOrder.part":
+		if e.ComplexityRoot.SwaUnitOrder.Part == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaUnitOrder.Part(childComplexity), true
+	case "SwaUnitOrder.partner":
+		if e.ComplexityRoot.SwaUnitOrder.Partner == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaUnitOrder.Partner(childComplexity), true
+	case "SwaUnitOrder.purchaseOrder":
+		if e.ComplexityRoot.SwaUnitOrder.PurchaseOrder == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaUnitOrder.PurchaseOrder(childComplexity), true
+	case "SwaUnitOrder.salesOrder":
+		if e.ComplexityRoot.SwaUnitOrder.SalesOrder == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaUnitOrder.SalesOrder(childComplexity), true
+	case "SwaUnitOrder.quantity":
+		if e.ComplexityRoot.SwaUnitOrder.Shipped == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaUnitOrder.Shipped(childComplexity), true
+
+	case "SwaUnitOrderConnection.edges":
+		if e.ComplexityRoot.SwaUnitOrderConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaUnitOrderConnection.Edges(childComplexity), true
+	case "SwaUnitOrderConnection.pageInfo":
+		if e.ComplexityRoot.SwaUnitOrderConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaUnitOrderConnection.PageInfo(childComplexity), true
+	case "SwaUnitOrderConnection.totalCount":
+		if e.ComplexityRoot.SwaUnitOrderConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaUnitOrderConnection.TotalCount(childComplexity), true
+
+	case "SwaUnitOrderEdge.cursor":
+		if e.ComplexityRoot.SwaUnitOrderEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaUnitOrderEdge.Cursor(childComplexity), true
+	case "SwaUnitOrderEdge.node":
+		if e.ComplexityRoot.SwaUnitOrderEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaUnitOrderEdge.Node(childComplexity), true
 
 	case "SystemType.code":
 		if e.ComplexityRoot.SystemType.Code == nil {
@@ -3667,9 +4382,11 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("ActivateLicensesInput", ec.unmarshalInputActivateLicensesInput),
 			graphql.NewInputUnmarshaler("AddressInput", ec.unmarshalInputAddressInput),
+			graphql.NewInputUnmarshaler("AssignSwaInput", ec.unmarshalInputAssignSwaInput),
 			graphql.NewInputUnmarshaler("AttachLicensesInput", ec.unmarshalInputAttachLicensesInput),
 			graphql.NewInputUnmarshaler("AttachLineInput", ec.unmarshalInputAttachLineInput),
 			graphql.NewInputUnmarshaler("AuditEventFilter", ec.unmarshalInputAuditEventFilter),
+			graphql.NewInputUnmarshaler("CancelSwaActivationInput", ec.unmarshalInputCancelSwaActivationInput),
 			graphql.NewInputUnmarshaler("CreateApiTokenInput", ec.unmarshalInputCreateApiTokenInput),
 			graphql.NewInputUnmarshaler("CreateChildLocationInput", ec.unmarshalInputCreateChildLocationInput),
 			graphql.NewInputUnmarshaler("CreateCustomerInput", ec.unmarshalInputCreateCustomerInput),
@@ -3689,6 +4406,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("OrderFilter", ec.unmarshalInputOrderFilter),
 			graphql.NewInputUnmarshaler("PartnerFilter", ec.unmarshalInputPartnerFilter),
 			graphql.NewInputUnmarshaler("PartsInventoryFilter", ec.unmarshalInputPartsInventoryFilter),
+			graphql.NewInputUnmarshaler("ProcessSwaImmediatelyInput", ec.unmarshalInputProcessSwaImmediatelyInput),
 			graphql.NewInputUnmarshaler("RegenerateLicenseFileInput", ec.unmarshalInputRegenerateLicenseFileInput),
 			graphql.NewInputUnmarshaler("ReshipLicensesInput", ec.unmarshalInputReshipLicensesInput),
 			graphql.NewInputUnmarshaler("ReshipLineInput", ec.unmarshalInputReshipLineInput),
@@ -3697,6 +4415,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RevokeApiTokenInput", ec.unmarshalInputRevokeApiTokenInput),
 			graphql.NewInputUnmarshaler("ShipLicenseLineInput", ec.unmarshalInputShipLicenseLineInput),
 			graphql.NewInputUnmarshaler("ShipLicenseOrderInput", ec.unmarshalInputShipLicenseOrderInput),
+			graphql.NewInputUnmarshaler("ShipSwaUnitsInput", ec.unmarshalInputShipSwaUnitsInput),
 			graphql.NewInputUnmarshaler("StartImpersonationInput", ec.unmarshalInputStartImpersonationInput),
 			graphql.NewInputUnmarshaler("UpdateCustomerInput", ec.unmarshalInputUpdateCustomerInput),
 			graphql.NewInputUnmarshaler("UpdateLocationInput", ec.unmarshalInputUpdateLocationInput),
@@ -5147,6 +5866,244 @@ type Query
 
 type Mutation
 `, BuiltIn: false},
+	{Name: "../schema/swa.graphqls", Input: `# Software Assurance (SWA-1..SWA-9, SWA-14). Every SWA field needs the SWA_ADMIN role (FORBIDDEN
+# otherwise); the license desk ships units and sees every partner's.
+
+"""A calendar date, ISO 8601 (2015-03-31)."""
+scalar Date
+
+"""An order of SWA units in a partner's SWA unit bin (SWA-1, SWA-2): quantity = available + allocated + consumed."""
+type SwaUnitOrder implements Node {
+  id: ID!
+  partner: Partner
+  salesOrder: String!
+  purchaseOrder: String!
+  part: Part!
+  """The units shipped."""
+  quantity: Int!
+  """Units that can still be assigned."""
+  available: Int!
+  """Units reserved by assignments in their cooling-off period."""
+  allocated: Int!
+  """Units taken by activated agreements."""
+  consumed: Int!
+  """The last day the units may be used."""
+  expiresOn: Date!
+  shippedAt: Time!
+}
+
+type SwaUnitOrderConnection {
+  edges: [SwaUnitOrderEdge!]!
+  pageInfo: PageInfo!
+  """The number of unexpired orders, all pages together."""
+  totalCount: Int!
+}
+
+type SwaUnitOrderEdge {
+  cursor: String!
+  node: SwaUnitOrder!
+}
+
+"""A partner's SWA unit bin (SWA-2): its unexpired orders, first-expiring first, the order units are taken in."""
+type SwaUnitBin {
+  """Units not consumed by agreements yet (allocated + available)."""
+  unAllocated: Int!
+  """Units reserved by assignments in their cooling-off period."""
+  allocated: Int!
+  """Units that can be assigned."""
+  available: Int!
+  orders(first: Int, after: String): SwaUnitOrderConnection!
+}
+
+"""Where SWA stands for one application of a location (SWA-9)."""
+enum SwaStatus {
+  """No SWA and no grace period running."""
+  NONE
+  """The grace period after the first activation runs and there is no SWA: a prospective SWA location."""
+  GRACE
+  """An assignment is in its cooling-off period."""
+  PENDING
+  """The agreement runs."""
+  ACTIVE
+  """The last agreement ended more than 12 months ago."""
+  EXPIRED
+  """The agreement ends within 90 days, or ended less than 12 months ago."""
+  RENEWABLE
+}
+
+"""An SWA agreement of a location's application (SWA-3, SWA-6)."""
+type SwaAgreement implements Node {
+  id: ID!
+  """The agreement number with its suffix, e.g. 50180-EVGY45796-N (N new, W reinstated)."""
+  number: String!
+  application: SwaApplication!
+  location: Location
+  startsOn: Date!
+  endsOn: Date!
+  termMonths: Int!
+  """The units it took, the reinstatement fee included."""
+  units: Int!
+  reinstatementUnits: Int!
+  referenceNote: String!
+  activatedAt: Time!
+}
+
+enum SwaActivationStatus {
+  PENDING
+  ACTIVATED
+  CANCELLED
+}
+
+"""An assignment of SWA (SWA-7): pending during its cooling-off period, then activated once or cancelled (SWA-8)."""
+type SwaActivation implements Node {
+  id: ID!
+  location: Location
+  application: SwaApplication!
+  status: SwaActivationStatus!
+  termMonths: Int!
+  """Everything it takes: the term's units and the reinstatement fee."""
+  units: Int!
+  termUnits: Int!
+  lapsedMonths: Int!
+  reinstatementUnits: Int!
+  referenceNote: String!
+  requestedAt: Time!
+  """When the cooling-off period ends and the assignment is activated."""
+  dueAt: Time!
+  """The time left until then, hh:mm (00:00 once due or resolved)."""
+  timeLeft: String!
+  resolvedAt: Time
+  """The reason given for "Process immediately" or a cancellation."""
+  reason: String!
+  """The agreement it became, once activated."""
+  agreement: SwaAgreement
+}
+
+"""SWA of one application of a location (SWA-3, SWA-5, SWA-9)."""
+type LocationSwa {
+  application: SwaApplication!
+  status: SwaStatus!
+  """The monthly rate in SWA units of the location's activated licenses of the application (SWA-4), exact, e.g. "5.5"."""
+  monthlyRate: String!
+  """The first license activation, where the grace period starts; null before any."""
+  graceStartsOn: Date
+  graceEndsOn: Date
+  """The current (latest) agreement."""
+  agreement: SwaAgreement
+  """Every agreement, newest first."""
+  history: [SwaAgreement!]!
+  """The assignment in its cooling-off period, if any."""
+  pendingActivation: SwaActivation
+}
+
+extend type Location {
+  """Software Assurance per application; null for a caller without the SWA_ADMIN role."""
+  swa: [LocationSwa!]
+}
+
+"""One term of a quote; months 0 is "activate SWA later" (0 units)."""
+type SwaQuoteTerm {
+  months: Int!
+  units: Int!
+  startsOn: Date
+  endsOn: Date
+}
+
+"""What assigning SWA would take (SWA-4, SWA-7)."""
+type SwaQuote {
+  location: Location!
+  application: SwaApplication!
+  status: SwaStatus!
+  monthlyRate: String!
+  graceEndsOn: Date
+  inGrace: Boolean!
+  """Each allowed term, then "activate later" (months 0)."""
+  terms: [SwaQuoteTerm!]!
+  """The reinstatement fee, due outside the grace period and any agreement (SWA-7c)."""
+  lapsedMonths: Int!
+  reinstatementUnits: Int!
+  """The caller's units that can be assigned."""
+  unitsAvailable: Int!
+}
+
+extend type ActivateLicensesPayload {
+  """The location's SWA quote after the activation (SWA-7a); null for a caller without the SWA_ADMIN role or a location not under SWA."""
+  swaQuote: SwaQuote
+}
+
+extend type Query {
+  """The caller's SWA unit bin (SWA-2); the license desk names a partner or sees all. Errors: FORBIDDEN."""
+  swaUnitBin(partnerId: ID): SwaUnitBin!
+  """The caller's locations in their grace period without SWA (SWA-7b), by name; search matches a name, HWKC or customer. Errors: FORBIDDEN."""
+  prospectiveSwaLocations(search: String, first: Int, after: String): LocationConnection!
+  """Quote SWA for an application of a location (the location's only one when omitted). Errors: FORBIDDEN, NOT_FOUND, NOT_APPLICABLE."""
+  swaQuote(locationId: ID!, application: String): SwaQuote!
+}
+
+input ShipSwaUnitsInput {
+  partnerId: ID!
+  salesOrder: String!
+  purchaseOrder: String!
+  quantity: Int!
+  expiresOn: Date!
+  idempotencyKey: String
+}
+
+type ShipSwaUnitsPayload {
+  order: SwaUnitOrder
+  errors: [UserError!]!
+}
+
+input AssignSwaInput {
+  locationId: ID!
+  """The SWA application's code; the location's only one when omitted."""
+  application: String
+  termMonths: Int!
+  referenceNote: String
+  """Consent to take the units from the SWA unit bin (UNITS_NOT_AUTHORISED otherwise)."""
+  authoriseUnits: Boolean!
+  idempotencyKey: String
+}
+
+type AssignSwaPayload {
+  activation: SwaActivation
+  location: Location
+  errors: [UserError!]!
+}
+
+input ProcessSwaImmediatelyInput {
+  activationId: ID!
+  """Why it cannot wait for the cooling-off period (kept for the record)."""
+  reason: String!
+}
+
+type ProcessSwaImmediatelyPayload {
+  agreement: SwaAgreement
+  activation: SwaActivation
+  errors: [UserError!]!
+}
+
+input CancelSwaActivationInput {
+  activationId: ID!
+  reason: String
+}
+
+type CancelSwaActivationPayload {
+  activation: SwaActivation
+  errors: [UserError!]!
+}
+
+extend type Mutation {
+  """Ship SWA units into a partner's SWA unit bin (SWA-1, license desk only). Errors: FORBIDDEN, VALIDATION_FAILED, INVALID_FEATURE_QUANTITY, NOT_FOUND, ALREADY_EXISTS, IDEMPOTENCY_KEY_REUSED."""
+  shipSwaUnits(input: ShipSwaUnitsInput!): ShipSwaUnitsPayload!
+  """Assign SWA to a location's application for a term (SWA-7): the units are reserved and the assignment is PENDING for the cooling-off period (SWA-8). Errors: FORBIDDEN, UNITS_NOT_AUTHORISED, VALIDATION_FAILED, NOT_FOUND, NOT_APPLICABLE, INSUFFICIENT_SWA_UNITS, IDEMPOTENCY_KEY_REUSED."""
+  assignSwa(input: AssignSwaInput!): AssignSwaPayload!
+  """Activate a pending assignment now ("Process immediately", SWA-8). Errors: FORBIDDEN, VALIDATION_FAILED, NOT_FOUND, NOT_APPLICABLE."""
+  processSwaImmediately(input: ProcessSwaImmediatelyInput!): ProcessSwaImmediatelyPayload!
+  """Cancel a pending assignment; its units go back to the orders they came from (SWA-8). Errors: FORBIDDEN, NOT_FOUND, NOT_APPLICABLE."""
+  cancelSwaActivation(input: CancelSwaActivationInput!): CancelSwaActivationPayload!
+}
+`, BuiltIn: false},
 	{Name: "../schema/token.graphqls", Input: `"""A bearer API token. The secret is shown only once, when created."""
 type ApiToken implements Node {
   id: ID!
@@ -5282,6 +6239,8 @@ func (ec *executionContext) childFields_ActivateLicensesPayload(ctx context.Cont
 		return ec.fieldContext_ActivateLicensesPayload_location(ctx, field)
 	case "errors":
 		return ec.fieldContext_ActivateLicensesPayload_errors(ctx, field)
+	case "swaQuote":
+		return ec.fieldContext_ActivateLicensesPayload_swaQuote(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ActivateLicensesPayload", field.Name)
 }
@@ -5344,6 +6303,18 @@ func (ec *executionContext) childFields_ApiTokenEdge(ctx context.Context, field 
 		return ec.fieldContext_ApiTokenEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ApiTokenEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_AssignSwaPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "activation":
+		return ec.fieldContext_AssignSwaPayload_activation(ctx, field)
+	case "location":
+		return ec.fieldContext_AssignSwaPayload_location(ctx, field)
+	case "errors":
+		return ec.fieldContext_AssignSwaPayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AssignSwaPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_AttachLicensesPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5452,6 +6423,16 @@ func (ec *executionContext) childFields_BinPartEdge(ctx context.Context, field g
 		return ec.fieldContext_BinPartEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type BinPartEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_CancelSwaActivationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "activation":
+		return ec.fieldContext_CancelSwaActivationPayload_activation(ctx, field)
+	case "errors":
+		return ec.fieldContext_CancelSwaActivationPayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CancelSwaActivationPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Catalog(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6054,6 +7035,8 @@ func (ec *executionContext) childFields_Location(ctx context.Context, field grap
 		return ec.fieldContext_Location_licenseFiles(ctx, field)
 	case "currentLicenseFile":
 		return ec.fieldContext_Location_currentLicenseFile(ctx, field)
+	case "swa":
+		return ec.fieldContext_Location_swa(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Location", field.Name)
 }
@@ -6078,6 +7061,28 @@ func (ec *executionContext) childFields_LocationEdge(ctx context.Context, field 
 		return ec.fieldContext_LocationEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type LocationEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_LocationSwa(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "application":
+		return ec.fieldContext_LocationSwa_application(ctx, field)
+	case "status":
+		return ec.fieldContext_LocationSwa_status(ctx, field)
+	case "monthlyRate":
+		return ec.fieldContext_LocationSwa_monthlyRate(ctx, field)
+	case "graceStartsOn":
+		return ec.fieldContext_LocationSwa_graceStartsOn(ctx, field)
+	case "graceEndsOn":
+		return ec.fieldContext_LocationSwa_graceEndsOn(ctx, field)
+	case "agreement":
+		return ec.fieldContext_LocationSwa_agreement(ctx, field)
+	case "history":
+		return ec.fieldContext_LocationSwa_history(ctx, field)
+	case "pendingActivation":
+		return ec.fieldContext_LocationSwa_pendingActivation(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LocationSwa", field.Name)
 }
 
 func (ec *executionContext) childFields_OrderLine(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6274,6 +7279,18 @@ func (ec *executionContext) childFields_PartnerEdge(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type PartnerEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_ProcessSwaImmediatelyPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "agreement":
+		return ec.fieldContext_ProcessSwaImmediatelyPayload_agreement(ctx, field)
+	case "activation":
+		return ec.fieldContext_ProcessSwaImmediatelyPayload_activation(ctx, field)
+	case "errors":
+		return ec.fieldContext_ProcessSwaImmediatelyPayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProcessSwaImmediatelyPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_ProtectDat(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -6346,6 +7363,16 @@ func (ec *executionContext) childFields_ShipLicenseOrderPayload(ctx context.Cont
 	return nil, fmt.Errorf("no field named %q was found under type ShipLicenseOrderPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_ShipSwaUnitsPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "order":
+		return ec.fieldContext_ShipSwaUnitsPayload_order(ctx, field)
+	case "errors":
+		return ec.fieldContext_ShipSwaUnitsPayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ShipSwaUnitsPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_ShippingAllowance(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -6374,6 +7401,72 @@ func (ec *executionContext) childFields_StartImpersonationPayload(ctx context.Co
 	return nil, fmt.Errorf("no field named %q was found under type StartImpersonationPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_SwaActivation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_SwaActivation_id(ctx, field)
+	case "location":
+		return ec.fieldContext_SwaActivation_location(ctx, field)
+	case "application":
+		return ec.fieldContext_SwaActivation_application(ctx, field)
+	case "status":
+		return ec.fieldContext_SwaActivation_status(ctx, field)
+	case "termMonths":
+		return ec.fieldContext_SwaActivation_termMonths(ctx, field)
+	case "units":
+		return ec.fieldContext_SwaActivation_units(ctx, field)
+	case "termUnits":
+		return ec.fieldContext_SwaActivation_termUnits(ctx, field)
+	case "lapsedMonths":
+		return ec.fieldContext_SwaActivation_lapsedMonths(ctx, field)
+	case "reinstatementUnits":
+		return ec.fieldContext_SwaActivation_reinstatementUnits(ctx, field)
+	case "referenceNote":
+		return ec.fieldContext_SwaActivation_referenceNote(ctx, field)
+	case "requestedAt":
+		return ec.fieldContext_SwaActivation_requestedAt(ctx, field)
+	case "dueAt":
+		return ec.fieldContext_SwaActivation_dueAt(ctx, field)
+	case "timeLeft":
+		return ec.fieldContext_SwaActivation_timeLeft(ctx, field)
+	case "resolvedAt":
+		return ec.fieldContext_SwaActivation_resolvedAt(ctx, field)
+	case "reason":
+		return ec.fieldContext_SwaActivation_reason(ctx, field)
+	case "agreement":
+		return ec.fieldContext_SwaActivation_agreement(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SwaActivation", field.Name)
+}
+
+func (ec *executionContext) childFields_SwaAgreement(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_SwaAgreement_id(ctx, field)
+	case "number":
+		return ec.fieldContext_SwaAgreement_number(ctx, field)
+	case "application":
+		return ec.fieldContext_SwaAgreement_application(ctx, field)
+	case "location":
+		return ec.fieldContext_SwaAgreement_location(ctx, field)
+	case "startsOn":
+		return ec.fieldContext_SwaAgreement_startsOn(ctx, field)
+	case "endsOn":
+		return ec.fieldContext_SwaAgreement_endsOn(ctx, field)
+	case "termMonths":
+		return ec.fieldContext_SwaAgreement_termMonths(ctx, field)
+	case "units":
+		return ec.fieldContext_SwaAgreement_units(ctx, field)
+	case "reinstatementUnits":
+		return ec.fieldContext_SwaAgreement_reinstatementUnits(ctx, field)
+	case "referenceNote":
+		return ec.fieldContext_SwaAgreement_referenceNote(ctx, field)
+	case "activatedAt":
+		return ec.fieldContext_SwaAgreement_activatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SwaAgreement", field.Name)
+}
+
 func (ec *executionContext) childFields_SwaApplication(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -6390,6 +7483,110 @@ func (ec *executionContext) childFields_SwaApplication(ctx context.Context, fiel
 		return ec.fieldContext_SwaApplication_terms(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SwaApplication", field.Name)
+}
+
+func (ec *executionContext) childFields_SwaQuote(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "location":
+		return ec.fieldContext_SwaQuote_location(ctx, field)
+	case "application":
+		return ec.fieldContext_SwaQuote_application(ctx, field)
+	case "status":
+		return ec.fieldContext_SwaQuote_status(ctx, field)
+	case "monthlyRate":
+		return ec.fieldContext_SwaQuote_monthlyRate(ctx, field)
+	case "graceEndsOn":
+		return ec.fieldContext_SwaQuote_graceEndsOn(ctx, field)
+	case "inGrace":
+		return ec.fieldContext_SwaQuote_inGrace(ctx, field)
+	case "terms":
+		return ec.fieldContext_SwaQuote_terms(ctx, field)
+	case "lapsedMonths":
+		return ec.fieldContext_SwaQuote_lapsedMonths(ctx, field)
+	case "reinstatementUnits":
+		return ec.fieldContext_SwaQuote_reinstatementUnits(ctx, field)
+	case "unitsAvailable":
+		return ec.fieldContext_SwaQuote_unitsAvailable(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SwaQuote", field.Name)
+}
+
+func (ec *executionContext) childFields_SwaQuoteTerm(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "months":
+		return ec.fieldContext_SwaQuoteTerm_months(ctx, field)
+	case "units":
+		return ec.fieldContext_SwaQuoteTerm_units(ctx, field)
+	case "startsOn":
+		return ec.fieldContext_SwaQuoteTerm_startsOn(ctx, field)
+	case "endsOn":
+		return ec.fieldContext_SwaQuoteTerm_endsOn(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SwaQuoteTerm", field.Name)
+}
+
+func (ec *executionContext) childFields_SwaUnitBin(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "unAllocated":
+		return ec.fieldContext_SwaUnitBin_unAllocated(ctx, field)
+	case "allocated":
+		return ec.fieldContext_SwaUnitBin_allocated(ctx, field)
+	case "available":
+		return ec.fieldContext_SwaUnitBin_available(ctx, field)
+	case "orders":
+		return ec.fieldContext_SwaUnitBin_orders(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SwaUnitBin", field.Name)
+}
+
+func (ec *executionContext) childFields_SwaUnitOrder(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_SwaUnitOrder_id(ctx, field)
+	case "partner":
+		return ec.fieldContext_SwaUnitOrder_partner(ctx, field)
+	case "salesOrder":
+		return ec.fieldContext_SwaUnitOrder_salesOrder(ctx, field)
+	case "purchaseOrder":
+		return ec.fieldContext_SwaUnitOrder_purchaseOrder(ctx, field)
+	case "part":
+		return ec.fieldContext_SwaUnitOrder_part(ctx, field)
+	case "quantity":
+		return ec.fieldContext_SwaUnitOrder_quantity(ctx, field)
+	case "available":
+		return ec.fieldContext_SwaUnitOrder_available(ctx, field)
+	case "allocated":
+		return ec.fieldContext_SwaUnitOrder_allocated(ctx, field)
+	case "consumed":
+		return ec.fieldContext_SwaUnitOrder_consumed(ctx, field)
+	case "expiresOn":
+		return ec.fieldContext_SwaUnitOrder_expiresOn(ctx, field)
+	case "shippedAt":
+		return ec.fieldContext_SwaUnitOrder_shippedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SwaUnitOrder", field.Name)
+}
+
+func (ec *executionContext) childFields_SwaUnitOrderConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_SwaUnitOrderConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_SwaUnitOrderConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_SwaUnitOrderConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SwaUnitOrderConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_SwaUnitOrderEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_SwaUnitOrderEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_SwaUnitOrderEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SwaUnitOrderEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_SystemType(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

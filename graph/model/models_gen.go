@@ -12,6 +12,7 @@ import (
 	"lms/inventory"
 	"lms/licensefile/format"
 	"lms/page"
+	"lms/swa"
 	"strconv"
 	"time"
 
@@ -35,6 +36,8 @@ type ActivateLicensesPayload struct {
 	LicenseFile *db.LicenseFile `json:"licenseFile,omitempty"`
 	Location    *db.Location    `json:"location,omitempty"`
 	Errors      []apperr.Error  `json:"errors"`
+	// The location's SWA quote after the activation (SWA-7a); null for a caller without the SWA_ADMIN role or a location not under SWA.
+	SwaQuote *swa.Quote `json:"swaQuote,omitempty"`
 }
 
 type AddressInput struct {
@@ -53,6 +56,23 @@ type APITokenConnection struct {
 type APITokenEdge struct {
 	Cursor string       `json:"cursor"`
 	Node   *db.APIToken `json:"node"`
+}
+
+type AssignSwaInput struct {
+	LocationID string `json:"locationId"`
+	// The SWA application's code; the location's only one when omitted.
+	Application   *string `json:"application,omitempty"`
+	TermMonths    int     `json:"termMonths"`
+	ReferenceNote *string `json:"referenceNote,omitempty"`
+	// Consent to take the units from the SWA unit bin (UNITS_NOT_AUTHORISED otherwise).
+	AuthoriseUnits bool    `json:"authoriseUnits"`
+	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
+}
+
+type AssignSwaPayload struct {
+	Activation *db.SwaActivation `json:"activation,omitempty"`
+	Location   *db.Location      `json:"location,omitempty"`
+	Errors     []apperr.Error    `json:"errors"`
 }
 
 type AttachLicensesInput struct {
@@ -104,6 +124,16 @@ type BinPartConnection struct {
 type BinPartEdge struct {
 	Cursor string             `json:"cursor"`
 	Node   *inventory.BinPart `json:"node"`
+}
+
+type CancelSwaActivationInput struct {
+	ActivationID string  `json:"activationId"`
+	Reason       *string `json:"reason,omitempty"`
+}
+
+type CancelSwaActivationPayload struct {
+	Activation *db.SwaActivation `json:"activation,omitempty"`
+	Errors     []apperr.Error    `json:"errors"`
 }
 
 type CreateAPITokenInput struct {
@@ -494,6 +524,18 @@ type PartsInventoryFilter struct {
 	PartnerID *string `json:"partnerId,omitempty"`
 }
 
+type ProcessSwaImmediatelyInput struct {
+	ActivationID string `json:"activationId"`
+	// Why it cannot wait for the cooling-off period (kept for the record).
+	Reason string `json:"reason"`
+}
+
+type ProcessSwaImmediatelyPayload struct {
+	Agreement  *db.SwaAgreement  `json:"agreement,omitempty"`
+	Activation *db.SwaActivation `json:"activation,omitempty"`
+	Errors     []apperr.Error    `json:"errors"`
+}
+
 type Query struct {
 }
 
@@ -582,6 +624,20 @@ type ShipLicenseOrderPayload struct {
 	Errors []apperr.Error   `json:"errors"`
 }
 
+type ShipSwaUnitsInput struct {
+	PartnerID      string    `json:"partnerId"`
+	SalesOrder     string    `json:"salesOrder"`
+	PurchaseOrder  string    `json:"purchaseOrder"`
+	Quantity       int       `json:"quantity"`
+	ExpiresOn      time.Time `json:"expiresOn"`
+	IdempotencyKey *string   `json:"idempotencyKey,omitempty"`
+}
+
+type ShipSwaUnitsPayload struct {
+	Order  *db.SwaUnitOrder `json:"order,omitempty"`
+	Errors []apperr.Error   `json:"errors"`
+}
+
 type StartImpersonationInput struct {
 	// Email of a user of a dealer you have a shipping allowance with.
 	DealerUserEmail string `json:"dealerUserEmail"`
@@ -596,6 +652,25 @@ type StartImpersonationPayload struct {
 }
 
 type Subscription struct {
+}
+
+// One term of a quote; months 0 is "activate SWA later" (0 units).
+type SwaQuoteTerm struct {
+	Months   int        `json:"months"`
+	Units    int        `json:"units"`
+	StartsOn *time.Time `json:"startsOn,omitempty"`
+	EndsOn   *time.Time `json:"endsOn,omitempty"`
+}
+
+type SwaUnitOrderConnection struct {
+	Edges    []SwaUnitOrderEdge `json:"edges"`
+	PageInfo *PageInfo          `json:"pageInfo"`
+	Total    *page.Total        `json:"-"`
+}
+
+type SwaUnitOrderEdge struct {
+	Cursor string           `json:"cursor"`
+	Node   *db.SwaUnitOrder `json:"node"`
 }
 
 // Fields left out (or null) stay as they are.

@@ -1,0 +1,64 @@
+package graph
+
+import (
+	"context"
+
+	"github.com/99designs/gqlgen/graphql"
+
+	"github.com/google/uuid"
+
+	"lms/apperr"
+	"lms/catalog"
+	"lms/db"
+	"lms/swa"
+)
+
+// locationSwa answers Location.swa: null for a caller without the
+// SWA_ADMIN role, who may see the location but not its Software Assurance.
+func (r *Resolver) locationSwa(ctx context.Context, locationID uuid.UUID) ([]swa.Application, error) {
+	apps, err := r.loaders(ctx).swaApplications.Load(ctx, locationID)
+	if apperr.CodeOf(err) == apperr.Forbidden {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := make([]swa.Application, len(apps))
+	for i, a := range apps {
+		out[i] = *a
+	}
+	return out, nil
+}
+
+// swaActivation loads an assignment the caller may see.
+func (r *Resolver) swaActivation(ctx context.Context, id uuid.UUID) (*db.SwaActivation, error) {
+	acts, err := r.Services.Swa.FindActivations(ctx, []uuid.UUID{id})
+	if err != nil {
+		return nil, err
+	}
+	return acts[0], nil
+}
+
+// swaApplication loads a catalog SWA application by code.
+func (r *Resolver) swaApplication(ctx context.Context, code string) (*catalog.SwaApplication, error) {
+	return r.loaders(ctx).swaApplicationsByCode.Load(ctx, code)
+}
+
+// activationSwaQuote is the quote activateLicenses answers with (SWA-7a),
+// computed only when the client selects it: nil when the caller may not
+// see SWA or the location has no application.
+func (r *Resolver) activationSwaQuote(ctx context.Context, locationID uuid.UUID) (*swa.Quote, error) {
+	if fc := graphql.GetFieldContext(ctx); fc == nil {
+		return nil, nil
+	} else if _, ok := selected(ctx, fc.Field, "swaQuote", nil); !ok {
+		return nil, nil
+	}
+	q, err := r.Services.Swa.Quote(ctx, locationID, "")
+	switch apperr.CodeOf(err) {
+	case "":
+		return q, err
+	case apperr.Forbidden, apperr.NotApplicable, apperr.NotFound:
+		return nil, nil
+	}
+	return nil, err
+}

@@ -1,0 +1,191 @@
+package swa
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+
+	"lms/actor"
+	"lms/apperr"
+	"lms/catalog"
+	"lms/db"
+	"lms/page"
+	"lms/swa/quote"
+)
+
+// Quote is what assigning SWA to an application of a location would take
+// (SWA-4, SWA-7): each allowed term with its units and dates, "activate
+// later" (0), any reinstatement fee, and the units the caller has.
+type Quote struct {
+	Location    *db.Location
+	Application *Application
+	quote.Quote
+	// Today is the day the quote is for.
+	Today time.Time
+	// UnitsAvailable are the caller's partner's assignable SWA units.
+	UnitsAvailable int
+}
+
+// Term returns the quoted term of the given length, false when the
+// application does not offer it.
+func (q *Quote) Term(months int) (quote.Term, bool) {
+	for _, t := range q.Terms {
+		if t.Months == months {
+			return t, true
+		}
+	}
+	return quote.Term{}, false
+}
+
+// Quote quotes SWA for an application of a location (SWA-4, SWA-7); an
+// empty application means the location's system type's. Errors:
+// UNAUTHENTICATED, FORBIDDEN, NOT_FOUND (location, also another partner's),
+// NOT_APPLICABLE (the location has no such application).
+func (s *Service) Quote(ctx context.Context, locationID uuid.UUID, application string) (*Quote, error) {
+	a, err := requireSwa(ctx)
+	if err != nil {
+		return nil, err
+	}
+	loc := new(db.Location)
+	err = a.Restrict(s.DB.NewSelect().Model(loc), "l.partner_id").Where("l.id = ?", locationID).Where("l.deleted_at IS NULL").Scan(ctx)
+	if isNoRows(err) {
+		return nil, apperr.NotFoundf("location").OnField("locationId")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("find location %s: %w", locationID, err)
+	}
+	q, err := s.quote(ctx, s.DB, a, loc, application)
+	if err != nil {
+		return nil, fmt.Errorf("quote SWA of location %s: %w", locationID, err)
+	}
+	return q, nil
+}
+
+// quote computes the quote of a location the caller may see, in idb (the
+// assigning transaction recomputes it there, under the system's lock).
+func (s *Service) quote(ctx context.Context, idb bun.IDB, a *actor.Actor, loc *db.Location, application string) (*Quote, error) {
+	today := quote.Day(s.now())
+	all, err := applications(ctx, idb, []uuid.UUID{loc.ID}, today)
+	if err != nil {
+		return nil, err
+	}
+	var app *Application
+	for _, x := range all[loc.ID] {
+		if application == "" && len(all[loc.ID]) == 1 || x.Application.Code == application {
+			app = x
+		}
+	}
+	if app == nil {
+		if application == "" {
+			return nil, apperr.New(apperr.NotApplicable, "%s is not under Software Assurance: name the application", loc.Name).OnField("application")
+		}
+		return nil, apperr.New(apperr.NotApplicable, "%s has no SWA application %s", loc.Name, application).OnField("application")
+	}
+	factors, err := termFactors(ctx, idb)
+	if err != nil {
+		return nil, err
+	}
+	in := quote.Input{Today: today, Rate: app.Rate, Terms: app.Application.Terms, Factors: factors, FirstActivation: app.FirstActivation}
+	if c := app.Current(); c != nil {
+		in.LastAgreementEnd = &c.EndsOn
+	}
+	owner := a
+	if a.IsAdmin() {
+		// The license desk quotes with the location's partner's units.
+		owner = &actor.Actor{User: a.User, Partner: &db.Partner{ID: loc.PartnerID}}
+	}
+	t, err := totals(ctx, idb, owner, UnitFilter{}, today)
+	if err != nil {
+		return nil, err
+	}
+	return &Quote{Location: loc, Application: app, Quote: quote.Compute(in), Today: today, UnitsAvailable: t.Available}, nil
+}
+
+// termFactors are the catalog's SWA-4 term factors, exact.
+func termFactors(ctx context.Context, idb bun.IDB) (map[int]quote.Factor, error) {
+	var rows []catalog.SwaTermFactor
+	if err := idb.NewSelect().Model(&rows).Scan(ctx); err != nil && !isNoRows(err) {
+		return nil, fmt.Errorf("load SWA term factors: %w", err)
+	}
+	out := make(map[int]quote.Factor, len(rows))
+	for _, f := range rows {
+		out[f.Months] = quote.FactorOf(f.Factor)
+	}
+	return out, nil
+}
+
+// ApplicationsOf returns the SWA of every application of each location, in
+// the order of locationIDs (none for a location that is not the caller's),
+// in four statements for the whole list. Errors: UNAUTHENTICATED,
+// FORBIDDEN.
+func (s *Service) ApplicationsOf(ctx context.Context, locationIDs []uuid.UUID) ([][]*Application, error) {
+	a, err := requireSwa(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ids := locationIDs
+	if !a.IsAdmin() {
+		ids = nil
+		if err := s.DB.NewSelect().Model((*db.Location)(nil)).Column("id").Where("id IN (?)", bun.In(locationIDs)).
+			Where("partner_id = ?", a.Partner.ID).Scan(ctx, &ids); err != nil && !isNoRows(err) {
+			return nil, fmt.Errorf("find locations: %w", err)
+		}
+	}
+	by, err := applications(ctx, s.DB, ids, quote.Day(s.now()))
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]*Application, len(locationIDs))
+	for i, id := range locationIDs {
+		out[i] = by[id]
+	}
+	return out, nil
+}
+
+// graceEndSQL is quote.GraceEnd in SQL, of a first activation expression:
+// the last day of the quarter after the activation's quarter (SWA-5).
+const graceEndSQL = "((date_trunc('quarter', (%s) AT TIME ZONE 'UTC') + interval '6 months' - interval '1 day')::date)"
+
+// ProspectiveFilter narrows ProspectiveLocations.
+type ProspectiveFilter struct {
+	// Search matches part of a location's name, HWKC or customer, like
+	// the location search.
+	Search string
+}
+
+// ProspectiveLocations pages the caller's locations in their grace period
+// without SWA (SWA-5, SWA-7b: "Prospective Software Assurance Locations"),
+// by name: an application of theirs has activated licenses, its grace
+// period runs on today, and it has no agreement and no pending assignment.
+// Errors: UNAUTHENTICATED, FORBIDDEN, VALIDATION_FAILED.
+func (s *Service) ProspectiveLocations(ctx context.Context, f ProspectiveFilter, args page.Args) (*page.Page[db.Location], error) {
+	a, err := requireSwa(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var errs apperr.List
+	errs.Text("search", &f.Search, false, 100)
+	if err := errs.Err(); err != nil {
+		return nil, err
+	}
+	today := quote.Day(s.now()).Format(time.DateOnly)
+	grace := s.DB.NewSelect().TableExpr("licenses AS lic").ColumnExpr("1").
+		Join("JOIN parts AS p ON p.number = lic.part_number").
+		Join("JOIN system_types AS st ON st.code = l.system_type").
+		Where("lic.location_id = l.id").Where("lic.status = ?", db.LicenseActivated).
+		Where("coalesce(p.swa_application, st.swa_application) IS NOT NULL").
+		Where("NOT EXISTS (SELECT 1 FROM swa_agreements AS sag WHERE sag.location_id = l.id AND sag.application = coalesce(p.swa_application, st.swa_application))").
+		Where("NOT EXISTS (SELECT 1 FROM swa_activations AS sac WHERE sac.location_id = l.id AND sac.application = coalesce(p.swa_application, st.swa_application) AND sac.status = ?)", db.SwaActivationPending).
+		GroupExpr("coalesce(p.swa_application, st.swa_application)").
+		Having(fmt.Sprintf(graceEndSQL, "min(lic.activated_at)")+" >= ?", today)
+	q := a.Restrict(s.DB.NewSelect().Model((*db.Location)(nil)), "l.partner_id").
+		Where("l.deleted_at IS NULL").Where("EXISTS (?)", grace)
+	if f.Search != "" {
+		q = q.Where("l.search_text LIKE ?", db.ContainsPattern(f.Search))
+	}
+	return page.Alphabetical(ctx, q, args, a.Scope()+"/swa-prospective/"+f.Search, "l.name", "l.id",
+		func(l *db.Location) (string, uuid.UUID) { return l.Name, l.ID })
+}

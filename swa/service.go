@@ -1,0 +1,86 @@
+// Package swa is Software Assurance (SWA-1..SWA-9, SWA-14): SWA units
+// shipped into a partner's SWA unit bin and taken first-expiring-first,
+// the status of each application of a location (grace period, pending,
+// active, expired, renewable), quotes, the assignment of SWA with its
+// 24-hour cooling-off period, and the activation that follows exactly once
+// — by the due River job or by "Process immediately" — creating the
+// agreement; a daily job sends the reminders.
+//
+// The calculations (rates, units, grace and term dates, reinstatement) are
+// the pure sub-package quote; this package loads, locks and writes around
+// them. Every operation needs the SWA_ADMIN role (the license desk may do
+// everything); the license desk ships units.
+//
+// Units are conserved: a unit order's available + allocated + consumed =
+// shipped, changed only under the order's row lock (units.go), in the
+// transaction that creates, activates or cancels the activation holding
+// them.
+package swa
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"lms/actor"
+	"lms/apperr"
+	"lms/db"
+	"lms/notify"
+)
+
+// DefaultCoolingOff is the cooling-off period of an assignment (SWA-8).
+const DefaultCoolingOff = 24 * time.Hour
+
+// Service ships SWA units, quotes, assigns and activates SWA.
+type Service struct {
+	DB     *bun.DB
+	Notify *notify.Service
+	// Jobs schedules the activation jobs inside the assigning transaction.
+	Jobs notify.JobInserter
+	// CoolingOff is how long an assignment stays pending before it is
+	// activated (LMS_SWA_COOLING_OFF); DefaultCoolingOff when 0.
+	CoolingOff time.Duration
+	// Now returns the current time; tests may fix it.
+	Now func() time.Time
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+func (s *Service) coolingOff() time.Duration {
+	if s.CoolingOff > 0 {
+		return s.CoolingOff
+	}
+	return DefaultCoolingOff
+}
+
+func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
+
+// requireSwa returns the signed-in actor when it may work with SWA: a user
+// with the SWA_ADMIN role, or the license desk. Errors: UNAUTHENTICATED,
+// FORBIDDEN.
+func requireSwa(ctx context.Context) (*actor.Actor, error) {
+	a, err := actor.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := allowSwa(a); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// allowSwa is requireSwa's check of a signed-in actor.
+func allowSwa(a *actor.Actor) error {
+	if a.IsAdmin() || a.User.HasRole(db.RoleSwaAdmin) {
+		return nil
+	}
+	return apperr.Forbiddenf("Software Assurance needs the SWA_ADMIN role")
+}
