@@ -45,22 +45,25 @@ const (
 type SwaActivation struct {
 	bun.BaseModel `bun:"table:swa_activations,alias:sac"`
 
-	ID                 uuid.UUID           `bun:"id,pk,type:uuid,default:gen_random_uuid()"`
-	PartnerID          uuid.UUID           `bun:"partner_id,type:uuid,notnull"`
-	LocationID         uuid.UUID           `bun:"location_id,type:uuid,notnull"`
-	Application        string              `bun:"application,notnull"`
-	TermMonths         int                 `bun:"term_months,notnull"`
-	TermUnits          int                 `bun:"term_units,notnull"`
-	LapsedMonths       int                 `bun:"lapsed_months,notnull"`
-	ReinstatementUnits int                 `bun:"reinstatement_units,notnull"`
-	ReferenceNote      string              `bun:"reference_note,notnull"`
-	Status             SwaActivationStatus `bun:"status,notnull"`
-	RequestedBy        *uuid.UUID          `bun:"requested_by,type:uuid"`
-	RequestedAt        time.Time           `bun:"requested_at,nullzero,notnull,default:clock_timestamp()"`
-	DueAt              time.Time           `bun:"due_at,notnull"`
-	ResolvedBy         *uuid.UUID          `bun:"resolved_by,type:uuid"`
-	ResolvedAt         *time.Time          `bun:"resolved_at"`
-	Reason             string              `bun:"reason,notnull"`
+	ID                 uuid.UUID `bun:"id,pk,type:uuid,default:gen_random_uuid()"`
+	PartnerID          uuid.UUID `bun:"partner_id,type:uuid,notnull"`
+	LocationID         uuid.UUID `bun:"location_id,type:uuid,notnull"`
+	Application        string    `bun:"application,notnull"`
+	TermMonths         int       `bun:"term_months,notnull"`
+	TermUnits          int       `bun:"term_units,notnull"`
+	LapsedMonths       int       `bun:"lapsed_months,notnull"`
+	ReinstatementUnits int       `bun:"reinstatement_units,notnull"`
+	ReferenceNote      string    `bun:"reference_note,notnull"`
+	// QuotedOn is the day the quote was made; the agreement gets the dates
+	// it quoted.
+	QuotedOn    time.Time           `bun:"quoted_on,type:date,notnull"`
+	Status      SwaActivationStatus `bun:"status,notnull"`
+	RequestedBy *uuid.UUID          `bun:"requested_by,type:uuid"`
+	RequestedAt time.Time           `bun:"requested_at,nullzero,notnull,default:clock_timestamp()"`
+	DueAt       time.Time           `bun:"due_at,notnull"`
+	ResolvedBy  *uuid.UUID          `bun:"resolved_by,type:uuid"`
+	ResolvedAt  *time.Time          `bun:"resolved_at"`
+	Reason      string              `bun:"reason,notnull"`
 }
 
 // Units is everything the activation takes: the term's units and the

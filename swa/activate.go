@@ -144,7 +144,7 @@ func requirePending(act *db.SwaActivation) error {
 
 // resolve ends a pending assignment with status, by a (nil: the job).
 func (s *Service) resolve(ctx context.Context, tx bun.Tx, act *db.SwaActivation, status db.SwaActivationStatus, a *actor.Actor, reason string) error {
-	now := s.now()
+	now := time.Now()
 	act.Status, act.ResolvedAt, act.Reason = status, &now, reason
 	if a != nil {
 		act.ResolvedBy = &a.User.ID
@@ -164,7 +164,7 @@ func (s *Service) activate(ctx context.Context, tx bun.Tx, act *db.SwaActivation
 	if err := tx.NewSelect().Model(loc).Where("l.id = ?", act.LocationID).Scan(ctx); err != nil {
 		return nil, fmt.Errorf("load location: %w", err)
 	}
-	apps, err := applications(ctx, tx, []uuid.UUID{loc.ID}, quote.Day(act.RequestedAt))
+	apps, err := applications(ctx, tx, []uuid.UUID{loc.ID}, act.QuotedOn)
 	if err != nil {
 		return nil, err
 	}
@@ -177,11 +177,12 @@ func (s *Service) activate(ctx context.Context, tx bun.Tx, act *db.SwaActivation
 	if app == nil {
 		return nil, fmt.Errorf("location %s has no SWA application %s", loc.ID, act.Application)
 	}
-	graceEnd := quote.Day(act.RequestedAt).AddDate(0, 0, -1) // no grace: the term starts on the day assigned
+	// The dates the quote gave (SWA-6): a zero grace end is none.
+	var graceEnd time.Time
 	if app.GraceEnd != nil {
 		graceEnd = *app.GraceEnd
 	}
-	start, end := quote.TermDates(act.RequestedAt, graceEnd, act.TermMonths)
+	start, end := quote.TermDates(act.QuotedOn, graceEnd, act.TermMonths)
 	if err := settle(ctx, tx, act.ID, true); err != nil {
 		return nil, err
 	}
@@ -286,10 +287,10 @@ func (s *Service) mailActivated(ctx context.Context, tx bun.Tx, act *db.SwaActiv
 }
 
 // TimeLeft is the time left until a pending assignment is activated, as
-// the guide shows it: hh:mm, rounded up to the minute; 00:00 once due or
-// no longer pending (SWA-8).
+// the guide shows it: hh:mm on the wall clock, rounded up to the minute;
+// 00:00 once due or no longer pending (SWA-8).
 func (s *Service) TimeLeft(act *db.SwaActivation) string {
-	left := act.DueAt.Sub(s.now())
+	left := time.Until(act.DueAt)
 	if act.Status != db.SwaActivationPending || left <= 0 {
 		return "00:00"
 	}

@@ -110,11 +110,13 @@ func (s *Service) assign(ctx context.Context, tx bun.Tx, a *actor.Actor, in Assi
 	if !ok {
 		return nil, apperr.Invalid("termMonths", "%s offers terms of %v months", app.Application.Name, app.Application.Terms)
 	}
-	now := s.now()
+	// The cooling-off period runs on the wall clock, whatever day the
+	// quote is for (tests fix the latter).
+	now := time.Now()
 	act := &db.SwaActivation{
 		ID: uuid.New(), PartnerID: loc.PartnerID, LocationID: loc.ID, Application: app.Application.Code,
 		TermMonths: term.Months, TermUnits: term.Units, LapsedMonths: q.LapsedMonths, ReinstatementUnits: q.ReinstatementUnits,
-		ReferenceNote: in.ReferenceNote, Status: db.SwaActivationPending, RequestedBy: &a.User.ID, RequestedAt: now,
+		ReferenceNote: in.ReferenceNote, QuotedOn: q.Today, Status: db.SwaActivationPending, RequestedBy: &a.User.ID, RequestedAt: now,
 		DueAt: now.Add(s.coolingOff()),
 	}
 	if _, err := tx.NewInsert().Model(act).Exec(ctx); err != nil {

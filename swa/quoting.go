@@ -3,6 +3,7 @@ package swa
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -72,17 +73,9 @@ func (s *Service) quote(ctx context.Context, idb bun.IDB, a *actor.Actor, loc *d
 	if err != nil {
 		return nil, err
 	}
-	var app *Application
-	for _, x := range all[loc.ID] {
-		if application == "" && len(all[loc.ID]) == 1 || x.Application.Code == application {
-			app = x
-		}
-	}
-	if app == nil {
-		if application == "" {
-			return nil, apperr.New(apperr.NotApplicable, "%s is not under Software Assurance: name the application", loc.Name).OnField("application")
-		}
-		return nil, apperr.New(apperr.NotApplicable, "%s has no SWA application %s", loc.Name, application).OnField("application")
+	app, err := pick(loc, all[loc.ID], application)
+	if err != nil {
+		return nil, err
 	}
 	factors, err := termFactors(ctx, idb)
 	if err != nil {
@@ -102,6 +95,30 @@ func (s *Service) quote(ctx context.Context, idb bun.IDB, a *actor.Actor, loc *d
 		return nil, err
 	}
 	return &Quote{Location: loc, Application: app, Quote: quote.Compute(in), Today: today, UnitsAvailable: t.Available}, nil
+}
+
+// pick chooses the application a quote or an assignment is for: the named
+// one, or the location's only one when none is named. Errors:
+// NOT_APPLICABLE (the location has no such application, or none),
+// VALIDATION_FAILED (several and none named).
+func pick(loc *db.Location, apps []*Application, code string) (*Application, error) {
+	if code == "" && len(apps) == 1 {
+		return apps[0], nil
+	}
+	var codes []string
+	for _, a := range apps {
+		if a.Application.Code == code {
+			return a, nil
+		}
+		codes = append(codes, a.Application.Code)
+	}
+	switch {
+	case len(apps) == 0:
+		return nil, apperr.New(apperr.NotApplicable, "%s is not under Software Assurance: its system type and licenses belong to no SWA application", loc.Name).OnField("locationId")
+	case code == "":
+		return nil, apperr.Invalid("application", "%s has several SWA applications: name one of %s", loc.Name, strings.Join(codes, ", "))
+	}
+	return nil, apperr.New(apperr.NotApplicable, "%s has no SWA application %s; it has %s", loc.Name, code, strings.Join(codes, ", ")).OnField("application")
 }
 
 // termFactors are the catalog's SWA-4 term factors, exact.

@@ -35,6 +35,8 @@ CREATE TABLE swa_activations (
     lapsed_months       int NOT NULL DEFAULT 0 CHECK (lapsed_months >= 0),
     reinstatement_units int NOT NULL DEFAULT 0 CHECK (reinstatement_units >= 0),
     reference_note      text NOT NULL DEFAULT '',
+    -- The day the quote was made: the agreement gets the dates it quoted (SWA-6).
+    quoted_on           date NOT NULL,
     status              text NOT NULL CHECK (status IN ('PENDING', 'ACTIVATED', 'CANCELLED')),
     requested_by        uuid REFERENCES users (id),
     requested_at        timestamptz NOT NULL DEFAULT clock_timestamp(),
