@@ -28,6 +28,10 @@ var withoutIdentity = map[string]string{
 	"PartInventory":     "a part's totals in one inventory query",
 	"Entitlement":       "a stacked amount computed for one location or file",
 	"Address":           "a value inside a customer or location",
+	"LocationSwa":       "a location's SWA for one application, computed; its agreements and activations have ids",
+	"SwaQuote":          "a quote computed for one location on one day",
+	"SwaQuoteTerm":      "a line of one quote",
+	"SwaUnitBin":        "a view of the SWA unit bin; its orders have ids",
 	"AuditIdentity":     "a value inside an audit event: who acted, as recorded then",
 	"LicenseSigningKey": "a public key: immutable, keyId is its fingerprint",
 }
