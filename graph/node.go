@@ -113,15 +113,29 @@ func (r *Resolver) findNodes(ctx context.Context, typ string, keys []string) ([]
 	case "LicenseReturn":
 		return loadNodes(ctx, ids, s.Inventory.FindReturns, nil)
 	case "SwaUnitOrder":
-		return loadNodes(ctx, ids, s.Swa.FindUnitOrders, nil)
+		return loadNodes(ctx, ids, unseenWithoutRole(s.Swa.FindUnitOrders), nil)
 	case "SwaActivation":
-		return loadNodes(ctx, ids, s.Swa.FindActivations, nil)
+		return loadNodes(ctx, ids, unseenWithoutRole(s.Swa.FindActivations), nil)
 	case "SwaAgreement":
-		return loadNodes(ctx, ids, s.Swa.FindAgreements, nil)
+		return loadNodes(ctx, ids, unseenWithoutRole(s.Swa.FindAgreements), nil)
 	case "LicenseFile":
 		return loadNodes(ctx, ids, s.Files.FindFiles, r.prefetchFiles)
 	}
 	return make([]model.Node, len(ids)), nil
+}
+
+// unseenWithoutRole answers the objects of a type that needs a role
+// (SWA_ADMIN) as null for a caller without it: objects the caller may not
+// see, like missing ones (ACT-3), rather than a FORBIDDEN that would fail
+// every other id of the request too.
+func unseenWithoutRole[T any](find func(context.Context, []uuid.UUID) ([]*T, error)) func(context.Context, []uuid.UUID) ([]*T, error) {
+	return func(ctx context.Context, ids []uuid.UUID) ([]*T, error) {
+		vs, err := find(ctx, ids)
+		if apperr.CodeOf(err) == apperr.Forbidden {
+			return make([]*T, len(ids)), nil
+		}
+		return vs, err
+	}
 }
 
 // loadNodes loads ids with find and, when prefetch is set, prefetches for

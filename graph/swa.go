@@ -30,6 +30,38 @@ func (r *Resolver) locationSwa(ctx context.Context, locationID uuid.UUID) ([]swa
 	return out, nil
 }
 
+// prefetchLocationSwa loads Location.swa of a list of locations in one
+// call. For a caller without the SWA_ADMIN role there is nothing to load:
+// each location answers null (locationSwa).
+func (r *Resolver) prefetchLocationSwa(ctx context.Context, ids []uuid.UUID) error {
+	err := r.loaders(ctx).swaApplications.prefetch(ctx, ids)
+	if apperr.CodeOf(err) == apperr.Forbidden {
+		return nil
+	}
+	return err
+}
+
+// prefetchUnitOrders loads what node asks for below a page of SWA unit
+// orders: their partners and parts, one call each for the page.
+func (r *Resolver) prefetchUnitOrders(ctx context.Context, orders []*db.SwaUnitOrder, node graphql.CollectedField) error {
+	l := r.loaders(ctx)
+	partners := make([]uuid.UUID, len(orders))
+	parts := make([]string, len(orders))
+	for i, o := range orders {
+		partners[i], parts[i] = o.PartnerID, o.PartNumber
+	}
+	types := []string{"SwaUnitOrder", "Node"}
+	if _, ok := selected(ctx, node, "partner", types); ok {
+		if err := l.partners.prefetch(ctx, partners); err != nil {
+			return err
+		}
+	}
+	if _, ok := selected(ctx, node, "part", types); ok {
+		return l.parts.prefetch(ctx, parts)
+	}
+	return nil
+}
+
 // swaActivation loads an assignment the caller may see.
 func (r *Resolver) swaActivation(ctx context.Context, id uuid.UUID) (*db.SwaActivation, error) {
 	acts, err := r.Services.Swa.FindActivations(ctx, []uuid.UUID{id})

@@ -193,6 +193,11 @@ func (r *swaUnitBinResolver) Orders(ctx context.Context, obj *model.SwaUnitBin, 
 	if err != nil {
 		return nil, err
 	}
+	if node, ok := currentNode(ctx); ok {
+		if err := r.prefetchUnitOrders(ctx, ptrs(p.Items), node); err != nil {
+			return nil, err
+		}
+	}
 	es, info := edges(p, func(c string, n *db.SwaUnitOrder) model.SwaUnitOrderEdge {
 		return model.SwaUnitOrderEdge{Cursor: c, Node: n}
 	})
