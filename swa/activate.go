@@ -144,7 +144,7 @@ func requirePending(act *db.SwaActivation) error {
 
 // resolve ends a pending assignment with status, by a (nil: the job).
 func (s *Service) resolve(ctx context.Context, tx bun.Tx, act *db.SwaActivation, status db.SwaActivationStatus, a *actor.Actor, reason string) error {
-	now := time.Now()
+	now := s.now()
 	act.Status, act.ResolvedAt, act.Reason = status, &now, reason
 	if a != nil {
 		act.ResolvedBy = &a.User.ID
@@ -287,10 +287,10 @@ func (s *Service) mailActivated(ctx context.Context, tx bun.Tx, act *db.SwaActiv
 }
 
 // TimeLeft is the time left until a pending assignment is activated, as
-// the guide shows it: hh:mm on the wall clock, rounded up to the minute;
-// 00:00 once due or no longer pending (SWA-8).
+// the guide shows it: hh:mm, rounded up to the minute; 00:00 once due or
+// no longer pending (SWA-8).
 func (s *Service) TimeLeft(act *db.SwaActivation) string {
-	left := time.Until(act.DueAt)
+	left := act.DueAt.Sub(s.now())
 	if act.Status != db.SwaActivationPending || left <= 0 {
 		return "00:00"
 	}

@@ -110,9 +110,7 @@ func (s *Service) assign(ctx context.Context, tx bun.Tx, a *actor.Actor, in Assi
 	if !ok {
 		return nil, apperr.Invalid("termMonths", "%s offers terms of %v months", app.Application.Name, app.Application.Terms)
 	}
-	// The cooling-off period runs on the wall clock, whatever day the
-	// quote is for (tests fix the latter).
-	now := time.Now()
+	now := s.now()
 	act := &db.SwaActivation{
 		ID: uuid.New(), PartnerID: loc.PartnerID, LocationID: loc.ID, Application: app.Application.Code,
 		TermMonths: term.Months, TermUnits: term.Units, LapsedMonths: q.LapsedMonths, ReinstatementUnits: q.ReinstatementUnits,
@@ -126,7 +124,10 @@ func (s *Service) assign(ctx context.Context, tx bun.Tx, a *actor.Actor, in Assi
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.Jobs.InsertTx(ctx, tx.Tx, ActivateArgs{ActivationID: act.ID}, &river.InsertOpts{ScheduledAt: act.DueAt}); err != nil {
+	// The job waits the cooling-off period on the wall clock, which is the
+	// service's clock except in tests that fix the latter (the job must not
+	// run at once because the fixed day is in the past).
+	if _, err := s.Jobs.InsertTx(ctx, tx.Tx, ActivateArgs{ActivationID: act.ID}, &river.InsertOpts{ScheduledAt: time.Now().Add(s.coolingOff())}); err != nil {
 		return nil, fmt.Errorf("schedule SWA activation: %w", err)
 	}
 	objects := []string{audit.Ref("Location", loc.ID), audit.Ref("SwaActivation", act.ID)}

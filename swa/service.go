@@ -43,9 +43,8 @@ type Service struct {
 	// CoolingOff is how long an assignment stays pending before it is
 	// activated (LMS_SWA_COOLING_OFF); DefaultCoolingOff when 0.
 	CoolingOff time.Duration
-	// Now returns the current time, whose day quotes, grace periods, terms
-	// and expiry are computed for; tests may fix it. The cooling-off period
-	// and the record of when things happened follow the wall clock.
+	// Now returns the current time; tests may fix it. Only the activation
+	// job's schedule follows the wall clock.
 	Now func() time.Time
 }
 
