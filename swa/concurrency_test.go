@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/uuid"
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver of the test's own connections
+	"github.com/riverqueue/river/rivertype"
 	"github.com/stretchr/testify/require"
 
 	"lms/lmstest"
@@ -94,10 +95,7 @@ func TestActivationExactlyOnce(t *testing.T) {
 	// Every job ends completed at its first attempt, the loser's as well.
 	ctx := context.Background()
 	lmstest.Eventually(t, 30*time.Second, func() bool {
-		var done int
-		require.NoError(t, env.DB.SQL.QueryRowContext(ctx,
-			`SELECT count(*) FROM river_job WHERE kind = 'swa_activate' AND state = 'completed' AND attempt = 1 AND errors IS NULL`).Scan(&done))
-		return done == trials
+		return count(env.DB.SQL, `SELECT count(*) FROM river_job WHERE kind = 'swa_activate' AND state = 'completed' AND attempt = 1 AND errors IS NULL`) == trials
 	}, "every activation job completed at its first attempt")
 
 	var activated int
@@ -215,24 +213,14 @@ func TestActivationCrashRetried(t *testing.T) {
 
 		_, err = own.ExecContext(ctx, `SELECT pg_terminate_backend($1)`, pids[0])
 		require.NoError(t, err)
-		lmstest.Eventually(t, 10*time.Second, func() bool {
-			row, err := env.Server.Jobs.JobGet(ctx, job)
-			require.NoError(t, err)
-			return len(row.Errors) == 1
-		}, "the killed attempt recorded as failed")
+		waitJob(t, env, job, "the killed attempt recorded as failed", func(row *rivertype.JobRow) bool { return len(row.Errors) == 1 })
 		// Nothing of it remains: the assignment is pending and holds its
 		// units, and no agreement, email or audit event exists.
 		requireActivationEffects(t, env, id, 0)
 		require.Equal(t, orderBalance{Shipped: 100, Available: 88, Allocated: 12, HeldByPending: 12}, withoutIdentity(requireUnitsConserved(t, env)["SO-CRASH"]))
 
 		order.release(t)
-		lmstest.Eventually(t, 20*time.Second, func() bool {
-			row, err := env.Server.Jobs.JobGet(ctx, job)
-			require.NoError(t, err)
-			return row.State == "completed"
-		}, "the retried job completed")
-		row, err := env.Server.Jobs.JobGet(ctx, job)
-		require.NoError(t, err)
+		row := waitJob(t, env, job, "the retried job completed", completed)
 		require.Equal(t, 2, row.Attempt)
 		require.Contains(t, row.Errors[0].Error, "57P01", "the first attempt's connection was terminated")
 		requireActivationEffects(t, env, id, 1)
@@ -243,11 +231,7 @@ func TestActivationCrashRetried(t *testing.T) {
 		// changes nothing.
 		_, err = env.Server.Jobs.JobRetry(ctx, job)
 		require.NoError(t, err)
-		lmstest.Eventually(t, 10*time.Second, func() bool {
-			row, err := env.Server.Jobs.JobGet(ctx, job)
-			require.NoError(t, err)
-			return row.State == "completed" && row.Attempt == 3
-		}, "the job run again")
+		waitJob(t, env, job, "the job run again", func(row *rivertype.JobRow) bool { return completed(row) && row.Attempt == 3 })
 		requireActivationEffects(t, env, id, 1)
 		require.Equal(t, orderBalance{Shipped: 100, Available: 88, Consumed: 12, HeldByActivated: 12}, withoutIdentity(requireUnitsConserved(t, env)["SO-CRASH"]))
 	})
@@ -260,17 +244,19 @@ func TestActivationCrashRetried(t *testing.T) {
 
 		order := lockRow(t, own, `SELECT 1 FROM swa_unit_orders WHERE sales_order = 'SO-CRASH' FOR UPDATE`)
 		const direct, processes = 8, 2
+		type answer struct {
+			p   processPayload
+			err error
+		}
 		directErrs := make(chan error, direct)
-		answers := make(chan processPayload, processes)
-		failures := make(chan error, processes)
+		answers := make(chan answer, processes)
 		for range direct {
 			go func() { directErrs <- svc.ActivateDue(ctx, id) }()
 		}
 		for range processes {
 			go func() {
 				p, err := postProcessNow(env, lmstest.DealerY, act.ID)
-				answers <- p
-				failures <- err
+				answers <- answer{p, err}
 			}()
 		}
 		_, err := env.Server.Jobs.JobRetry(ctx, job)
@@ -279,10 +265,7 @@ func TestActivationCrashRetried(t *testing.T) {
 		// the rest wait for one of the server's few pooled connections.
 		order.waitBlocking(t, 1)
 		lmstest.Eventually(t, 10*time.Second, func() bool {
-			var waiting int
-			require.NoError(t, own.QueryRowContext(ctx,
-				`SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`).Scan(&waiting))
-			return waiting >= 2
+			return count(own, `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`) >= 2
 		}, "activators waiting on the assignment's row lock")
 		order.release(t)
 
@@ -291,21 +274,16 @@ func TestActivationCrashRetried(t *testing.T) {
 		}
 		agreements := 0
 		for range processes {
-			require.NoError(t, <-failures)
-			if p := <-answers; p.Agreement != nil {
+			a := <-answers
+			require.NoError(t, a.err)
+			if a.p.Agreement != nil {
 				agreements++
 			} else {
-				require.Equal(t, []string{"NOT_APPLICABLE"}, codes(p.Errors))
+				require.Equal(t, []string{"NOT_APPLICABLE"}, codes(a.p.Errors))
 			}
 		}
 		require.LessOrEqual(t, agreements, 1)
-		lmstest.Eventually(t, 10*time.Second, func() bool {
-			row, err := env.Server.Jobs.JobGet(ctx, job)
-			require.NoError(t, err)
-			return row.State == "completed"
-		}, "the job completed")
-		row, err := env.Server.Jobs.JobGet(ctx, job)
-		require.NoError(t, err)
+		row := waitJob(t, env, job, "the job completed", completed)
 		require.Equal(t, 1, row.Attempt)
 		require.Empty(t, row.Errors)
 		requireActivationEffects(t, env, id, 1)
@@ -321,6 +299,30 @@ func activationJob(t testing.TB, env *lmstest.Env, activationID uuid.UUID) int64
 	return id
 }
 
+// waitJob waits until a job satisfies cond and returns it.
+func waitJob(t testing.TB, env *lmstest.Env, id int64, what string, cond func(*rivertype.JobRow) bool) *rivertype.JobRow {
+	t.Helper()
+	lmstest.Eventually(t, 20*time.Second, func() bool {
+		row, err := env.Server.Jobs.JobGet(context.Background(), id)
+		return err == nil && cond(row)
+	}, what)
+	row, err := env.Server.Jobs.JobGet(context.Background(), id)
+	require.NoError(t, err)
+	return row
+}
+
+func completed(row *rivertype.JobRow) bool { return row.State == rivertype.JobStateCompleted }
+
+// count runs a query counting something, for conditions polled off the
+// test's goroutine: -1 when it fails.
+func count(db *sql.DB, query string, args ...any) int {
+	n := -1
+	if err := db.QueryRow(query, args...).Scan(&n); err != nil {
+		return -1
+	}
+	return n
+}
+
 // requireActivationEffects checks what activating an assignment leaves,
 // n times (0 or 1): the assignment ACTIVATED, an agreement, a swa.activate
 // audit event, and an SWA activated email to each of Dealer Y's users —
@@ -332,15 +334,17 @@ func requireActivationEffects(t testing.TB, env *lmstest.Env, activationID uuid.
 	require.NoError(t, env.DB.SQL.QueryRowContext(ctx, `SELECT status FROM swa_activations WHERE id = $1`, activationID).Scan(&status))
 	require.Equal(t, map[int]string{0: "PENDING", 1: "ACTIVATED"}[n], status)
 	var agreements, audits, emails int
-	var number string
+	var number, location string
 	require.NoError(t, env.DB.SQL.QueryRowContext(ctx,
-		`SELECT count(*), coalesce(min(number || '-' || suffix), '-') FROM swa_agreements WHERE activation_id = $1`, activationID).Scan(&agreements, &number))
+		`SELECT count(*), coalesce(min(number || '-' || suffix), '') FROM swa_agreements WHERE activation_id = $1`, activationID).Scan(&agreements, &number))
 	require.Equal(t, n, agreements, "agreements")
 	require.NoError(t, env.DB.SQL.QueryRowContext(ctx,
 		`SELECT count(*) FROM audit_events WHERE action = 'swa.activate' AND $1 = ANY(object_ids)`, "SwaActivation:"+activationID.String()).Scan(&audits))
 	require.Equal(t, n, audits, "swa.activate audit events")
 	require.NoError(t, env.DB.SQL.QueryRowContext(ctx,
-		`SELECT count(*) FROM emails WHERE template = 'swa_activated' AND subject LIKE '%' || $1 || '%'`, number).Scan(&emails))
+		`SELECT l.name FROM swa_activations AS sac JOIN locations AS l ON l.id = sac.location_id WHERE sac.id = $1`, activationID).Scan(&location))
+	require.NoError(t, env.DB.SQL.QueryRowContext(ctx,
+		`SELECT count(*) FROM emails WHERE template = 'swa_activated' AND subject LIKE '%' || $1 || '% at ' || $2 || ', until %'`, number, location).Scan(&emails))
 	require.Equal(t, 2*n, emails, "SWA activated emails")
 	if n == 1 {
 		lmstest.MailTo(t, env, lmstest.DealerY, "SWA activated", number)
@@ -375,20 +379,19 @@ func lockRow(t testing.TB, db *sql.DB, query string, args ...any) *rowLock {
 // waitBlocking waits until n backends wait on the lock and returns them.
 func (l *rowLock) waitBlocking(t testing.TB, n int) []int {
 	t.Helper()
+	const blocked = `FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))`
+	lmstest.Eventually(t, 10*time.Second, func() bool { return count(l.db, `SELECT count(*) `+blocked, l.pid) == n }, "backends waiting on the row lock")
+	rows, err := l.db.Query(`SELECT pid `+blocked, l.pid)
+	require.NoError(t, err)
+	defer rows.Close()
 	var pids []int
-	lmstest.Eventually(t, 10*time.Second, func() bool {
-		pids = pids[:0]
-		rows, err := l.db.Query(`SELECT pid FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))`, l.pid)
-		require.NoError(t, err)
-		defer rows.Close()
-		for rows.Next() {
-			var pid int
-			require.NoError(t, rows.Scan(&pid))
-			pids = append(pids, pid)
-		}
-		require.NoError(t, rows.Err())
-		return len(pids) == n
-	}, "backends waiting on the row lock")
+	for rows.Next() {
+		var pid int
+		require.NoError(t, rows.Scan(&pid))
+		pids = append(pids, pid)
+	}
+	require.NoError(t, rows.Err())
+	require.Len(t, pids, n)
 	return pids
 }
 
