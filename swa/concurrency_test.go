@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -180,13 +181,18 @@ func withoutIdentity(o orderBalance) orderBalance {
 func TestActivationCrashRetried(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	// Nothing falls due by itself: the test makes the jobs due.
+	// Nothing falls due by itself: the test makes the jobs due, moving the
+	// service's clock past the cooling-off period and retrying the job.
 	var dbURL string
 	env := lmstest.New(t, lmstest.Opts{Config: func(c *server.Config) {
 		c.SwaCoolingOff = time.Hour
 		c.FetchPollInterval = 10 * time.Millisecond
 		dbURL = c.DatabaseURL
 	}})
+	var ahead atomic.Int64 // how far the service's clock runs ahead of the real one
+	svc := env.Server.Graph.Services.Swa
+	svc.Now = func() time.Time { return time.Now().Add(time.Duration(ahead.Load())) }
+	pastDue := func() { ahead.Add(int64(2 * time.Hour)) }
 	// The test holds its locks and watches the waiting on connections of
 	// its own: the server's pool is small, and the waiting activators
 	// fill it.
@@ -195,7 +201,6 @@ func TestActivationCrashRetried(t *testing.T) {
 	t.Cleanup(func() { _ = own.Close() })
 	locs := activatedLocations(t, env, "Crash", 2, 1)
 	shipUnits(t, env, lmstest.DealerY, "SO-CRASH", 100, "2099-12-31")
-	svc := env.Server.Graph.Services.Swa
 
 	t.Run("KilledMidActivation", func(t *testing.T) {
 		act, errs := assign(t, env, lmstest.DealerY, locs[0], 12, "")
@@ -205,6 +210,7 @@ func TestActivationCrashRetried(t *testing.T) {
 
 		// The job locks the assignment, then waits for the order.
 		order := lockRow(t, own, `SELECT 1 FROM swa_unit_orders WHERE sales_order = 'SO-CRASH' FOR UPDATE`)
+		pastDue()
 		_, err := env.Server.Jobs.JobRetry(ctx, job)
 		require.NoError(t, err)
 		pids := order.waitBlocking(t, 1)
@@ -243,6 +249,7 @@ func TestActivationCrashRetried(t *testing.T) {
 		job := activationJob(t, env, id)
 
 		order := lockRow(t, own, `SELECT 1 FROM swa_unit_orders WHERE sales_order = 'SO-CRASH' FOR UPDATE`)
+		pastDue()
 		const direct, processes = 8, 2
 		type answer struct {
 			p   processPayload
