@@ -248,8 +248,14 @@ func TestActivationCrashRetried(t *testing.T) {
 		id := uuidOf(t, act.ID)
 		job := activationJob(t, env, id)
 
+		// The job locks the assignment and waits for the order; then
+		// the others come and wait for the assignment (or, the server's
+		// few pooled connections taken, for a connection).
 		order := lockRow(t, own, `SELECT 1 FROM swa_unit_orders WHERE sales_order = 'SO-CRASH' FOR UPDATE`)
 		pastDue()
+		_, err := env.Server.Jobs.JobRetry(ctx, job)
+		require.NoError(t, err)
+		order.waitBlocking(t, 1)
 		const direct, processes = 8, 2
 		type answer struct {
 			p   processPayload
@@ -257,8 +263,10 @@ func TestActivationCrashRetried(t *testing.T) {
 		}
 		directErrs := make(chan error, direct)
 		answers := make(chan answer, processes)
+		bounded, cancel := context.WithTimeout(ctx, time.Minute)
+		defer cancel()
 		for range direct {
-			go func() { directErrs <- svc.ActivateDue(ctx, id) }()
+			go func() { directErrs <- svc.ActivateDue(bounded, id) }()
 		}
 		for range processes {
 			go func() {
@@ -266,11 +274,6 @@ func TestActivationCrashRetried(t *testing.T) {
 				answers <- answer{p, err}
 			}()
 		}
-		_, err := env.Server.Jobs.JobRetry(ctx, job)
-		require.NoError(t, err)
-		// One waits for the order, others for the assignment it locked;
-		// the rest wait for one of the server's few pooled connections.
-		order.waitBlocking(t, 1)
 		lmstest.Eventually(t, 10*time.Second, func() bool {
 			return count(own, `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`) >= 2
 		}, "activators waiting on the assignment's row lock")
