@@ -23,12 +23,17 @@ import (
 // ended (SWA-8); the activation job calls it. An assignment activated or
 // cancelled meanwhile is left alone, so however often the job runs (a
 // retry after a crash, a race with "Process immediately") the activation
-// happens once.
+// happens once. One still in its cooling-off period (the job run early,
+// by hand or on a clock apart from the service's) is left alone too, with
+// a NotDueError.
 func (s *Service) ActivateDue(ctx context.Context, activationID uuid.UUID) error {
 	err := s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		act, err := lockActivation(ctx, tx, nil, activationID)
 		if err != nil || act == nil || act.Status != db.SwaActivationPending {
 			return err
+		}
+		if left := act.DueAt.Sub(s.now()); left > 0 {
+			return &NotDueError{Left: left}
 		}
 		_, err = s.activate(ctx, tx, act, nil, "")
 		return err
@@ -37,6 +42,14 @@ func (s *Service) ActivateDue(ctx context.Context, activationID uuid.UUID) error
 		return fmt.Errorf("activate SWA assignment %s: %w", activationID, err)
 	}
 	return nil
+}
+
+// NotDueError is ActivateDue's answer for an assignment whose cooling-off
+// period has not ended: it is due in Left.
+type NotDueError struct{ Left time.Duration }
+
+func (e *NotDueError) Error() string {
+	return fmt.Sprintf("the cooling-off period ends in %s", e.Left.Round(time.Millisecond))
 }
 
 // ProcessImmediately activates a pending assignment now instead of at the

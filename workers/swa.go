@@ -2,6 +2,7 @@ package workers
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -18,9 +19,14 @@ type SwaActivateWorker struct {
 	Swa *swa.Service
 }
 
-// Work activates the assignment if it is still pending.
+// Work activates the assignment if it is still pending; run before the
+// cooling-off period ends (retried by hand), it waits until then.
 func (w *SwaActivateWorker) Work(ctx context.Context, job *river.Job[swa.ActivateArgs]) error {
-	return w.Swa.ActivateDue(ctx, job.Args.ActivationID)
+	err := w.Swa.ActivateDue(ctx, job.Args.ActivationID)
+	if early := (*swa.NotDueError)(nil); errors.As(err, &early) {
+		return river.JobSnooze(early.Left)
+	}
+	return err
 }
 
 // NextRetry retries soon: the partner expects SWA to be active.

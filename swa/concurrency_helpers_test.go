@@ -1,0 +1,255 @@
+package swa_test
+
+// Helpers of the concurrency and FEFO tests: many locations at once,
+// mutations from goroutines, and the unit bin read straight from the
+// tables.
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/require"
+
+	"lms/lmstest"
+)
+
+// postMutation is lmstest.Mutate for goroutines other than the test's: it
+// reports every failure as an error for the test goroutine to assert on.
+func postMutation[P any](env *lmstest.Env, user, field, selection string, in map[string]any) (P, error) {
+	var zero P
+	inputType := strings.ToUpper(field[:1]) + field[1:] + "Input"
+	q := fmt.Sprintf(`mutation($in: %s!) { %s(input: $in) { %s errors { code message field } } }`, inputType, field, selection)
+	resp, err := env.Post(user, q, map[string]any{"in": in})
+	if err != nil {
+		return zero, err
+	}
+	var got map[string]P
+	if err := json.Unmarshal(resp.Data, &got); err != nil {
+		return zero, fmt.Errorf("decode %s payload: %w", field, err)
+	}
+	return got[field], nil
+}
+
+type assignPayload struct {
+	Activation *activation
+	Errors     []userError
+}
+
+func postAssign(env *lmstest.Env, user, locationID string, months int) (assignPayload, error) {
+	return postMutation[assignPayload](env, user, "assignSwa", "activation { "+activationFields+" }",
+		map[string]any{"locationId": locationID, "termMonths": months, "authoriseUnits": true})
+}
+
+type processPayload struct {
+	Agreement *agreement
+	Errors    []userError
+}
+
+func postProcessNow(env *lmstest.Env, user, activationID string) (processPayload, error) {
+	return postMutation[processPayload](env, user, "processSwaImmediately", "agreement { id number startsOn endsOn units termMonths }",
+		map[string]any{"activationId": activationID, "reason": "the customer cannot wait"})
+}
+
+type cancelPayload struct {
+	Activation *activation
+	Errors     []userError
+}
+
+func postCancel(env *lmstest.Env, user, activationID string) (cancelPayload, error) {
+	return postMutation[cancelPayload](env, user, "cancelSwaActivation", "activation { "+activationFields+" }",
+		map[string]any{"activationId": activationID, "reason": "ordered by mistake"})
+}
+
+// hwkcs numbers the SV 9100 hardware key codes of the tests' locations, so
+// that none is used twice.
+var hwkcs atomic.Int64
+
+// activatedLocations creates n locations of one customer of Dealer Y, SV
+// 9100 CP10 systems each with qty activated BE114044 licenses (weight 1:
+// qty SWA units a month, 12 × qty for 12 months), four at a time, and
+// returns their ids. The license clock decides activatedAt.
+func activatedLocations(t *testing.T, env *lmstest.Env, tag string, n, qty int) []string {
+	t.Helper()
+	so := fmt.Sprintf("SO-%s-%d", tag, hwkcs.Add(1))
+	shipped := lmstest.Mutate[struct {
+		Order *struct {
+			Lines struct {
+				Edges []struct{ Node struct{ ID string } }
+			}
+		}
+		Errors []userError
+	}](t, env, lmstest.Admin, "shipLicenseOrder", "order { lines(first: 1) { edges { node { id } } } }", map[string]any{
+		"partnerId": lmstest.PartnerID(t, env, lmstest.DealerY), "salesOrder": so, "purchaseOrder": "PO-" + so,
+		"lines": []map[string]any{{"partNumber": "BE114044", "quantity": n * qty}},
+	})
+	require.Empty(t, shipped.Errors)
+	line := shipped.Order.Lines.Edges[0].Node.ID
+	cust := lmstest.Mutate[struct {
+		Customer *struct{ ID string }
+		Errors   []userError
+	}](t, env, lmstest.DealerY, "createCustomer", "customer { id }", map[string]any{"name": "Customer " + tag, "eulaEmail": "eula@customer.example"})
+	require.Empty(t, cust.Errors)
+
+	ids := make([]string, n)
+	errs := make([]error, n)
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				ids[i], errs[i] = createActivated(env, cust.Customer.ID, fmt.Sprintf("%s %02d", tag, i), line, qty)
+			}
+		}()
+	}
+	for i := range n {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for i, err := range errs {
+		require.NoError(t, err, "location %d", i)
+	}
+	return ids
+}
+
+// createActivated creates a location, attaches qty of the bin line and
+// activates the license, for goroutines.
+func createActivated(env *lmstest.Env, customerID, name, lineID string, qty int) (string, error) {
+	loc, err := postMutation[struct {
+		Location *struct{ ID string }
+		Errors   []userError
+	}](env, lmstest.DealerY, "createLocation", "location { id }", map[string]any{
+		"customerId": customerID, "name": name, "systemType": "SV9100_CP10",
+		"hardwareKeyCode": fmt.Sprintf("34%010X", hwkcs.Add(1)), "dealerEmail": "desk@dealer.example",
+	})
+	if err != nil || len(loc.Errors) > 0 {
+		return "", fmt.Errorf("create location %s: %v %+v", name, err, loc.Errors)
+	}
+	att, err := postMutation[struct {
+		Licenses []struct{ ID string }
+		Errors   []userError
+	}](env, lmstest.DealerY, "attachLicenses", "licenses { id }", map[string]any{
+		"locationId": loc.Location.ID, "lines": []map[string]any{{"lineId": lineID, "quantity": qty}},
+	})
+	if err != nil || len(att.Errors) > 0 || len(att.Licenses) != 1 {
+		return "", fmt.Errorf("attach to %s: %v %+v", name, err, att.Errors)
+	}
+	act, err := postMutation[struct{ Errors []userError }](env, lmstest.DealerY, "activateLicenses", "licenses { id }", map[string]any{
+		"locationId": loc.Location.ID, "licenseIds": []string{att.Licenses[0].ID}, "acceptAgreement": true,
+	})
+	if err != nil || len(act.Errors) > 0 {
+		return "", fmt.Errorf("activate at %s: %v %+v", name, err, act.Errors)
+	}
+	return loc.Location.ID, nil
+}
+
+// uuidOf is the database id behind a global id (base64url "Type:uuid").
+func uuidOf(t testing.TB, globalID string) uuid.UUID {
+	t.Helper()
+	b, err := base64.RawURLEncoding.DecodeString(globalID)
+	require.NoError(t, err)
+	_, key, ok := strings.Cut(string(b), ":")
+	require.True(t, ok, "global id %s", globalID)
+	id, err := uuid.Parse(key)
+	require.NoError(t, err)
+	return id
+}
+
+// orderBalance is one SWA unit order as the tables hold it: its counters,
+// and the same computed from the allocations of its pending and activated
+// assignments.
+type orderBalance struct {
+	ID         uuid.UUID `bun:"id"`
+	SalesOrder string    `bun:"sales_order"`
+	ExpiresOn  time.Time `bun:"expires_on"`
+	Shipped    int       `bun:"shipped"`
+	Available  int       `bun:"available"`
+	Allocated  int       `bun:"allocated"`
+	Consumed   int       `bun:"consumed"`
+	// HeldByPending and HeldByActivated are the allocations of the order
+	// to PENDING and ACTIVATED assignments; CANCELLED ones gave theirs back.
+	HeldByPending   int `bun:"held_by_pending"`
+	HeldByActivated int `bun:"held_by_activated"`
+}
+
+// unitBalances reads every SWA unit order of the database (each test has
+// its own), by sales order.
+func unitBalances(t testing.TB, env *lmstest.Env) map[string]orderBalance {
+	t.Helper()
+	var rows []orderBalance
+	require.NoError(t, env.DB.Bun.NewRaw(`
+SELECT suo.id, suo.sales_order, suo.expires_on, suo.shipped, suo.available, suo.allocated, suo.consumed,
+       coalesce(sum(sal.quantity) FILTER (WHERE sac.status = 'PENDING'), 0) AS held_by_pending,
+       coalesce(sum(sal.quantity) FILTER (WHERE sac.status = 'ACTIVATED'), 0) AS held_by_activated
+FROM swa_unit_orders AS suo
+LEFT JOIN swa_allocations AS sal ON sal.unit_order_id = suo.id
+LEFT JOIN swa_activations AS sac ON sac.id = sal.activation_id
+GROUP BY suo.id`).Scan(context.Background(), &rows))
+	out := map[string]orderBalance{}
+	for _, r := range rows {
+		out[r.SalesOrder] = r
+	}
+	return out
+}
+
+// requireUnitsConserved checks, on the tables, that units are conserved
+// (LIC-15's rule for SWA units): on every order shipped = available +
+// allocated + consumed, allocated is what pending assignments hold of it
+// and consumed what activated ones took; every assignment holds exactly
+// its units (nothing for a cancelled one), and agreements took the units
+// of their assignments. It returns the orders by sales order.
+func requireUnitsConserved(t testing.TB, env *lmstest.Env) map[string]orderBalance {
+	t.Helper()
+	orders := unitBalances(t, env)
+	require.NotEmpty(t, orders)
+	for so, o := range orders {
+		require.Equal(t, o.Shipped, o.Available+o.Allocated+o.Consumed, "shipped = available + allocated + consumed on %s: %+v", so, o)
+		require.GreaterOrEqual(t, o.Available, 0, "%+v", o)
+		require.Equal(t, o.HeldByPending, o.Allocated, "allocated = held by pending assignments on %s: %+v", so, o)
+		require.Equal(t, o.HeldByActivated, o.Consumed, "consumed = taken by activated assignments on %s: %+v", so, o)
+	}
+	var acts []struct {
+		ID     uuid.UUID `bun:"id"`
+		Status string    `bun:"status"`
+		Units  int       `bun:"units"`
+		Held   int       `bun:"held"`
+		Agreed *int      `bun:"agreed"`
+		Count  int       `bun:"agreements"`
+	}
+	require.NoError(t, env.DB.Bun.NewRaw(`
+SELECT sac.id, sac.status, sac.term_units + sac.reinstatement_units AS units,
+       (SELECT coalesce(sum(quantity), 0) FROM swa_allocations WHERE activation_id = sac.id) AS held,
+       (SELECT sum(units) FROM swa_agreements WHERE activation_id = sac.id) AS agreed,
+       (SELECT count(*) FROM swa_agreements WHERE activation_id = sac.id) AS agreements
+FROM swa_activations AS sac`).Scan(context.Background(), &acts))
+	pendingUnits, allocated := 0, 0
+	for _, o := range orders {
+		allocated += o.Allocated
+	}
+	for _, a := range acts {
+		switch a.Status {
+		case "PENDING":
+			pendingUnits += a.Units
+			require.Equal(t, a.Units, a.Held, "a pending assignment holds its units: %+v", a)
+			require.Zero(t, a.Count, "%+v", a)
+		case "ACTIVATED":
+			require.Equal(t, a.Units, a.Held, "an activated assignment took its units: %+v", a)
+			require.Equal(t, 1, a.Count, "one agreement per activated assignment: %+v", a)
+			require.Equal(t, a.Units, *a.Agreed, "%+v", a)
+		case "CANCELLED":
+			require.Zero(t, a.Count, "%+v", a)
+		}
+	}
+	require.Equal(t, pendingUnits, allocated, "Σ allocated = Σ units of the pending assignments")
+	return orders
+}
