@@ -96,7 +96,7 @@ func TestActivationExactlyOnce(t *testing.T) {
 	// Every job ends completed at its first attempt, the loser's as well.
 	ctx := context.Background()
 	lmstest.Eventually(t, 30*time.Second, func() bool {
-		return count(env.DB.SQL, `SELECT count(*) FROM river_job WHERE kind = 'swa_activate' AND state = 'completed' AND attempt = 1 AND errors IS NULL`) == trials
+		return countRows(env.DB.SQL, `SELECT count(*) FROM river_job WHERE kind = 'swa_activate' AND state = 'completed' AND attempt = 1 AND errors IS NULL`) == trials
 	}, "every activation job completed at its first attempt")
 
 	var activated int
@@ -275,7 +275,7 @@ func TestActivationCrashRetried(t *testing.T) {
 			}()
 		}
 		lmstest.Eventually(t, 10*time.Second, func() bool {
-			return count(own, `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`) >= 2
+			return countRows(own, `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`) >= 2
 		}, "activators waiting on the assignment's row lock")
 		order.release(t)
 
@@ -325,7 +325,7 @@ func completed(row *rivertype.JobRow) bool { return row.State == rivertype.JobSt
 
 // count runs a query counting something, for conditions polled off the
 // test's goroutine: -1 when it fails.
-func count(db *sql.DB, query string, args ...any) int {
+func countRows(db *sql.DB, query string, args ...any) int {
 	n := -1
 	if err := db.QueryRow(query, args...).Scan(&n); err != nil {
 		return -1
@@ -390,7 +390,7 @@ func lockRow(t testing.TB, db *sql.DB, query string, args ...any) *rowLock {
 func (l *rowLock) waitBlocking(t testing.TB, n int) []int {
 	t.Helper()
 	const blocked = `FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))`
-	lmstest.Eventually(t, 10*time.Second, func() bool { return count(l.db, `SELECT count(*) `+blocked, l.pid) == n }, "backends waiting on the row lock")
+	lmstest.Eventually(t, 10*time.Second, func() bool { return countRows(l.db, `SELECT count(*) `+blocked, l.pid) == n }, "backends waiting on the row lock")
 	rows, err := l.db.Query(`SELECT pid `+blocked, l.pid)
 	require.NoError(t, err)
 	defer rows.Close()
