@@ -6,6 +6,7 @@ package swa_test
 
 import (
 	"context"
+	"database/sql"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -16,6 +17,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/riverqueue/river/rivertype"
 	"github.com/stretchr/testify/require"
 
 	"lms/lmstest"
@@ -182,6 +184,12 @@ type orderBalance struct {
 	HeldByActivated int `bun:"held_by_activated"`
 }
 
+// withoutIdentity is an order's counters alone.
+func withoutIdentity(o orderBalance) orderBalance {
+	o.ID, o.SalesOrder, o.ExpiresOn = uuid.Nil, "", time.Time{}
+	return o
+}
+
 // unitBalances reads every SWA unit order of the database (each test has
 // its own), by sales order.
 func unitBalances(t testing.TB, env *lmstest.Env) map[string]orderBalance {
@@ -252,4 +260,65 @@ FROM swa_activations AS sac`).Scan(context.Background(), &acts))
 	}
 	require.Equal(t, pendingUnits, allocated, "Σ allocated = Σ units of the pending assignments")
 	return orders
+}
+
+// activationJob is the id of the activation job of an assignment.
+func activationJob(t testing.TB, env *lmstest.Env, activationID uuid.UUID) int64 {
+	t.Helper()
+	var id int64
+	require.NoError(t, env.DB.SQL.QueryRow(`SELECT id FROM river_job WHERE kind = 'swa_activate' AND args->>'activation_id' = $1`, activationID.String()).Scan(&id))
+	return id
+}
+
+// waitJob waits until a job satisfies cond and returns it.
+func waitJob(t testing.TB, env *lmstest.Env, id int64, what string, cond func(*rivertype.JobRow) bool) *rivertype.JobRow {
+	t.Helper()
+	lmstest.Eventually(t, 20*time.Second, func() bool {
+		row, err := env.Server.Jobs.JobGet(context.Background(), id)
+		return err == nil && cond(row)
+	}, what)
+	row, err := env.Server.Jobs.JobGet(context.Background(), id)
+	require.NoError(t, err)
+	return row
+}
+
+func completed(row *rivertype.JobRow) bool { return row.State == rivertype.JobStateCompleted }
+
+// countRows runs a query counting something, for conditions polled off the
+// test's goroutine: -1 when it fails.
+func countRows(db *sql.DB, query string, args ...any) int {
+	n := -1
+	if err := db.QueryRow(query, args...).Scan(&n); err != nil {
+		return -1
+	}
+	return n
+}
+
+// requireActivationEffects checks what activating an assignment leaves,
+// n times (0 or 1): the assignment ACTIVATED, an agreement, a swa.activate
+// audit event, and an SWA activated email to each of Dealer Y's users —
+// or, for 0, none of it and the assignment PENDING.
+func requireActivationEffects(t testing.TB, env *lmstest.Env, activationID uuid.UUID, n int) {
+	t.Helper()
+	ctx := context.Background()
+	var status string
+	require.NoError(t, env.DB.SQL.QueryRowContext(ctx, `SELECT status FROM swa_activations WHERE id = $1`, activationID).Scan(&status))
+	require.Equal(t, map[int]string{0: "PENDING", 1: "ACTIVATED"}[n], status)
+	var agreements, audits, emails int
+	var number, location string
+	require.NoError(t, env.DB.SQL.QueryRowContext(ctx,
+		`SELECT count(*), coalesce(min(number || '-' || suffix), '') FROM swa_agreements WHERE activation_id = $1`, activationID).Scan(&agreements, &number))
+	require.Equal(t, n, agreements, "agreements")
+	require.NoError(t, env.DB.SQL.QueryRowContext(ctx,
+		`SELECT count(*) FROM audit_events WHERE action = 'swa.activate' AND $1 = ANY(object_ids)`, "SwaActivation:"+activationID.String()).Scan(&audits))
+	require.Equal(t, n, audits, "swa.activate audit events")
+	require.NoError(t, env.DB.SQL.QueryRowContext(ctx,
+		`SELECT l.name FROM swa_activations AS sac JOIN locations AS l ON l.id = sac.location_id WHERE sac.id = $1`, activationID).Scan(&location))
+	require.NoError(t, env.DB.SQL.QueryRowContext(ctx,
+		`SELECT count(*) FROM emails WHERE template = 'swa_activated' AND subject LIKE '%' || $1 || '% at ' || $2 || ', until %'`, number, location).Scan(&emails))
+	require.Equal(t, 2*n, emails, "SWA activated emails")
+	if n == 1 {
+		lmstest.MailTo(t, env, lmstest.DealerY, "SWA activated", number)
+		lmstest.MailTo(t, env, lmstest.DealerY2, "SWA activated", number)
+	}
 }
