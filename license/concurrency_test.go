@@ -3,7 +3,6 @@ package license_test
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -19,23 +18,6 @@ import (
 // transport failure, which must only run on the test's goroutine; these take
 // no *testing.T and report every failure as an error, which the test
 // goroutine asserts on after the race. The idempotency tests share them.
-
-// postMutation is mutate for goroutines: it runs mutation field with input in
-// as user and decodes the payload into P.
-func postMutation[P any](env *lmstest.Env, user, field, selection string, in map[string]any) (P, error) {
-	var zero P
-	inputType := strings.ToUpper(field[:1]) + field[1:] + "Input"
-	q := fmt.Sprintf(`mutation($in: %s!) { %s(input: $in) { %s errors { code message field } } }`, inputType, field, selection)
-	resp, err := env.Post(user, q, map[string]any{"in": in})
-	if err != nil {
-		return zero, err
-	}
-	var got map[string]P
-	if err := json.Unmarshal(resp.Data, &got); err != nil {
-		return zero, fmt.Errorf("decode %s payload: %w", field, err)
-	}
-	return got[field], nil
-}
 
 // licensesPayload is the payload of attachLicenses and detachLicenses.
 type licensesPayload struct {
@@ -56,7 +38,7 @@ func postAttach(env *lmstest.Env, user, locationID, key string, sels ...sel) (li
 	if key != "" {
 		in["idempotencyKey"] = key
 	}
-	return postMutation[licensesPayload](env, user, "attachLicenses", "licenses { "+licenseFields+" }", in)
+	return lmstest.PostMutation[licensesPayload](env, user, "attachLicenses", "licenses { "+licenseFields+" }", in)
 }
 
 // postActivate activates licenses (agreement accepted) for goroutines, with
@@ -66,7 +48,7 @@ func postActivate(env *lmstest.Env, user, locationID, key string, licenseIDs ...
 	if key != "" {
 		in["idempotencyKey"] = key
 	}
-	return postMutation[activationPayload](env, user, "activateLicenses", "licenses { "+licenseFields+" } licenseFile { id version status }", in)
+	return lmstest.PostMutation[activationPayload](env, user, "activateLicenses", "licenses { "+licenseFields+" } licenseFile { id version status }", in)
 }
 
 // binLineState is a bin line as the API shows it.
@@ -374,7 +356,7 @@ func TestQuantityConservedUnderMixedLoad(t *testing.T) {
 				if k < 8 {
 					op.Kind = "detach"
 					var p licensesPayload
-					p, op.Err = postMutation[licensesPayload](env, lmstest.DealerY, "detachLicenses", "licenses { id quantity }",
+					p, op.Err = lmstest.PostMutation[licensesPayload](env, lmstest.DealerY, "detachLicenses", "licenses { id quantity }",
 						map[string]any{"locationId": loc, "licenseIds": chosen})
 					errs = p.Errors
 				} else {

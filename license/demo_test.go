@@ -283,7 +283,7 @@ func TestDemoLicense_Concurrent(t *testing.T) {
 		Err error
 	}
 	results := lmstest.Together(racers, func(int) result {
-		p, err := postMutation[demoPayload](env, lmstest.DealerY, "generateDemoLicense", demoSelection,
+		p, err := lmstest.PostMutation[demoPayload](env, lmstest.DealerY, "generateDemoLicense", demoSelection,
 			map[string]any{"locationId": loc.ID, "acceptAgreement": true})
 		return result{p, err}
 	})

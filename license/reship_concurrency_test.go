@@ -43,7 +43,7 @@ func TestReshipAttachAndReturnRace(t *testing.T) {
 	dealerLines := make([]string, requests)
 	got := lmstest.Together(requests, func(i int) outcome {
 		if i%2 == 0 {
-			p, err := postMutation[reshipPayload](env, lmstest.Distributor, "reshipLicenses", "order { "+resoldOrderFields+" }", map[string]any{
+			p, err := lmstest.PostMutation[reshipPayload](env, lmstest.Distributor, "reshipLicenses", "order { "+resoldOrderFields+" }", map[string]any{
 				"dealerUserEmail": lmstest.DealerY, "salesOrder": fmt.Sprintf("SO-R1-%02d", i), "purchaseOrder": "PO-R1", "lines": one,
 			})
 			if err == nil && p.Order != nil {
@@ -82,7 +82,7 @@ func TestReshipAttachAndReturnRace(t *testing.T) {
 	got = lmstest.Together(n, func(i int) outcome {
 		switch {
 		case i < len(returned):
-			p, err := postMutation[struct{ Errors []userError }](env, lmstest.DealerY, "returnLicenses", "returns { id }", map[string]any{
+			p, err := lmstest.PostMutation[struct{ Errors []userError }](env, lmstest.DealerY, "returnLicenses", "returns { id }", map[string]any{
 				"lines": []map[string]any{{"lineId": returned[i]}},
 			})
 			return outcomeOf(p.Errors, err)
@@ -90,7 +90,7 @@ func TestReshipAttachAndReturnRace(t *testing.T) {
 			p, err := postAttach(env, lmstest.Distributor, lmc.ID, "", sel{Line: line, Qty: qty(1)})
 			return outcomeOf(p.Errors, err)
 		default:
-			p, err := postMutation[reshipPayload](env, lmstest.Distributor, "reshipLicenses", "order { id }", map[string]any{
+			p, err := lmstest.PostMutation[reshipPayload](env, lmstest.Distributor, "reshipLicenses", "order { id }", map[string]any{
 				"dealerUserEmail": lmstest.DealerY, "salesOrder": fmt.Sprintf("SO-R2-%02d", i), "purchaseOrder": "PO-R2", "lines": one,
 			})
 			return outcomeOf(p.Errors, err)
@@ -128,7 +128,7 @@ func TestDealerAttachRacesReturn(t *testing.T) {
 			p, err := postAttach(env, lmstest.DealerY, lmc.ID, "", sel{Line: dealerLine, Qty: qty(1)})
 			return outcomeOf(p.Errors, err)
 		}
-		p, err := postMutation[struct{ Errors []userError }](env, lmstest.DealerY, "returnLicenses", "returns { id }", map[string]any{
+		p, err := lmstest.PostMutation[struct{ Errors []userError }](env, lmstest.DealerY, "returnLicenses", "returns { id }", map[string]any{
 			"lines": []map[string]any{{"lineId": dealerLine, "quantity": 1}},
 		})
 		return outcomeOf(p.Errors, err)

@@ -1,6 +1,7 @@
 package lmstest
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -23,11 +24,33 @@ type UserError struct {
 // fails on top-level errors only.
 func Mutate[P any](t testing.TB, e *Env, user, field, selection string, in map[string]any) P {
 	t.Helper()
-	inputType := strings.ToUpper(field[:1]) + field[1:] + "Input"
-	q := fmt.Sprintf(`mutation($in: %s!) { %s(input: $in) { %s errors { code message field } } }`, inputType, field, selection)
 	var got map[string]P
-	e.Query(t, user, q, map[string]any{"in": in}).Decode(t, &got)
+	e.Query(t, user, mutationQuery(field, selection), map[string]any{"in": in}).Decode(t, &got)
 	return got[field]
+}
+
+// PostMutation is Mutate for goroutines other than the test's, which must
+// not call t.FailNow: it reports every failure as an error for the test's
+// goroutine to assert on after the race.
+func PostMutation[P any](e *Env, user, field, selection string, in map[string]any) (P, error) {
+	var zero P
+	resp, err := e.Post(user, mutationQuery(field, selection), map[string]any{"in": in})
+	if err != nil {
+		return zero, err
+	}
+	var got map[string]P
+	if err := json.Unmarshal(resp.Data, &got); err != nil {
+		return zero, fmt.Errorf("decode %s payload: %w", field, err)
+	}
+	return got[field], nil
+}
+
+// mutationQuery is the document of mutation field with its input (of type
+// the field's name with "Input": shipSwaUnits → ShipSwaUnitsInput),
+// selecting selection and the payload's errors.
+func mutationQuery(field, selection string) string {
+	inputType := strings.ToUpper(field[:1]) + field[1:] + "Input"
+	return fmt.Sprintf(`mutation($in: %s!) { %s(input: $in) { %s errors { code message field } } }`, inputType, field, selection)
 }
 
 // PartnerID returns the global id of user's partner.

@@ -8,7 +8,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"sync"
@@ -23,30 +22,13 @@ import (
 	"lms/lmstest"
 )
 
-// postMutation is lmstest.Mutate for goroutines other than the test's: it
-// reports every failure as an error for the test goroutine to assert on.
-func postMutation[P any](env *lmstest.Env, user, field, selection string, in map[string]any) (P, error) {
-	var zero P
-	inputType := strings.ToUpper(field[:1]) + field[1:] + "Input"
-	q := fmt.Sprintf(`mutation($in: %s!) { %s(input: $in) { %s errors { code message field } } }`, inputType, field, selection)
-	resp, err := env.Post(user, q, map[string]any{"in": in})
-	if err != nil {
-		return zero, err
-	}
-	var got map[string]P
-	if err := json.Unmarshal(resp.Data, &got); err != nil {
-		return zero, fmt.Errorf("decode %s payload: %w", field, err)
-	}
-	return got[field], nil
-}
-
 type assignPayload struct {
 	Activation *activation
 	Errors     []userError
 }
 
 func postAssign(env *lmstest.Env, user, locationID string, months int) (assignPayload, error) {
-	return postMutation[assignPayload](env, user, "assignSwa", "activation { "+activationFields+" }",
+	return lmstest.PostMutation[assignPayload](env, user, "assignSwa", "activation { "+activationFields+" }",
 		map[string]any{"locationId": locationID, "termMonths": months, "authoriseUnits": true})
 }
 
@@ -56,7 +38,7 @@ type processPayload struct {
 }
 
 func postProcessNow(env *lmstest.Env, user, activationID string) (processPayload, error) {
-	return postMutation[processPayload](env, user, "processSwaImmediately", "agreement { id number startsOn endsOn units termMonths }",
+	return lmstest.PostMutation[processPayload](env, user, "processSwaImmediately", "agreement { id number startsOn endsOn units termMonths }",
 		map[string]any{"activationId": activationID, "reason": "the customer cannot wait"})
 }
 
@@ -66,7 +48,7 @@ type cancelPayload struct {
 }
 
 func postCancel(env *lmstest.Env, user, activationID string) (cancelPayload, error) {
-	return postMutation[cancelPayload](env, user, "cancelSwaActivation", "activation { "+activationFields+" }",
+	return lmstest.PostMutation[cancelPayload](env, user, "cancelSwaActivation", "activation { "+activationFields+" }",
 		map[string]any{"activationId": activationID, "reason": "ordered by mistake"})
 }
 
@@ -127,7 +109,7 @@ func activatedLocations(t *testing.T, env *lmstest.Env, tag string, n, qty int) 
 // createActivated creates a location, attaches qty of the bin line and
 // activates the license, for goroutines.
 func createActivated(env *lmstest.Env, customerID, name, lineID string, qty int) (string, error) {
-	loc, err := postMutation[struct {
+	loc, err := lmstest.PostMutation[struct {
 		Location *struct{ ID string }
 		Errors   []userError
 	}](env, lmstest.DealerY, "createLocation", "location { id }", map[string]any{
@@ -137,7 +119,7 @@ func createActivated(env *lmstest.Env, customerID, name, lineID string, qty int)
 	if err != nil || len(loc.Errors) > 0 {
 		return "", fmt.Errorf("create location %s: %v %+v", name, err, loc.Errors)
 	}
-	att, err := postMutation[struct {
+	att, err := lmstest.PostMutation[struct {
 		Licenses []struct{ ID string }
 		Errors   []userError
 	}](env, lmstest.DealerY, "attachLicenses", "licenses { id }", map[string]any{
@@ -146,7 +128,7 @@ func createActivated(env *lmstest.Env, customerID, name, lineID string, qty int)
 	if err != nil || len(att.Errors) > 0 || len(att.Licenses) != 1 {
 		return "", fmt.Errorf("attach to %s: %v %+v", name, err, att.Errors)
 	}
-	act, err := postMutation[struct{ Errors []userError }](env, lmstest.DealerY, "activateLicenses", "licenses { id }", map[string]any{
+	act, err := lmstest.PostMutation[struct{ Errors []userError }](env, lmstest.DealerY, "activateLicenses", "licenses { id }", map[string]any{
 		"locationId": loc.Location.ID, "licenseIds": []string{att.Licenses[0].ID}, "acceptAgreement": true,
 	})
 	if err != nil || len(act.Errors) > 0 {

@@ -1,6 +1,7 @@
 package swa
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -208,17 +209,7 @@ func applications(ctx context.Context, idb bun.IDB, ids []uuid.UUID, today time.
 		out[k.loc] = append(out[k.loc], a)
 	}
 	for _, list := range out {
-		slices.SortFunc(list, func(a, b *Application) int { return cmpString(a.Application.Code, b.Application.Code) })
+		slices.SortFunc(list, func(a, b *Application) int { return cmp.Compare(a.Application.Code, b.Application.Code) })
 	}
 	return out, nil
-}
-
-func cmpString(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
