@@ -89,15 +89,8 @@ func TestInterruptedGenerationIsRetriedOnce(t *testing.T) {
 	// Hold the pending file's row so that the generation blocks midway,
 	// inside its transaction.
 	ctx := context.Background()
-	tx, err := env.DB.Pool.Begin(ctx)
-	require.NoError(t, err)
-	defer func() { _ = tx.Rollback(ctx) }()
-	var holder int
-	require.NoError(t, tx.QueryRow(ctx, "SELECT pg_backend_pid()").Scan(&holder))
 	fileID := mustActivate(t, env, lmstest.DealerY, loc.ID, lics...)
-	tag, err := tx.Exec(ctx, "SELECT 1 FROM license_files WHERE status = 'PENDING' FOR UPDATE")
-	require.NoError(t, err)
-	require.EqualValues(t, 1, tag.RowsAffected())
+	lock := lmstest.LockRow(t, env.DB.SQL, "SELECT 1 FROM license_files WHERE status = 'PENDING' FOR UPDATE")
 
 	started := make(chan struct{})
 	var once sync.Once
@@ -109,11 +102,7 @@ func TestInterruptedGenerationIsRetriedOnce(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("the worker did not pick the job up")
 	}
-	lmstest.Eventually(t, 10*time.Second, func() bool {
-		var waiting bool
-		err := env.DB.Pool.QueryRow(ctx, "SELECT EXISTS (SELECT FROM pg_stat_activity WHERE $1 = ANY (pg_blocking_pids(pid)))", holder).Scan(&waiting)
-		return err == nil && waiting
-	}, "the generation waits for the locked row")
+	lock.WaitBlocking(t, 1, 10*time.Second) // the generation waits for the locked row
 	require.NoError(t, first.StopAndCancel(ctx))
 	var state string
 	var attempt int
@@ -122,7 +111,7 @@ func TestInterruptedGenerationIsRetriedOnce(t *testing.T) {
 	// without counting the attempt; the generation's transaction rolled back.
 	require.Equal(t, "available", state, "the interrupted job is queued again, neither completed nor discarded")
 	require.Zero(t, attempt)
-	require.NoError(t, tx.Rollback(ctx))
+	lock.Release(t)
 	require.Equal(t, map[string]int{"PENDING": 1}, versions(t, env, loc.ID), "nothing half-written")
 
 	fileWorker(t, env, nil)

@@ -2,7 +2,6 @@ package server_test
 
 import (
 	"context"
-	"database/sql"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -82,18 +81,18 @@ func TestCrashRecovery(t *testing.T) {
 		fileA, fileB := requestDemoFile(t, env, locationID), requestDemoFile(t, env, locationID)
 
 		// Both jobs block on their file's row lock: they run when killed.
-		lockA := lockRow(t, env, "SELECT 1 FROM license_files WHERE id = $1 FOR UPDATE", fileA)
-		lockB := lockRow(t, env, "SELECT 1 FROM license_files WHERE id = $1 FOR UPDATE", fileB)
+		lockA := lmstest.LockRow(t, env.DB.SQL, "SELECT 1 FROM license_files WHERE id = $1 FOR UPDATE", fileA)
+		lockB := lmstest.LockRow(t, env.DB.SQL, "SELECT 1 FROM license_files WHERE id = $1 FOR UPDATE", fileB)
 		first := startLMS(t, bin, dbURL, nil)
-		lockA.waitBlocking(t)
-		lockB.waitBlocking(t)
+		lockA.WaitBlocking(t, 1, recoveryDeadline)
+		lockB.WaitBlocking(t, 1, recoveryDeadline)
 		runningA, runningB := fileJob(t, env, fileA), fileJob(t, env, fileB)
 		require.Equal(t, rivertype.JobStateRunning, runningA.State)
 		// B builds its file once its job row is locked: River's
 		// completion then waits on the job row.
-		jobLockB := lockRow(t, env, "SELECT 1 FROM river_job WHERE id = $1 FOR UPDATE", runningB.ID)
-		lockB.release(t)
-		completionB := jobLockB.waitBlocking(t)
+		jobLockB := lmstest.LockRow(t, env.DB.SQL, "SELECT 1 FROM river_job WHERE id = $1 FOR UPDATE", runningB.ID)
+		lockB.Release(t)
+		completionB := jobLockB.WaitBlocking(t, 1, recoveryDeadline)
 		builtB := fileRow(t, env, fileB)
 		require.Equal(t, db.LicenseFileReady, builtB.Status)
 		require.Equal(t, db.LicenseFilePending, fileRow(t, env, fileA).Status)
@@ -102,9 +101,9 @@ func TestCrashRecovery(t *testing.T) {
 		// The killed process's completion waiting on the lock ends with
 		// it, as if it had never been sent. A's statement is left to find
 		// its client gone; its transaction cannot commit.
-		jobLockB.terminate(t, completionB)
-		jobLockB.release(t)
-		lockA.release(t)
+		jobLockB.Terminate(t, completionB, recoveryDeadline)
+		jobLockB.Release(t)
+		lockA.Release(t)
 		require.Equal(t, rivertype.JobStateRunning, fileJob(t, env, fileB).State)
 
 		startLMS(t, bin, dbURL, nil)
@@ -338,72 +337,4 @@ func fileRow(t *testing.T, env *lmstest.Env, id uuid.UUID) *db.LicenseFile {
 	f := new(db.LicenseFile)
 	require.NoError(t, env.DB.Bun.NewSelect().Model(f).Column(db.LicenseFileColumns...).Where("id = ?", id).Scan(context.Background()))
 	return f
-}
-
-// rowLock is a transaction of the test holding a row lock that an lms
-// process's statement will wait on.
-type rowLock struct {
-	tx  *sql.Tx
-	pid int     // the backend of tx
-	db  *sql.DB // for looking at other backends: tx's statistics snapshot would not change
-}
-
-// lockRow locks the row query selects FOR UPDATE until release.
-func lockRow(t *testing.T, env *lmstest.Env, query string, args ...any) *rowLock {
-	t.Helper()
-	tx, err := env.DB.SQL.BeginTx(context.Background(), nil)
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = tx.Rollback() })
-	l := &rowLock{tx: tx, db: env.DB.SQL}
-	require.NoError(t, tx.QueryRow(`SELECT pg_backend_pid()`).Scan(&l.pid))
-	res, err := tx.Exec(query, args...)
-	require.NoError(t, err)
-	n, err := res.RowsAffected()
-	require.NoError(t, err)
-	require.EqualValues(t, 1, n, "row to lock")
-	return l
-}
-
-// waitBlocking waits until another backend waits on the lock and returns
-// the backends that do.
-func (l *rowLock) waitBlocking(t *testing.T) []int {
-	t.Helper()
-	var blocked []int
-	waitFor(t, "a statement to wait on the row lock", func() bool {
-		blocked = blockedBy(t, l)
-		return len(blocked) > 0
-	})
-	return blocked
-}
-
-func blockedBy(t *testing.T, l *rowLock) []int {
-	t.Helper()
-	rows, err := l.db.Query(`SELECT pid FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))`, l.pid)
-	require.NoError(t, err)
-	defer rows.Close()
-	var pids []int
-	for rows.Next() {
-		var pid int
-		require.NoError(t, rows.Scan(&pid))
-		pids = append(pids, pid)
-	}
-	require.NoError(t, rows.Err())
-	return pids
-}
-
-// terminate ends the backends (of a killed process) waiting on the lock and
-// waits until they are gone, so that their statements never run.
-func (l *rowLock) terminate(t *testing.T, pids []int) {
-	t.Helper()
-	for _, pid := range pids {
-		_, err := l.db.Exec(`SELECT pg_terminate_backend($1)`, pid)
-		require.NoError(t, err)
-	}
-	waitFor(t, "the terminated backends to exit", func() bool { return len(blockedBy(t, l)) == 0 })
-}
-
-// release rolls the transaction back, freeing the row.
-func (l *rowLock) release(t *testing.T) {
-	t.Helper()
-	require.NoError(t, l.tx.Rollback())
 }

@@ -45,29 +45,29 @@ func TestSwaActivationCrashRecovery(t *testing.T) {
 	requireUnitsOf(t, env, "SO-SWA-B", 0, 12, 0)
 
 	// Both jobs lock their assignment, then wait for their order.
-	lockA := lockRow(t, env, "SELECT 1 FROM swa_unit_orders WHERE sales_order = 'SO-SWA-A' FOR UPDATE")
-	lockB := lockRow(t, env, "SELECT 1 FROM swa_unit_orders WHERE sales_order = 'SO-SWA-B' FOR UPDATE")
+	lockA := lmstest.LockRow(t, env.DB.SQL, "SELECT 1 FROM swa_unit_orders WHERE sales_order = 'SO-SWA-A' FOR UPDATE")
+	lockB := lmstest.LockRow(t, env.DB.SQL, "SELECT 1 FROM swa_unit_orders WHERE sales_order = 'SO-SWA-B' FOR UPDATE")
 	first := startLMS(t, bin, dbURL, env.SMTP)
-	blockedA := lockA.waitBlocking(t)
-	lockB.waitBlocking(t)
+	blockedA := lockA.WaitBlocking(t, 1, recoveryDeadline)
+	lockB.WaitBlocking(t, 1, recoveryDeadline)
 	runningA, runningB := swaJob(t, env, actA), swaJob(t, env, actB)
 	require.Equal(t, rivertype.JobStateRunning, runningA.State)
 	require.Equal(t, rivertype.JobStateRunning, runningB.State)
 	// B activates once its job row is locked: River's completion then
 	// waits on the job row.
-	jobLockB := lockRow(t, env, "SELECT 1 FROM river_job WHERE id = $1 FOR UPDATE", runningB.ID)
-	lockB.release(t)
-	completionB := jobLockB.waitBlocking(t)
+	jobLockB := lmstest.LockRow(t, env.DB.SQL, "SELECT 1 FROM river_job WHERE id = $1 FOR UPDATE", runningB.ID)
+	lockB.Release(t)
+	completionB := jobLockB.WaitBlocking(t, 1, recoveryDeadline)
 	require.Equal(t, "ACTIVATED", activationStatus(t, env, actB))
 	require.Equal(t, "PENDING", activationStatus(t, env, actA))
 
 	killed := first.kill(t)
 	// The killed process's backends end with it: B's completion as if it
 	// had never been sent, A's transaction uncommitted.
-	jobLockB.terminate(t, completionB)
-	jobLockB.release(t)
-	lockA.terminate(t, blockedA)
-	lockA.release(t)
+	jobLockB.Terminate(t, completionB, recoveryDeadline)
+	jobLockB.Release(t)
+	lockA.Terminate(t, blockedA, recoveryDeadline)
+	lockA.Release(t)
 	require.Equal(t, "PENDING", activationStatus(t, env, actA))
 	requireUnitsOf(t, env, "SO-SWA-A", 0, 12, 0)
 	require.Equal(t, rivertype.JobStateRunning, swaJob(t, env, actB).State)

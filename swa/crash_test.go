@@ -53,11 +53,11 @@ func TestActivationCrashRetried(t *testing.T) {
 		job := activationJob(t, env, id)
 
 		// The job locks the assignment, then waits for the order.
-		order := lockRow(t, own, `SELECT 1 FROM swa_unit_orders WHERE sales_order = 'SO-CRASH' FOR UPDATE`)
+		order := lmstest.LockRow(t, own, `SELECT 1 FROM swa_unit_orders WHERE sales_order = 'SO-CRASH' FOR UPDATE`)
 		pastDue()
 		_, err := env.Server.Jobs.JobRetry(ctx, job)
 		require.NoError(t, err)
-		pids := order.waitBlocking(t, 1)
+		pids := order.WaitBlocking(t, 1, 10*time.Second)
 		_, err = own.ExecContext(ctx, `SELECT 1 FROM swa_activations WHERE id = $1 FOR UPDATE NOWAIT`, id)
 		require.ErrorContains(t, err, "55P03", "the job holds the assignment's row lock")
 
@@ -69,7 +69,7 @@ func TestActivationCrashRetried(t *testing.T) {
 		requireActivationEffects(t, env, id, 0)
 		require.Equal(t, orderBalance{Shipped: 100, Available: 88, Allocated: 12, HeldByPending: 12}, withoutIdentity(requireUnitsConserved(t, env)["SO-CRASH"]))
 
-		order.release(t)
+		order.Release(t)
 		row := waitJob(t, env, job, "the retried job completed", completed)
 		require.Equal(t, 2, row.Attempt)
 		require.Contains(t, row.Errors[0].Error, "57P01", "the first attempt's connection was terminated")
@@ -95,11 +95,11 @@ func TestActivationCrashRetried(t *testing.T) {
 		// The job locks the assignment and waits for the order; then
 		// the others come and wait for the assignment (or, the server's
 		// few pooled connections taken, for a connection).
-		order := lockRow(t, own, `SELECT 1 FROM swa_unit_orders WHERE sales_order = 'SO-CRASH' FOR UPDATE`)
+		order := lmstest.LockRow(t, own, `SELECT 1 FROM swa_unit_orders WHERE sales_order = 'SO-CRASH' FOR UPDATE`)
 		pastDue()
 		_, err := env.Server.Jobs.JobRetry(ctx, job)
 		require.NoError(t, err)
-		order.waitBlocking(t, 1)
+		order.WaitBlocking(t, 1, 10*time.Second)
 		const direct, processes = 8, 2
 		type answer struct {
 			p   processPayload
@@ -121,7 +121,7 @@ func TestActivationCrashRetried(t *testing.T) {
 		lmstest.Eventually(t, 10*time.Second, func() bool {
 			return countRows(own, `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`) >= 2
 		}, "activators waiting on the assignment's row lock")
-		order.release(t)
+		order.Release(t)
 
 		for range direct {
 			require.NoError(t, <-directErrs)
@@ -143,53 +143,4 @@ func TestActivationCrashRetried(t *testing.T) {
 		requireActivationEffects(t, env, id, 1)
 		require.Equal(t, orderBalance{Shipped: 100, Available: 76, Consumed: 24, HeldByActivated: 24}, withoutIdentity(requireUnitsConserved(t, env)["SO-CRASH"]))
 	})
-}
-
-// rowLock is a transaction of the test holding a row lock.
-type rowLock struct {
-	tx  *sql.Tx
-	pid int
-	db  *sql.DB
-}
-
-// lockRow locks the one row query selects FOR UPDATE until release, in a
-// transaction of db.
-func lockRow(t testing.TB, db *sql.DB, query string, args ...any) *rowLock {
-	t.Helper()
-	tx, err := db.BeginTx(context.Background(), nil)
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = tx.Rollback() })
-	l := &rowLock{tx: tx, db: db}
-	require.NoError(t, tx.QueryRow(`SELECT pg_backend_pid()`).Scan(&l.pid))
-	res, err := tx.Exec(query, args...)
-	require.NoError(t, err)
-	n, err := res.RowsAffected()
-	require.NoError(t, err)
-	require.EqualValues(t, 1, n, "rows locked")
-	return l
-}
-
-// waitBlocking waits until n backends wait on the lock and returns them.
-func (l *rowLock) waitBlocking(t testing.TB, n int) []int {
-	t.Helper()
-	const blocked = `FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))`
-	lmstest.Eventually(t, 10*time.Second, func() bool { return countRows(l.db, `SELECT count(*) `+blocked, l.pid) == n }, "backends waiting on the row lock")
-	rows, err := l.db.Query(`SELECT pid `+blocked, l.pid)
-	require.NoError(t, err)
-	defer rows.Close()
-	var pids []int
-	for rows.Next() {
-		var pid int
-		require.NoError(t, rows.Scan(&pid))
-		pids = append(pids, pid)
-	}
-	require.NoError(t, rows.Err())
-	require.Len(t, pids, n)
-	return pids
-}
-
-// release rolls the transaction back, freeing the row.
-func (l *rowLock) release(t testing.TB) {
-	t.Helper()
-	require.NoError(t, l.tx.Rollback())
 }
