@@ -55,65 +55,91 @@ type Service struct {
 	validity validityCache
 }
 
-// Authenticate returns the actor a token acts as. A missing, malformed,
-// revoked or expired token, or one whose user or impersonator is disabled,
-// gives UNAUTHENTICATED with the same message, so tokens cannot be probed.
+// Authenticate returns the actor a token acts as, in one statement that
+// also records the token's use (at most once a minute, so that reads do not
+// turn into a write each). A missing, malformed, revoked or expired token,
+// or one whose user or impersonator is disabled, gives UNAUTHENTICATED with
+// the same message, so tokens cannot be probed.
 func (s *Service) Authenticate(ctx context.Context, secret string) (*actor.Actor, error) {
 	invalid := apperr.Unauthenticatedf("the API token is invalid, expired or revoked")
 	if !strings.HasPrefix(secret, tokenPrefix) || len(secret) > 100 {
 		return nil, invalid
 	}
-	tok := new(db.APIToken)
-	err := usable(s.DB.NewSelect().Model(tok)).Where("?TableAlias.token_hash = ?", Hash(secret)).Scan(ctx)
+	var row authRow
+	err := s.DB.NewRaw(authenticateSQL, Hash(secret)).Scan(ctx, &row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, invalid
 	}
 	if err != nil {
-		return nil, fmt.Errorf("authenticate: find token: %w", err)
+		return nil, fmt.Errorf("authenticate: %w", err)
 	}
-	ids := []uuid.UUID{tok.UserID}
-	if tok.ImpersonatorID != nil {
-		ids = append(ids, *tok.ImpersonatorID)
+	a := &actor.Actor{
+		TokenID: row.TokenID,
+		User:    &db.User{ID: row.UserID, PartnerID: row.PartnerID, Email: row.UserEmail, Name: row.UserName, Roles: row.UserRoles, CreatedAt: row.UserCreatedAt, UpdatedAt: row.UserUpdatedAt},
+		Partner: &db.Partner{ID: row.PartnerID, Kind: row.PartnerKind, Name: row.PartnerName, Email: row.PartnerEmail, CreatedAt: row.PartnerCreatedAt, UpdatedAt: row.PartnerUpdatedAt},
 	}
-	var users []db.User
-	if err := s.DB.NewSelect().Model(&users).Where("id IN (?)", bun.In(ids)).Where("disabled_at IS NULL").Scan(ctx); err != nil {
-		return nil, fmt.Errorf("authenticate: load users: %w", err)
-	}
-	if len(users) != len(ids) {
-		return nil, invalid
-	}
-	pids := make([]uuid.UUID, 0, 2)
-	for _, u := range users {
-		pids = append(pids, u.PartnerID)
-	}
-	var partners []db.Partner
-	if err := s.DB.NewSelect().Model(&partners).Where("id IN (?)", bun.In(pids)).Scan(ctx); err != nil {
-		return nil, fmt.Errorf("authenticate: load partners: %w", err)
-	}
-	find := func(id uuid.UUID) (*db.User, *db.Partner) {
-		for i := range users {
-			if users[i].ID == id {
-				for j := range partners {
-					if partners[j].ID == users[i].PartnerID {
-						return &users[i], &partners[j]
-					}
-				}
-			}
+	if row.ImpersonatorID != nil {
+		if row.ImpersonatorUserID == nil {
+			return nil, invalid // the impersonating user is disabled
 		}
-		return nil, nil
-	}
-	a := &actor.Actor{TokenID: tok.ID}
-	a.User, a.Partner = find(tok.UserID)
-	if a.User == nil {
-		return nil, invalid
-	}
-	if tok.ImpersonatorID != nil {
-		a.Impersonator, a.ImpersonatorPartner = find(*tok.ImpersonatorID)
-		if a.Impersonator == nil {
-			return nil, invalid
-		}
+		a.Impersonator = &db.User{ID: *row.ImpersonatorUserID, PartnerID: *row.ImpersonatorPartnerID, Email: *row.ImpersonatorEmail, Name: *row.ImpersonatorName, Roles: row.ImpersonatorRoles, CreatedAt: *row.ImpersonatorCreatedAt, UpdatedAt: *row.ImpersonatorUpdatedAt}
+		a.ImpersonatorPartner = &db.Partner{ID: *row.ImpersonatorPartnerID, Kind: *row.ImpersonatorPartnerKind, Name: *row.ImpersonatorPartnerName, Email: *row.ImpersonatorPartnerEmail, CreatedAt: *row.ImpersonatorPartnerCreatedAt, UpdatedAt: *row.ImpersonatorPartnerUpdatedAt}
 	}
 	return a, nil
+}
+
+// authenticateSQL finds a usable token with its enabled user and partner,
+// and the impersonating user and partner (null when disabled), and records
+// the token's use once a minute; one round trip per request.
+const authenticateSQL = `
+WITH tok AS (
+	SELECT t.id, t.user_id, t.impersonator_id FROM api_tokens AS t
+	WHERE t.token_hash = ? AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())
+), touch AS (
+	UPDATE api_tokens SET last_used_at = now()
+	WHERE id IN (SELECT tok.id FROM tok JOIN users AS u ON u.id = tok.user_id AND u.disabled_at IS NULL)
+	  AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')
+)
+SELECT tok.id AS token_id, tok.impersonator_id,
+	u.id AS user_id, u.email AS user_email, u.name AS user_name, u.roles AS user_roles, u.created_at AS user_created_at, u.updated_at AS user_updated_at,
+	p.id AS partner_id, p.kind AS partner_kind, p.name AS partner_name, p.email AS partner_email, p.created_at AS partner_created_at, p.updated_at AS partner_updated_at,
+	iu.id AS imp_user_id, iu.email AS imp_email, iu.name AS imp_name, iu.roles AS imp_roles, iu.created_at AS imp_created_at, iu.updated_at AS imp_updated_at,
+	ip.id AS imp_partner_id, ip.kind AS imp_partner_kind, ip.name AS imp_partner_name, ip.email AS imp_partner_email, ip.created_at AS imp_partner_created_at, ip.updated_at AS imp_partner_updated_at
+FROM tok
+JOIN users AS u ON u.id = tok.user_id AND u.disabled_at IS NULL
+JOIN partners AS p ON p.id = u.partner_id
+LEFT JOIN users AS iu ON iu.id = tok.impersonator_id AND iu.disabled_at IS NULL
+LEFT JOIN partners AS ip ON ip.id = iu.partner_id`
+
+// authRow is a row of authenticateSQL.
+type authRow struct {
+	TokenID          uuid.UUID      `bun:"token_id"`
+	ImpersonatorID   *uuid.UUID     `bun:"impersonator_id"`
+	UserID           uuid.UUID      `bun:"user_id"`
+	UserEmail        string         `bun:"user_email"`
+	UserName         string         `bun:"user_name"`
+	UserRoles        []db.Role      `bun:"user_roles,array"`
+	UserCreatedAt    time.Time      `bun:"user_created_at"`
+	UserUpdatedAt    time.Time      `bun:"user_updated_at"`
+	PartnerID        uuid.UUID      `bun:"partner_id"`
+	PartnerKind      db.PartnerKind `bun:"partner_kind"`
+	PartnerName      string         `bun:"partner_name"`
+	PartnerEmail     string         `bun:"partner_email"`
+	PartnerCreatedAt time.Time      `bun:"partner_created_at"`
+	PartnerUpdatedAt time.Time      `bun:"partner_updated_at"`
+
+	ImpersonatorUserID           *uuid.UUID      `bun:"imp_user_id"`
+	ImpersonatorEmail            *string         `bun:"imp_email"`
+	ImpersonatorName             *string         `bun:"imp_name"`
+	ImpersonatorRoles            []db.Role       `bun:"imp_roles,array"`
+	ImpersonatorCreatedAt        *time.Time      `bun:"imp_created_at"`
+	ImpersonatorUpdatedAt        *time.Time      `bun:"imp_updated_at"`
+	ImpersonatorPartnerID        *uuid.UUID      `bun:"imp_partner_id"`
+	ImpersonatorPartnerKind      *db.PartnerKind `bun:"imp_partner_kind"`
+	ImpersonatorPartnerName      *string         `bun:"imp_partner_name"`
+	ImpersonatorPartnerEmail     *string         `bun:"imp_partner_email"`
+	ImpersonatorPartnerCreatedAt *time.Time      `bun:"imp_partner_created_at"`
+	ImpersonatorPartnerUpdatedAt *time.Time      `bun:"imp_partner_updated_at"`
 }
 
 // Issue stores a new token for tok.UserID through idb and returns its secret,
@@ -308,15 +334,4 @@ func (s *Service) ListTokens(ctx context.Context, userID uuid.UUID, args page.Ar
 	return page.NewestFirst(ctx, q, args, a.Scope()+"/"+userID.String(), "created_at", "id", func(t *db.APIToken) (time.Time, uuid.UUID) {
 		return t.CreatedAt, t.ID
 	})
-}
-
-// Touch records that a token was used, at most once a minute per token so
-// that reads do not turn into a write each.
-func (s *Service) Touch(ctx context.Context, tokenID uuid.UUID) error {
-	_, err := s.DB.NewUpdate().Model((*db.APIToken)(nil)).
-		Set("last_used_at = now()").
-		Where("id = ?", tokenID).
-		Where("last_used_at IS NULL OR last_used_at < now() - interval '1 minute'").
-		Exec(ctx)
-	return err
 }

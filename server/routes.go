@@ -167,9 +167,6 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			writeGraphQLError(w, http.StatusInternalServerError, "INTERNAL_SERVER_ERROR", "internal server error; quote request id "+requestid.From(r.Context()))
 			return
 		}
-		if err := s.Tokens.Touch(r.Context(), a.TokenID); err != nil {
-			s.log.WarnContext(r.Context(), "record token use", "err", err)
-		}
 		next.ServeHTTP(w, r.WithContext(actor.With(r.Context(), a)))
 	})
 }
