@@ -62,20 +62,7 @@ type reminderSubject struct {
 
 func (s *Service) remindGrace(ctx context.Context, tx bun.Tx, today time.Time) (int, error) {
 	var due []reminderSubject
-	graceEnd := fmt.Sprintf(graceEndSQL, "min(lic.activated_at)")
-	err := tx.NewRaw(`
-		SELECT lic.location_id, app AS application, `+graceEnd+` AS date, '' AS agreement
-		FROM licenses AS lic
-		JOIN parts AS p ON p.number = lic.part_number
-		JOIN locations AS l ON l.id = lic.location_id AND l.deleted_at IS NULL
-		JOIN system_types AS st ON st.code = l.system_type
-		CROSS JOIN LATERAL (SELECT coalesce(p.swa_application, st.swa_application) AS app) AS a
-		WHERE lic.status = ? AND app IS NOT NULL
-		  AND NOT EXISTS (SELECT 1 FROM swa_agreements AS sag WHERE sag.location_id = l.id AND sag.application = app)
-		  AND NOT EXISTS (SELECT 1 FROM swa_activations AS sac WHERE sac.location_id = l.id AND sac.application = app AND sac.status = ?)
-		GROUP BY lic.location_id, app
-		HAVING `+graceEnd+` BETWEEN ? AND ?`,
-		db.LicenseActivated, db.SwaActivationPending, today.Format(time.DateOnly), today.AddDate(0, 0, graceReminderDays).Format(time.DateOnly)).Scan(ctx, &due)
+	err := inGraceWithoutSwa(tx, today, today.AddDate(0, 0, graceReminderDays)).Scan(ctx, &due)
 	if err != nil && !isNoRows(err) {
 		return 0, fmt.Errorf("find grace periods ending: %w", err)
 	}

@@ -162,10 +162,6 @@ func (s *Service) ApplicationsOf(ctx context.Context, locationIDs []uuid.UUID) (
 	return out, nil
 }
 
-// graceEndSQL is quote.GraceEnd in SQL, of a first activation expression:
-// the last day of the quarter after the activation's quarter (SWA-5).
-const graceEndSQL = "((date_trunc('quarter', (%s) AT TIME ZONE 'UTC') + interval '6 months' - interval '1 day')::date)"
-
 // ProspectiveFilter narrows ProspectiveLocations.
 type ProspectiveFilter struct {
 	// Search matches part of a location's name, HWKC or customer, like
@@ -188,16 +184,9 @@ func (s *Service) ProspectiveLocations(ctx context.Context, f ProspectiveFilter,
 	if err := errs.Err(); err != nil {
 		return nil, err
 	}
-	today := quote.Day(s.now()).Format(time.DateOnly)
-	grace := s.DB.NewSelect().TableExpr("licenses AS lic").ColumnExpr("1").
-		Join("JOIN parts AS p ON p.number = lic.part_number").
-		Join("JOIN system_types AS st ON st.code = l.system_type").
-		Where("lic.location_id = l.id").Where("lic.status = ?", db.LicenseActivated).
-		Where("coalesce(p.swa_application, st.swa_application) IS NOT NULL").
-		Where("NOT EXISTS (SELECT 1 FROM swa_agreements AS sag WHERE sag.location_id = l.id AND sag.application = coalesce(p.swa_application, st.swa_application))").
-		Where("NOT EXISTS (SELECT 1 FROM swa_activations AS sac WHERE sac.location_id = l.id AND sac.application = coalesce(p.swa_application, st.swa_application) AND sac.status = ?)", db.SwaActivationPending).
-		GroupExpr("coalesce(p.swa_application, st.swa_application)").
-		Having(fmt.Sprintf(graceEndSQL, "min(lic.activated_at)")+" >= ?", today)
+	// Open-ended: no grace period ends after the year 9999.
+	grace := inGraceWithoutSwa(s.DB, quote.Day(s.now()), time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)).
+		Where("lic.location_id = l.id")
 	q := a.Restrict(s.DB.NewSelect().Model((*db.Location)(nil)), "l.partner_id").
 		Where("l.deleted_at IS NULL").Where("EXISTS (?)", grace)
 	if f.Search != "" {

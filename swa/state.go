@@ -126,7 +126,7 @@ func applications(ctx context.Context, idb bun.IDB, ids []uuid.UUID, today time.
 		JOIN parts AS p ON p.number = lic.part_number
 		JOIN locations AS l ON l.id = lic.location_id
 		JOIN system_types AS st ON st.code = l.system_type
-		JOIN swa_applications AS app ON app.code = coalesce(p.swa_application, st.swa_application)
+		JOIN swa_applications AS app ON app.code = `+licenseApplication+`
 		WHERE lic.location_id IN (?) AND lic.status = ?
 		GROUP BY lic.location_id, app.code
 		UNION ALL
