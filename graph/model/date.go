@@ -6,8 +6,6 @@ import (
 	"strconv"
 	"time"
 
-	"lms/swa"
-
 	"github.com/99designs/gqlgen/graphql"
 )
 
@@ -29,11 +27,4 @@ func UnmarshalDate(v any) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("%q is not a date like 2015-03-31", s)
 	}
 	return t, nil
-}
-
-// SwaUnitBin is a partner's SWA unit bin (SWA-2): the totals, and the
-// filter its orders are listed with.
-type SwaUnitBin struct {
-	swa.UnitTotals
-	Filter swa.UnitFilter
 }
