@@ -5,13 +5,11 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 
 	"lms/actor"
-	"lms/apperr"
 	"lms/db"
 	"lms/page"
 )
@@ -27,7 +25,7 @@ type BinFilter struct {
 }
 
 // Validate trims the search and checks its length.
-func (f *BinFilter) Validate() error { return validateSearch(&f.Search) }
+func (f *BinFilter) Validate() error { return page.ValidateSearch(&f.Search) }
 
 // Scope restricts a query over partner_id col to the bin being browsed.
 func (f BinFilter) Scope(a *actor.Actor, q *bun.SelectQuery, col string) *bun.SelectQuery {
@@ -46,18 +44,6 @@ func (f BinFilter) CursorScope(a *actor.Actor, list string) string {
 		s += "/" + f.PartnerID.String()
 	}
 	return s
-}
-
-// maxSearch is the longest search text of a list.
-const maxSearch = 100
-
-// validateSearch trims a list's search text and checks its length.
-func validateSearch(search *string) error {
-	*search = strings.TrimSpace(*search)
-	if utf8.RuneCountInString(*search) > maxSearch {
-		return apperr.Invalid("search", "at most %d characters", maxSearch)
-	}
-	return nil
 }
 
 // LineMatches is the condition that a bin line (alias ol, its order o and

@@ -41,7 +41,7 @@ type OrderFilter struct {
 }
 
 // Validate trims the search and checks its length.
-func (f *OrderFilter) Validate() error { return validateSearch(&f.Search) }
+func (f *OrderFilter) Validate() error { return page.ValidateSearch(&f.Search) }
 
 func (f OrderFilter) apply(q *bun.SelectQuery) *bun.SelectQuery {
 	if f.Search != "" {

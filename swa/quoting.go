@@ -179,9 +179,7 @@ func (s *Service) ProspectiveLocations(ctx context.Context, f ProspectiveFilter,
 	if err != nil {
 		return nil, err
 	}
-	var errs apperr.List
-	errs.Text("search", &f.Search, false, 100)
-	if err := errs.Err(); err != nil {
+	if err := page.ValidateSearch(&f.Search); err != nil {
 		return nil, err
 	}
 	// Open-ended: no grace period ends after the year 9999.
