@@ -4,12 +4,13 @@ import (
 	"context"
 	"sync/atomic"
 
-	"github.com/uptrace/bun"
+	"github.com/jackc/pgx/v5"
 )
 
-// StatementCounter counts the SQL statements bun runs for one request. The
-// GraphQL layer attaches one to every request so tests (and logs) can prove a
-// list does not run one query per item.
+// StatementCounter counts the SQL statements one request sends to
+// PostgreSQL. The GraphQL layer attaches one to every request so tests (and
+// logs) can prove a list does not run one query per item, and a mutation
+// how many round trips it costs.
 type StatementCounter struct{ n atomic.Int64 }
 
 // Count returns the number of statements run so far.
@@ -17,7 +18,7 @@ func (c *StatementCounter) Count() int64 { return c.n.Load() }
 
 type counterKey struct{}
 
-// WithStatementCounter returns a context whose bun queries are counted by c.
+// WithStatementCounter returns a context whose statements are counted by c.
 func WithStatementCounter(ctx context.Context, c *StatementCounter) context.Context {
 	return context.WithValue(ctx, counterKey{}, c)
 }
@@ -28,15 +29,43 @@ func StatementCounterFrom(ctx context.Context) *StatementCounter {
 	return c
 }
 
-// statementCounter is the bun query hook that feeds StatementCounter.
+// statementCounter feeds StatementCounter from pgx, below bun and River:
+// it sees every statement sent on the wire with the request's context —
+// bun's queries, BEGIN and COMMIT, and the River jobs inserted through the
+// transaction's *sql.Tx — and each statement of a batch or COPY once.
 type statementCounter struct{}
 
-func (statementCounter) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context {
+var (
+	_ pgx.QueryTracer    = statementCounter{}
+	_ pgx.BatchTracer    = statementCounter{}
+	_ pgx.CopyFromTracer = statementCounter{}
+)
+
+func count(ctx context.Context, n int) {
+	if c := StatementCounterFrom(ctx); c != nil {
+		c.n.Add(int64(n))
+	}
+}
+
+func (statementCounter) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
+	count(ctx, 1)
 	return ctx
 }
 
-func (statementCounter) AfterQuery(ctx context.Context, _ *bun.QueryEvent) {
-	if c := StatementCounterFrom(ctx); c != nil {
-		c.n.Add(1)
-	}
+func (statementCounter) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+
+func (statementCounter) TraceBatchStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceBatchStartData) context.Context {
+	count(ctx, d.Batch.Len())
+	return ctx
 }
+
+func (statementCounter) TraceBatchQuery(context.Context, *pgx.Conn, pgx.TraceBatchQueryData) {}
+
+func (statementCounter) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData) {}
+
+func (statementCounter) TraceCopyFromStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceCopyFromStartData) context.Context {
+	count(ctx, 1)
+	return ctx
+}
+
+func (statementCounter) TraceCopyFromEnd(context.Context, *pgx.Conn, pgx.TraceCopyFromEndData) {}

@@ -39,6 +39,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parse database url: %w", err)
 	}
+	cfg.ConnConfig.Tracer = statementCounter{}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("open pool: %w", err)
@@ -57,7 +58,6 @@ func Open(ctx context.Context, url string) (*DB, error) {
 func Wrap(pool *pgxpool.Pool) *DB {
 	sqlDB := stdlib.OpenDBFromPool(pool)
 	bunDB := bun.NewDB(sqlDB, pgdialect.New())
-	bunDB.AddQueryHook(statementCounter{})
 	return &DB{Pool: pool, SQL: sqlDB, Bun: bunDB}
 }
 
