@@ -44,7 +44,7 @@ func (r *queryResolver) Catalog(ctx context.Context) (*catalog.Catalog, error) {
 	if _, err := actor.Require(ctx); err != nil {
 		return nil, err
 	}
-	return catalog.Load(ctx, r.DB)
+	return catalog.Current(ctx, r.DB)
 }
 
 // ID is the resolver for the id field.

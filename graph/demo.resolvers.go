@@ -28,7 +28,7 @@ func (r *mutationResolver) GenerateDemoLicense(ctx context.Context, input model.
 	errs, err := userErrors(err)
 	out := &model.GenerateDemoLicensePayload{LicenseFile: f, Errors: errs}
 	if err == nil && len(errs) == 0 {
-		out.Location, err = r.Services.Locations.FindLocation(ctx, locationID)
+		out.Location, err = r.payloadLocation(ctx, locationID)
 	}
 	return out, err
 }

@@ -32,7 +32,7 @@ func (r *mutationResolver) UploadExternalLicenseFile(ctx context.Context, input 
 	errs, err := userErrors(err)
 	out := &model.UploadExternalLicenseFilePayload{LicenseFile: f, Errors: errs}
 	if err == nil && len(errs) == 0 {
-		out.Location, err = r.Services.Locations.FindLocation(ctx, locationID)
+		out.Location, err = r.payloadLocation(ctx, locationID)
 	}
 	return out, err
 }
@@ -49,7 +49,7 @@ func (r *mutationResolver) UploadProtectDat(ctx context.Context, input model.Upl
 	errs, err := userErrors(err)
 	out := &model.UploadProtectDatPayload{ProtectDat: pd, Errors: errs}
 	if err == nil && len(errs) == 0 {
-		out.Location, err = r.Services.Locations.FindLocation(ctx, locationID)
+		out.Location, err = r.payloadLocation(ctx, locationID)
 	}
 	return out, err
 }

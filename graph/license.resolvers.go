@@ -278,7 +278,7 @@ func (r *mutationResolver) AttachLicenses(ctx context.Context, input model.Attac
 	errs, err := userErrors(err)
 	out := &model.AttachLicensesPayload{Licenses: orEmpty(lics), Errors: errs}
 	if err == nil && len(errs) == 0 {
-		out.Location, err = r.Services.Locations.FindLocation(ctx, locationID)
+		out.Location, err = r.payloadLocation(ctx, locationID)
 	}
 	return out, err
 }
@@ -293,7 +293,7 @@ func (r *mutationResolver) DetachLicenses(ctx context.Context, input model.Detac
 	errs, err := userErrors(err)
 	out := &model.DetachLicensesPayload{Licenses: orEmpty(lics), Errors: errs}
 	if err == nil && len(errs) == 0 {
-		out.Location, err = r.Services.Locations.FindLocation(ctx, locationID)
+		out.Location, err = r.payloadLocation(ctx, locationID)
 	}
 	return out, err
 }
@@ -313,7 +313,7 @@ func (r *mutationResolver) ActivateLicenses(ctx context.Context, input model.Act
 		out.Licenses, out.LicenseFile = orEmpty(act.Licenses), act.File
 	}
 	if err == nil && len(errs) == 0 {
-		out.Location, err = r.Services.Locations.FindLocation(ctx, locationID)
+		out.Location, err = r.payloadLocation(ctx, locationID)
 	}
 	if err == nil && len(errs) == 0 {
 		out.SwaQuote, err = r.activationSwaQuote(ctx, locationID)

@@ -52,7 +52,7 @@ func (r *mutationResolver) AssignSwa(ctx context.Context, input model.AssignSwaI
 	errs, err := userErrors(err)
 	out := &model.AssignSwaPayload{Activation: act, Errors: errs}
 	if err == nil && act != nil {
-		out.Location, err = r.Services.Locations.FindLocation(ctx, locationID)
+		out.Location, err = r.payloadLocation(ctx, locationID)
 	}
 	return out, err
 }

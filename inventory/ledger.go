@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
 
 	"lms/db"
 )
@@ -53,23 +54,52 @@ func LockOrdersOf(ctx context.Context, tx bun.Tx, partnerID uuid.UUID, ids []uui
 	return lines, nil
 }
 
-// Take takes quantity from a bin line, locked by Lock in tx, for licenses
-// that tx creates from it (attach, LIC-3); the caller has checked the line
-// has that much available.
-func Take(ctx context.Context, tx bun.Tx, lineID uuid.UUID, quantity int) error {
-	if _, err := tx.NewUpdate().Model((*db.OrderLine)(nil)).Set("available = available - ?", quantity).
-		Where("id = ?", lineID).Exec(ctx); err != nil {
-		return fmt.Errorf("take %d from bin line %s: %w", quantity, lineID, err)
+// LineQuantity is a quantity taken from or returned to a bin line.
+type LineQuantity struct {
+	LineID   uuid.UUID
+	Quantity int
+}
+
+// TakeQuery is the one statement that takes each quantity from its bin
+// line, locked by Lock in tx, for the licenses tx creates from them
+// (attach, LIC-3); the caller has checked each line has that much
+// available. The caller runs it on its own or as a WITH query of the
+// statement that inserts the licenses, so the bin and the licenses change
+// in one round trip.
+func TakeQuery(tx bun.Tx, qs []LineQuantity) *bun.UpdateQuery {
+	return adjust(tx, qs, "-")
+}
+
+// Restore puts quantities back on their bin lines, locked by Lock in tx,
+// for licenses made from them that tx deletes (detach, LIC-4), in one
+// statement.
+func Restore(ctx context.Context, tx bun.Tx, qs []LineQuantity) error {
+	if len(qs) == 0 {
+		return nil
+	}
+	if _, err := adjust(tx, qs, "+").Exec(ctx); err != nil {
+		return fmt.Errorf("return licenses to %d bin lines: %w", len(qs), err)
 	}
 	return nil
 }
 
-// Restore puts quantity back on a bin line, locked by Lock in tx, for
-// licenses made from it that tx deletes (detach, LIC-4).
-func Restore(ctx context.Context, tx bun.Tx, lineID uuid.UUID, quantity int) error {
-	if _, err := tx.NewUpdate().Model((*db.OrderLine)(nil)).Set("available = available + ?", quantity).
-		Where("id = ?", lineID).Exec(ctx); err != nil {
-		return fmt.Errorf("return %d to bin line %s: %w", quantity, lineID, err)
+// adjust changes the available quantity of each line by its quantities'
+// sum, with sign "-" or "+". The quantities are sent as two arrays, so the
+// statement's text is the same whatever their number.
+func adjust(tx bun.Tx, qs []LineQuantity, sign string) *bun.UpdateQuery {
+	sums := map[uuid.UUID]int{}
+	var ids []uuid.UUID
+	for _, q := range qs {
+		if _, seen := sums[q.LineID]; !seen {
+			ids = append(ids, q.LineID)
+		}
+		sums[q.LineID] += q.Quantity
 	}
-	return nil
+	quantities := make([]int, len(ids))
+	for i, id := range ids {
+		quantities[i] = sums[id]
+	}
+	return tx.NewUpdate().Model((*db.OrderLine)(nil)).
+		TableExpr("unnest(?::uuid[], ?::int[]) AS t (line_id, quantity)", pgdialect.Array(ids), pgdialect.Array(quantities)).
+		Set("available = ol.available " + sign + " t.quantity").Where("ol.id = t.line_id")
 }

@@ -105,20 +105,19 @@ func (s *Service) attach(ctx context.Context, tx bun.Tx, a *actor.Actor, in Atta
 
 	now := s.now()
 	var licenses []db.License
+	var taken []inventory.LineQuantity
 	for i, l := range lines {
 		if take[i] == 0 {
 			continue
 		}
-		if err := inventory.Take(ctx, tx, l.ID, take[i]); err != nil {
-			return nil, err
-		}
+		taken = append(taken, inventory.LineQuantity{LineID: l.ID, Quantity: take[i]})
 		licenses = append(licenses, db.License{
 			ID: uuid.New(), PartnerID: sys.Location.PartnerID, LocationID: sys.Location.ID, OrderLineID: l.ID,
 			PartNumber: l.PartNumber, Quantity: take[i], Status: db.LicenseAttached, AttachedAt: now, AttachedBy: &a.User.ID,
 			PurchaseOrder: l.PurchaseOrder, SalesOrder: l.SalesOrder, OrderID: l.OrderID,
 		})
 	}
-	if err := insertLicenses(ctx, tx, licenses, sys.Type.HwkcPrefix); err != nil {
+	if err := insertLicenses(ctx, tx, licenses, sys.Type.HwkcPrefix, inventory.TakeQuery(tx, taken)); err != nil {
 		return nil, err
 	}
 	objects := []string{audit.Ref("Location", sys.Location.ID)}
@@ -134,8 +133,9 @@ func (s *Service) attach(ctx context.Context, tx bun.Tx, a *actor.Actor, in Atta
 }
 
 // insertLicenses gives each license a Software Key Code and inserts them in
-// one statement; a code that happens to exist already is drawn again.
-func insertLicenses(ctx context.Context, tx bun.Tx, licenses []db.License, prefix string) error {
+// one statement, which also runs with, a WITH query (the bin lines they
+// are taken from); a code that happens to exist already is drawn again.
+func insertLicenses(ctx context.Context, tx bun.Tx, licenses []db.License, prefix string, with bun.Query) error {
 	pending := make([]*db.License, len(licenses))
 	for i := range licenses {
 		pending[i] = &licenses[i]
@@ -153,9 +153,12 @@ func insertLicenses(ctx context.Context, tx bun.Tx, licenses []db.License, prefi
 			l.SoftwareKeyCode = code
 			rows[i] = *l
 		}
+		q := tx.NewInsert().Model(&rows).On("CONFLICT (software_key_code) DO NOTHING").Returning("id")
+		if attempt == 0 && with != nil {
+			q = q.With("_with", with)
+		}
 		var got []uuid.UUID
-		if err := tx.NewInsert().Model(&rows).
-			On("CONFLICT (software_key_code) DO NOTHING").Returning("id").Scan(ctx, &got); err != nil && !isNoRows(err) {
+		if err := q.Scan(ctx, &got); err != nil && !isNoRows(err) {
 			return fmt.Errorf("insert licenses: %w", err)
 		}
 		pending = slices.DeleteFunc(pending, func(l *db.License) bool { return slices.Contains(got, l.ID) })

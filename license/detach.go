@@ -81,10 +81,12 @@ func (s *Service) Detach(ctx context.Context, in DetachInput) ([]db.License, err
 		if _, err := inventory.Lock(ctx, tx, sys.Location.PartnerID, lineIDs); err != nil {
 			return err
 		}
-		for _, l := range byLine {
-			if err := inventory.Restore(ctx, tx, l.OrderLineID, l.Quantity); err != nil {
-				return err
-			}
+		back := make([]inventory.LineQuantity, len(byLine))
+		for i, l := range byLine {
+			back[i] = inventory.LineQuantity{LineID: l.OrderLineID, Quantity: l.Quantity}
+		}
+		if err := inventory.Restore(ctx, tx, back); err != nil {
+			return err
 		}
 		if _, err := tx.NewDelete().Model((*db.License)(nil)).Where("id IN (?)", bun.In(in.LicenseIDs)).Exec(ctx); err != nil {
 			return fmt.Errorf("delete detached licenses: %w", err)

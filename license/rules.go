@@ -95,10 +95,13 @@ func usageOf(ctx context.Context, idb bun.IDB, sys *location.System) (*Usage, er
 		PartNumber string    `bun:"part_number"`
 		Quantity   int       `bun:"quantity"`
 	}
+	// The system's locations as a union, not "id = root OR parent_id =
+	// root": each arm keeps its index without statistics (issue 14).
+	system := idb.NewSelect().TableExpr("locations AS l").Column("l.id").Where("l.id = ?", sys.Root.ID).
+		UnionAll(idb.NewSelect().TableExpr("locations AS l").Column("l.id").Where("l.parent_id = ?", sys.Root.ID))
 	err := idb.NewSelect().TableExpr("licenses AS lic").
 		ColumnExpr("lic.location_id, lic.part_number, sum(lic.quantity)::int AS quantity").
-		Join("JOIN locations AS l ON l.id = lic.location_id").
-		Where("l.id = ? OR l.parent_id = ?", sys.Root.ID, sys.Root.ID).
+		Where("lic.location_id IN (?)", system).
 		GroupExpr("lic.location_id, lic.part_number").Scan(ctx, &rows)
 	if err != nil && !isNoRows(err) {
 		return nil, fmt.Errorf("count licenses of system %s: %w", sys.Root.ID, err)

@@ -215,3 +215,71 @@ func TestLicensePageStatementsDoNotGrowWithLicenses(t *testing.T) {
 		require.Equal(t, smallCounts[0], largeCounts[i], "statement count must not grow with the licenses")
 	}
 }
+
+// TestAttachStatements holds attach to its budget of issue 14: at most 8
+// statements with authentication (authentication, when the token is not
+// in memory, BEGIN, the system
+// locked, the bin lines locked, the system's usage, the lines taken and
+// the licenses inserted in one statement, the audit event, COMMIT),
+// whatever the number of lines; detaching them costs the same for one
+// license as for several.
+func TestAttachStatements(t *testing.T) {
+	t.Parallel()
+	env := lmstest.New(t, lmstest.Opts{NoSMTP: true})
+	var ls []line
+	for _, p := range sv8100Parts {
+		ls = append(ls, line{p, 10})
+	}
+	shipped := ship(t, env, lmstest.DealerY, "SO-STMT", "PO-STMT", ls...)
+	loc := createLocation(t, env, lmstest.DealerY, "SV8100", map[string]any{"hardwareKeyCode": "19" + randomHex(10)})
+
+	attach := func(parts ...string) (int, []string) {
+		t.Helper()
+		var sels []map[string]any
+		for _, p := range parts {
+			sels = append(sels, map[string]any{"lineId": shipped[p], "quantity": 1})
+		}
+		resp := env.Query(t, lmstest.DealerY, `mutation($in: AttachLicensesInput!) { attachLicenses(input: $in) {
+			licenses { id softwareKeyCode part { number name } } errors { code message } } }`,
+			map[string]any{"in": map[string]any{"locationId": loc.ID, "lines": sels}})
+		var got struct {
+			AttachLicenses struct {
+				Licenses []struct{ ID string }
+				Errors   []userError
+			}
+		}
+		resp.Decode(t, &got)
+		require.Empty(t, got.AttachLicenses.Errors)
+		require.Len(t, got.AttachLicenses.Licenses, len(parts))
+		var ids []string
+		for _, l := range got.AttachLicenses.Licenses {
+			ids = append(ids, l.ID)
+		}
+		return resp.Statements(), ids
+	}
+	one, first := attach(sv8100Parts[0])
+	all, rest := attach(sv8100Parts...)
+	t.Logf("attach: %d statements for one line, %d for %d lines", one, all, len(sv8100Parts))
+	require.LessOrEqual(t, one+lmstest.MaxAuthStatements, 8, "attach runs at most 8 statements, authentication included")
+	require.Equal(t, one, all, "the statements do not grow with the lines")
+
+	detach := func(ids ...string) int {
+		t.Helper()
+		resp := env.Query(t, lmstest.DealerY, `mutation($in: DetachLicensesInput!) { detachLicenses(input: $in) {
+			licenses { id } errors { code message } } }`,
+			map[string]any{"in": map[string]any{"locationId": loc.ID, "licenseIds": ids}})
+		var got struct {
+			DetachLicenses struct {
+				Licenses []struct{ ID string }
+				Errors   []userError
+			}
+		}
+		resp.Decode(t, &got)
+		require.Empty(t, got.DetachLicenses.Errors)
+		require.Len(t, got.DetachLicenses.Licenses, len(ids))
+		return resp.Statements()
+	}
+	oneBack, allBack := detach(first...), detach(rest...)
+	t.Logf("detach: %d statements for one license, %d for %d", oneBack, allBack, len(rest))
+	require.Equal(t, oneBack, allBack, "the statements do not grow with the licenses")
+}

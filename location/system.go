@@ -33,26 +33,36 @@ type System struct {
 // changes what hangs off the system's root: its children, their licenses.
 // Another partner's location answers NOT_FOUND on field (ACT-3).
 func LockSystem(ctx context.Context, tx bun.Tx, a *actor.Actor, id uuid.UUID, field string) (*System, error) {
-	var parentID *uuid.UUID
-	q := a.Restrict(tx.NewSelect().Model((*db.Location)(nil)), "l.partner_id").Column("parent_id").
-		Where("l.id = ?", id).Where("l.deleted_at IS NULL")
-	if err := q.Scan(ctx, &parentID); err != nil && !isNoRows(err) {
-		return nil, fmt.Errorf("find parent of location %s: %w", id, err)
+	// One statement: the location and its parent are locked in the order
+	// they are returned (PostgreSQL locks above the sort), parent first.
+	// The subquery finds them in the statement's snapshot; the rows
+	// returned are their latest versions, so a deletion committed while
+	// waiting for the lock is seen below.
+	ids := a.Restrict(tx.NewSelect().TableExpr("locations AS c").ColumnExpr("unnest(array[c.id, c.parent_id])").
+		Where("c.id = ?", id).Where("c.deleted_at IS NULL"), "c.partner_id")
+	var locs []*db.Location
+	if err := tx.NewSelect().Model(&locs).Where("l.id IN (?)", ids).
+		OrderExpr("l.parent_id IS NOT NULL").For("UPDATE OF l").Scan(ctx); err != nil && !isNoRows(err) {
+		return nil, fmt.Errorf("lock location %s: %w", id, err)
 	}
 	sys := new(System)
-	if parentID != nil {
-		sys.Root = new(db.Location)
-		if err := tx.NewSelect().Model(sys.Root).Where("l.id = ?", *parentID).For("UPDATE").Scan(ctx); err != nil {
-			return nil, fmt.Errorf("lock parent location %s: %w", *parentID, err)
+	for _, l := range locs {
+		if l.ID == id {
+			sys.Location = l
+		} else {
+			sys.Root = l
 		}
 	}
-	var err error
-	if sys.Location, err = lockLocation(ctx, tx, a, id, field); err != nil {
-		return nil, err
+	if sys.Location == nil || sys.Location.DeletedAt != nil {
+		return nil, apperr.NotFoundf("location").OnField(field)
 	}
 	if sys.Root == nil {
+		if sys.Location.ParentID != nil {
+			return nil, fmt.Errorf("lock location %s: parent %s not found", id, *sys.Location.ParentID)
+		}
 		sys.Root = sys.Location
 	}
+	var err error
 	if sys.Type, err = systemType(ctx, tx, sys.Location.SystemType); err != nil {
 		return nil, err
 	}
@@ -163,7 +173,7 @@ func (s *System) FillProductKeys(ctx context.Context, tx bun.Tx) error {
 	}
 	loc := s.Location
 	var locs []db.Location
-	if err := tx.NewSelect().Model(&locs).Where("(l.id = ? OR (l.parent_id = ? AND l.child_kind = ?))", loc.ID, loc.ID, db.ChildRedundant).
+	if err := tx.NewSelect().Model(&locs).Where("l.id IN (SELECT ?::uuid UNION ALL SELECT id FROM locations WHERE parent_id = ? AND child_kind = ?)", loc.ID, loc.ID, db.ChildRedundant).
 		Where("l.deleted_at IS NULL").Where("l.product_key IS NULL").OrderExpr("l.parent_id NULLS FIRST").For("UPDATE").Scan(ctx); err != nil && !isNoRows(err) {
 		return fmt.Errorf("lock locations without product key: %w", err)
 	}
