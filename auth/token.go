@@ -51,13 +51,18 @@ type Service struct {
 	// RecheckAfter is how long StillValid trusts its last answer for a
 	// token; 0 checks every time.
 	RecheckAfter time.Duration
+	// TouchInterval is how often Run records the last use of the tokens
+	// answered from memory; touchInterval when 0.
+	TouchInterval time.Duration
 
 	validity validityCache
+	cache    actorCache
 }
 
 // Authenticate returns the actor a token acts as, in one statement that
 // also records the token's use (at most once a minute, so that reads do not
-// turn into a write each). A missing, malformed, revoked or expired token,
+// turn into a write each), or from memory, without a statement, for a
+// token it authenticated within CacheTTL while Run listens for changes. A missing, malformed, revoked or expired token,
 // or one whose user or impersonator is disabled, gives UNAUTHENTICATED with
 // the same message, so tokens cannot be probed.
 func (s *Service) Authenticate(ctx context.Context, secret string) (*actor.Actor, error) {
@@ -65,8 +70,14 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (*actor.Actor
 	if !strings.HasPrefix(secret, tokenPrefix) || len(secret) > 100 {
 		return nil, invalid
 	}
+	hash := Hash(secret)
+	now := time.Now()
+	if a, ok := s.cache.get(hash, now); ok {
+		return a, nil
+	}
+	generation := s.cache.generation.Load()
 	var row authRow
-	err := s.DB.NewRaw(authenticateSQL, Hash(secret)).Scan(ctx, &row)
+	err := s.DB.NewRaw(authenticateSQL, hash).Scan(ctx, &row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, invalid
 	}
@@ -85,6 +96,7 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (*actor.Actor
 		a.Impersonator = &db.User{ID: *row.ImpersonatorUserID, PartnerID: *row.ImpersonatorPartnerID, Email: *row.ImpersonatorEmail, Name: *row.ImpersonatorName, Roles: row.ImpersonatorRoles, CreatedAt: *row.ImpersonatorCreatedAt, UpdatedAt: *row.ImpersonatorUpdatedAt}
 		a.ImpersonatorPartner = &db.Partner{ID: *row.ImpersonatorPartnerID, Kind: *row.ImpersonatorPartnerKind, Name: *row.ImpersonatorPartnerName, Email: *row.ImpersonatorPartnerEmail, CreatedAt: *row.ImpersonatorPartnerCreatedAt, UpdatedAt: *row.ImpersonatorPartnerUpdatedAt}
 	}
+	s.cache.put(hash, a, row.ExpiresAt, generation, now)
 	return a, nil
 }
 
@@ -93,14 +105,14 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (*actor.Actor
 // the token's use once a minute; one round trip per request.
 const authenticateSQL = `
 WITH tok AS (
-	SELECT t.id, t.user_id, t.impersonator_id FROM api_tokens AS t
+	SELECT t.id, t.user_id, t.impersonator_id, t.expires_at FROM api_tokens AS t
 	WHERE t.token_hash = ? AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())
 ), touch AS (
 	UPDATE api_tokens SET last_used_at = now()
 	WHERE id IN (SELECT tok.id FROM tok JOIN users AS u ON u.id = tok.user_id AND u.disabled_at IS NULL)
 	  AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')
 )
-SELECT tok.id AS token_id, tok.impersonator_id,
+SELECT tok.id AS token_id, tok.impersonator_id, tok.expires_at,
 	u.id AS user_id, u.email AS user_email, u.name AS user_name, u.roles AS user_roles, u.created_at AS user_created_at, u.updated_at AS user_updated_at,
 	p.id AS partner_id, p.kind AS partner_kind, p.name AS partner_name, p.email AS partner_email, p.created_at AS partner_created_at, p.updated_at AS partner_updated_at,
 	iu.id AS imp_user_id, iu.email AS imp_email, iu.name AS imp_name, iu.roles AS imp_roles, iu.created_at AS imp_created_at, iu.updated_at AS imp_updated_at,
@@ -115,6 +127,7 @@ LEFT JOIN partners AS ip ON ip.id = iu.partner_id`
 type authRow struct {
 	TokenID          uuid.UUID      `bun:"token_id"`
 	ImpersonatorID   *uuid.UUID     `bun:"impersonator_id"`
+	ExpiresAt        *time.Time     `bun:"expires_at"`
 	UserID           uuid.UUID      `bun:"user_id"`
 	UserEmail        string         `bun:"user_email"`
 	UserName         string         `bun:"user_name"`
@@ -265,6 +278,7 @@ func (s *Service) RevokeToken(ctx context.Context, id uuid.UUID) (*db.APIToken, 
 		return nil, fmt.Errorf("revoke api token %s: %w", id, err)
 	}
 	s.validity.forget(id)
+	s.cache.invalidate()
 	return tok, nil
 }
 

@@ -138,8 +138,13 @@ func mapSlice[T any](s []T, f func(T) T) []T {
 }
 
 // FindSystemTypes returns the system types with the given codes in order, nil
-// where a code is unknown. Dataloaders call it with a whole batch.
+// where a code is unknown. Dataloaders call it with a whole batch. Like
+// every Find function here it answers from memory when the database is
+// served (Serve), with copies the caller may keep.
 func FindSystemTypes(ctx context.Context, db bun.IDB, codes []string) ([]*SystemType, error) {
+	if m := memoryOf(db); m != nil {
+		return lookUp(codes, m.systemTypes), nil
+	}
 	var rows []SystemType
 	if err := db.NewSelect().Model(&rows).Where("code IN (?)", bun.In(codes)).Scan(ctx); err != nil {
 		return nil, fmt.Errorf("find system types: %w", err)
@@ -153,6 +158,9 @@ func FindSystemTypes(ctx context.Context, db bun.IDB, codes []string) ([]*System
 // FindParts returns the parts with the given numbers in order, nil where a
 // number is unknown. Dataloaders call it with a whole batch.
 func FindParts(ctx context.Context, db bun.IDB, numbers []string) ([]*Part, error) {
+	if m := memoryOf(db); m != nil {
+		return lookUp(numbers, m.parts), nil
+	}
 	var rows []Part
 	if err := db.NewSelect().Model(&rows).Where("number IN (?)", bun.In(numbers)).Scan(ctx); err != nil {
 		return nil, fmt.Errorf("find parts: %w", err)
@@ -188,6 +196,9 @@ func PartsByNumber(ctx context.Context, db bun.IDB, numbers []string) (map[strin
 // FindSwaApplications returns the SWA applications with the given codes in
 // order, nil where a code is unknown.
 func FindSwaApplications(ctx context.Context, db bun.IDB, codes []string) ([]*SwaApplication, error) {
+	if m := memoryOf(db); m != nil {
+		return lookUp(codes, m.apps), nil
+	}
 	var rows []SwaApplication
 	if err := db.NewSelect().Model(&rows).Where("code IN (?)", bun.In(codes)).Scan(ctx); err != nil {
 		return nil, fmt.Errorf("find SWA applications: %w", err)
@@ -201,10 +212,32 @@ func FindSwaApplications(ctx context.Context, db bun.IDB, codes []string) ([]*Sw
 // PartsWithFlag returns the parts allowed on systemType that have flag f,
 // ordered by number.
 func PartsWithFlag(ctx context.Context, db bun.IDB, systemType, f string) ([]Part, error) {
+	if m := memoryOf(db); m != nil {
+		var out []Part
+		for _, p := range m.catalog.Parts { // ordered by number, as Load reads them
+			if p.AllowedOn(systemType) && p.HasFlag(f) {
+				out = append(out, p)
+			}
+		}
+		return out, nil
+	}
 	var rows []Part
 	if err := db.NewSelect().Model(&rows).Where("? = ANY(system_types)", systemType).Where("? = ANY(flags)", f).
 		Order("number").Scan(ctx); err != nil {
 		return nil, fmt.Errorf("find %s parts of %s: %w", f, systemType, err)
 	}
 	return rows, nil
+}
+
+// lookUp returns copies of the entries of m under keys, in order, nil where
+// a key is absent.
+func lookUp[T any](keys []string, m map[string]*T) []*T {
+	out := make([]*T, len(keys))
+	for i, k := range keys {
+		if v, ok := m[k]; ok {
+			c := *v
+			out[i] = &c
+		}
+	}
+	return out
 }

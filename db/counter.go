@@ -10,11 +10,19 @@ import (
 // StatementCounter counts the SQL statements one request sends to
 // PostgreSQL. The GraphQL layer attaches one to every request so tests (and
 // logs) can prove a list does not run one query per item, and a mutation
-// how many round trips it costs.
-type StatementCounter struct{ n atomic.Int64 }
+// how many round trips it costs. Authentication is counted apart: it costs
+// one statement or, for a token seen moments ago, none, and would make the
+// counts of one operation differ from request to request.
+type StatementCounter struct{ n, auth atomic.Int64 }
 
-// Count returns the number of statements run so far.
+// Count returns the number of statements run so far, authentication aside.
 func (c *StatementCounter) Count() int64 { return c.n.Load() }
+
+// Authentication returns the statements authentication cost.
+func (c *StatementCounter) Authentication() int64 { return c.auth.Load() }
+
+// AddAuthentication records n statements spent on authentication.
+func (c *StatementCounter) AddAuthentication(n int64) { c.auth.Add(n) }
 
 type counterKey struct{}
 

@@ -27,7 +27,8 @@ type HandlerOpts struct {
 	// Introspection enables schema introspection (SPEC §12: can be switched off).
 	Introspection bool
 	// ExposeStatementCount adds extensions.sqlStatements, the number of SQL
-	// statements the request ran, and extensions.limitVisits, the selections
+	// statements the request ran besides authentication,
+	// extensions.authStatements, those of authentication, and extensions.limitVisits, the selections
 	// the query limits visited to measure it, to every response (development
 	// and tests: it is how tests prove lists have no N+1 and refusals cost
 	// little).
@@ -99,6 +100,7 @@ func NewHandler(o HandlerOpts) http.Handler {
 					resp.Extensions = map[string]any{}
 				}
 				resp.Extensions["sqlStatements"] = c.Count()
+				resp.Extensions["authStatements"] = c.Authentication()
 			}
 			if w := workFrom(ctx); w != nil && resp != nil {
 				if resp.Extensions == nil {

@@ -4,16 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"sync"
-	"time"
 
 	"lms/actor"
 	"lms/apperr"
 	"lms/db"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // Events fans the FileReadyChannel notifications of PostgreSQL out to the
@@ -21,9 +18,6 @@ import (
 // process: the notification is sent in its transaction, so it arrives once
 // the file is committed (LIC-5 "poll or subscribe").
 type Events struct {
-	Pool   *pgxpool.Pool
-	Logger *slog.Logger
-
 	mu   sync.Mutex
 	subs map[uuid.UUID]map[chan FileReadyEvent]struct{}
 	// listening is closed once LISTEN is in effect.
@@ -90,57 +84,26 @@ func (e *Events) publish(ev FileReadyEvent) {
 	}
 }
 
-// Run listens until ctx ends, reconnecting after a lost connection.
-func (e *Events) Run(ctx context.Context) {
+// ListenOn makes n deliver the FileReadyChannel notifications to the
+// subscribers; Listening is closed once n first listens.
+func (e *Events) ListenOn(n *db.Notifications) {
 	e.init()
-	log := e.Logger
-	if log == nil {
-		log = slog.Default()
-	}
-	backoff := 100 * time.Millisecond
-	for ctx.Err() == nil {
-		err := e.listen(ctx)
-		if ctx.Err() != nil {
-			return
-		}
-		log.Warn("license file notifications: connection lost; reconnecting", "err", err, "in", backoff)
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(backoff):
-		}
-		backoff = min(2*backoff, 10*time.Second)
-	}
-}
-
-func (e *Events) listen(ctx context.Context) error {
-	conn, err := e.Pool.Acquire(ctx)
-	if err != nil {
-		return err
-	}
-	// The connection will carry LISTEN state: take it out of the pool and
-	// close it at the end rather than return it.
-	pc := conn.Hijack()
-	defer pc.Close(context.Background())
-	if _, err := pc.Exec(ctx, "LISTEN "+FileReadyChannel); err != nil {
-		return err
-	}
-	select {
-	case <-e.listening:
-	default:
-		close(e.listening)
-	}
-	for {
-		n, err := pc.WaitForNotification(ctx)
-		if err != nil {
-			return err
-		}
-		var ev FileReadyEvent
-		if err := json.Unmarshal([]byte(n.Payload), &ev); err != nil {
-			continue
-		}
-		e.publish(ev)
-	}
+	n.Listen(FileReadyChannel, db.Listener{
+		ListeningFunc: func(context.Context) error {
+			select {
+			case <-e.listening:
+			default:
+				close(e.listening)
+			}
+			return nil
+		},
+		NotifiedFunc: func(_ context.Context, payload string) {
+			var ev FileReadyEvent
+			if err := json.Unmarshal([]byte(payload), &ev); err == nil {
+				e.publish(ev)
+			}
+		},
+	})
 }
 
 // WatchFiles streams the license file generations of a location that reach

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -92,8 +93,13 @@ func TestCatalogObjectIDs(t *testing.T) {
 		}
 	}
 	require.NoError(t, catalog.Sync(context.Background(), env.DB.Bun, c))
-	renamed := catalogIDs(t, env, lmstest.DealerY)
-	require.Equal(t, first["Part/BE107585"].Name+" (renamed)", renamed["Part/BE107585"].Name)
+	// The server serves the catalog from memory and reloads it when the
+	// tables change.
+	var renamed map[string]catalogObject
+	lmstest.Eventually(t, 5*time.Second, func() bool {
+		renamed = catalogIDs(t, env, lmstest.DealerY)
+		return renamed["Part/BE107585"].Name == first["Part/BE107585"].Name+" (renamed)"
+	}, "the server reloads the catalog after a sync")
 	require.Equal(t, first["Part/BE107585"].ID, renamed["Part/BE107585"].ID)
 	require.Len(t, renamed, len(first))
 	for what, o := range renamed {

@@ -157,7 +157,11 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		a, err := s.Tokens.Authenticate(r.Context(), secret)
+		counted := new(db.StatementCounter)
+		a, err := s.Tokens.Authenticate(db.WithStatementCounter(r.Context(), counted), secret)
+		if c := db.StatementCounterFrom(r.Context()); c != nil {
+			c.AddAuthentication(counted.Count())
+		}
 		if err != nil {
 			if e, ok := apperr.As(err); ok {
 				writeGraphQLError(w, http.StatusUnauthorized, string(e.Code), e.Message)

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -42,6 +43,9 @@ type Server struct {
 	DB     *db.DB
 	Graph  *graph.Resolver
 	Tokens *auth.Service
+	// Catalog is the catalog in memory, which the domain's catalog reads
+	// use while the server runs.
+	Catalog *catalog.Memory
 	// Jobs inserts jobs inside bun transactions (riverdatabasesql over the
 	// shared pool); Worker runs them (riverpgxv5 over the same pool).
 	Jobs   *river.Client[*sql.Tx]
@@ -53,6 +57,8 @@ type Server struct {
 	handler   http.Handler
 	addr      net.Addr
 	admission *admission
+	// notifications is the process's one LISTEN connection.
+	notifications *db.Notifications
 }
 
 // Migrate brings the database schema up to date and loads the catalog data
@@ -114,6 +120,21 @@ func NewWithDB(ctx context.Context, cfg Config, d *db.DB) (*Server, error) {
 		log.Info("database ready", "database", db.Redact(cfg.DatabaseURL), "migrations_applied", len(applied), "took", time.Since(start).Round(time.Millisecond))
 	}
 
+	mem, err := catalog.Serve(ctx, d, log)
+	if err != nil {
+		return nil, err
+	}
+	s, err := assemble(cfg, d, mem)
+	if err != nil {
+		mem.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// assemble builds the services, the River clients and the HTTP handler.
+func assemble(cfg Config, d *db.DB, mem *catalog.Memory) (*Server, error) {
+	log := cfg.Logger
 	var sender notify.Sender
 	if cfg.SMTP.Enabled() {
 		ms, err := mail.NewSender(cfg.SMTP)
@@ -157,7 +178,7 @@ func NewWithDB(ctx context.Context, cfg Config, d *db.DB) (*Server, error) {
 	notifier := &notify.Service{DB: d.Bun, Sender: sender}
 	files := &licensefile.Service{
 		DB: d.Bun, Notify: notifier, Signer: signer, Keys: keys,
-		Events: &licensefile.Events{Pool: d.Pool, Logger: log}, PublicURL: cfg.PublicURL, Links: links,
+		Events: &licensefile.Events{}, PublicURL: cfg.PublicURL, Links: links,
 		MaxUploadBytes: cfg.MaxUploadBytes,
 	}
 	swaService := &swa.Service{DB: d.Bun, Notify: notifier, CoolingOff: cfg.SwaCoolingOff}
@@ -219,7 +240,14 @@ func NewWithDB(ctx context.Context, cfg Config, d *db.DB) (*Server, error) {
 		Files:     files,
 		Swa:       swaService,
 	}}
-	s := &Server{cfg: cfg, log: log, DB: d, Graph: res, Tokens: tokens, Jobs: jobs, Worker: worker, Websockets: new(graph.Websockets), Ready: make(chan struct{}), admission: newAdmission()}
+	// One connection listens for the notifications of the whole process.
+	notes := &db.Notifications{Pool: d.Pool, Logger: log}
+	mem.ListenOn(notes)
+	if cfg.API {
+		files.Events.ListenOn(notes)
+		tokens.ListenOn(notes)
+	}
+	s := &Server{cfg: cfg, log: log, DB: d, Graph: res, Tokens: tokens, Catalog: mem, notifications: notes, Jobs: jobs, Worker: worker, Websockets: new(graph.Websockets), Ready: make(chan struct{}), admission: newAdmission()}
 	s.handler, err = s.routes()
 	if err != nil {
 		return nil, err
@@ -239,7 +267,18 @@ func (s *Server) Addr() net.Addr { return s.addr }
 // timeout are cancelled and retried later). It closes the database.
 func (s *Server) Run(ctx context.Context) error {
 	defer s.DB.Close()
+	defer s.Catalog.Close()
 	errc := make(chan error, 2)
+	// Background loops of the process: they end, and the last use of
+	// tokens is recorded, before the database closes.
+	var background sync.WaitGroup
+	listen, stopListening := context.WithCancel(context.WithoutCancel(ctx))
+	defer background.Wait()
+	defer stopListening()
+	background.Go(func() { s.notifications.Run(listen) })
+	if s.cfg.API {
+		background.Go(func() { s.Tokens.Run(listen, s.log) })
+	}
 
 	if s.cfg.Workers {
 		if err := s.Worker.Start(context.WithoutCancel(ctx)); err != nil {
@@ -249,9 +288,6 @@ func (s *Server) Run(ctx context.Context) error {
 	}
 	var srv *http.Server
 	if s.cfg.API {
-		events, stopEvents := context.WithCancel(context.WithoutCancel(ctx))
-		defer stopEvents()
-		go s.Graph.Services.Files.Events.Run(events)
 		ln, err := net.Listen("tcp", s.cfg.HTTPAddr)
 		if err != nil {
 			return fmt.Errorf("listen on %s: %w", s.cfg.HTTPAddr, err)
