@@ -86,7 +86,7 @@ var sv8100Parts = []string{"BE107573", "BE107582", "BE107576", "BE107585"}
 // user, attaches n licenses of quantity 1 from them to a new SV8100
 // location, and activates the first activated of them in batches of batch,
 // waiting for every file. It returns the location.
-func fillLicensePage(t *testing.T, env *lmstest.Env, user, tag string, orders, perLine, n, activated, batch int) apiLocation {
+func fillLicensePage(t testing.TB, env *lmstest.Env, user, tag string, orders, perLine, n, activated, batch int) apiLocation {
 	t.Helper()
 	require.LessOrEqual(t, n, orders*len(sv8100Parts)*perLine)
 	var lineIDs []string
