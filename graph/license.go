@@ -179,45 +179,82 @@ func (r *Resolver) licenseConnection(ctx context.Context, p *page.Page[db.Licens
 }
 
 func (r *Resolver) prefetchLicenses(ctx context.Context, lics []*db.License, node graphql.CollectedField) error {
-	if len(lics) == 0 {
-		return nil
-	}
+	return r.prefetchLicenseLists(ctx, []licensesBelow{{lics, node}})
+}
+
+// licensesBelow are licenses and the selection of each of them.
+type licensesBelow struct {
+	licenses []*db.License
+	node     graphql.CollectedField
+}
+
+// prefetchLicenseLists loads what lists of licenses select below them, one
+// statement per field for all the lists (the license page's attached and
+// activated licenses share their parts, lines and orders).
+func (r *Resolver) prefetchLicenseLists(ctx context.Context, lists []licensesBelow) error {
 	l := r.loaders(ctx)
 	var numbers []string
 	var locs, lines []uuid.UUID
-	for _, x := range lics {
-		numbers = append(numbers, x.PartNumber)
-		locs = append(locs, x.LocationID)
-		lines = append(lines, x.OrderLineID)
-	}
-	for _, p := range []struct {
-		field string
-		load  func() error
-	}{
-		{"part", func() error { return l.parts.prefetch(ctx, numbers) }},
-		{"location", func() error { return l.locations.prefetch(ctx, locs) }},
-		{"orderLine", func() error { return l.orderLines.prefetch(ctx, lines) }},
-	} {
-		if _, ok := selected(ctx, node, p.field, licenseTypes); ok {
-			if err := p.load(); err != nil {
-				return err
+	var order, linePart bool
+	for _, list := range lists {
+		_, part := selected(ctx, list.node, "part", licenseTypes)
+		_, loc := selected(ctx, list.node, "location", licenseTypes)
+		f, line := selected(ctx, list.node, "orderLine", licenseTypes)
+		if line {
+			orderLineTypes := []string{"OrderLine", "Node"}
+			_, o := selected(ctx, f, "order", orderLineTypes)
+			_, p := selected(ctx, f, "part", orderLineTypes)
+			order, linePart = order || o, linePart || p
+		}
+		for _, x := range list.licenses {
+			if part {
+				numbers = append(numbers, x.PartNumber)
+			}
+			if loc {
+				locs = append(locs, x.LocationID)
+			}
+			if line {
+				lines = append(lines, x.OrderLineID)
 			}
 		}
 	}
-	if f, ok := selected(ctx, node, "orderLine", licenseTypes); ok {
-		orderLineTypes := []string{"OrderLine", "Node"}
-		_, order := selected(ctx, f, "order", orderLineTypes)
-		_, part := selected(ctx, f, "part", orderLineTypes)
-		if order || part {
+	if len(locs) > 0 {
+		if err := l.locations.prefetch(ctx, locs); err != nil {
+			return err
+		}
+	}
+	if len(lines) > 0 {
+		// A line's order comes with it when the query selects it.
+		fetch := l.orderLines.fetch
+		if order {
+			fetch = func(ctx context.Context, ids []uuid.UUID) ([]*inventory.BinLine, []error) {
+				ls, orders, err := r.Services.Inventory.FindLinesAndOrders(ctx, ids)
+				if err != nil {
+					return make([]*inventory.BinLine, len(ids)), fill(len(ids), err)
+				}
+				for _, o := range orders {
+					if o != nil {
+						l.licenseOrders.prime(o.ID, o)
+					}
+				}
+				return ls, nil
+			}
+		}
+		if err := l.orderLines.prefetchWith(ctx, lines, fetch); err != nil {
+			return err
+		}
+		if order || linePart {
 			ls, err := l.orderLines.LoadAll(ctx, lines)
 			if err != nil {
 				return err
 			}
 			var orders []uuid.UUID
-			var parts []string
 			for _, x := range ls {
 				if x != nil {
-					orders, parts = append(orders, x.OrderID), append(parts, x.PartNumber)
+					orders = append(orders, x.OrderID)
+					if linePart {
+						numbers = append(numbers, x.PartNumber)
+					}
 				}
 			}
 			if order {
@@ -225,25 +262,20 @@ func (r *Resolver) prefetchLicenses(ctx context.Context, lics []*db.License, nod
 					return err
 				}
 			}
-			if part {
-				if err := l.parts.prefetch(ctx, parts); err != nil {
-					return err
-				}
-			}
 		}
 	}
-	return nil
+	return r.prefetchParts(ctx, numbers)
 }
 
 // locationLicenses answers Location.attachedLicenses / activatedLicenses.
 func (r *Resolver) locationLicenses(ctx context.Context, loc *db.Location, status db.LicenseStatus, first *int, after *string) (*model.LicenseConnection, error) {
-	l := r.loaders(ctx).activatedLicenses
-	if status == db.LicenseAttached {
-		l = r.loaders(ctx).attachedLicenses
+	var p *page.Page[db.License]
+	var err error
+	if after != nil {
+		p, err = r.Services.Licenses.LicensesOf(ctx, loc.ID, status, pageArgs(first, after))
+	} else {
+		p, err = r.loaders(ctx).locationLicenses.Load(ctx, licenseListKey{ID: loc.ID, Status: status, First: deref(first)})
 	}
-	p, err := listPage(ctx, l, loc.ID, first, after, func(ctx context.Context, id uuid.UUID, args page.Args) (*page.Page[db.License], error) {
-		return r.Services.Licenses.LicensesOf(ctx, id, status, args)
-	})
 	if err != nil {
 		return nil, err
 	}
@@ -307,10 +339,14 @@ func (r *Resolver) prefetchLicensePages(ctx context.Context, ids []uuid.UUID, no
 		}
 		return out
 	}
+	// Both license lists in one statement, then what each selects below.
+	var lkeys []licenseListKey
+	var below []graphql.CollectedField
+	var lists []db.LicenseStatus
 	for _, lp := range []struct {
 		field  string
-		loader *loader[firstPageKey, *page.Page[db.License]]
-	}{{"attachedLicenses", l.attachedLicenses}, {"activatedLicenses", l.activatedLicenses}} {
+		status db.LicenseStatus
+	}{{"attachedLicenses", db.LicenseAttached}, {"activatedLicenses", db.LicenseActivated}} {
 		f, ok := selected(ctx, node, lp.field, locationTypes)
 		if !ok {
 			continue
@@ -319,23 +355,49 @@ func (r *Resolver) prefetchLicensePages(ctx context.Context, ids []uuid.UUID, no
 		if !ok {
 			continue
 		}
-		lics, err := pagesItems(ctx, lp.loader, keys(first))
+		for _, id := range ids {
+			lkeys = append(lkeys, licenseListKey{ID: id, Status: lp.status, First: first})
+		}
+		n, _ := nodeOf(ctx, f)
+		below, lists = append(below, n), append(lists, lp.status)
+	}
+	if len(lkeys) > 0 {
+		lics, err := pagesItems(ctx, l.locationLicenses, lkeys)
 		if err != nil {
 			return err
 		}
-		if n, ok := nodeOf(ctx, f); ok {
-			if err := r.prefetchLicenses(ctx, lics, n); err != nil {
-				return err
+		var all []licensesBelow
+		for i, n := range below {
+			var of []*db.License
+			for _, x := range lics {
+				if x.Status == lists[i] {
+					of = append(of, x)
+				}
 			}
+			all = append(all, licensesBelow{of, n})
+		}
+		if err := r.prefetchLicenseLists(ctx, all); err != nil {
+			return err
 		}
 	}
 	if f, ok := selected(ctx, node, "licenseFiles", locationTypes); ok {
 		if first, ok := firstArg(ctx, f); ok {
+			n, below := nodeOf(ctx, f)
+			_, current := selected(ctx, node, "currentLicenseFile", locationTypes)
+			if _, ok := selected(ctx, n, "current", licenseFileTypes); ok && below {
+				current = true
+			}
+			// The current files come with the first page when either is shown.
+			if current {
+				if err := l.licenseFiles.prefetchWith(ctx, keys(first), firstPages(r.filesAndCurrent)); err != nil {
+					return err
+				}
+			}
 			files, err := pagesItems(ctx, l.licenseFiles, keys(first))
 			if err != nil {
 				return err
 			}
-			if n, ok := nodeOf(ctx, f); ok {
+			if below {
 				if err := r.prefetchFiles(ctx, files, n); err != nil {
 					return err
 				}
@@ -379,6 +441,20 @@ func (r *Resolver) prefetchLicensePages(ctx context.Context, ids []uuid.UUID, no
 		}
 	}
 	return nil
+}
+
+// filesAndCurrent loads the first pages of the locations' license files
+// and primes their current files from the same statement.
+func (r *Resolver) filesAndCurrent(ctx context.Context, ids []uuid.UUID, first *int) ([]*page.Page[db.LicenseFile], error) {
+	pages, current, err := r.Services.Files.FirstFilesAndCurrentOf(ctx, ids, first)
+	if err != nil {
+		return nil, err
+	}
+	l := r.loaders(ctx)
+	for i, id := range ids {
+		l.currentFiles.prime(id, current[i])
+	}
+	return pages, nil
 }
 
 // currentFiles are a location's current license files (CurrentFilesOf).

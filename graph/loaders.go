@@ -15,6 +15,7 @@ import (
 	"lms/catalog"
 	"lms/db"
 	"lms/inventory"
+	"lms/license"
 	"lms/licensefile"
 	"lms/page"
 	"lms/swa"
@@ -44,18 +45,17 @@ type loaders struct {
 	customerLocations *loader[firstPageKey, *page.Page[db.Location]]
 	children          *loader[firstPageKey, *page.Page[db.Location]]
 
-	parts             *loader[string, *catalog.Part]
-	licenseOrders     *loader[uuid.UUID, *db.LicenseOrder]
-	orderLines        *loader[uuid.UUID, *inventory.BinLine]
-	linesOfOrders     *loader[uuid.UUID, []inventory.BinLine]
-	attachedLicenses  *loader[firstPageKey, *page.Page[db.License]]
-	activatedLicenses *loader[firstPageKey, *page.Page[db.License]]
-	licenseFiles      *loader[firstPageKey, *page.Page[db.LicenseFile]]
-	currentFiles      *loader[uuid.UUID, licensefile.CurrentFiles]
-	entitlements      *loader[uuid.UUID, []licensefile.Entitlement]
-	demoLicensesLeft  *loader[uuid.UUID, *int]
-	orderLicenses     *loader[firstPageKey, *page.Page[db.License]]
-	protectDats       *loader[uuid.UUID, *db.ProtectDat]
+	parts            *loader[string, *catalog.Part]
+	licenseOrders    *loader[uuid.UUID, *db.LicenseOrder]
+	orderLines       *loader[uuid.UUID, *inventory.BinLine]
+	linesOfOrders    *loader[uuid.UUID, []inventory.BinLine]
+	locationLicenses *loader[licenseListKey, *page.Page[db.License]]
+	licenseFiles     *loader[firstPageKey, *page.Page[db.LicenseFile]]
+	currentFiles     *loader[uuid.UUID, licensefile.CurrentFiles]
+	entitlements     *loader[uuid.UUID, []licensefile.Entitlement]
+	demoLicensesLeft *loader[uuid.UUID, *int]
+	orderLicenses    *loader[firstPageKey, *page.Page[db.License]]
+	protectDats      *loader[uuid.UUID, *db.ProtectDat]
 
 	swaApplications       *loader[uuid.UUID, []*swa.Application]
 	swaApplicationsByCode *loader[string, *catalog.SwaApplication]
@@ -88,6 +88,53 @@ func listPage[T any](ctx context.Context, l *loader[firstPageKey, *page.Page[T]]
 		return later(ctx, id, pageArgs(first, after))
 	}
 	return l.Load(ctx, firstPageKey{ID: id, First: deref(first)})
+}
+
+// licenseListKey asks for the first page of a location's licenses of a
+// status (Location.attachedLicenses, activatedLicenses), of size First (0:
+// the default).
+type licenseListKey struct {
+	ID     uuid.UUID
+	Status db.LicenseStatus
+	First  int
+}
+
+// firstLicenseLists loads the first pages of the license lists keys ask
+// for in one statement, whatever their statuses and sizes: the license page
+// (LIC-8) shows both lists.
+func (r *Resolver) firstLicenseLists(ctx context.Context, keys []licenseListKey) ([]*page.Page[db.License], []error) {
+	type list struct {
+		status db.LicenseStatus
+		first  int
+	}
+	var lists []license.LicenseList
+	index := map[list]int{}
+	locations := map[uuid.UUID]int{}
+	var ids []uuid.UUID
+	for _, k := range keys {
+		l := list{k.Status, k.First}
+		if _, ok := index[l]; !ok {
+			index[l] = len(lists)
+			var first *int
+			if k.First != 0 {
+				first = &k.First
+			}
+			lists = append(lists, license.LicenseList{Status: k.Status, First: first})
+		}
+		if _, ok := locations[k.ID]; !ok {
+			locations[k.ID] = len(ids)
+			ids = append(ids, k.ID)
+		}
+	}
+	pages, err := r.Services.Licenses.FirstLicenseListsOf(ctx, ids, lists)
+	if err != nil {
+		return make([]*page.Page[db.License], len(keys)), fill(len(keys), err)
+	}
+	out := make([]*page.Page[db.License], len(keys))
+	for i, k := range keys {
+		out[i] = pages[index[list{k.Status, k.First}]][locations[k.ID]]
+	}
+	return out, nil
 }
 
 type loadersKey struct{}
@@ -129,6 +176,12 @@ func (l *loader[K, V]) prime(key K, v V) {
 // this request, and primes the loader with them; keys another prefetch is
 // fetching are waited for, not fetched again.
 func (l *loader[K, V]) prefetch(ctx context.Context, keys []K) error {
+	return l.prefetchWith(ctx, keys, l.fetch)
+}
+
+// prefetchWith is prefetch through another fetch of the same values: one
+// that primes other loaders from the same statement.
+func (l *loader[K, V]) prefetchWith(ctx context.Context, keys []K, fetch func(context.Context, []K) ([]V, []error)) error {
 	done := make(chan struct{})
 	var missing []K
 	var waits []chan struct{}
@@ -143,7 +196,7 @@ func (l *loader[K, V]) prefetch(ctx context.Context, keys []K) error {
 	}
 	l.mu.Unlock()
 	if len(missing) > 0 {
-		vals, errs := l.fetch(ctx, missing)
+		vals, errs := fetch(ctx, missing)
 		if err := errors.Join(errs...); err != nil {
 			l.mu.Lock()
 			for _, k := range missing {
@@ -202,15 +255,10 @@ func (r *Resolver) newLoaders() *loaders {
 		parts: newLoader(batch(func(ctx context.Context, numbers []string) ([]*catalog.Part, error) {
 			return catalog.FindParts(ctx, r.DB, numbers)
 		})),
-		licenseOrders: newLoader(batch(r.Services.Inventory.FindOrders)),
-		orderLines:    newLoader(batch(r.Services.Inventory.FindLines)),
-		linesOfOrders: newLoader(batch(r.Services.Inventory.LinesOf)),
-		attachedLicenses: newLoader(firstPages(func(ctx context.Context, ids []uuid.UUID, first *int) ([]*page.Page[db.License], error) {
-			return r.Services.Licenses.FirstLicensesOf(ctx, ids, db.LicenseAttached, first)
-		})),
-		activatedLicenses: newLoader(firstPages(func(ctx context.Context, ids []uuid.UUID, first *int) ([]*page.Page[db.License], error) {
-			return r.Services.Licenses.FirstLicensesOf(ctx, ids, db.LicenseActivated, first)
-		})),
+		licenseOrders:    newLoader(batch(r.Services.Inventory.FindOrders)),
+		orderLines:       newLoader(batch(r.Services.Inventory.FindLines)),
+		linesOfOrders:    newLoader(batch(r.Services.Inventory.LinesOf)),
+		locationLicenses: newLoader(r.firstLicenseLists),
 		licenseFiles:     newLoader(firstPages(r.Services.Files.FirstFilesOf)),
 		currentFiles:     newLoader(batch(r.Services.Files.CurrentFilesOf)),
 		entitlements:     newLoader(batch(r.Services.Files.EntitlementsOf)),

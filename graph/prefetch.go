@@ -165,7 +165,7 @@ func (r *Resolver) prefetchLocation(ctx context.Context, loc *db.Location) error
 }
 
 // pagesItems prefetches first pages and returns all their items.
-func pagesItems[T any](ctx context.Context, l *loader[firstPageKey, *page.Page[T]], keys []firstPageKey) ([]*T, error) {
+func pagesItems[K comparable, T any](ctx context.Context, l *loader[K, *page.Page[T]], keys []K) ([]*T, error) {
 	if err := l.prefetch(ctx, keys); err != nil {
 		return nil, err
 	}

@@ -3,6 +3,8 @@ package inventory
 import (
 	"context"
 	"fmt"
+	"reflect"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -247,4 +249,46 @@ func (s *Service) FindLines(ctx context.Context, ids []uuid.UUID) ([]*BinLine, e
 		return nil, fmt.Errorf("find bin lines: %w", err)
 	}
 	return db.InOrder(ids, rows, func(l *BinLine) uuid.UUID { return l.ID }), nil
+}
+
+// FindLinesAndOrders is FindLines with each line's order, in one statement:
+// the license page (LIC-8) shows a license's line and its order. orders[i]
+// is the order of lines[i], nil where that is nil.
+func (s *Service) FindLinesAndOrders(ctx context.Context, ids []uuid.UUID) (lines []*BinLine, orders []*db.LicenseOrder, err error) {
+	a, err := actor.Require(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	var rows []lineAndOrder
+	if err := visibleOrders(a, s.DB.NewSelect().Model(&rows)).
+		ColumnExpr("ol.*, o.purchase_order, o.sales_order").ColumnExpr(orderColumns(s.DB)).
+		Join("JOIN license_orders AS o ON o.id = ol.order_id").
+		Where("ol.id IN (?)", bun.In(ids)).Scan(ctx); err != nil && !isNoRows(err) {
+		return nil, nil, fmt.Errorf("find bin lines and their orders: %w", err)
+	}
+	found := db.InOrder(ids, rows, func(l *lineAndOrder) uuid.UUID { return l.ID })
+	lines, orders = make([]*BinLine, len(ids)), make([]*db.LicenseOrder, len(ids))
+	for i, r := range found {
+		if r != nil {
+			lines[i], orders[i] = &r.BinLine, &r.Order
+		}
+	}
+	return lines, orders, nil
+}
+
+// lineAndOrder is a bin line read with its whole order, whose columns come
+// prefixed with o_ (orderColumns).
+type lineAndOrder struct {
+	BinLine `bun:",extend"`
+	Order   db.LicenseOrder `bun:"embed:o_"`
+}
+
+// orderColumns selects the columns of license_orders AS o as lineAndOrder
+// scans them.
+func orderColumns(d *bun.DB) string {
+	var cols []string
+	for _, f := range d.Table(reflect.TypeFor[db.LicenseOrder]()).Fields {
+		cols = append(cols, fmt.Sprintf("o.%s AS o_%s", f.Name, f.Name))
+	}
+	return strings.Join(cols, ", ")
 }

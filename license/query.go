@@ -50,15 +50,25 @@ type rankedLicense struct {
 	Total      int `bun:"total,scanonly"`
 }
 
-// FirstLicensesOf returns the first page of LicensesOf for each location in
-// one statement, for lists of locations.
-func (s *Service) FirstLicensesOf(ctx context.Context, locationIDs []uuid.UUID, status db.LicenseStatus, first *int) ([]*page.Page[db.License], error) {
+// LicenseList names one of a location's license lists, those of a status,
+// and the size of its first page (nil: the default).
+type LicenseList struct {
+	Status db.LicenseStatus
+	First  *int
+}
+
+// FirstLicenseListsOf returns, for each list, the first page of LicensesOf
+// for each location (pages[list][location]), all in one statement: the
+// location license page (LIC-8) reads its attached and its activated
+// licenses together, for one location or a list of them. Errors:
+// UNAUTHENTICATED, VALIDATION_FAILED (first out of range).
+func (s *Service) FirstLicenseListsOf(ctx context.Context, locationIDs []uuid.UUID, lists []LicenseList) ([][]*page.Page[db.License], error) {
 	a, err := actor.Require(ctx)
 	if err != nil {
 		return nil, err
 	}
 	return s.firstLicenses(ctx, a, licenseParent{col: "lic.location_id", id: func(l *db.License) uuid.UUID { return l.LocationID }},
-		locationIDs, &status, first, func(id uuid.UUID) string { return licensesScope(a, id, status) })
+		locationIDs, lists, func(st db.LicenseStatus, id uuid.UUID) string { return licensesScope(a, id, st) })
 }
 
 // licenseParent is what licenses are listed under: a location, or an order.
@@ -67,37 +77,72 @@ type licenseParent struct {
 	id  func(*db.License) uuid.UUID
 }
 
-// firstLicenses loads the first page of licenses (of status, or all) under
-// each parent in one statement, in the order of licenseTime(status).
-func (s *Service) firstLicenses(ctx context.Context, a *actor.Actor, parent licenseParent, ids []uuid.UUID, status *db.LicenseStatus, first *int, scope func(uuid.UUID) string) ([]*page.Page[db.License], error) {
-	limit, err := page.Args{First: first}.Limit()
-	if err != nil {
-		return nil, err
+// firstLicenses loads the first page of each list of licenses under each
+// parent in one statement: a list holds the licenses of its status, in the
+// order of licenseTime(status), or, when its status is "", all the
+// parent's licenses in attach order (the only list then).
+func (s *Service) firstLicenses(ctx context.Context, a *actor.Actor, parent licenseParent, ids []uuid.UUID, lists []LicenseList, scope func(db.LicenseStatus, uuid.UUID) string) ([][]*page.Page[db.License], error) {
+	limits := make([]int, len(lists))
+	rows := map[db.LicenseStatus]int{} // the rows to read per status: the longest page and one
+	var statuses []db.LicenseStatus
+	for i, l := range lists {
+		var err error
+		if limits[i], err = (page.Args{First: l.First}).Limit(); err != nil {
+			return nil, err
+		}
+		if _, ok := rows[l.Status]; !ok {
+			statuses = append(statuses, l.Status)
+		}
+		rows[l.Status] = max(rows[l.Status], limits[i]+1)
 	}
-	var st db.LicenseStatus
-	if status != nil {
-		st = *status
+	// Each status is ranked apart, by its own time; "" (all) is the one list.
+	partition, order, rank := parent.col, "", "?"
+	var orderArgs, rankArgs []any
+	if len(statuses) == 1 {
+		col, _ := licenseTime(statuses[0])
+		order, rankArgs = col, []any{rows[statuses[0]]}
+		if statuses[0] != "" {
+			partition += ", lic.status"
+		}
+	} else {
+		partition += ", lic.status"
+		order, rank = "CASE lic.status", "CASE lic.status"
+		for _, st := range statuses {
+			col, _ := licenseTime(st)
+			order += " WHEN ? THEN " + col
+			orderArgs = append(orderArgs, st)
+			rank += " WHEN ? THEN ?"
+			rankArgs = append(rankArgs, st, rows[st])
+		}
+		order, rank = order+" END", rank+" END"
 	}
-	col, key := licenseTime(st)
 	inner := a.Restrict(licenseQuery(s.DB, (*db.License)(nil)), "lic.partner_id").
-		ColumnExpr("row_number() OVER (PARTITION BY ? ORDER BY ?, lic.id) AS rn", bun.Safe(parent.col), bun.Safe(col)).
-		ColumnExpr("count(*) OVER (PARTITION BY ?) AS total", bun.Safe(parent.col)).
+		ColumnExpr("row_number() OVER (PARTITION BY "+partition+" ORDER BY "+order+", lic.id) AS rn", orderArgs...).
+		ColumnExpr("count(*) OVER (PARTITION BY "+partition+") AS total").
 		Where("? IN (?)", bun.Safe(parent.col), bun.In(ids))
-	if status != nil {
-		inner = inner.Where("lic.status = ?", *status)
+	if statuses[0] != "" {
+		inner = inner.Where("lic.status IN (?)", bun.In(statuses))
 	}
-	var rows []rankedLicense
-	if err := s.DB.NewSelect().Model(&rows).ModelTableExpr("(?) AS lic", inner).ColumnExpr("lic.*").
-		Where("rn <= ?", limit+1).OrderExpr("lic.rn").Scan(ctx); err != nil {
+	var ranked []rankedLicense
+	if err := s.DB.NewSelect().Model(&ranked).ModelTableExpr("(?) AS lic", inner).ColumnExpr("lic.*").
+		Where("rn <= "+rank, rankArgs...).OrderExpr("lic.rn").Scan(ctx); err != nil {
 		return nil, fmt.Errorf("first pages of licenses: %w", err)
 	}
-	licenses := make([]db.License, len(rows))
-	totals := map[uuid.UUID]int{}
-	for i := range rows {
-		licenses[i] = rows[i].License
-		totals[parent.id(&licenses[i])] = rows[i].Total
+	out := make([][]*page.Page[db.License], len(lists))
+	for i, l := range lists {
+		var licenses []db.License
+		totals := map[uuid.UUID]int{}
+		for _, r := range ranked {
+			if l.Status == "" || r.Status == l.Status {
+				licenses = append(licenses, r.License)
+				totals[parent.id(&r.License)] = r.Total
+			}
+		}
+		_, key := licenseTime(l.Status)
+		out[i] = page.FirstPages(ids, licenses, parent.id, totals, limits[i],
+			func(id uuid.UUID) string { return scope(l.Status, id) }, page.TimeCursor(key))
 	}
-	return page.FirstPages(ids, licenses, parent.id, totals, limit, scope, page.TimeCursor(key)), nil
+	return out, nil
 }
 
 // FindLicenses returns licenses by id, in order, nil where one is missing or
@@ -185,6 +230,10 @@ func (s *Service) FirstLicensesOfOrders(ctx context.Context, orderIDs []uuid.UUI
 	if err != nil {
 		return nil, err
 	}
-	return s.firstLicenses(ctx, a, licenseParent{col: "o.id", id: func(l *db.License) uuid.UUID { return l.OrderID }},
-		orderIDs, nil, first, func(id uuid.UUID) string { return orderLicensesScope(a, id) })
+	pages, err := s.firstLicenses(ctx, a, licenseParent{col: "o.id", id: func(l *db.License) uuid.UUID { return l.OrderID }},
+		orderIDs, []LicenseList{{First: first}}, func(_ db.LicenseStatus, id uuid.UUID) string { return orderLicensesScope(a, id) })
+	if err != nil {
+		return nil, err
+	}
+	return pages[0], nil
 }

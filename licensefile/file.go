@@ -171,7 +171,7 @@ type Entitlement = format.Feature
 // stackedFeatures stacks the location's activated licenses of generations
 // up to version (all of them when version is 0).
 func (s *Service) stackedFeatures(ctx context.Context, idb bun.IDB, locationID uuid.UUID, version int) ([]Entitlement, error) {
-	out, err := s.entitlements(ctx, idb, []uuid.UUID{locationID}, version)
+	out, err := s.entitlements(ctx, idb, []uuid.UUID{locationID}, version, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -179,8 +179,9 @@ func (s *Service) stackedFeatures(ctx context.Context, idb bun.IDB, locationID u
 }
 
 // entitlements stacks the activated licenses of several locations in one
-// statement (LIC-9), ordered by part number.
-func (s *Service) entitlements(ctx context.Context, idb bun.IDB, locationIDs []uuid.UUID, version int) (map[uuid.UUID][]Entitlement, error) {
+// statement (LIC-9), ordered by part number; with partnerID, only those of
+// the partner's locations (the check done in the same statement).
+func (s *Service) entitlements(ctx context.Context, idb bun.IDB, locationIDs []uuid.UUID, version int, partnerID *uuid.UUID) (map[uuid.UUID][]Entitlement, error) {
 	var rows []struct {
 		LocationID uuid.UUID `bun:"location_id"`
 		Number     string    `bun:"number"`
@@ -197,6 +198,9 @@ func (s *Service) entitlements(ctx context.Context, idb bun.IDB, locationIDs []u
 		GroupExpr("lic.location_id, p.number, p.name, p.stacking").OrderExpr("lic.location_id, p.number")
 	if version > 0 {
 		q = q.Where("lic.file_version <= ?", version)
+	}
+	if partnerID != nil {
+		q = q.Where("EXISTS (SELECT 1 FROM locations AS l WHERE l.id = lic.location_id AND l.partner_id = ?)", *partnerID)
 	}
 	if err := q.Scan(ctx, &rows); err != nil && !isNoRows(err) {
 		return nil, fmt.Errorf("stack licenses: %w", err)

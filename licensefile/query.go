@@ -21,21 +21,15 @@ func (s *Service) EntitlementsOf(ctx context.Context, locationIDs []uuid.UUID) (
 	if err != nil {
 		return nil, err
 	}
-	ids := locationIDs
+	var partner *uuid.UUID
 	if !a.IsAdmin() {
-		if err := s.DB.NewSelect().Model((*db.Location)(nil)).Column("id").Where("id IN (?)", bun.In(locationIDs)).
-			Where("partner_id = ?", a.Partner.ID).Scan(ctx, &ids); err != nil && !isNoRows(err) {
-			return nil, err
-		}
+		partner = &a.Partner.ID
 	}
-	out := make([][]Entitlement, len(locationIDs))
-	if len(ids) == 0 {
-		return out, nil
-	}
-	m, err := s.entitlements(ctx, s.DB, ids, 0)
+	m, err := s.entitlements(ctx, s.DB, locationIDs, 0, partner)
 	if err != nil {
 		return nil, err
 	}
+	out := make([][]Entitlement, len(locationIDs))
 	for i, id := range locationIDs {
 		out[i] = m[id]
 	}
@@ -63,37 +57,70 @@ func (s *Service) FilesOf(ctx context.Context, locationID uuid.UUID, args page.A
 // FirstFilesOf returns the first page of FilesOf for each location in one
 // statement.
 func (s *Service) FirstFilesOf(ctx context.Context, locationIDs []uuid.UUID, first *int) ([]*page.Page[db.LicenseFile], error) {
+	pages, _, err := s.firstFiles(ctx, locationIDs, first, false)
+	return pages, err
+}
+
+// FirstFilesAndCurrentOf returns the first page of FilesOf and the
+// CurrentFiles of each location, together in one statement: the location
+// license page (LIC-8) shows both. Errors: UNAUTHENTICATED,
+// VALIDATION_FAILED (first out of range).
+func (s *Service) FirstFilesAndCurrentOf(ctx context.Context, locationIDs []uuid.UUID, first *int) ([]*page.Page[db.LicenseFile], []CurrentFiles, error) {
+	return s.firstFiles(ctx, locationIDs, first, true)
+}
+
+// firstFiles reads the first pages of the locations' files and, with
+// current, their current files too (those beyond the page included).
+func (s *Service) firstFiles(ctx context.Context, locationIDs []uuid.UUID, first *int, current bool) ([]*page.Page[db.LicenseFile], []CurrentFiles, error) {
 	a, err := actor.Require(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	limit, err := page.Args{First: first}.Limit()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	inner := a.Restrict(s.DB.NewSelect().Model((*db.LicenseFile)(nil)).Column(db.LicenseFileColumns...), "lf.partner_id").
 		ColumnExpr("row_number() OVER (PARTITION BY lf.location_id ORDER BY lf.requested_at DESC, lf.id DESC) AS rn").
 		ColumnExpr("count(*) OVER (PARTITION BY lf.location_id) AS total").
 		Where("lf.location_id IN (?)", bun.In(locationIDs))
+	outer := s.DB.NewSelect().ModelTableExpr("(?) AS lf", inner).Column(db.LicenseFileColumns...).ColumnExpr("lf.rn, lf.total")
+	if current {
+		inner = inner.ColumnExpr(isCurrent+" AS current", db.FileForDemo, db.FileForDemo)
+		outer = outer.ColumnExpr("lf.current").Where("rn <= ? OR lf.current", limit+1)
+	} else {
+		outer = outer.Where("rn <= ?", limit+1)
+	}
 	var rows []countedFile
-	if err := s.DB.NewSelect().Model(&rows).ModelTableExpr("(?) AS lf", inner).Column(db.LicenseFileColumns...).ColumnExpr("lf.total").
-		Where("rn <= ?", limit+1).OrderExpr("lf.location_id, lf.requested_at DESC, lf.id DESC").Scan(ctx); err != nil {
-		return nil, fmt.Errorf("first pages of license files: %w", err)
+	if err := outer.Model(&rows).OrderExpr("lf.location_id, lf.requested_at DESC, lf.id DESC").Scan(ctx); err != nil {
+		return nil, nil, fmt.Errorf("first pages of license files: %w", err)
 	}
-	files := make([]db.LicenseFile, len(rows))
+	files := make([]db.LicenseFile, 0, len(rows))
 	totals := map[uuid.UUID]int{}
+	var cur []db.LicenseFile
 	for i := range rows {
-		files[i] = rows[i].LicenseFile
-		totals[files[i].LocationID] = rows[i].Total
+		totals[rows[i].LocationID] = rows[i].Total
+		if rows[i].Rank <= limit+1 {
+			files = append(files, rows[i].LicenseFile)
+		}
+		if rows[i].Current {
+			cur = append(cur, rows[i].LicenseFile)
+		}
 	}
-	return page.FirstPages(locationIDs, files, func(f *db.LicenseFile) uuid.UUID { return f.LocationID }, totals, limit,
-		func(id uuid.UUID) string { return filesScope(a, id) }, page.TimeCursor(fileKey)), nil
+	pages := page.FirstPages(locationIDs, files, func(f *db.LicenseFile) uuid.UUID { return f.LocationID }, totals, limit,
+		func(id uuid.UUID) string { return filesScope(a, id) }, page.TimeCursor(fileKey))
+	if !current {
+		return pages, nil, nil
+	}
+	return pages, currentByLocation(locationIDs, cur), nil
 }
 
 // countedFile is a license file with the length of its location's list.
 type countedFile struct {
 	db.LicenseFile `bun:",extend"`
-	Total          int `bun:"total,scanonly"`
+	Rank           int  `bun:"rn,scanonly"`
+	Total          int  `bun:"total,scanonly"`
+	Current        bool `bun:"current,scanonly"`
 }
 
 // CurrentFiles are a location's current license files (LIC-6): its newest
@@ -141,6 +168,11 @@ func availableLater(a, b *db.LicenseFile) bool {
 	return a.Version > b.Version
 }
 
+// isCurrent is the SQL test of CurrentFiles over license_files AS lf, with
+// db.FileForDemo as both its arguments: the newest generation of its
+// location and sales order that is not a demo file.
+const isCurrent = "(lf.reason <> ? AND row_number() OVER (PARTITION BY lf.location_id, lf.sales_order, lf.reason = ? ORDER BY lf.version DESC) = 1)"
+
 // CurrentFilesOf returns, in one statement and in the order of locationIDs,
 // each location's current files (CurrentFiles); none where the location is
 // not the caller's to see. Any signed-in user may call it. Errors:
@@ -150,21 +182,27 @@ func (s *Service) CurrentFilesOf(ctx context.Context, locationIDs []uuid.UUID) (
 	if err != nil {
 		return nil, err
 	}
+	inner := a.Restrict(s.DB.NewSelect().Model((*db.LicenseFile)(nil)).Column(db.LicenseFileColumns...), "lf.partner_id").
+		ColumnExpr(isCurrent+" AS current", db.FileForDemo, db.FileForDemo).
+		Where("lf.location_id IN (?)", bun.In(locationIDs))
 	var rows []db.LicenseFile
-	q := a.Restrict(s.DB.NewSelect().Model(&rows).Column(db.LicenseFileColumns...), "lf.partner_id").
-		DistinctOn("lf.location_id, lf.sales_order").
-		Where("lf.location_id IN (?)", bun.In(locationIDs)).Where("lf.reason <> ?", db.FileForDemo).
-		OrderExpr("lf.location_id, lf.sales_order, lf.version DESC")
-	if err := q.Scan(ctx); err != nil && !isNoRows(err) {
+	if err := s.DB.NewSelect().Model(&rows).ModelTableExpr("(?) AS lf", inner).Column(db.LicenseFileColumns...).
+		Where("lf.current").Scan(ctx); err != nil && !isNoRows(err) {
 		return nil, fmt.Errorf("current license files: %w", err)
 	}
+	return currentByLocation(locationIDs, rows), nil
+}
+
+// currentByLocation groups current files by location, in the order of
+// locationIDs.
+func currentByLocation(locationIDs []uuid.UUID, files []db.LicenseFile) []CurrentFiles {
 	by := map[uuid.UUID]CurrentFiles{}
-	for _, f := range rows {
+	for _, f := range files {
 		by[f.LocationID] = append(by[f.LocationID], f)
 	}
 	out := make([]CurrentFiles, len(locationIDs))
 	for i, id := range locationIDs {
 		out[i] = by[id]
 	}
-	return out, nil
+	return out
 }
