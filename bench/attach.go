@@ -141,10 +141,3 @@ func (r *run) attach(ctx context.Context) ([]Result, error) {
 	)
 	return out, nil
 }
-
-// series collects a measure's value per round, by measure name.
-type series map[string][]float64
-
-func newSeries() series { return series{} }
-
-func (s series) add(name string, v float64) { s[name] = append(s[name], v) }

@@ -69,7 +69,7 @@ type Opts struct {
 	DatabaseURL string
 	// Rounds is how many times each measure is taken (default 3).
 	Rounds int
-	// Duration is how long each timed run lasts (default 5s).
+	// Duration is how long each timed run lasts (default 4s).
 	Duration time.Duration
 	// CoolingOff is the server's SWA cooling-off period (default 5s), which
 	// P5 waits out.
@@ -83,7 +83,7 @@ type Opts struct {
 
 func (o *Opts) defaults() error {
 	o.Rounds = cmp.Or(o.Rounds, 3)
-	o.Duration = cmp.Or(o.Duration, 5*time.Second)
+	o.Duration = cmp.Or(o.Duration, 4*time.Second)
 	o.CoolingOff = cmp.Or(o.CoolingOff, 5*time.Second)
 	if o.Progress == nil {
 		o.Progress = os.Stderr
@@ -139,7 +139,7 @@ func Run(ctx context.Context, opts Opts) ([]Result, error) {
 	defer r.pool.Close()
 
 	r.progress("generating %s data: %d partners, %d locations, %d licenses", opts.Scale.Name, opts.Scale.Partners, opts.Scale.Locations, opts.Scale.Licenses)
-	if r.fixture, err = Generate(ctx, r.pool, opts.Scale, opts.Rounds); err != nil {
+	if r.fixture, err = Generate(ctx, r.pool, GenerateOpts{Scale: opts.Scale, Rounds: opts.Rounds, ProgressFunc: r.progress}); err != nil {
 		return nil, err
 	}
 	r.progress("generated and analysed in %s", time.Since(start).Round(time.Millisecond))

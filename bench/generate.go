@@ -94,9 +94,20 @@ const swaUnitPart = "BE112031"
 // lines hold.
 const licensesPerOrder = 200
 
+// GenerateOpts says what Generate makes.
+type GenerateOpts struct {
+	Scale Scale
+	// Rounds is how many rounds of the scenarios the bench dealer's data
+	// must last (P4 activates licenses, P5 assigns SWA to locations).
+	Rounds int
+	// ProgressFunc, when set, is told of each large table copied.
+	ProgressFunc func(format string, args ...any)
+}
+
 // generator writes the rows; its counters keep codes unique.
 type generator struct {
 	conn         *pgxpool.Conn
+	progress     func(format string, args ...any)
 	now          time.Time
 	past         time.Time // when the background licenses were attached and activated
 	licenses     int       // Software Key Codes issued
@@ -109,29 +120,40 @@ type generator struct {
 // and the bench dealer with what each scenario acts on for rounds rounds.
 // The rows are what the application would have written: the tests read
 // them back through the API.
-func Generate(ctx context.Context, pool *pgxpool.Pool, sc Scale, rounds int) (*Fixture, error) {
+func Generate(ctx context.Context, pool *pgxpool.Pool, opts GenerateOpts) (*Fixture, error) {
 	conn, err := pool.Acquire(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("generate: %w", err)
 	}
 	defer conn.Release()
 	now := time.Now().UTC()
-	g := &generator{conn: conn, now: now, past: now.AddDate(-2, 0, 0)}
+	g := &generator{conn: conn, now: now, past: now.AddDate(-2, 0, 0), progress: opts.ProgressFunc}
+	if g.progress == nil {
+		g.progress = func(string, ...any) {}
+	}
 	f := &Fixture{}
-	if err := g.background(ctx, sc, f); err != nil {
+	if err := g.background(ctx, opts.Scale, f); err != nil {
 		return nil, fmt.Errorf("generate background data: %w", err)
 	}
-	if err := g.benchDealer(ctx, sc, rounds, f); err != nil {
+	if err := g.benchDealer(ctx, opts.Scale, max(opts.Rounds, 1), f); err != nil {
 		return nil, fmt.Errorf("generate the bench dealer: %w", err)
 	}
+	start := time.Now()
 	if _, err := conn.Exec(ctx, "ANALYZE"); err != nil {
 		return nil, fmt.Errorf("analyze: %w", err)
 	}
+	g.progress("analysed in %s", time.Since(start).Round(time.Millisecond))
 	return f, nil
 }
 
 // copyRows copies n rows made by row into table.
 func (g *generator) copyRows(ctx context.Context, table string, cols []string, n int, row func(i int) []any) error {
+	start := time.Now()
+	defer func() {
+		if n >= 10_000 {
+			g.progress("copied %d %s in %s", n, table, time.Since(start).Round(time.Millisecond))
+		}
+	}()
 	i := 0
 	_, err := g.conn.CopyFrom(ctx, pgx.Identifier{table}, cols, pgx.CopyFromFunc(func() ([]any, error) {
 		if i == n {

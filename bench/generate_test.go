@@ -39,7 +39,7 @@ func TestGenerate(t *testing.T) {
 	t.Cleanup(pool.Close)
 	sc := Scale{Name: "test", Partners: 4, Locations: 40, Licenses: 850, Clients: 2, MemoryClients: []int{2},
 		Activations: 2, ActivationClients: 1, SwaAssignments: 1}
-	f, err := Generate(ctx, pool, sc, 1)
+	f, err := Generate(ctx, pool, GenerateOpts{Scale: sc, Rounds: 1})
 	require.NoError(t, err)
 	require.Len(t, f.Partners, 4)
 	require.Len(t, f.AttachLocations, 2)

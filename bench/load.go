@@ -114,8 +114,8 @@ func openLoop(ctx context.Context, rate float64, d time.Duration, op opFunc) sam
 	var c collector
 	var wg sync.WaitGroup
 	start := time.Now()
-	n := int(rate * d.Seconds())
-	for i := range n {
+	arrivals := int(rate * d.Seconds())
+	for i := range arrivals {
 		at := start.Add(time.Duration(float64(i) / rate * float64(time.Second)))
 		time.Sleep(time.Until(at)) // the arrival schedule itself
 		if ctx.Err() != nil {

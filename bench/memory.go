@@ -6,8 +6,8 @@ import (
 )
 
 // memory is P6: the server's peak resident set (VmHWM, started over before
-// each run) while Scale.MemoryClients clients read the license page and
-// attach in turns.
+// each run) under Scale.MemoryClients clients, half of them attaching as
+// P1's clients do, half reading P2's license pages.
 func (r *run) memory(ctx context.Context) ([]Result, error) {
 	f := r.fixture
 	attach := r.serverAttach(r.attachCases()[0])

@@ -10,7 +10,8 @@ import (
 )
 
 // Result is one measure over the rounds: its median and spread, the goal
-// issue 14 sets for it (empty when none) and whether the median meets it.
+// issue 14 sets for it (empty when none) and whether the median meets it
+// (null when there is no goal).
 type Result struct {
 	Scenario string  `json:"scenario"`
 	Measure  string  `json:"measure"`
@@ -18,8 +19,8 @@ type Result struct {
 	Median   float64 `json:"median"`
 	Min      float64 `json:"min"`
 	Max      float64 `json:"max"`
-	Goal     string  `json:"goal,omitempty"`
-	Met      *bool   `json:"met,omitempty"`
+	Goal     string  `json:"goal"`
+	Met      *bool   `json:"met"`
 }
 
 // goal is a bound a measure's median must stay on the right side of.
@@ -104,3 +105,10 @@ func WriteJSON(w io.Writer, results []Result) error {
 	enc.SetIndent("", "  ")
 	return enc.Encode(results)
 }
+
+// series collects a measure's value per round, by measure name.
+type series map[string][]float64
+
+func newSeries() series { return series{} }
+
+func (s series) add(name string, v float64) { s[name] = append(s[name], v) }

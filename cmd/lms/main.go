@@ -131,7 +131,7 @@ func benchCommand(ctx context.Context, args []string, out io.Writer) error {
 	asJSON := fs.Bool("json", false, "print the results as JSON")
 	var opts bench.Opts
 	fs.IntVar(&opts.Rounds, "rounds", 3, "rounds of every measure")
-	fs.DurationVar(&opts.Duration, "duration", 5*time.Second, "length of each timed run")
+	fs.DurationVar(&opts.Duration, "duration", 4*time.Second, "length of each timed run")
 	fs.StringVar(&opts.DatabaseURL, "db", "", "database to drop, create and fill (default lms_bench beside DATABASE_URL)")
 	_ = fs.Parse(args)
 	var ok bool
