@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -79,7 +80,13 @@ type Opts struct {
 	Server ServerCommand
 	// Progress receives a line per phase (default os.Stderr).
 	Progress io.Writer
+	// Only, when set, names the scenarios to run (P1, P2, P4, P5, P6,
+	// auth); default all.
+	Only []string
 }
+
+// scenarioKeys name the scenarios for Opts.Only.
+var scenarioKeys = []string{"P1", "P2", "P4", "P5", "P6", "auth"}
 
 func (o *Opts) defaults() error {
 	o.Rounds = cmp.Or(o.Rounds, 3)
@@ -90,6 +97,11 @@ func (o *Opts) defaults() error {
 	}
 	if o.Scale.Name == "" {
 		o.Scale = Scales["small"]
+	}
+	for _, k := range o.Only {
+		if !slices.Contains(scenarioKeys, k) {
+			return fmt.Errorf("unknown scenario %q: the scenarios are %v", k, scenarioKeys)
+		}
 	}
 	if o.Server.Path == "" {
 		exe, err := os.Executable()
@@ -153,16 +165,19 @@ func Run(ctx context.Context, opts Opts) ([]Result, error) {
 
 	var out []Result
 	for _, sc := range []struct {
-		name string
-		run  func(context.Context) ([]Result, error)
+		key, name string
+		run       func(context.Context) ([]Result, error)
 	}{
-		{"P1 attach", r.attach},
-		{"P2 license page", r.page},
-		{"P4 activation → READY", r.ready},
-		{"P5 SWA", r.swa},
-		{"P6 memory", r.memory},
-		{"authentication", r.auth},
+		{"P1", "P1 attach", r.attach},
+		{"P2", "P2 license page", r.page},
+		{"P4", "P4 activation → READY", r.ready},
+		{"P5", "P5 SWA", r.swa},
+		{"P6", "P6 memory", r.memory},
+		{"auth", "authentication", r.auth},
 	} {
+		if len(opts.Only) > 0 && !slices.Contains(opts.Only, sc.key) {
+			continue
+		}
 		began := time.Now()
 		r.progress("%s …", sc.name)
 		res, err := sc.run(ctx)

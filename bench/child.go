@@ -75,6 +75,10 @@ func startServer(ctx context.Context, opts Opts, dbURL string) (*child, error) {
 		"LMS_EXPOSE_SQL_COUNT=true",
 		"LMS_RUN_API=true",
 		"LMS_RUN_WORKERS=true",
+		// The bench migrated the database; skipping it also lets the URL
+		// carry pool settings (pool_max_conns), which the server's
+		// create-if-missing step does not understand.
+		"LMS_SKIP_MIGRATE=true",
 		"LMS_SMTP_HOST=127.0.0.1",
 		"LMS_SMTP_PORT="+strconv.Itoa(c.sink.port),
 		"LMS_SMTP_TLS_POLICY=none",

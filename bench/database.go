@@ -33,9 +33,9 @@ func benchURL(given string) (string, error) {
 		u.Path = "/" + defaultDatabase
 		given = u.String()
 	}
-	cfg, err := pgx.ParseConfig(given)
+	cfg, err := connConfig(given)
 	if err != nil {
-		return "", fmt.Errorf("bench database url: %w", err)
+		return "", err
 	}
 	if !strings.Contains(cfg.Database, "bench") {
 		return "", fmt.Errorf("the bench drops and recreates its database: %q must have \"bench\" in its name", cfg.Database)
@@ -46,9 +46,9 @@ func benchURL(given string) (string, error) {
 // createDatabase drops and creates the database of rawURL and migrates it
 // as the server does (schema and catalog).
 func createDatabase(ctx context.Context, rawURL string) error {
-	cfg, err := pgx.ParseConfig(rawURL)
+	cfg, err := connConfig(rawURL)
 	if err != nil {
-		return fmt.Errorf("parse database url: %w", err)
+		return err
 	}
 	name := cfg.Database
 	cfg.Database = "postgres"
@@ -75,9 +75,19 @@ func createDatabase(ctx context.Context, rawURL string) error {
 	return nil
 }
 
+// connConfig is the connection part of a database URL, which may also
+// configure the pool (pool_max_conns).
+func connConfig(rawURL string) (*pgx.ConnConfig, error) {
+	cfg, err := pgxpool.ParseConfig(rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("parse database url: %w", err)
+	}
+	return cfg.ConnConfig, nil
+}
+
 // dropDatabase drops the database of rawURL (tests clean up with it).
 func dropDatabase(ctx context.Context, rawURL string) error {
-	cfg, err := pgx.ParseConfig(rawURL)
+	cfg, err := connConfig(rawURL)
 	if err != nil {
 		return err
 	}

@@ -19,6 +19,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -133,7 +134,11 @@ func benchCommand(ctx context.Context, args []string, out io.Writer) error {
 	fs.IntVar(&opts.Rounds, "rounds", 3, "rounds of every measure")
 	fs.DurationVar(&opts.Duration, "duration", 4*time.Second, "length of each timed run")
 	fs.StringVar(&opts.DatabaseURL, "db", "", "database to drop, create and fill (default lms_bench beside DATABASE_URL)")
+	only := fs.String("only", "", "comma-separated scenarios to run: P1,P2,P4,P5,P6,auth (default all)")
 	_ = fs.Parse(args)
+	if *only != "" {
+		opts.Only = strings.Split(*only, ",")
+	}
 	var ok bool
 	if opts.Scale, ok = bench.Scales[*scale]; !ok {
 		return fmt.Errorf("bench: unknown scale %q (small or full)", *scale)
