@@ -154,7 +154,7 @@ func Run(ctx context.Context, opts Opts) ([]Result, error) {
 	if r.fixture, err = Generate(ctx, r.pool, GenerateOpts{Scale: opts.Scale, Rounds: opts.Rounds, ProgressFunc: r.progress}); err != nil {
 		return nil, err
 	}
-	r.progress("generated and analysed in %s", time.Since(start).Round(time.Millisecond))
+	r.progress("database created, filled and analysed in %s", time.Since(start).Round(time.Millisecond))
 
 	if r.server, err = startServer(ctx, opts, url); err != nil {
 		return nil, err
@@ -181,6 +181,9 @@ func Run(ctx context.Context, opts Opts) ([]Result, error) {
 		began := time.Now()
 		r.progress("%s …", sc.name)
 		res, err := sc.run(ctx)
+		if err == nil {
+			err = ctx.Err() // interrupted: the numbers are of a cut run
+		}
 		if err != nil {
 			return out, fmt.Errorf("%s: %w", sc.name, err)
 		}
