@@ -5,6 +5,7 @@
 //	lms migrate                              create and migrate the database
 //	lms seed                                 load demo partners and users, print "<email> <token>"
 //	lms verify [-key K.pem | -keys JWKS] F   check a license file offline and print its content
+//	lms bench [-scale small|full] [-json]     measure the server against raw SQL (see README.md)
 //
 // Configuration comes from the environment (see README.md).
 package main
@@ -14,11 +15,15 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
+	"time"
 
+	"lms/bench"
 	"lms/db"
 	"lms/seed"
 	"lms/server"
@@ -38,6 +43,7 @@ commands:
   migrate   create the database if missing and apply migrations
   seed      load demo data and print "<email> <token>" for every seeded user
   verify    check a license file offline and print its content (lms verify -h)
+  bench     measure the API against the same work in raw SQL, on a database of its own (lms bench -h)
 `
 
 func run(args []string) error {
@@ -50,6 +56,12 @@ func run(args []string) error {
 		// Runs before the server configuration is read: checking a file needs no database
 		// and must work on a machine without the server's environment.
 		return verifyCommand(args[1:], os.Stdout)
+	case "bench":
+		// Makes its own database and starts its own server as a child
+		// process: it needs none of the server's configuration.
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		return benchCommand(ctx, args[1:], os.Stdout)
 	}
 	cfg, err := server.FromEnv()
 	if err != nil {
@@ -111,6 +123,34 @@ func run(args []string) error {
 	}
 	fmt.Fprint(os.Stderr, usage)
 	return fmt.Errorf("unknown command %q", args[0])
+}
+
+// benchCommand runs `lms bench` and prints its table (or JSON) on out.
+func benchCommand(ctx context.Context, args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("bench", flag.ExitOnError)
+	scale := fs.String("scale", "small", "data and load: small or full")
+	asJSON := fs.Bool("json", false, "print the results as JSON")
+	var opts bench.Opts
+	fs.IntVar(&opts.Rounds, "rounds", 3, "rounds of every measure")
+	fs.DurationVar(&opts.Duration, "duration", 4*time.Second, "length of each timed run")
+	fs.StringVar(&opts.DatabaseURL, "db", "", "database to drop, create and fill (default lms_bench beside DATABASE_URL)")
+	only := fs.String("only", "", "comma-separated scenarios to run: P1,P2,P4,P5,P6,auth (default all)")
+	_ = fs.Parse(args)
+	if *only != "" {
+		opts.Only = strings.Split(*only, ",")
+	}
+	var ok bool
+	if opts.Scale, ok = bench.Scales[*scale]; !ok {
+		return fmt.Errorf("bench: unknown scale %q (small or full)", *scale)
+	}
+	results, err := bench.Run(ctx, opts)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return bench.WriteJSON(out, results)
+	}
+	return bench.WriteTable(out, results)
 }
 
 // openMigrated creates the database if needed, opens it and applies

@@ -1,0 +1,212 @@
+package bench
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// The raw baselines of P1: the work of one attach of quantity 1 sent
+// straight to PostgreSQL through pgx, parameterised (pgx prepares each
+// statement once per connection), so that the server's throughput can be
+// read against what the database itself allows.
+//
+// rawAttach MIRRORS license.Attach as the server runs it today (captured
+// with log_statement = 'all' on 2026-12-06: 13 statements with the
+// authentication, the transaction and the re-read of the location after
+// it). It must be updated when attach changes, or the ratio compares the
+// server with work it no longer does. Attach inserts no River job.
+//
+// minimalAttach is the physical limit of the work itself: lock the bin
+// line, take from it, insert the license, the audit event and a job, in
+// one transaction (5 statements).
+
+// attachOp is one attach of quantity 1: who, from which line, to where.
+type attachOp struct {
+	tokenHash   []byte
+	user        User
+	partnerID   uuid.UUID
+	partnerName string
+	location    Location
+	line        uuid.UUID
+	licenseID   uuid.UUID
+	code        string // the new license's Software Key Code
+	at          time.Time
+	requestID   string
+}
+
+// statement is a parameterised SQL statement and how an attach fills its
+// parameters; beginTx and commitTx delimit the transaction.
+type statement struct {
+	sql  string
+	args func(op *attachOp) []any
+}
+
+const (
+	beginTx  = "begin"
+	commitTx = "commit"
+)
+
+// authenticateSQL mirrors auth.Service.Authenticate's one statement.
+const authenticateSQL = `
+WITH tok AS (
+	SELECT t.id, t.user_id, t.impersonator_id FROM api_tokens AS t
+	WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())
+), touch AS (
+	UPDATE api_tokens SET last_used_at = now()
+	WHERE id IN (SELECT tok.id FROM tok JOIN users AS u ON u.id = tok.user_id AND u.disabled_at IS NULL)
+	  AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')
+)
+SELECT tok.id AS token_id, tok.impersonator_id,
+	u.id AS user_id, u.email AS user_email, u.name AS user_name, u.roles AS user_roles, u.created_at AS user_created_at, u.updated_at AS user_updated_at,
+	p.id AS partner_id, p.kind AS partner_kind, p.name AS partner_name, p.email AS partner_email, p.created_at AS partner_created_at, p.updated_at AS partner_updated_at,
+	iu.id AS imp_user_id, iu.email AS imp_email, iu.name AS imp_name, iu.roles AS imp_roles, iu.created_at AS imp_created_at, iu.updated_at AS imp_updated_at,
+	ip.id AS imp_partner_id, ip.kind AS imp_partner_kind, ip.name AS imp_partner_name, ip.email AS imp_partner_email, ip.created_at AS imp_partner_created_at, ip.updated_at AS imp_partner_updated_at
+FROM tok
+JOIN users AS u ON u.id = tok.user_id AND u.disabled_at IS NULL
+JOIN partners AS p ON p.id = u.partner_id
+LEFT JOIN users AS iu ON iu.id = tok.impersonator_id AND iu.disabled_at IS NULL
+LEFT JOIN partners AS ip ON ip.id = iu.partner_id`
+
+// locationColumns are the columns bun selects for a db.Location.
+const locationColumns = `"l"."id", "l"."partner_id", "l"."customer_id", "l"."parent_id", "l"."child_kind", "l"."system_type", "l"."name", "l"."street", "l"."city", "l"."state", "l"."country", "l"."zip", "l"."hardware_key_code", "l"."secondary_hardware_key_code", "l"."hwkc_source", "l"."full_computer_name", "l"."domain_name", "l"."mac_address", "l"."small_enterprise", "l"."product_key", "l"."ip_address", "l"."hardware_version", "l"."software_version", "l"."customer_email", "l"."dealer_email", "l"."reference_note", "l"."vertical", "l"."created_at", "l"."updated_at", "l"."deleted_at"`
+
+var rawAttach = []statement{
+	// auth.Service.Authenticate, before the transaction.
+	{authenticateSQL, func(op *attachOp) []any { return []any{op.tokenHash} }},
+	{beginTx, nil},
+	// location.LockSystem: the location's parent, then the location locked.
+	{`SELECT "l"."parent_id" FROM "locations" AS "l" WHERE (l.partner_id = $1) AND (l.id = $2) AND (l.deleted_at IS NULL)`,
+		func(op *attachOp) []any { return []any{id(op.partnerID), id(op.location.ID)} }},
+	{`SELECT ` + locationColumns + ` FROM "locations" AS "l" WHERE (l.id = $1) AND (l.deleted_at IS NULL) AND (l.partner_id = $2) FOR UPDATE`,
+		func(op *attachOp) []any { return []any{id(op.location.ID), id(op.partnerID)} }},
+	// catalog.FindSystemTypes.
+	{`SELECT "st"."code", "st"."name", "st"."hwkc_format", "st"."hwkc_examples", "st"."hwkc_prefix", "st"."hwkc_sources", "st"."temp_key_format", "st"."flags", "st"."swa_application", "st"."demo_licenses", "st"."demo_license_days", "st"."secondary_type", "st"."product_key_format", "st"."product_key_required_for", "st"."migrates_to" FROM "system_types" AS "st" WHERE (code IN ($1))`,
+		func(*attachOp) []any { return []any{"SV8100"} }},
+	// lockSelection: the bin lines locked, with their orders.
+	{`SELECT ol.*, o.purchase_order, o.sales_order FROM "order_lines" AS "ol" JOIN license_orders AS o ON o.id = ol.order_id WHERE (ol.id IN ($1)) AND (ol.partner_id = $2) ORDER BY ol.id FOR UPDATE OF ol`,
+		func(op *attachOp) []any { return []any{id(op.line), id(op.partnerID)} }},
+	// inventory.PartsOf.
+	{`SELECT "p"."number", "p"."name", "p"."system_types", "p"."stacking", "p"."version", "p"."swa_weight", "p"."max_per_system", "p"."flags", "p"."swa_application" FROM "parts" AS "p" WHERE (number IN ($1))`,
+		func(*attachOp) []any { return []any{"BE107585"} }},
+	// usageOf: what the system holds already, for the per-system limits.
+	{`SELECT lic.location_id, lic.part_number, sum(lic.quantity)::int AS quantity FROM licenses AS lic JOIN locations AS l ON l.id = lic.location_id WHERE (l.id = $1 OR l.parent_id = $1) GROUP BY lic.location_id, lic.part_number`,
+		func(op *attachOp) []any { return []any{id(op.location.ID)} }},
+	// inventory.Take.
+	{`UPDATE "order_lines" AS "ol" SET available = available - $1 WHERE (id = $2)`,
+		func(op *attachOp) []any { return []any{1, id(op.line)} }},
+	// insertLicenses.
+	{`INSERT INTO "licenses" AS "lic" ("id", "software_key_code", "partner_id", "location_id", "order_line_id", "part_number", "quantity", "status", "attached_at", "attached_by", "activated_at", "activated_by", "file_version") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, DEFAULT, DEFAULT, DEFAULT) ON CONFLICT (software_key_code) DO NOTHING RETURNING id`,
+		func(op *attachOp) []any {
+			return []any{id(op.licenseID), op.code, id(op.partnerID), id(op.location.ID), id(op.line), "BE107585", 1, "ATTACHED", op.at, id(op.user.ID)}
+		}},
+	// audit.Record.
+	{`INSERT INTO "audit_events" ("id", "partner_ids", "actor_id", "impersonator_id", "impersonator_partner_id", "actor_label", "impersonator_label", "action", "object_ids", "summary", "request_id", "created_at") VALUES (DEFAULT, $1, $2, DEFAULT, DEFAULT, $3, DEFAULT, $4, $5, $6, $7, DEFAULT) RETURNING "id", "impersonator_id", "impersonator_partner_id", "impersonator_label", "created_at"`,
+		func(op *attachOp) []any {
+			return []any{[][16]byte{op.partnerID}, id(op.user.ID), op.actorLabel(), "license.attach", op.objects(), op.summary(), op.requestID}
+		}},
+	{commitTx, nil},
+	// The payload's location, read again after the commit.
+	{`SELECT ` + locationColumns + ` FROM "locations" AS "l" WHERE (l.id IN ($1)) AND (l.deleted_at IS NULL) AND (l.partner_id = $2)`,
+		func(op *attachOp) []any { return []any{id(op.location.ID), id(op.partnerID)} }},
+}
+
+var minimalAttach = []statement{
+	{beginTx, nil},
+	{`SELECT available FROM order_lines WHERE id = $1 FOR UPDATE`,
+		func(op *attachOp) []any { return []any{id(op.line)} }},
+	{`UPDATE order_lines SET available = available - 1 WHERE id = $1`,
+		func(op *attachOp) []any { return []any{id(op.line)} }},
+	{`INSERT INTO licenses (id, software_key_code, partner_id, location_id, order_line_id, part_number, quantity, status, attached_at, attached_by)
+		VALUES ($1, $2, $3, $4, $5, 'BE107585', 1, 'ATTACHED', $6, $7)`,
+		func(op *attachOp) []any {
+			return []any{id(op.licenseID), op.code, id(op.partnerID), id(op.location.ID), id(op.line), op.at, id(op.user.ID)}
+		}},
+	{`INSERT INTO audit_events (partner_ids, actor_id, action, object_ids, summary) VALUES ($1, $2, 'license.attach', $3, $4)`,
+		func(op *attachOp) []any {
+			return []any{[][16]byte{op.partnerID}, id(op.user.ID), op.objects(), op.summary()}
+		}},
+	// A job in a queue no worker serves: inserted like the file and mail
+	// jobs, never run.
+	{`INSERT INTO river_job (args, kind, max_attempts, queue) VALUES ($1, 'bench_minimal', 25, 'bench_minimal')`,
+		func(op *attachOp) []any { return []any{fmt.Sprintf(`{"licenseId": %q}`, op.licenseID)} }},
+	{commitTx, nil},
+}
+
+func (op *attachOp) actorLabel() string {
+	b, _ := json.Marshal(map[string]string{"name": op.user.Name, "email": op.user.Email, "partnerName": op.partnerName})
+	return string(b)
+}
+
+func (op *attachOp) objects() []string {
+	return []string{"Location:" + op.location.ID.String(), "License:" + op.licenseID.String()}
+}
+
+func (op *attachOp) summary() string {
+	b, _ := json.Marshal(map[string]string{
+		op.code: "BE107585 × 1 (PO PO-BENCH)", "hardwareKeyCode": op.location.HardwareKeyCode, "location": op.location.Name,
+	})
+	return string(b)
+}
+
+// newAttachOp is an attach as user from line to loc, with a new license.
+func newAttachOp(f *Fixture, user User, loc Location, line uuid.UUID, tokenHash []byte) *attachOp {
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	return &attachOp{
+		tokenHash: tokenHash, user: user, partnerID: f.PartnerID, partnerName: f.PartnerName, location: loc, line: line,
+		licenseID: uuid.New(), code: randomCode(), at: time.Now(), requestID: hex.EncodeToString(b[:]),
+	}
+}
+
+// randomCode is a random SV8100 Software Key Code, as attach draws them.
+func randomCode() string {
+	const alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	var b [18]byte
+	_, _ = rand.Read(b[:])
+	out := []byte("XX19")
+	out[0], out[1] = alphabet[b[16]%36], alphabet[b[17]%36]
+	for _, c := range b[:16] {
+		out = append(out, alphabet[c%36])
+	}
+	return string(out)
+}
+
+// execute runs stmts for op on one connection of pool.
+func execute(ctx context.Context, pool *pgxpool.Pool, stmts []statement, op *attachOp) error {
+	conn, err := pool.Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Release()
+	var tx pgx.Tx
+	defer func() {
+		if tx != nil {
+			_ = tx.Rollback(context.WithoutCancel(ctx))
+		}
+	}()
+	for _, s := range stmts {
+		switch {
+		case s.sql == beginTx:
+			tx, err = conn.Begin(ctx)
+		case s.sql == commitTx:
+			err = tx.Commit(ctx)
+			tx = nil
+		case tx != nil:
+			_, err = tx.Exec(ctx, s.sql, s.args(op)...)
+		default:
+			_, err = conn.Exec(ctx, s.sql, s.args(op)...)
+		}
+		if err != nil {
+			return fmt.Errorf("%.60s: %w", s.sql, err)
+		}
+	}
+	return nil
+}
