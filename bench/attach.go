@@ -46,7 +46,7 @@ func (r *run) serverAttach(c attachCase) opFunc {
 		if err != nil {
 			return 0, err
 		}
-		return resp.Extensions.SQLStatements, nil
+		return resp.statements(), nil
 	}
 }
 

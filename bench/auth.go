@@ -23,7 +23,7 @@ func (r *run) auth(ctx context.Context) ([]Result, error) {
 			if err != nil {
 				return 0, err
 			}
-			return resp.Extensions.SQLStatements, nil
+			return resp.statements(), nil
 		}
 	}
 	m := newSeries()

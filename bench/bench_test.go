@@ -90,12 +90,17 @@ func TestRun(t *testing.T) {
 	scenarios := map[string]bool{}
 	for _, r := range results {
 		scenarios[r.Scenario] = true
-		require.Positive(t, r.Median, "%s: %s", r.Scenario, r.Measure)
 		require.LessOrEqual(t, r.Min, r.Median, "%s: %s", r.Scenario, r.Measure)
 		require.LessOrEqual(t, r.Median, r.Max, "%s: %s", r.Scenario, r.Measure)
 		require.Equal(t, r.Goal != "", r.Met != nil, "%s: %s", r.Scenario, r.Measure)
-		if r.Unit == unitStatements {
+		switch {
+		case r.Measure == "statements per viewer":
+			// The server answers a token it saw moments ago from memory.
+			require.Zero(t, r.Median, "%s: %s", r.Scenario, r.Measure)
+		case r.Unit == unitStatements:
 			require.GreaterOrEqual(t, r.Median, 1.0, "%s: %s", r.Scenario, r.Measure)
+		default:
+			require.Positive(t, r.Median, "%s: %s", r.Scenario, r.Measure)
 		}
 	}
 	require.Equal(t, []string{"P1 attach", "P2 license page", "P4 activation → READY", "P5 SWA", "P6 memory", "authentication"},

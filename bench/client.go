@@ -55,9 +55,17 @@ type response struct {
 		} `json:"extensions"`
 	} `json:"errors"`
 	Extensions struct {
-		SQLStatements int `json:"sqlStatements"`
+		// SQLStatements are the statements of the operation and
+		// AuthStatements those of authentication (none for a token the
+		// server holds in memory).
+		SQLStatements  int `json:"sqlStatements"`
+		AuthStatements int `json:"authStatements"`
 	} `json:"extensions"`
 }
+
+// statements is what the request cost PostgreSQL in statements, with its
+// authentication.
+func (r *response) statements() int { return r.Extensions.SQLStatements + r.Extensions.AuthStatements }
 
 // post sends body with token ("" for none) and returns the answer; an HTTP
 // status other than 200 or a top-level GraphQL error is an error.

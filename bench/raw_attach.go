@@ -18,11 +18,12 @@ import (
 // statement once per connection), so that the server's throughput can be
 // read against what the database itself allows.
 //
-// rawAttach MIRRORS license.Attach as the server runs it today (captured
-// with log_statement = 'all' on 2026-12-06: 13 statements with the
-// authentication, the transaction and the re-read of the location after
-// it). It must be updated when attach changes, or the ratio compares the
-// server with work it no longer does. Attach inserts no River job.
+// rawAttach MIRRORS license.Attach as the server runs it (captured with
+// log_statement = 'all' on 2026-12-06, after issue 14's changes: 7
+// statements with the transaction; 13 before them, with authentication,
+// catalog reads and a re-read of the location after the commit). It must
+// be updated when attach changes, or the ratio compares the server with
+// work it no longer does. Attach inserts no River job.
 //
 // minimalAttach is the physical limit of the work itself: lock the bin
 // line, take from it, insert the license, the audit event and a job, in
@@ -79,33 +80,25 @@ LEFT JOIN partners AS ip ON ip.id = iu.partner_id`
 const locationColumns = `"l"."id", "l"."partner_id", "l"."customer_id", "l"."parent_id", "l"."child_kind", "l"."system_type", "l"."name", "l"."street", "l"."city", "l"."state", "l"."country", "l"."zip", "l"."hardware_key_code", "l"."secondary_hardware_key_code", "l"."hwkc_source", "l"."full_computer_name", "l"."domain_name", "l"."mac_address", "l"."small_enterprise", "l"."product_key", "l"."ip_address", "l"."hardware_version", "l"."software_version", "l"."customer_email", "l"."dealer_email", "l"."reference_note", "l"."vertical", "l"."created_at", "l"."updated_at", "l"."deleted_at"`
 
 var rawAttach = []statement{
-	// auth.Service.Authenticate, before the transaction.
-	{authenticateSQL, func(op *attachOp) []any { return []any{op.tokenHash} }},
+	// Authentication sends nothing: the server answers a token it saw
+	// moments ago from memory (auth.Service.ListenOn), as every client's
+	// token is here after its first request.
 	{beginTx, nil},
-	// location.LockSystem: the location's parent, then the location locked.
-	{`SELECT "l"."parent_id" FROM "locations" AS "l" WHERE (l.partner_id = $1) AND (l.id = $2) AND (l.deleted_at IS NULL)`,
-		func(op *attachOp) []any { return []any{id(op.partnerID), id(op.location.ID)} }},
-	{`SELECT ` + locationColumns + ` FROM "locations" AS "l" WHERE (l.id = $1) AND (l.deleted_at IS NULL) AND (l.partner_id = $2) FOR UPDATE`,
+	// location.LockSystem: the location and its parent, locked in one
+	// statement; the system type comes from the catalog in memory.
+	{`SELECT ` + locationColumns + ` FROM "locations" AS "l" WHERE (l.id IN (SELECT unnest(array[c.id, c.parent_id]) FROM locations AS c WHERE (c.id = $1) AND (c.deleted_at IS NULL) AND (c.partner_id = $2))) ORDER BY l.parent_id IS NOT NULL FOR UPDATE OF l`,
 		func(op *attachOp) []any { return []any{id(op.location.ID), id(op.partnerID)} }},
-	// catalog.FindSystemTypes.
-	{`SELECT "st"."code", "st"."name", "st"."hwkc_format", "st"."hwkc_examples", "st"."hwkc_prefix", "st"."hwkc_sources", "st"."temp_key_format", "st"."flags", "st"."swa_application", "st"."demo_licenses", "st"."demo_license_days", "st"."secondary_type", "st"."product_key_format", "st"."product_key_required_for", "st"."migrates_to" FROM "system_types" AS "st" WHERE (code IN ($1))`,
-		func(*attachOp) []any { return []any{"SV8100"} }},
-	// lockSelection: the bin lines locked, with their orders.
+	// lockSelection: the bin lines locked, with their orders; their parts
+	// come from the catalog in memory.
 	{`SELECT ol.*, o.purchase_order, o.sales_order FROM "order_lines" AS "ol" JOIN license_orders AS o ON o.id = ol.order_id WHERE (ol.id IN ($1)) AND (ol.partner_id = $2) ORDER BY ol.id FOR UPDATE OF ol`,
 		func(op *attachOp) []any { return []any{id(op.line), id(op.partnerID)} }},
-	// inventory.PartsOf.
-	{`SELECT "p"."number", "p"."name", "p"."system_types", "p"."stacking", "p"."version", "p"."swa_weight", "p"."max_per_system", "p"."flags", "p"."swa_application" FROM "parts" AS "p" WHERE (number IN ($1))`,
-		func(*attachOp) []any { return []any{"BE107585"} }},
 	// usageOf: what the system holds already, for the per-system limits.
-	{`SELECT lic.location_id, lic.part_number, sum(lic.quantity)::int AS quantity FROM licenses AS lic JOIN locations AS l ON l.id = lic.location_id WHERE (l.id = $1 OR l.parent_id = $1) GROUP BY lic.location_id, lic.part_number`,
+	{`SELECT lic.location_id, lic.part_number, sum(lic.quantity)::int AS quantity FROM licenses AS lic WHERE (lic.location_id IN ((SELECT "l"."id" FROM locations AS l WHERE (l.id = $1)) UNION ALL (SELECT "l"."id" FROM locations AS l WHERE (l.parent_id = $1)))) GROUP BY lic.location_id, lic.part_number`,
 		func(op *attachOp) []any { return []any{id(op.location.ID)} }},
-	// inventory.Take.
-	{`UPDATE "order_lines" AS "ol" SET available = available - $1 WHERE (id = $2)`,
-		func(op *attachOp) []any { return []any{1, id(op.line)} }},
-	// insertLicenses.
-	{`INSERT INTO "licenses" AS "lic" ("id", "software_key_code", "partner_id", "location_id", "order_line_id", "part_number", "quantity", "status", "attached_at", "attached_by", "activated_at", "activated_by", "file_version") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, DEFAULT, DEFAULT, DEFAULT) ON CONFLICT (software_key_code) DO NOTHING RETURNING id`,
+	// inventory.TakeQuery in the WITH of insertLicenses.
+	{`WITH "_with" AS (UPDATE "order_lines" AS "ol" SET available = ol.available - t.quantity FROM unnest($1::uuid[], $2::int[]) AS t (line_id, quantity) WHERE (ol.id = t.line_id)) INSERT INTO "licenses" AS "lic" ("id", "software_key_code", "partner_id", "location_id", "order_line_id", "part_number", "quantity", "status", "attached_at", "attached_by", "activated_at", "activated_by", "file_version") VALUES ($3, $4, $5, $6, $7, $8, $9, $10, $11, $12, DEFAULT, DEFAULT, DEFAULT) ON CONFLICT (software_key_code) DO NOTHING RETURNING id`,
 		func(op *attachOp) []any {
-			return []any{id(op.licenseID), op.code, id(op.partnerID), id(op.location.ID), id(op.line), "BE107585", 1, "ATTACHED", op.at, id(op.user.ID)}
+			return []any{[][16]byte{op.line}, []int32{1}, id(op.licenseID), op.code, id(op.partnerID), id(op.location.ID), id(op.line), "BE107585", 1, "ATTACHED", op.at, id(op.user.ID)}
 		}},
 	// audit.Record.
 	{`INSERT INTO "audit_events" ("id", "partner_ids", "actor_id", "impersonator_id", "impersonator_partner_id", "actor_label", "impersonator_label", "action", "object_ids", "summary", "request_id", "created_at") VALUES (DEFAULT, $1, $2, DEFAULT, DEFAULT, $3, DEFAULT, $4, $5, $6, $7, DEFAULT) RETURNING "id", "impersonator_id", "impersonator_partner_id", "impersonator_label", "created_at"`,
@@ -113,9 +106,6 @@ var rawAttach = []statement{
 			return []any{[][16]byte{op.partnerID}, id(op.user.ID), op.actorLabel(), "license.attach", op.objects(), op.summary(), op.requestID}
 		}},
 	{commitTx, nil},
-	// The payload's location, read again after the commit.
-	{`SELECT ` + locationColumns + ` FROM "locations" AS "l" WHERE (l.id IN ($1)) AND (l.deleted_at IS NULL) AND (l.partner_id = $2)`,
-		func(op *attachOp) []any { return []any{id(op.location.ID), id(op.partnerID)} }},
 }
 
 var minimalAttach = []statement{

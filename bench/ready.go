@@ -156,7 +156,7 @@ func (r *run) activations(ctx context.Context, subs []*subscriber, per int) samp
 					continue
 				}
 				at, err := s.waitFile(ctx, p.LicenseFile.ID)
-				c.add(at.Sub(sent), resp.Extensions.SQLStatements, err)
+				c.add(at.Sub(sent), resp.statements(), err)
 			}
 		}()
 	}
