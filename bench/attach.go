@@ -66,7 +66,7 @@ func (r *run) attach(ctx context.Context) ([]Result, error) {
 	raw := func(c attachCase, stmts []statement) opFunc {
 		return func(ctx context.Context, i int) (int, error) {
 			i %= n
-			return 0, execute(ctx, r.pool, stmts, newAttachOp(f, f.user(i), f.AttachLocations[i], c.line(i), hashes[i]))
+			return notCounted, execute(ctx, r.pool, stmts, newAttachOp(f, f.user(i), f.AttachLocations[i], c.line(i), hashes[i]))
 		}
 	}
 

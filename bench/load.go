@@ -9,8 +9,12 @@ import (
 )
 
 // opFunc does one operation as client i and returns the SQL statements the
-// server reported for it (0 when it went straight to PostgreSQL).
+// server reported for it (possibly none), or notCounted when it went
+// straight to PostgreSQL.
 type opFunc func(ctx context.Context, i int) (statements int, err error)
+
+// notCounted is the statements of an operation no server counted.
+const notCounted = -1
 
 // sample is what one timed run measured.
 type sample struct {
@@ -69,7 +73,7 @@ func (c *collector) add(took time.Duration, statements int, err error) {
 	}
 	c.s.ops++
 	c.s.latencies = append(c.s.latencies, took)
-	if statements > 0 {
+	if statements != notCounted {
 		c.s.statements = append(c.s.statements, statements)
 	}
 }

@@ -98,7 +98,7 @@ func (r *run) page(ctx context.Context) ([]Result, error) {
 				return nil, err
 			}
 			rw := closedLoop(ctx, 1, d, func(ctx context.Context, _ int) (int, error) {
-				return 0, readRawPage(ctx, r.pool, f, id(p.Location))
+				return notCounted, readRawPage(ctx, r.pool, f, id(p.Location))
 			})
 			if err := rw.check("raw license page"); err != nil {
 				return nil, err
