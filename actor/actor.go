@@ -87,8 +87,18 @@ func RequireAdmin(ctx context.Context) (*Actor, error) {
 // the actor's partner (ACT-3); an admin's query is left whole. A row it
 // leaves out reads exactly like a missing one.
 func (a *Actor) Restrict(q *bun.SelectQuery, partnerCol string) *bun.SelectQuery {
-	if a.IsAdmin() {
-		return q
+	if p := a.RestrictedTo(); p != nil {
+		return q.Where("? = ?", bun.Safe(partnerCol), *p)
 	}
-	return q.Where("? = ?", bun.Safe(partnerCol), a.Partner.ID)
+	return q
+}
+
+// RestrictedTo is Restrict for statements written by hand: the partner
+// whose rows a may see, or nil for an admin, who may see every partner's.
+// Such a statement filters with "($n::uuid IS NULL OR partner_id = $n)".
+func (a *Actor) RestrictedTo() *uuid.UUID {
+	if a.IsAdmin() {
+		return nil
+	}
+	return &a.Partner.ID
 }

@@ -5,6 +5,7 @@ package audit
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -86,10 +87,30 @@ func Record(ctx context.Context, idb bun.IDB, e Event) error {
 	}
 	slices.SortFunc(row.PartnerIDs, func(a, b uuid.UUID) int { return slices.Compare(a[:], b[:]) })
 	row.PartnerIDs = slices.Compact(row.PartnerIDs)
-	if _, err := idb.NewInsert().Model(row).Exec(ctx); err != nil {
+	summary, err := json.Marshal(row.Summary)
+	if err != nil {
+		return fmt.Errorf("record audit event %s: %w", e.Action, err)
+	}
+	if err := db.Exec(ctx, idb, recordSQL, row.PartnerIDs, row.ActorID, row.ImpersonatorID, row.ImpersonatorPartnerID,
+		jsonOrNull(row.ActorLabel), jsonOrNull(row.ImpersonatorLabel), row.Action, row.ObjectIDs, summary, row.RequestID); err != nil {
 		return fmt.Errorf("record audit event %s: %w", e.Action, err)
 	}
 	return nil
+}
+
+// recordSQL inserts an audit event with parameters: every mutation runs it,
+// and its text is the same every time (issue 14).
+const recordSQL = `INSERT INTO audit_events (partner_ids, actor_id, impersonator_id, impersonator_partner_id,
+	actor_label, impersonator_label, action, object_ids, summary, request_id)
+	VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7, $8, $9::jsonb, $10)`
+
+// jsonOrNull is id as JSON, or NULL.
+func jsonOrNull(id *db.Identity) []byte {
+	if id == nil {
+		return nil
+	}
+	b, _ := json.Marshal(id) // strings only: never fails
+	return b
 }
 
 // Service reads the audit trail.

@@ -77,7 +77,7 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (*actor.Actor
 	}
 	generation := s.cache.generation.Load()
 	var row authRow
-	err := s.DB.NewRaw(authenticateSQL, hash).Scan(ctx, &row)
+	err := db.Scan(ctx, s.DB, authenticateSQL, []any{hash}, &row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, invalid
 	}
@@ -102,11 +102,12 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (*actor.Actor
 
 // authenticateSQL finds a usable token with its enabled user and partner,
 // and the impersonating user and partner (null when disabled), and records
-// the token's use once a minute; one round trip per request.
+// the token's use once a minute; one round trip per request, its text the
+// same for every token (a parameter, not an inlined value).
 const authenticateSQL = `
 WITH tok AS (
 	SELECT t.id, t.user_id, t.impersonator_id, t.expires_at FROM api_tokens AS t
-	WHERE t.token_hash = ? AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())
+	WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())
 ), touch AS (
 	UPDATE api_tokens SET last_used_at = now()
 	WHERE id IN (SELECT tok.id FROM tok JOIN users AS u ON u.id = tok.user_id AND u.disabled_at IS NULL)

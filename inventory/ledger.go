@@ -24,11 +24,10 @@ type BinLine struct {
 // a line's quantities happens under this lock (LIC-15).
 func Lock(ctx context.Context, tx bun.Tx, partnerID uuid.UUID, ids []uuid.UUID) ([]*BinLine, error) {
 	var rows []BinLine
-	err := tx.NewSelect().Model(&rows).
-		ColumnExpr("ol.*, o.purchase_order, o.sales_order").
-		Join("JOIN license_orders AS o ON o.id = ol.order_id").
-		Where("ol.id IN (?)", bun.In(ids)).Where("ol.partner_id = ?", partnerID).
-		OrderExpr("ol.id").For("UPDATE OF ol").Scan(ctx)
+	err := db.Scan(ctx, tx, `SELECT ol.*, o.purchase_order, o.sales_order
+		FROM order_lines AS ol JOIN license_orders AS o ON o.id = ol.order_id
+		WHERE ol.id = ANY($1) AND ol.partner_id = $2
+		ORDER BY ol.id FOR UPDATE OF ol`, []any{ids, partnerID}, &rows)
 	if err != nil && !isNoRows(err) {
 		return nil, fmt.Errorf("lock bin lines: %w", err)
 	}
@@ -60,14 +59,19 @@ type LineQuantity struct {
 	Quantity int
 }
 
-// TakeQuery is the one statement that takes each quantity from its bin
-// line, locked by Lock in tx, for the licenses tx creates from them
+// TakeSQL is the one statement that takes quantities from bin lines
+// locked by Lock in the transaction, for the licenses it creates from them
 // (attach, LIC-3); the caller has checked each line has that much
-// available. The caller runs it on its own or as a WITH query of the
-// statement that inserts the licenses, so the bin and the licenses change
-// in one round trip.
-func TakeQuery(tx bun.Tx, qs []LineQuantity) *bun.UpdateQuery {
-	return adjust(tx, qs, "-")
+// available. Its parameters are $1 and $2, TakeArgs; the caller runs it in
+// the WITH of the statement that inserts the licenses, so the bin and the
+// licenses change in one round trip.
+const TakeSQL = `UPDATE order_lines AS ol SET available = ol.available - t.quantity
+	FROM unnest($1::uuid[], $2::int[]) AS t (line_id, quantity) WHERE ol.id = t.line_id`
+
+// TakeArgs are TakeSQL's parameters for qs.
+func TakeArgs(qs []LineQuantity) []any {
+	ids, quantities := sums(qs)
+	return []any{ids, quantities}
 }
 
 // Restore puts quantities back on their bin lines, locked by Lock in tx,
@@ -77,29 +81,31 @@ func Restore(ctx context.Context, tx bun.Tx, qs []LineQuantity) error {
 	if len(qs) == 0 {
 		return nil
 	}
-	if _, err := adjust(tx, qs, "+").Exec(ctx); err != nil {
+	ids, quantities := sums(qs)
+	_, err := tx.NewUpdate().Model((*db.OrderLine)(nil)).
+		TableExpr("unnest(?::uuid[], ?::int[]) AS t (line_id, quantity)", pgdialect.Array(ids), pgdialect.Array(quantities)).
+		Set("available = ol.available + t.quantity").Where("ol.id = t.line_id").Exec(ctx)
+	if err != nil {
 		return fmt.Errorf("return licenses to %d bin lines: %w", len(qs), err)
 	}
 	return nil
 }
 
-// adjust changes the available quantity of each line by its quantities'
-// sum, with sign "-" or "+". The quantities are sent as two arrays, so the
-// statement's text is the same whatever their number.
-func adjust(tx bun.Tx, qs []LineQuantity, sign string) *bun.UpdateQuery {
-	sums := map[uuid.UUID]int{}
+// sums adds up the quantities by line: two arrays, so that a statement's
+// text is the same whatever their number, and a line appears once (an
+// UPDATE … FROM changes a row once, whatever the rows it joins).
+func sums(qs []LineQuantity) ([]uuid.UUID, []int32) {
+	total := map[uuid.UUID]int32{}
 	var ids []uuid.UUID
 	for _, q := range qs {
-		if _, seen := sums[q.LineID]; !seen {
+		if _, seen := total[q.LineID]; !seen {
 			ids = append(ids, q.LineID)
 		}
-		sums[q.LineID] += q.Quantity
+		total[q.LineID] += int32(q.Quantity)
 	}
-	quantities := make([]int, len(ids))
+	quantities := make([]int32, len(ids))
 	for i, id := range ids {
-		quantities[i] = sums[id]
+		quantities[i] = total[id]
 	}
-	return tx.NewUpdate().Model((*db.OrderLine)(nil)).
-		TableExpr("unnest(?::uuid[], ?::int[]) AS t (line_id, quantity)", pgdialect.Array(ids), pgdialect.Array(quantities)).
-		Set("available = ol.available " + sign + " t.quantity").Where("ol.id = t.line_id")
+	return ids, quantities
 }

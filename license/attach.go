@@ -117,7 +117,7 @@ func (s *Service) attach(ctx context.Context, tx bun.Tx, a *actor.Actor, in Atta
 			PurchaseOrder: l.PurchaseOrder, SalesOrder: l.SalesOrder, OrderID: l.OrderID,
 		})
 	}
-	if err := insertLicenses(ctx, tx, licenses, sys.Type.HwkcPrefix, inventory.TakeQuery(tx, taken)); err != nil {
+	if err := insertLicenses(ctx, tx, licenses, sys.Type.HwkcPrefix, taken); err != nil {
 		return nil, err
 	}
 	objects := []string{audit.Ref("Location", sys.Location.ID)}
@@ -132,10 +132,21 @@ func (s *Service) attach(ctx context.Context, tx bun.Tx, a *actor.Actor, in Atta
 	return licenses, nil
 }
 
-// insertLicenses gives each license a Software Key Code and inserts them in
-// one statement, which also runs with, a WITH query (the bin lines they
-// are taken from); a code that happens to exist already is drawn again.
-func insertLicenses(ctx context.Context, tx bun.Tx, licenses []db.License, prefix string, with bun.Query) error {
+// insertLicensesSQL takes quantities from bin lines (inventory.TakeSQL,
+// parameters $1 and $2) and inserts attached licenses given as arrays ($3…
+// $11): the same text whatever their number. Those whose Software Key Code
+// exists already are skipped, and the ids of the others returned.
+const insertLicensesSQL = `WITH taken AS (` + inventory.TakeSQL + `)
+	INSERT INTO licenses (id, software_key_code, partner_id, location_id, order_line_id, part_number, quantity, status, attached_at, attached_by)
+	SELECT id, code, partner_id, location_id, line_id, part, quantity, 'ATTACHED', $10::timestamptz, $11::uuid
+	FROM unnest($3::uuid[], $4::text[], $5::uuid[], $6::uuid[], $7::uuid[], $8::text[], $9::int[])
+		AS l (id, code, partner_id, location_id, line_id, part, quantity)
+	ON CONFLICT (software_key_code) DO NOTHING RETURNING id`
+
+// insertLicenses gives each attached license a Software Key Code and
+// inserts them in one statement, which also takes them from their bin
+// lines; a code that happens to exist already is drawn again.
+func insertLicenses(ctx context.Context, tx bun.Tx, licenses []db.License, prefix string, taken []inventory.LineQuantity) error {
 	pending := make([]*db.License, len(licenses))
 	for i := range licenses {
 		pending[i] = &licenses[i]
@@ -144,21 +155,24 @@ func insertLicenses(ctx context.Context, tx bun.Tx, licenses []db.License, prefi
 		if attempt == 5 {
 			return fmt.Errorf("no free Software Key Code after %d attempts", attempt)
 		}
-		rows := make([]db.License, len(pending))
+		n := len(pending)
+		ids, codes, partners, locations, lines := make([]uuid.UUID, n), make([]string, n), make([]uuid.UUID, n), make([]uuid.UUID, n), make([]uuid.UUID, n)
+		parts, quantities := make([]string, n), make([]int32, n)
 		for i, l := range pending {
 			code, err := newSoftwareKeyCode(prefix)
 			if err != nil {
 				return err
 			}
 			l.SoftwareKeyCode = code
-			rows[i] = *l
+			ids[i], codes[i], partners[i], locations[i], lines[i] = l.ID, code, l.PartnerID, l.LocationID, l.OrderLineID
+			parts[i], quantities[i] = l.PartNumber, int32(l.Quantity)
 		}
-		q := tx.NewInsert().Model(&rows).On("CONFLICT (software_key_code) DO NOTHING").Returning("id")
-		if attempt == 0 && with != nil {
-			q = q.With("_with", with)
-		}
+		first := pending[0]
+		args := append(inventory.TakeArgs(taken),
+			ids, codes, partners, locations, lines, parts, quantities, first.AttachedAt, first.AttachedBy)
+		taken = nil // taken by the first attempt; a retry only inserts
 		var got []uuid.UUID
-		if err := q.Scan(ctx, &got); err != nil && !isNoRows(err) {
+		if err := db.Scan(ctx, tx, insertLicensesSQL, args, &got); err != nil && !isNoRows(err) {
 			return fmt.Errorf("insert licenses: %w", err)
 		}
 		pending = slices.DeleteFunc(pending, func(l *db.License) bool { return slices.Contains(got, l.ID) })

@@ -9,6 +9,7 @@ import (
 
 	"lms/apperr"
 	"lms/catalog"
+	"lms/db"
 	"lms/location"
 )
 
@@ -97,12 +98,11 @@ func usageOf(ctx context.Context, idb bun.IDB, sys *location.System) (*Usage, er
 	}
 	// The system's locations as a union, not "id = root OR parent_id =
 	// root": each arm keeps its index without statistics (issue 14).
-	system := idb.NewSelect().TableExpr("locations AS l").Column("l.id").Where("l.id = ?", sys.Root.ID).
-		UnionAll(idb.NewSelect().TableExpr("locations AS l").Column("l.id").Where("l.parent_id = ?", sys.Root.ID))
-	err := idb.NewSelect().TableExpr("licenses AS lic").
-		ColumnExpr("lic.location_id, lic.part_number, sum(lic.quantity)::int AS quantity").
-		Where("lic.location_id IN (?)", system).
-		GroupExpr("lic.location_id, lic.part_number").Scan(ctx, &rows)
+	err := db.Scan(ctx, idb, `SELECT lic.location_id, lic.part_number, sum(lic.quantity)::int AS quantity
+		FROM licenses AS lic
+		WHERE lic.location_id IN (SELECT l.id FROM locations AS l WHERE l.id = $1
+			UNION ALL SELECT l.id FROM locations AS l WHERE l.parent_id = $1)
+		GROUP BY lic.location_id, lic.part_number`, []any{sys.Root.ID}, &rows)
 	if err != nil && !isNoRows(err) {
 		return nil, fmt.Errorf("count licenses of system %s: %w", sys.Root.ID, err)
 	}

@@ -27,22 +27,25 @@ type System struct {
 	Type     *catalog.SystemType
 }
 
+// lockSystemSQL locks a location ($1) and its parent, parent first (in the
+// order of the rows: PostgreSQL locks above the sort). The subquery finds
+// them, for the partner $2 (any when null), in the statement's snapshot;
+// the rows returned are their latest versions, so a deletion committed
+// while waiting for the lock is seen.
+const lockSystemSQL = `SELECT l.* FROM locations AS l
+WHERE l.id IN (SELECT unnest(array[c.id, c.parent_id]) FROM locations AS c
+	WHERE c.id = $1 AND c.deleted_at IS NULL AND ($2::uuid IS NULL OR c.partner_id = $2))
+ORDER BY l.parent_id IS NOT NULL
+FOR UPDATE OF l`
+
 // LockSystem locks a location and, first, its parent (so that requests on a
 // PBX and on its children always lock in the same order and cannot
 // deadlock), and reads its system type. While both are held, nothing
 // changes what hangs off the system's root: its children, their licenses.
 // Another partner's location answers NOT_FOUND on field (ACT-3).
 func LockSystem(ctx context.Context, tx bun.Tx, a *actor.Actor, id uuid.UUID, field string) (*System, error) {
-	// One statement: the location and its parent are locked in the order
-	// they are returned (PostgreSQL locks above the sort), parent first.
-	// The subquery finds them in the statement's snapshot; the rows
-	// returned are their latest versions, so a deletion committed while
-	// waiting for the lock is seen below.
-	ids := a.Restrict(tx.NewSelect().TableExpr("locations AS c").ColumnExpr("unnest(array[c.id, c.parent_id])").
-		Where("c.id = ?", id).Where("c.deleted_at IS NULL"), "c.partner_id")
 	var locs []*db.Location
-	if err := tx.NewSelect().Model(&locs).Where("l.id IN (?)", ids).
-		OrderExpr("l.parent_id IS NOT NULL").For("UPDATE OF l").Scan(ctx); err != nil && !isNoRows(err) {
+	if err := db.Scan(ctx, tx, lockSystemSQL, []any{id, a.RestrictedTo()}, &locs); err != nil && !isNoRows(err) {
 		return nil, fmt.Errorf("lock location %s: %w", id, err)
 	}
 	sys := new(System)
