@@ -72,11 +72,12 @@ func (d *DB) Close() {
 // what lets `lms serve` start on a fresh machine with no setup. When no
 // server answers, the error is an *UnreachableError.
 func EnsureDatabase(ctx context.Context, rawURL string) error {
-	cfg, err := pgx.ParseConfig(rawURL)
+	// The pool's parser: it accepts the pool_* settings a URL may carry.
+	cfg, err := pgxpool.ParseConfig(rawURL)
 	if err != nil {
 		return fmt.Errorf("parse database url: %w", err)
 	}
-	name := cfg.Database
+	name := cfg.ConnConfig.Database
 	if name == "" || name == "postgres" {
 		return nil
 	}
@@ -86,6 +87,13 @@ func EnsureDatabase(ctx context.Context, rawURL string) error {
 		return nil
 	}
 	u.Path = "/postgres"
+	q := u.Query()
+	for k := range q {
+		if strings.HasPrefix(k, "pool_") {
+			q.Del(k)
+		}
+	}
+	u.RawQuery = q.Encode()
 	conn, err := pgx.Connect(ctx, u.String())
 	if err != nil {
 		if u, ok := asUnreachable(rawURL, err); ok {
