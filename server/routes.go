@@ -40,7 +40,7 @@ func (s *Server) routes() (http.Handler, error) {
 		Websockets:           s.Websockets,
 		AllowedOrigins:       s.cfg.CORSOrigins,
 	})
-	mux.Handle("/graphql", s.authenticate(s.limitBody(gql)))
+	mux.Handle("/graphql", s.authenticate(s.limitBody(s.shareConnections(gql))))
 	mux.Handle("GET /license-files/{id}", s.authenticate(http.HandlerFunc(s.downloadLicenseFile)))
 	mux.Handle("GET /protect-dat/{id}", s.authenticate(http.HandlerFunc(s.downloadProtectDat)))
 	mux.HandleFunc("GET "+LicenseKeysPath, s.licenseKeys)
