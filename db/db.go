@@ -40,6 +40,12 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		return nil, fmt.Errorf("parse database url: %w", err)
 	}
 	cfg.ConnConfig.Tracer = statementCounter{}
+	// LMS's statements are short: JIT compiling one costs more than it
+	// saves, and a planner without statistics (a table not analysed yet)
+	// overestimates costs into JIT's range. A URL may still turn it on.
+	if _, set := cfg.ConnConfig.RuntimeParams["jit"]; !set {
+		cfg.ConnConfig.RuntimeParams["jit"] = "off"
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("open pool: %w", err)

@@ -37,4 +37,7 @@ func TestEnsureDatabaseWithPoolSettings(t *testing.T) {
 	require.NoError(t, err)
 	defer d.Close()
 	require.Equal(t, int32(3), d.Pool.Config().MaxConns)
+	var jit string
+	require.NoError(t, d.Pool.QueryRow(ctx, "SHOW jit").Scan(&jit))
+	require.Equal(t, "off", jit, "LMS's short statements are not JIT compiled")
 }

@@ -96,13 +96,15 @@ func usageOf(ctx context.Context, idb bun.IDB, sys *location.System) (*Usage, er
 		PartNumber string    `bun:"part_number"`
 		Quantity   int       `bun:"quantity"`
 	}
-	// The system's locations as a union, not "id = root OR parent_id =
-	// root": each arm keeps its index without statistics (issue 14).
-	err := db.Scan(ctx, idb, `SELECT lic.location_id, lic.part_number, sum(lic.quantity)::int AS quantity
-		FROM licenses AS lic
-		WHERE lic.location_id IN (SELECT l.id FROM locations AS l WHERE l.id = $1
-			UNION ALL SELECT l.id FROM locations AS l WHERE l.parent_id = $1)
-		GROUP BY lic.location_id, lic.part_number`, []any{sys.Root.ID}, &rows)
+	// Per location of the system (a union, not "id = root OR parent_id =
+	// root"), its licenses through a lateral join: each step an index scan
+	// whatever the statistics say, even none (issue 14: without them the
+	// planner scanned every license).
+	err := db.Scan(ctx, idb, `SELECT s.id AS location_id, u.part_number, u.quantity
+		FROM (SELECT l.id FROM locations AS l WHERE l.id = $1
+			UNION ALL SELECT l.id FROM locations AS l WHERE l.parent_id = $1) AS s
+		CROSS JOIN LATERAL (SELECT lic.part_number, sum(lic.quantity)::int AS quantity
+			FROM licenses AS lic WHERE lic.location_id = s.id GROUP BY lic.part_number) AS u`, []any{sys.Root.ID}, &rows)
 	if err != nil && !isNoRows(err) {
 		return nil, fmt.Errorf("count licenses of system %s: %w", sys.Root.ID, err)
 	}
