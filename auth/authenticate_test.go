@@ -10,8 +10,6 @@ import (
 	"lms/apperr"
 	"lms/auth"
 	"lms/db"
-	"lms/db/dbtest"
-	"lms/seed"
 )
 
 // Authenticate finds the actor in one statement: the user and partner, the
@@ -20,13 +18,7 @@ import (
 func TestAuthenticate(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	d, _ := dbtest.New(t)
-	users, err := seed.Run(ctx, d.Bun)
-	require.NoError(t, err)
-	token := map[string]string{}
-	for _, u := range users {
-		token[u.Email] = u.Token
-	}
+	d, token := seeded(t)
 	s := &auth.Service{DB: d.Bun}
 	exec := func(query string, args ...any) {
 		t.Helper()

@@ -11,8 +11,6 @@ import (
 	"lms/apperr"
 	"lms/auth"
 	"lms/db"
-	"lms/db/dbtest"
-	"lms/seed"
 )
 
 // While Run listens for changes, a token authenticated moments ago costs no
@@ -22,13 +20,7 @@ import (
 func TestAuthenticateFromMemory(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	d, _ := dbtest.New(t)
-	users, err := seed.Run(ctx, d.Bun)
-	require.NoError(t, err)
-	token := map[string]string{}
-	for _, u := range users {
-		token[u.Email] = u.Token
-	}
+	d, token := seeded(t)
 	s := &auth.Service{DB: d.Bun, TouchInterval: 50 * time.Millisecond}
 	run, stop := context.WithCancel(ctx)
 	notes := &db.Notifications{Pool: d.Pool}
@@ -105,7 +97,7 @@ func TestAuthenticateFromMemory(t *testing.T) {
 	// the notification.
 	require.Eventually(t, func() bool { return cached(yara) }, 5*time.Second, 5*time.Millisecond)
 	a, _ = authenticate(yara)
-	_, err = s.RevokeToken(actor.With(ctx, a), a.TokenID)
+	_, err := s.RevokeToken(actor.With(ctx, a), a.TokenID)
 	require.NoError(t, err)
 	require.True(t, refused(yara), "refused as soon as RevokeToken returns")
 }

@@ -10,8 +10,6 @@ import (
 	"lms/actor"
 	"lms/auth"
 	"lms/db"
-	"lms/db/dbtest"
-	"lms/seed"
 )
 
 // StillValid follows revocation, disabled users and expiry. Its answer is
@@ -20,13 +18,7 @@ import (
 func TestStillValid(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	d, _ := dbtest.New(t)
-	users, err := seed.Run(ctx, d.Bun)
-	require.NoError(t, err)
-	token := map[string]string{}
-	for _, u := range users {
-		token[u.Email] = u.Token
-	}
+	d, token := seeded(t)
 	cached := &auth.Service{DB: d.Bun, RecheckAfter: time.Hour}
 	uncached := &auth.Service{DB: d.Bun}
 	actorOf := func(email string) *actor.Actor {
@@ -55,7 +47,7 @@ func TestStillValid(t *testing.T) {
 	requireValid(cached, yara, true)
 	requireValid(uncached, yara, false)
 	exec(`UPDATE api_tokens SET revoked_at = NULL WHERE id = ?`, yara.TokenID)
-	_, err = cached.RevokeToken(actor.With(ctx, yara), yara.TokenID)
+	_, err := cached.RevokeToken(actor.With(ctx, yara), yara.TokenID)
 	require.NoError(t, err)
 	requireValid(cached, yara, false)
 

@@ -55,27 +55,6 @@ const (
 	commitTx = "commit"
 )
 
-// authenticateSQL mirrors auth.Service.Authenticate's one statement.
-const authenticateSQL = `
-WITH tok AS (
-	SELECT t.id, t.user_id, t.impersonator_id FROM api_tokens AS t
-	WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())
-), touch AS (
-	UPDATE api_tokens SET last_used_at = now()
-	WHERE id IN (SELECT tok.id FROM tok JOIN users AS u ON u.id = tok.user_id AND u.disabled_at IS NULL)
-	  AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')
-)
-SELECT tok.id AS token_id, tok.impersonator_id,
-	u.id AS user_id, u.email AS user_email, u.name AS user_name, u.roles AS user_roles, u.created_at AS user_created_at, u.updated_at AS user_updated_at,
-	p.id AS partner_id, p.kind AS partner_kind, p.name AS partner_name, p.email AS partner_email, p.created_at AS partner_created_at, p.updated_at AS partner_updated_at,
-	iu.id AS imp_user_id, iu.email AS imp_email, iu.name AS imp_name, iu.roles AS imp_roles, iu.created_at AS imp_created_at, iu.updated_at AS imp_updated_at,
-	ip.id AS imp_partner_id, ip.kind AS imp_partner_kind, ip.name AS imp_partner_name, ip.email AS imp_partner_email, ip.created_at AS imp_partner_created_at, ip.updated_at AS imp_partner_updated_at
-FROM tok
-JOIN users AS u ON u.id = tok.user_id AND u.disabled_at IS NULL
-JOIN partners AS p ON p.id = u.partner_id
-LEFT JOIN users AS iu ON iu.id = tok.impersonator_id AND iu.disabled_at IS NULL
-LEFT JOIN partners AS ip ON ip.id = iu.partner_id`
-
 // locationColumns are the columns bun selects for a db.Location.
 const locationColumns = `"l"."id", "l"."partner_id", "l"."customer_id", "l"."parent_id", "l"."child_kind", "l"."system_type", "l"."name", "l"."street", "l"."city", "l"."state", "l"."country", "l"."zip", "l"."hardware_key_code", "l"."secondary_hardware_key_code", "l"."hwkc_source", "l"."full_computer_name", "l"."domain_name", "l"."mac_address", "l"."small_enterprise", "l"."product_key", "l"."ip_address", "l"."hardware_version", "l"."software_version", "l"."customer_email", "l"."dealer_email", "l"."reference_note", "l"."vertical", "l"."created_at", "l"."updated_at", "l"."deleted_at"`
 
