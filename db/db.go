@@ -30,6 +30,13 @@ type DB struct {
 	Bun  *bun.DB
 }
 
+// WorkerReserve is how many of the pool's connections API requests leave
+// to the workers (they take turns for the others, server.shareConnections),
+// so that a job never waits behind a queue of requests. A pool whose size
+// the URL does not set (pool_max_conns) gets them on top of pgx's default,
+// max(4, cores), so requests keep as many as they had.
+const WorkerReserve = 1
+
 // Open connects to the database at url, and fails at once, with an
 // *UnreachableError, when no server answers there. The pool is shared: Bun
 // and SQL wrap the same pgx pool, so a bun.Tx and the River jobs inserted
@@ -40,6 +47,9 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		return nil, fmt.Errorf("parse database url: %w", err)
 	}
 	cfg.ConnConfig.Tracer = statementCounter{}
+	if !strings.Contains(url, "pool_max_conns") {
+		cfg.MaxConns += WorkerReserve
+	}
 	// LMS's statements are short: JIT compiling one costs more than it
 	// saves, and a planner without statistics (a table not analysed yet)
 	// overestimates costs into JIT's range. A URL may still turn it on.
