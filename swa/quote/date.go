@@ -49,8 +49,12 @@ func TermDates(today, graceEnd time.Time, months int) (start, end time.Time) {
 // last agreement) to the day after today, so that today counts as a lapsed day. It is 0 when
 // today is on or before lapsedSince. The guide: grace ended 31-03-2015, today 30-06-2015 → 3.
 func LapsedMonths(lapsedSince, today time.Time) int {
-	from := Day(lapsedSince).AddDate(0, 0, 1)
-	to := Day(today).AddDate(0, 0, 1)
+	return wholeMonths(Day(lapsedSince).AddDate(0, 0, 1), Day(today).AddDate(0, 0, 1))
+}
+
+// wholeMonths returns the months from the date from to the date to (excluded), rounded up; 0
+// when to is not after from.
+func wholeMonths(from, to time.Time) int {
 	if !to.After(from) {
 		return 0
 	}
