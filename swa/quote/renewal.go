@@ -23,6 +23,9 @@ type RenewalItem struct {
 	// renewal duration (catalog maxRenewalMonths).
 	Factors   map[int]Factor
 	MaxMonths int
+	// CoolingOff reports an assignment of SWA in its cooling-off period (SWA-8): the item
+	// cannot renew until it is processed or cancelled.
+	CoolingOff bool
 }
 
 // RenewalInput is a renewal quote's question (SWA-10): renew Items, co-termed to end Months
@@ -68,7 +71,8 @@ type Renewal struct {
 // ceil(r × months × f), f the factor of the longest catalog term not longer than those months
 // (1 below the shortest). An item fails when the common end is before its start, when the
 // common end is more than MaxSwaYears years from today, when Months exceeds its application's
-// longest renewal, or when it has no agreement; the quote fails when no line covers
+// longest renewal, when it has no agreement, or when an assignment of it is cooling off; the
+// quote fails when no line covers
 // MinCoTermMonths. Months below 1 fail every item.
 func RenewalQuote(in RenewalInput) Renewal {
 	activation := Day(in.Activation)
@@ -92,7 +96,10 @@ func RenewalQuote(in RenewalInput) Renewal {
 }
 
 func renewalLine(it RenewalItem, activation, end, maxEnd time.Time, months int) RenewalLine {
-	if it.CurrentEnd.IsZero() {
+	switch {
+	case it.CoolingOff:
+		return RenewalLine{Failure: "an assignment of Software Assurance is in its cooling-off period; process or cancel it first"}
+	case it.CurrentEnd.IsZero():
 		return RenewalLine{Failure: "no Software Assurance agreement to renew"}
 	}
 	l := RenewalLine{StartsOn: Day(it.CurrentEnd).AddDate(0, 0, 1), EndsOn: end}

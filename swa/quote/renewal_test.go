@@ -95,15 +95,16 @@ func TestRenewalQuote(t *testing.T) {
 			wantFailure: "at least one location must renew for 12 months or more; the longest renewal here covers 11",
 		},
 		{
-			// A duration beyond the application's longest renewal, and a location without an
-			// agreement, fail on their own.
+			// A duration beyond the application's longest renewal, a location without an
+			// agreement and one whose assignment cools off fail on their own.
 			name: "DurationAndNoAgreement",
 			in: RenewalInput{Today: d("06-12-2026"), Activation: d("06-12-2026"), Months: 48,
-				Items: []RenewalItem{item("31-12-2026"), item("")}},
+				Items: []RenewalItem{item("31-12-2026"), item(""), {CurrentEnd: d("31-12-2026"), CoolingOff: true}}},
 			wantEnd: d("31-12-2030"),
 			want: []RenewalLine{
 				{StartsOn: d("01-01-2027"), EndsOn: d("31-12-2030"), Failure: "the duration must be 1 to 36 months for this application"},
 				{Failure: "no Software Assurance agreement to renew"},
+				{Failure: "an assignment of Software Assurance is in its cooling-off period; process or cancel it first"},
 			},
 			wantFailure: "at least one location must renew for 12 months or more; the longest renewal here covers 0",
 		},
