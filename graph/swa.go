@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 
@@ -93,4 +94,12 @@ func (r *Resolver) activationSwaQuote(ctx context.Context, locationID uuid.UUID)
 		return nil, nil
 	}
 	return nil, err
+}
+
+// nonZero is t, or nil for the zero time (a date a failed quote line has not).
+func nonZero(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
 }

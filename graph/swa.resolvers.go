@@ -7,6 +7,8 @@ package graph
 
 import (
 	"context"
+	"fmt"
+	"time"
 
 	"lms/catalog"
 	"lms/db"
@@ -116,6 +118,24 @@ func (r *queryResolver) SwaQuote(ctx context.Context, locationID string, applica
 	return q, onArguments(err)
 }
 
+// SwaRenewalQuote is the resolver for the swaRenewalQuote field.
+func (r *queryResolver) SwaRenewalQuote(ctx context.Context, customerID *string, locationID *string, activationOn *time.Time, months *int, deselectedLocationIds []string) (*swa.RenewalQuote, error) {
+	in := swa.RenewalQuoteInput{ActivationOn: activationOn, Months: months}
+	var err error
+	in.CustomerID, err = parseOptionalID(customerID, "Customer", "customerId")
+	loc, lerr := parseOptionalID(locationID, "Location", "locationId")
+	in.LocationID, err = loc, firstErr(err, lerr)
+	for i, s := range deselectedLocationIds {
+		id, perr := parseID(s, "Location", fmt.Sprintf("deselectedLocationIds.%d", i))
+		in.Deselected, err = append(in.Deselected, id), firstErr(err, perr)
+	}
+	if err != nil {
+		return nil, onArguments(err)
+	}
+	q, err := r.Services.Swa.RenewalQuote(ctx, in)
+	return q, onArguments(err)
+}
+
 // ID is the resolver for the id field.
 func (r *swaActivationResolver) ID(ctx context.Context, obj *db.SwaActivation) (string, error) {
 	return encodeID("SwaActivation", obj.ID), nil
@@ -187,6 +207,36 @@ func (r *swaQuoteResolver) Terms(ctx context.Context, obj *swa.Quote) ([]model.S
 	return append(out, model.SwaQuoteTerm{}), nil // "activate SWA later"
 }
 
+// Application is the resolver for the application field.
+func (r *swaRenewalLineResolver) Application(ctx context.Context, obj *swa.RenewalLine) (*catalog.SwaApplication, error) {
+	return obj.Application.Application, nil
+}
+
+// CurrentAgreement is the resolver for the currentAgreement field.
+func (r *swaRenewalLineResolver) CurrentAgreement(ctx context.Context, obj *swa.RenewalLine) (*db.SwaAgreement, error) {
+	return obj.Application.Current(), nil
+}
+
+// StartsOn is the resolver for the startsOn field.
+func (r *swaRenewalLineResolver) StartsOn(ctx context.Context, obj *swa.RenewalLine) (*time.Time, error) {
+	return nonZero(obj.StartsOn), nil
+}
+
+// EndsOn is the resolver for the endsOn field.
+func (r *swaRenewalLineResolver) EndsOn(ctx context.Context, obj *swa.RenewalLine) (*time.Time, error) {
+	return nonZero(obj.EndsOn), nil
+}
+
+// Failure is the resolver for the failure field.
+func (r *swaRenewalLineResolver) Failure(ctx context.Context, obj *swa.RenewalLine) (*string, error) {
+	return nonEmpty(obj.Failure), nil
+}
+
+// Failure is the resolver for the failure field.
+func (r *swaRenewalQuoteResolver) Failure(ctx context.Context, obj *swa.RenewalQuote) (*string, error) {
+	return nonEmpty(obj.Failure), nil
+}
+
 // Orders is the resolver for the orders field.
 func (r *swaUnitBinResolver) Orders(ctx context.Context, obj *model.SwaUnitBin, first *int, after *string) (*model.SwaUnitOrderConnection, error) {
 	p, err := r.Services.Swa.UnitOrders(ctx, obj.Filter, pageArgs(first, after))
@@ -236,6 +286,16 @@ func (r *Resolver) SwaAgreement() generated.SwaAgreementResolver { return &swaAg
 // SwaQuote returns generated.SwaQuoteResolver implementation.
 func (r *Resolver) SwaQuote() generated.SwaQuoteResolver { return &swaQuoteResolver{r} }
 
+// SwaRenewalLine returns generated.SwaRenewalLineResolver implementation.
+func (r *Resolver) SwaRenewalLine() generated.SwaRenewalLineResolver {
+	return &swaRenewalLineResolver{r}
+}
+
+// SwaRenewalQuote returns generated.SwaRenewalQuoteResolver implementation.
+func (r *Resolver) SwaRenewalQuote() generated.SwaRenewalQuoteResolver {
+	return &swaRenewalQuoteResolver{r}
+}
+
 // SwaUnitBin returns generated.SwaUnitBinResolver implementation.
 func (r *Resolver) SwaUnitBin() generated.SwaUnitBinResolver { return &swaUnitBinResolver{r} }
 
@@ -252,6 +312,8 @@ type (
 	swaActivationResolver          struct{ *Resolver }
 	swaAgreementResolver           struct{ *Resolver }
 	swaQuoteResolver               struct{ *Resolver }
+	swaRenewalLineResolver         struct{ *Resolver }
+	swaRenewalQuoteResolver        struct{ *Resolver }
 	swaUnitBinResolver             struct{ *Resolver }
 	swaUnitOrderResolver           struct{ *Resolver }
 	swaUnitOrderConnectionResolver struct{ *Resolver }

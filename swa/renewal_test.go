@@ -91,3 +91,84 @@ func TestRenewalQuote(t *testing.T) {
 	_, err = svc.Swa.RenewalQuote(actor.With(context.Background(), other), swa.RenewalQuoteInput{LocationID: &locID})
 	require.Equal(t, apperr.NotFound, apperr.CodeOf(err), "%v", err)
 }
+
+// renewalQuoteQuery is the renewal page of a customer as a front end asks
+// for it.
+const renewalQuoteQuery = `query($customer: ID!, $months: Int) { swaRenewalQuote(customerId: $customer, months: $months) {
+  activationOn endsOn units unitsAvailable failure
+  lines { location { name hardwareKeyCode } application { code name } currentAgreement { number endsOn }
+    startsOn endsOn months lapsedMonths reinstatementUnits units failure } } }`
+
+type renewalQuoteAnswer struct {
+	SwaRenewalQuote struct {
+		EndsOn  string
+		Units   int
+		Failure *string
+		Lines   []struct {
+			Location         struct{ Name string }
+			Application      struct{ Code string }
+			CurrentAgreement *struct{ Number, EndsOn string }
+			StartsOn, EndsOn *string
+			Months, Units    int
+			Failure          *string
+		}
+	}
+}
+
+// TestSwaRenewalQuoteStatements reads the renewal quote of a customer with
+// 5 locations under SWA and of one with 50 over HTTP with the same
+// statements; every line renews to the common end.
+func TestSwaRenewalQuoteStatements(t *testing.T) {
+	t.Parallel()
+	env := lmstest.New(t, lmstest.Opts{NoSMTP: true, Config: func(c *server.Config) { c.SwaCoolingOff = time.Hour }})
+	shipUnits(t, env, lmstest.DealerY, "SO-SWA-RENEWALS", 5000, time.Now().AddDate(3, 0, 0).Format(time.DateOnly))
+	customer := func(tag string, n int) string {
+		locs := activatedLocations(t, env, tag, n, 1)
+		for _, loc := range locs {
+			a, err := postAssign(env, lmstest.DealerY, loc, 12)
+			require.NoError(t, err)
+			require.Empty(t, a.Errors)
+			p, err := postProcessNow(env, lmstest.DealerY, a.Activation.ID)
+			require.NoError(t, err)
+			require.Empty(t, p.Errors)
+		}
+		var got struct {
+			Node struct{ Customer struct{ ID string } }
+		}
+		env.Query(t, lmstest.DealerY, `query($id: ID!) { node(id: $id) { ... on Location { customer { id } } } }`, map[string]any{"id": locs[0]}).Decode(t, &got)
+		return got.Node.Customer.ID
+	}
+	small, large := customer("RENEW-S", 5), customer("RENEW-L", 50)
+
+	read := func(cust string, n int) int {
+		t.Helper()
+		resp := env.Query(t, lmstest.DealerY, renewalQuoteQuery, map[string]any{"customer": cust, "months": 36})
+		var got renewalQuoteAnswer
+		resp.Decode(t, &got)
+		q := got.SwaRenewalQuote
+		if q.Failure != nil {
+			t.Fatalf("quote failed: %s; lines %+v", *q.Failure, q.Lines)
+		}
+		require.Len(t, q.Lines, n)
+		total := 0
+		for _, l := range q.Lines {
+			require.Nil(t, l.Failure, "%s", l.Location.Name)
+			require.Equal(t, "SV9100", l.Application.Code)
+			require.NotNil(t, l.CurrentAgreement)
+			require.Equal(t, q.EndsOn, *l.EndsOn, "co-termed")
+			require.Greater(t, *l.StartsOn, l.CurrentAgreement.EndsOn, "renewed from the day after the agreement ends")
+			require.Positive(t, l.Months)
+			require.Equal(t, l.Months, l.Units, "one unit a month: BE114044 weighs 1, no factor below 24 months")
+			total += l.Units
+		}
+		require.Equal(t, total, q.Units)
+		return resp.Statements()
+	}
+	s, l := read(small, 5), read(large, 50)
+	t.Logf("swaRenewalQuote: %d statements for 5 locations, %d for 50", s, l)
+	require.Equal(t, s, l, "the statements do not grow with the locations")
+
+	// Another partner's customer reads as missing.
+	resp := env.Query(t, lmstest.DealerZ, renewalQuoteQuery, map[string]any{"customer": small})
+	require.Equal(t, "NOT_FOUND", resp.Errors[0].Code())
+}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"lms/graph/model"
 	"sync/atomic"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	gqlparser "github.com/vektah/gqlparser/v2"
@@ -63,6 +64,8 @@ type ResolverRoot interface {
 	SwaAgreement() SwaAgreementResolver
 	SwaApplication() SwaApplicationResolver
 	SwaQuote() SwaQuoteResolver
+	SwaRenewalLine() SwaRenewalLineResolver
+	SwaRenewalQuote() SwaRenewalQuoteResolver
 	SwaUnitBin() SwaUnitBinResolver
 	SwaUnitOrder() SwaUnitOrderResolver
 	SwaUnitOrderConnection() SwaUnitOrderConnectionResolver
@@ -668,6 +671,7 @@ type ComplexityRoot struct {
 		ProspectiveSwaLocations     func(childComplexity int, search *string, first *int, after *string) int
 		ResoldOrders                func(childComplexity int, filter *model.OrderFilter, first *int, after *string) int
 		SwaQuote                    func(childComplexity int, locationID string, application *string) int
+		SwaRenewalQuote             func(childComplexity int, customerID *string, locationID *string, activationOn *time.Time, months *int, deselectedLocationIds []string) int
 		SwaUnitBin                  func(childComplexity int, partnerID *string) int
 		Viewer                      func(childComplexity int) int
 	}
@@ -780,6 +784,30 @@ type ComplexityRoot struct {
 		Months   func(childComplexity int) int
 		StartsOn func(childComplexity int) int
 		Units    func(childComplexity int) int
+	}
+
+	SwaRenewalLine struct {
+		Application        func(childComplexity int) int
+		CurrentAgreement   func(childComplexity int) int
+		EndsOn             func(childComplexity int) int
+		Failure            func(childComplexity int) int
+		LapsedMonths       func(childComplexity int) int
+		Location           func(childComplexity int) int
+		Months             func(childComplexity int) int
+		ReinstatementUnits func(childComplexity int) int
+		StartsOn           func(childComplexity int) int
+		Units              func(childComplexity int) int
+	}
+
+	SwaRenewalQuote struct {
+		ActivationOn   func(childComplexity int) int
+		EndsOn         func(childComplexity int) int
+		Failure        func(childComplexity int) int
+		Lines          func(childComplexity int) int
+		Months         func(childComplexity int) int
+		Today          func(childComplexity int) int
+		Units          func(childComplexity int) int
+		UnitsAvailable func(childComplexity int) int
 	}
 
 	SwaUnitBin struct {
@@ -3530,6 +3558,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.SwaQuote(childComplexity, args["locationId"].(string), args["application"].(*string)), true
+	case "Query.swaRenewalQuote":
+		if e.ComplexityRoot.Query.SwaRenewalQuote == nil {
+			break
+		}
+
+		args, err := ec.field_Query_swaRenewalQuote_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SwaRenewalQuote(childComplexity, args["customerId"].(*string), args["locationId"].(*string), args["activationOn"].(*time.Time), args["months"].(*int), args["deselectedLocationIds"].([]string)), true
 	case "Query.swaUnitBin":
 		if e.ComplexityRoot.Query.SwaUnitBin == nil {
 			break
@@ -3974,6 +4013,116 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SwaQuoteTerm.Units(childComplexity), true
+
+	case "SwaRenewalLine.application":
+		if e.ComplexityRoot.SwaRenewalLine.Application == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaRenewalLine.Application(childComplexity), true
+	case "SwaRenewalLine.currentAgreement":
+		if e.ComplexityRoot.SwaRenewalLine.CurrentAgreement == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaRenewalLine.CurrentAgreement(childComplexity), true
+	case "SwaRenewalLine.endsOn":
+		if e.ComplexityRoot.SwaRenewalLine.EndsOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaRenewalLine.EndsOn(childComplexity), true
+	case "SwaRenewalLine.failure":
+		if e.ComplexityRoot.SwaRenewalLine.Failure == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaRenewalLine.Failure(childComplexity), true
+	case "SwaRenewalLine.lapsedMonths":
+		if e.ComplexityRoot.SwaRenewalLine.LapsedMonths == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaRenewalLine.LapsedMonths(childComplexity), true
+	case "SwaRenewalLine.location":
+		if e.ComplexityRoot.SwaRenewalLine.Location == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaRenewalLine.Location(childComplexity), true
+	case "SwaRenewalLine.months":
+		if e.ComplexityRoot.SwaRenewalLine.Months == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaRenewalLine.Months(childComplexity), true
+	case "SwaRenewalLine.reinstatementUnits":
+		if e.ComplexityRoot.SwaRenewalLine.ReinstatementUnits == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaRenewalLine.ReinstatementUnits(childComplexity), true
+	case "SwaRenewalLine.startsOn":
+		if e.ComplexityRoot.SwaRenewalLine.StartsOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaRenewalLine.StartsOn(childComplexity), true
+	case "SwaRenewalLine.units":
+		if e.ComplexityRoot.SwaRenewalLine.Units == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaRenewalLine.Units(childComplexity), true
+
+	case "SwaRenewalQuote.activationOn":
+		if e.ComplexityRoot.SwaRenewalQuote.ActivationOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaRenewalQuote.ActivationOn(childComplexity), true
+	case "SwaRenewalQuote.endsOn":
+		if e.ComplexityRoot.SwaRenewalQuote.EndsOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaRenewalQuote.EndsOn(childComplexity), true
+	case "SwaRenewalQuote.failure":
+		if e.ComplexityRoot.SwaRenewalQuote.Failure == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaRenewalQuote.Failure(childComplexity), true
+	case "SwaRenewalQuote.lines":
+		if e.ComplexityRoot.SwaRenewalQuote.Lines == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaRenewalQuote.Lines(childComplexity), true
+	case "SwaRenewalQuote.months":
+		if e.ComplexityRoot.SwaRenewalQuote.Months == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaRenewalQuote.Months(childComplexity), true
+	case "SwaRenewalQuote.today":
+		if e.ComplexityRoot.SwaRenewalQuote.Today == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaRenewalQuote.Today(childComplexity), true
+	case "SwaRenewalQuote.units":
+		if e.ComplexityRoot.SwaRenewalQuote.Units == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaRenewalQuote.Units(childComplexity), true
+	case "SwaRenewalQuote.unitsAvailable":
+		if e.ComplexityRoot.SwaRenewalQuote.UnitsAvailable == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaRenewalQuote.UnitsAvailable(childComplexity), true
 
 	case "SwaUnitBin.allocated":
 		if e.ComplexityRoot.SwaUnitBin.Allocated == nil {
@@ -6038,6 +6187,43 @@ extend type Query {
   prospectiveSwaLocations(search: String, first: Int, after: String): LocationConnection!
   """Quote SWA for an application of a location (the location's only one when omitted). Errors: FORBIDDEN, NOT_FOUND, NOT_APPLICABLE."""
   swaQuote(locationId: ID!, application: String): SwaQuote!
+  """
+  Quote the co-termed renewal of a customer's agreements (all its locations with SWA) or of one location's (SWA-10): every renewed agreement ends on one date, the last day of the month ` + "`" + `months` + "`" + ` (default 12) months after ` + "`" + `activationOn` + "`" + ` (default today); deselected locations are left out. A line that cannot renew says why; the quote fails when no line renews for 12 months or more. Give a customer or a location. Errors: FORBIDDEN, NOT_FOUND, VALIDATION_FAILED.
+  """
+  swaRenewalQuote(customerId: ID, locationId: ID, activationOn: Date, months: Int, deselectedLocationIds: [ID!]): SwaRenewalQuote!
+}
+
+"""A co-termed renewal quote (SWA-10)."""
+type SwaRenewalQuote {
+  today: Date!
+  activationOn: Date!
+  months: Int!
+  """The common end of every renewed agreement."""
+  endsOn: Date!
+  lines: [SwaRenewalLine!]!
+  """What the renewal takes, reinstatement included; 0 when the quote fails."""
+  units: Int!
+  """The partner's units that can be assigned."""
+  unitsAvailable: Int!
+  """Why the whole quote fails, e.g. no line renews for 12 months."""
+  failure: String
+}
+
+"""One agreement of a renewal quote: its renewal's dates and units, or why it cannot renew (e.g. "DesiredEndMonth is earlier than SWAStartDate", "MAX SWA exceeded")."""
+type SwaRenewalLine {
+  location: Location!
+  application: SwaApplication!
+  """The agreement's current version; null when the location has none for the application."""
+  currentAgreement: SwaAgreement
+  startsOn: Date
+  endsOn: Date
+  """Whole months from startsOn to endsOn, rounded up."""
+  months: Int!
+  """The reinstatement fee of an expired agreement (SWA-7c)."""
+  lapsedMonths: Int!
+  reinstatementUnits: Int!
+  units: Int!
+  failure: String
 }
 
 input ShipSwaUnitsInput {
@@ -7523,6 +7709,54 @@ func (ec *executionContext) childFields_SwaQuoteTerm(ctx context.Context, field 
 		return ec.fieldContext_SwaQuoteTerm_endsOn(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SwaQuoteTerm", field.Name)
+}
+
+func (ec *executionContext) childFields_SwaRenewalLine(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "location":
+		return ec.fieldContext_SwaRenewalLine_location(ctx, field)
+	case "application":
+		return ec.fieldContext_SwaRenewalLine_application(ctx, field)
+	case "currentAgreement":
+		return ec.fieldContext_SwaRenewalLine_currentAgreement(ctx, field)
+	case "startsOn":
+		return ec.fieldContext_SwaRenewalLine_startsOn(ctx, field)
+	case "endsOn":
+		return ec.fieldContext_SwaRenewalLine_endsOn(ctx, field)
+	case "months":
+		return ec.fieldContext_SwaRenewalLine_months(ctx, field)
+	case "lapsedMonths":
+		return ec.fieldContext_SwaRenewalLine_lapsedMonths(ctx, field)
+	case "reinstatementUnits":
+		return ec.fieldContext_SwaRenewalLine_reinstatementUnits(ctx, field)
+	case "units":
+		return ec.fieldContext_SwaRenewalLine_units(ctx, field)
+	case "failure":
+		return ec.fieldContext_SwaRenewalLine_failure(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SwaRenewalLine", field.Name)
+}
+
+func (ec *executionContext) childFields_SwaRenewalQuote(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "today":
+		return ec.fieldContext_SwaRenewalQuote_today(ctx, field)
+	case "activationOn":
+		return ec.fieldContext_SwaRenewalQuote_activationOn(ctx, field)
+	case "months":
+		return ec.fieldContext_SwaRenewalQuote_months(ctx, field)
+	case "endsOn":
+		return ec.fieldContext_SwaRenewalQuote_endsOn(ctx, field)
+	case "lines":
+		return ec.fieldContext_SwaRenewalQuote_lines(ctx, field)
+	case "units":
+		return ec.fieldContext_SwaRenewalQuote_units(ctx, field)
+	case "unitsAvailable":
+		return ec.fieldContext_SwaRenewalQuote_unitsAvailable(ctx, field)
+	case "failure":
+		return ec.fieldContext_SwaRenewalQuote_failure(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SwaRenewalQuote", field.Name)
 }
 
 func (ec *executionContext) childFields_SwaUnitBin(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

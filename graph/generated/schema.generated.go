@@ -74,6 +74,7 @@ type QueryResolver interface {
 	SwaUnitBin(ctx context.Context, partnerID *string) (*model.SwaUnitBin, error)
 	ProspectiveSwaLocations(ctx context.Context, search *string, first *int, after *string) (*model.LocationConnection, error)
 	SwaQuote(ctx context.Context, locationID string, application *string) (*swa.Quote, error)
+	SwaRenewalQuote(ctx context.Context, customerID *string, locationID *string, activationOn *time.Time, months *int, deselectedLocationIds []string) (*swa.RenewalQuote, error)
 	Viewer(ctx context.Context) (*actor.Actor, error)
 }
 
@@ -890,6 +891,52 @@ func (ec *executionContext) field_Query_swaQuote_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["application"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_swaRenewalQuote_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "customerId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["customerId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "locationId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["locationId"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "activationOn",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["activationOn"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "months",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["months"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "deselectedLocationIds",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["deselectedLocationIds"] = arg4
 	return args, nil
 }
 
@@ -2999,6 +3046,50 @@ func (ec *executionContext) fieldContext_Query_swaQuote(ctx context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_swaRenewalQuote(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_swaRenewalQuote(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().SwaRenewalQuote(ctx, fc.Args["customerId"].(*string), fc.Args["locationId"].(*string), fc.Args["activationOn"].(*time.Time), fc.Args["months"].(*int), fc.Args["deselectedLocationIds"].([]string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *swa.RenewalQuote) graphql.Marshaler {
+			return ec.marshalNSwaRenewalQuote2ᚖlmsᚋswaᚐRenewalQuote(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_swaRenewalQuote(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SwaRenewalQuote(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_swaRenewalQuote_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_viewer(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3489,6 +3580,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_swaQuote(ctx, field)
+				})
+		case "swaRenewalQuote":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_swaRenewalQuote(ctx, field)
 				})
 		case "viewer":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,

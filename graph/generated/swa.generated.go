@@ -45,6 +45,17 @@ type SwaQuoteResolver interface {
 
 	Terms(ctx context.Context, obj *swa.Quote) ([]model.SwaQuoteTerm, error)
 }
+type SwaRenewalLineResolver interface {
+	Application(ctx context.Context, obj *swa.RenewalLine) (*catalog.SwaApplication, error)
+	CurrentAgreement(ctx context.Context, obj *swa.RenewalLine) (*db.SwaAgreement, error)
+	StartsOn(ctx context.Context, obj *swa.RenewalLine) (*time.Time, error)
+	EndsOn(ctx context.Context, obj *swa.RenewalLine) (*time.Time, error)
+
+	Failure(ctx context.Context, obj *swa.RenewalLine) (*string, error)
+}
+type SwaRenewalQuoteResolver interface {
+	Failure(ctx context.Context, obj *swa.RenewalQuote) (*string, error)
+}
 type SwaUnitBinResolver interface {
 	Orders(ctx context.Context, obj *model.SwaUnitBin, first *int, after *string) (*model.SwaUnitOrderConnection, error)
 }
@@ -1643,6 +1654,456 @@ func (ec *executionContext) fieldContext_SwaQuoteTerm_endsOn(_ context.Context, 
 	return graphql.NewScalarFieldContext("SwaQuoteTerm", field, false, false, "Date")
 }
 
+func (ec *executionContext) _SwaRenewalLine_location(ctx context.Context, field graphql.CollectedField, obj *swa.RenewalLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SwaRenewalLine_location(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Location, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *db.Location) graphql.Marshaler {
+			return ec.marshalNLocation2ᚖlmsᚋdbᚐLocation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SwaRenewalLine_location(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SwaRenewalLine",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Location(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SwaRenewalLine_application(ctx context.Context, field graphql.CollectedField, obj *swa.RenewalLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SwaRenewalLine_application(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SwaRenewalLine().Application(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *catalog.SwaApplication) graphql.Marshaler {
+			return ec.marshalNSwaApplication2ᚖlmsᚋcatalogᚐSwaApplication(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SwaRenewalLine_application(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SwaRenewalLine",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SwaApplication(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SwaRenewalLine_currentAgreement(ctx context.Context, field graphql.CollectedField, obj *swa.RenewalLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SwaRenewalLine_currentAgreement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SwaRenewalLine().CurrentAgreement(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *db.SwaAgreement) graphql.Marshaler {
+			return ec.marshalOSwaAgreement2ᚖlmsᚋdbᚐSwaAgreement(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SwaRenewalLine_currentAgreement(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SwaRenewalLine",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SwaAgreement(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SwaRenewalLine_startsOn(ctx context.Context, field graphql.CollectedField, obj *swa.RenewalLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SwaRenewalLine_startsOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SwaRenewalLine().StartsOn(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SwaRenewalLine_startsOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SwaRenewalLine", field, true, true, "Date")
+}
+
+func (ec *executionContext) _SwaRenewalLine_endsOn(ctx context.Context, field graphql.CollectedField, obj *swa.RenewalLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SwaRenewalLine_endsOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SwaRenewalLine().EndsOn(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SwaRenewalLine_endsOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SwaRenewalLine", field, true, true, "Date")
+}
+
+func (ec *executionContext) _SwaRenewalLine_months(ctx context.Context, field graphql.CollectedField, obj *swa.RenewalLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SwaRenewalLine_months(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Months, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SwaRenewalLine_months(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SwaRenewalLine", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SwaRenewalLine_lapsedMonths(ctx context.Context, field graphql.CollectedField, obj *swa.RenewalLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SwaRenewalLine_lapsedMonths(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LapsedMonths, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SwaRenewalLine_lapsedMonths(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SwaRenewalLine", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SwaRenewalLine_reinstatementUnits(ctx context.Context, field graphql.CollectedField, obj *swa.RenewalLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SwaRenewalLine_reinstatementUnits(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReinstatementUnits, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SwaRenewalLine_reinstatementUnits(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SwaRenewalLine", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SwaRenewalLine_units(ctx context.Context, field graphql.CollectedField, obj *swa.RenewalLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SwaRenewalLine_units(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Units, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SwaRenewalLine_units(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SwaRenewalLine", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SwaRenewalLine_failure(ctx context.Context, field graphql.CollectedField, obj *swa.RenewalLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SwaRenewalLine_failure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SwaRenewalLine().Failure(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SwaRenewalLine_failure(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SwaRenewalLine", field, true, true, "String")
+}
+
+func (ec *executionContext) _SwaRenewalQuote_today(ctx context.Context, field graphql.CollectedField, obj *swa.RenewalQuote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SwaRenewalQuote_today(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Today, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SwaRenewalQuote_today(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SwaRenewalQuote", field, false, false, "Date")
+}
+
+func (ec *executionContext) _SwaRenewalQuote_activationOn(ctx context.Context, field graphql.CollectedField, obj *swa.RenewalQuote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SwaRenewalQuote_activationOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActivationOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SwaRenewalQuote_activationOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SwaRenewalQuote", field, false, false, "Date")
+}
+
+func (ec *executionContext) _SwaRenewalQuote_months(ctx context.Context, field graphql.CollectedField, obj *swa.RenewalQuote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SwaRenewalQuote_months(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Months, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SwaRenewalQuote_months(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SwaRenewalQuote", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SwaRenewalQuote_endsOn(ctx context.Context, field graphql.CollectedField, obj *swa.RenewalQuote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SwaRenewalQuote_endsOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndsOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SwaRenewalQuote_endsOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SwaRenewalQuote", field, false, false, "Date")
+}
+
+func (ec *executionContext) _SwaRenewalQuote_lines(ctx context.Context, field graphql.CollectedField, obj *swa.RenewalQuote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SwaRenewalQuote_lines(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Lines, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []swa.RenewalLine) graphql.Marshaler {
+			return ec.marshalNSwaRenewalLine2ᚕlmsᚋswaᚐRenewalLineᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SwaRenewalQuote_lines(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SwaRenewalQuote",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SwaRenewalLine(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SwaRenewalQuote_units(ctx context.Context, field graphql.CollectedField, obj *swa.RenewalQuote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SwaRenewalQuote_units(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Units, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SwaRenewalQuote_units(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SwaRenewalQuote", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SwaRenewalQuote_unitsAvailable(ctx context.Context, field graphql.CollectedField, obj *swa.RenewalQuote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SwaRenewalQuote_unitsAvailable(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnitsAvailable, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SwaRenewalQuote_unitsAvailable(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SwaRenewalQuote", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SwaRenewalQuote_failure(ctx context.Context, field graphql.CollectedField, obj *swa.RenewalQuote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SwaRenewalQuote_failure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SwaRenewalQuote().Failure(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SwaRenewalQuote_failure(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SwaRenewalQuote", field, true, true, "String")
+}
+
 func (ec *executionContext) _SwaUnitBin_unAllocated(ctx context.Context, field graphql.CollectedField, obj *model.SwaUnitBin) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2993,6 +3454,158 @@ func (ec *executionContext) _SwaQuoteTerm(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var swaRenewalLineImplementors = []string{"SwaRenewalLine"}
+
+func (ec *executionContext) _SwaRenewalLine(ctx context.Context, sel ast.SelectionSet, obj *swa.RenewalLine) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, swaRenewalLineImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SwaRenewalLine")
+		case "location":
+			out.Values[i] = ec._SwaRenewalLine_location(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "application":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SwaRenewalLine_application(ctx, field, obj)
+				})
+		case "currentAgreement":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SwaRenewalLine_currentAgreement(ctx, field, obj)
+				})
+		case "startsOn":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SwaRenewalLine_startsOn(ctx, field, obj)
+				})
+		case "endsOn":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SwaRenewalLine_endsOn(ctx, field, obj)
+				})
+		case "months":
+			out.Values[i] = ec._SwaRenewalLine_months(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lapsedMonths":
+			out.Values[i] = ec._SwaRenewalLine_lapsedMonths(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reinstatementUnits":
+			out.Values[i] = ec._SwaRenewalLine_reinstatementUnits(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "units":
+			out.Values[i] = ec._SwaRenewalLine_units(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "failure":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SwaRenewalLine_failure(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var swaRenewalQuoteImplementors = []string{"SwaRenewalQuote"}
+
+func (ec *executionContext) _SwaRenewalQuote(ctx context.Context, sel ast.SelectionSet, obj *swa.RenewalQuote) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, swaRenewalQuoteImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SwaRenewalQuote")
+		case "today":
+			out.Values[i] = ec._SwaRenewalQuote_today(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "activationOn":
+			out.Values[i] = ec._SwaRenewalQuote_activationOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "months":
+			out.Values[i] = ec._SwaRenewalQuote_months(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "endsOn":
+			out.Values[i] = ec._SwaRenewalQuote_endsOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lines":
+			out.Values[i] = ec._SwaRenewalQuote_lines(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "units":
+			out.Values[i] = ec._SwaRenewalQuote_units(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "unitsAvailable":
+			out.Values[i] = ec._SwaRenewalQuote_unitsAvailable(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "failure":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SwaRenewalQuote_failure(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var swaUnitBinImplementors = []string{"SwaUnitBin"}
 
 func (ec *executionContext) _SwaUnitBin(ctx context.Context, sel ast.SelectionSet, obj *model.SwaUnitBin) graphql.Marshaler {
@@ -3345,6 +3958,34 @@ func (ec *executionContext) marshalNSwaQuoteTerm2ᚕlmsᚋgraphᚋmodelᚐSwaQuo
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNSwaRenewalLine2lmsᚋswaᚐRenewalLine(ctx context.Context, sel ast.SelectionSet, v swa.RenewalLine) graphql.Marshaler {
+	return ec._SwaRenewalLine(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNSwaRenewalLine2ᚕlmsᚋswaᚐRenewalLineᚄ(ctx context.Context, sel ast.SelectionSet, v []swa.RenewalLine) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSwaRenewalLine2lmsᚋswaᚐRenewalLine(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSwaRenewalQuote2ᚖlmsᚋswaᚐRenewalQuote(ctx context.Context, sel ast.SelectionSet, v *swa.RenewalQuote) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SwaRenewalQuote!")
+		return graphql.Null
+	}
+	return ec._SwaRenewalQuote(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNSwaStatus2lmsᚋswaᚐStatus(ctx context.Context, v any) (swa.Status, error) {
