@@ -31,6 +31,8 @@ var withoutIdentity = map[string]string{
 	"LocationSwa":       "a location's SWA for one application, computed; its agreements and activations have ids",
 	"SwaQuote":          "a quote computed for one location on one day",
 	"SwaQuoteTerm":      "a line of one quote",
+	"SwaRenewalQuote":   "a renewal quote computed for a customer or location on one day",
+	"SwaRenewalLine":    "a line of one renewal quote",
 	"SwaUnitBin":        "a view of the SWA unit bin; its orders have ids",
 	"AuditIdentity":     "a value inside an audit event: who acted, as recorded then",
 	"LicenseSigningKey": "a public key: immutable, keyId is its fingerprint",
