@@ -168,6 +168,10 @@ func startLMS(t *testing.T, bin, dbURL string, smtp *mailtest.Server) *lmsProces
 		"LMS_ENV=development",
 		"LMS_SKIP_MIGRATE=true",
 		"LMS_JOB_POLL_INTERVAL=100ms",
+		// A mail job the killed process had fetched is rescued and retried
+		// after the mail worker's first backoff: seconds, not the default
+		// half minute, within the tests' wait for mail.
+		"LMS_MAIL_RETRY_BASE=1s",
 		"LMS_LICENSE_KEY_FILE="+filepath.Join(dir, "license-key.pem"),
 		"LMS_SMTP_HOST=",
 	)
