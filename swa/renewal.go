@@ -28,6 +28,9 @@ type RenewalQuoteInput struct {
 	Deselected []uuid.UUID
 }
 
+// maxDeselected bounds the locations a renewal quote may leave out.
+const maxDeselected = 1000
+
 // Validate checks the input on its own.
 func (in *RenewalQuoteInput) Validate() error {
 	var errs apperr.List
@@ -36,6 +39,9 @@ func (in *RenewalQuoteInput) Validate() error {
 	}
 	if in.Months != nil && *in.Months < 1 {
 		errs.Add(apperr.Invalid("months", "a renewal lasts 1 month or more"))
+	}
+	if len(in.Deselected) > maxDeselected {
+		errs.Add(apperr.Invalid("deselectedLocationIds", "leave out at most %d locations; quote the locations to renew one by one instead", maxDeselected))
 	}
 	return errs.Err()
 }
@@ -140,7 +146,6 @@ func (s *Service) renewalLocations(ctx context.Context, a *actor.Actor, in Renew
 	var locs []*db.Location
 	q := a.Restrict(s.DB.NewSelect().Model(&locs), "l.partner_id").Where("l.deleted_at IS NULL").OrderExpr("l.name, l.id")
 	if in.CustomerID != nil {
-		var exists bool
 		exists, err := a.Restrict(s.DB.NewSelect().Model((*db.Customer)(nil)), "c.partner_id").Where("c.id = ?", *in.CustomerID).Exists(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("find customer %s: %w", *in.CustomerID, err)
@@ -158,5 +163,9 @@ func (s *Service) renewalLocations(ctx context.Context, a *actor.Actor, in Renew
 	if in.LocationID != nil && len(locs) == 0 {
 		return nil, apperr.NotFoundf("location").OnField("locationId")
 	}
-	return slices.DeleteFunc(locs, func(l *db.Location) bool { return slices.Contains(in.Deselected, l.ID) }), nil
+	deselected := make(map[uuid.UUID]bool, len(in.Deselected))
+	for _, id := range in.Deselected {
+		deselected[id] = true
+	}
+	return slices.DeleteFunc(locs, func(l *db.Location) bool { return deselected[l.ID] }), nil
 }

@@ -85,6 +85,10 @@ func TestRenewalQuote(t *testing.T) {
 	require.Equal(t, 17, l.ReinstatementUnits)
 	require.Equal(t, 72+17, q.Units)
 
+	// A renewal leaves out at most 1,000 locations.
+	_, err = svc.Swa.RenewalQuote(ctx, swa.RenewalQuoteInput{CustomerID: &custID, Deselected: make([]uuid.UUID, 1001)})
+	require.ErrorContains(t, err, "VALIDATION_FAILED: leave out at most 1000 locations")
+
 	// Another partner's location reads as missing.
 	other, err := env.Server.Tokens.Authenticate(context.Background(), env.Tokens[lmstest.DealerZ])
 	require.NoError(t, err)
