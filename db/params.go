@@ -56,35 +56,35 @@ func Exec(ctx context.Context, idb bun.IDB, query string, args ...any) error {
 // uuid.UUID they are driver.Valuers, turned into text and parsed back, a
 // tenth of an attach's CPU in the profile.
 func native(args []any) []any {
-	out := args
+	var out []any // a copy, made at the first UUID: the caller's slice stays as it was
 	for i, a := range args {
 		var v any
 		switch a := a.(type) {
 		case uuid.UUID:
 			v = [16]byte(a)
 		case *uuid.UUID:
-			if a == nil {
-				v = nil
-			} else {
+			if a != nil {
 				v = [16]byte(*a)
 			}
 		case []uuid.UUID:
-			if a == nil {
-				v = [][16]byte(nil)
-			} else {
-				b := make([][16]byte, len(a))
-				for j, id := range a {
-					b[j] = id
-				}
-				v = b
+			b := make([][16]byte, len(a))
+			for j, id := range a {
+				b[j] = id
 			}
+			if a == nil {
+				b = nil
+			}
+			v = b
 		default:
 			continue
 		}
-		if &out[0] == &args[0] {
+		if out == nil {
 			out = slices.Clone(args)
 		}
 		out[i] = v
+	}
+	if out == nil {
+		return args
 	}
 	return out
 }
