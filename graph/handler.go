@@ -45,6 +45,9 @@ type HandlerOpts struct {
 	// AllowedOrigins are the exact origins (scheme://host[:port]) besides
 	// the API's own that websockets may be opened from.
 	AllowedOrigins []string
+	// ConcurrentOperations bounds the queries and mutations executing at
+	// once (subscriptions aside); 0 leaves them unbounded.
+	ConcurrentOperations int
 }
 
 // DefaultMaxUploadBytes is the size limit of a multipart request (the
@@ -90,6 +93,9 @@ func NewHandler(o HandlerOpts) http.Handler {
 	srv.Use(extension.AutomaticPersistedQuery{Cache: shortQueries[string]{lru.New[string](100)}})
 	srv.Use(newLimiter(o.Limits))
 	srv.Use(tokenGuard{Tokens: o.Resolver.Services.Tokens, Present: ErrorPresenter(o.Logger)})
+	if o.ConcurrentOperations > 0 {
+		srv.Use(make(turns, o.ConcurrentOperations))
+	}
 	srv.SetErrorPresenter(ErrorPresenter(o.Logger))
 	srv.SetRecoverFunc(Recover(o.Logger))
 	if o.ExposeStatementCount {

@@ -39,8 +39,9 @@ func (s *Server) routes() (http.Handler, error) {
 		MaxUploadBytes:       s.uploadLimit(),
 		Websockets:           s.Websockets,
 		AllowedOrigins:       s.cfg.CORSOrigins,
+		ConcurrentOperations: shareSlots(s.DB.Pool.Config().MaxConns, s.cfg.Workers),
 	})
-	mux.Handle("/graphql", s.authenticate(s.limitBody(s.shareConnections(gql))))
+	mux.Handle("/graphql", s.authenticate(s.limitBody(gql)))
 	mux.Handle("GET /license-files/{id}", s.authenticate(http.HandlerFunc(s.downloadLicenseFile)))
 	mux.Handle("GET /protect-dat/{id}", s.authenticate(http.HandlerFunc(s.downloadProtectDat)))
 	mux.HandleFunc("GET "+LicenseKeysPath, s.licenseKeys)

@@ -59,8 +59,6 @@ type Server struct {
 	admission *admission
 	// notifications is the process's one LISTEN connection.
 	notifications *db.Notifications
-	// turns are the GraphQL requests working at once (shareConnections).
-	turns chan struct{}
 }
 
 // Migrate brings the database schema up to date and loads the catalog data
@@ -249,7 +247,7 @@ func assemble(cfg Config, d *db.DB, mem *catalog.Memory) (*Server, error) {
 		files.Events.ListenOn(notes)
 		tokens.ListenOn(notes)
 	}
-	s := &Server{cfg: cfg, log: log, DB: d, Graph: res, Tokens: tokens, Catalog: mem, notifications: notes, turns: make(chan struct{}, shareSlots(d.Pool.Config().MaxConns, cfg.Workers)), Jobs: jobs, Worker: worker, Websockets: new(graph.Websockets), Ready: make(chan struct{}), admission: newAdmission()}
+	s := &Server{cfg: cfg, log: log, DB: d, Graph: res, Tokens: tokens, Catalog: mem, notifications: notes, Jobs: jobs, Worker: worker, Websockets: new(graph.Websockets), Ready: make(chan struct{}), admission: newAdmission()}
 	s.handler, err = s.routes()
 	if err != nil {
 		return nil, err
