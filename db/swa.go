@@ -39,9 +39,21 @@ const (
 	SwaActivationCancelled SwaActivationStatus = "CANCELLED"
 )
 
-// SwaActivation is an assignment of SWA to a location's application
-// (SWA-7), pending during the cooling-off period and then activated or
-// cancelled (SWA-8).
+// SwaActivationKind says what took an activation's units.
+type SwaActivationKind string
+
+// Activation kinds.
+const (
+	// SwaAssignment assigns SWA (SWA-7) and cools off (SWA-8).
+	SwaAssignment SwaActivationKind = "ASSIGNMENT"
+	// SwaRenewal renews an agreement (SWA-10); it is activated at once.
+	SwaRenewal SwaActivationKind = "RENEWAL"
+)
+
+// SwaActivation is what takes SWA units for an agreement of a location's
+// application: an assignment (SWA-7), pending during the cooling-off
+// period and then activated or cancelled (SWA-8), or a renewal (SWA-10),
+// activated at once.
 type SwaActivation struct {
 	bun.BaseModel `bun:"table:swa_activations,alias:sac"`
 
@@ -64,6 +76,9 @@ type SwaActivation struct {
 	ResolvedBy  *uuid.UUID          `bun:"resolved_by,type:uuid"`
 	ResolvedAt  *time.Time          `bun:"resolved_at"`
 	Reason      string              `bun:"reason,notnull"`
+
+	// Kind is an assignment's or a renewal's.
+	Kind SwaActivationKind `bun:"kind,notnull,default:'ASSIGNMENT'"`
 }
 
 // Units is everything the activation takes: the term's units and the

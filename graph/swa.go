@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -102,4 +103,18 @@ func nonZero(t time.Time) *time.Time {
 		return nil
 	}
 	return &t
+}
+
+// renewalQuoteInput is the question of swaRenewalQuote and renewSwa.
+func renewalQuoteInput(customerID, locationID *string, activationOn *time.Time, months *int, deselected []string) (swa.RenewalQuoteInput, error) {
+	in := swa.RenewalQuoteInput{ActivationOn: activationOn, Months: months}
+	var err error
+	in.CustomerID, err = parseOptionalID(customerID, "Customer", "customerId")
+	loc, lerr := parseOptionalID(locationID, "Location", "locationId")
+	in.LocationID, err = loc, firstErr(err, lerr)
+	for i, s := range deselected {
+		id, perr := parseID(s, "Location", fmt.Sprintf("deselectedLocationIds.%d", i))
+		in.Deselected, err = append(in.Deselected, id), firstErr(err, perr)
+	}
+	return in, err
 }

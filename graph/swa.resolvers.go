@@ -7,7 +7,6 @@ package graph
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"lms/catalog"
@@ -85,6 +84,23 @@ func (r *mutationResolver) CancelSwaActivation(ctx context.Context, input model.
 	return &model.CancelSwaActivationPayload{Activation: act, Errors: errs}, err
 }
 
+// RenewSwa is the resolver for the renewSwa field.
+func (r *mutationResolver) RenewSwa(ctx context.Context, input model.RenewSwaInput) (*model.RenewSwaPayload, error) {
+	in, err := renewalQuoteInput(input.CustomerID, input.LocationID, input.ActivationOn, input.Months, input.DeselectedLocationIds)
+	var renewal *swa.Renewal
+	if err == nil {
+		renewal, err = r.Services.Swa.Renew(ctx, swa.RenewInput{
+			RenewalQuoteInput: in, ReferenceNote: deref(input.ReferenceNote), AuthoriseUnits: input.AuthoriseUnits, IdempotencyKey: input.IdempotencyKey,
+		})
+	}
+	errs, err := userErrors(err)
+	out := &model.RenewSwaPayload{Agreements: []db.SwaAgreement{}, Errors: errs}
+	if renewal != nil {
+		out.Quote, out.Agreements = renewal.Quote, renewal.Agreements
+	}
+	return out, err
+}
+
 // SwaUnitBin is the resolver for the swaUnitBin field.
 func (r *queryResolver) SwaUnitBin(ctx context.Context, partnerID *string) (*model.SwaUnitBin, error) {
 	id, err := parseOptionalID(partnerID, "Partner", "partnerId")
@@ -120,15 +136,7 @@ func (r *queryResolver) SwaQuote(ctx context.Context, locationID string, applica
 
 // SwaRenewalQuote is the resolver for the swaRenewalQuote field.
 func (r *queryResolver) SwaRenewalQuote(ctx context.Context, customerID *string, locationID *string, activationOn *time.Time, months *int, deselectedLocationIds []string) (*swa.RenewalQuote, error) {
-	in := swa.RenewalQuoteInput{ActivationOn: activationOn, Months: months}
-	var err error
-	in.CustomerID, err = parseOptionalID(customerID, "Customer", "customerId")
-	loc, lerr := parseOptionalID(locationID, "Location", "locationId")
-	in.LocationID, err = loc, firstErr(err, lerr)
-	for i, s := range deselectedLocationIds {
-		id, perr := parseID(s, "Location", fmt.Sprintf("deselectedLocationIds.%d", i))
-		in.Deselected, err = append(in.Deselected, id), firstErr(err, perr)
-	}
+	in, err := renewalQuoteInput(customerID, locationID, activationOn, months, deselectedLocationIds)
 	if err != nil {
 		return nil, onArguments(err)
 	}

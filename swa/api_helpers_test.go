@@ -27,7 +27,20 @@ type part struct {
 // and returns the location's id.
 func activatedLocation(t *testing.T, env *lmstest.Env, user, systemType, name, hwkc string, parts ...part) string {
 	t.Helper()
-	so := fmt.Sprintf("SO-%s-%d", hwkc, time.Now().UnixNano())
+	cust := lmstest.Mutate[struct {
+		Customer *struct{ ID string }
+		Errors   []userError
+	}](t, env, user, "createCustomer", "customer { id }", map[string]any{"name": "Customer of " + name, "eulaEmail": "eula@customer.example"})
+	require.Empty(t, cust.Errors)
+	return activatedLocationOf(t, env, user, cust.Customer.ID, map[string]any{"systemType": systemType, "name": name, "hardwareKeyCode": hwkc}, parts...)
+}
+
+// activatedLocationOf is activatedLocation for a location of a customer
+// there is, with the createLocation fields given (systemType, name, and
+// its hardware key code or what it is generated from).
+func activatedLocationOf(t *testing.T, env *lmstest.Env, user, customerID string, fields map[string]any, parts ...part) string {
+	t.Helper()
+	so := fmt.Sprintf("SO-%s-%d", fields["name"], time.Now().UnixNano())
 	var lines []map[string]any
 	for _, p := range parts {
 		lines = append(lines, map[string]any{"partNumber": p.Number, "quantity": p.Qty})
@@ -43,17 +56,14 @@ func activatedLocation(t *testing.T, env *lmstest.Env, user, systemType, name, h
 		map[string]any{"partnerId": lmstest.PartnerID(t, env, user), "salesOrder": so, "purchaseOrder": "PO-" + so, "lines": lines})
 	require.Empty(t, shipped.Errors)
 
-	cust := lmstest.Mutate[struct {
-		Customer *struct{ ID string }
-		Errors   []userError
-	}](t, env, user, "createCustomer", "customer { id }", map[string]any{"name": "Customer of " + name, "eulaEmail": "eula@customer.example"})
-	require.Empty(t, cust.Errors)
+	in := map[string]any{"customerId": customerID, "dealerEmail": "desk@dealer.example"}
+	for k, v := range fields {
+		in[k] = v
+	}
 	loc := lmstest.Mutate[struct {
 		Location *struct{ ID string }
 		Errors   []userError
-	}](t, env, user, "createLocation", "location { id }", map[string]any{
-		"customerId": cust.Customer.ID, "name": name, "systemType": systemType, "hardwareKeyCode": hwkc, "dealerEmail": "desk@dealer.example",
-	})
+	}](t, env, user, "createLocation", "location { id }", in)
 	require.Empty(t, loc.Errors)
 
 	var sel []map[string]any

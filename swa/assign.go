@@ -112,7 +112,7 @@ func (s *Service) assign(ctx context.Context, tx bun.Tx, a *actor.Actor, in Assi
 	}
 	now := s.now()
 	act := &db.SwaActivation{
-		ID: uuid.New(), PartnerID: loc.PartnerID, LocationID: loc.ID, Application: app.Application.Code,
+		ID: uuid.New(), Kind: db.SwaAssignment, PartnerID: loc.PartnerID, LocationID: loc.ID, Application: app.Application.Code,
 		TermMonths: term.Months, TermUnits: term.Units, LapsedMonths: q.LapsedMonths, ReinstatementUnits: q.ReinstatementUnits,
 		ReferenceNote: in.ReferenceNote, QuotedOn: q.Today, Status: db.SwaActivationPending, RequestedBy: &a.User.ID, RequestedAt: now,
 		DueAt: now.Add(s.coolingOff()),

@@ -1,12 +1,14 @@
 package swa
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/uptrace/bun"
 
 	"lms/actor"
 	"lms/apperr"
@@ -34,6 +36,11 @@ const maxDeselected = 1000
 // Validate checks the input on its own.
 func (in *RenewalQuoteInput) Validate() error {
 	var errs apperr.List
+	in.validate(&errs)
+	return errs.Err()
+}
+
+func (in *RenewalQuoteInput) validate(errs *apperr.List) {
 	if (in.CustomerID == nil) == (in.LocationID == nil) {
 		errs.Add(apperr.Invalid("customerId", "give a customer or a location, not both"))
 	}
@@ -43,7 +50,6 @@ func (in *RenewalQuoteInput) Validate() error {
 	if len(in.Deselected) > maxDeselected {
 		errs.Add(apperr.Invalid("deselectedLocationIds", "leave out at most %d locations; quote the locations to renew one by one instead", maxDeselected))
 	}
-	return errs.Err()
 }
 
 // RenewalLine is one agreement of a renewal quote: the location, its
@@ -84,6 +90,12 @@ func (s *Service) RenewalQuote(ctx context.Context, in RenewalQuoteInput) (*Rene
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
+	return s.renewalQuote(ctx, s.DB, a, in, false)
+}
+
+// renewalQuote quotes in's renewal in idb, locking the locations when lock
+// is set (renewSwa's transaction).
+func (s *Service) renewalQuote(ctx context.Context, idb bun.IDB, a *actor.Actor, in RenewalQuoteInput, lock bool) (*RenewalQuote, error) {
 	today := quote.Day(s.now())
 	out := &RenewalQuote{Today: today, ActivationOn: today, Months: 12}
 	if in.ActivationOn != nil {
@@ -92,7 +104,10 @@ func (s *Service) RenewalQuote(ctx context.Context, in RenewalQuoteInput) (*Rene
 	if in.Months != nil {
 		out.Months = *in.Months
 	}
-	locs, err := s.renewalLocations(ctx, a, in)
+	if out.ActivationOn.Before(today) {
+		return nil, apperr.Invalid("activationOn", "the activation moment is today or later, not %s", out.ActivationOn.Format(time.DateOnly))
+	}
+	locs, err := renewalLocations(ctx, idb, a, in, lock)
 	if err != nil {
 		return nil, err
 	}
@@ -100,11 +115,11 @@ func (s *Service) RenewalQuote(ctx context.Context, in RenewalQuoteInput) (*Rene
 	for i, l := range locs {
 		ids[i] = l.ID
 	}
-	apps, err := applications(ctx, s.DB, ids, today)
+	apps, err := applications(ctx, idb, ids, today)
 	if err != nil {
 		return nil, err
 	}
-	factors, err := termFactors(ctx, s.DB)
+	factors, err := termFactors(ctx, idb)
 	if err != nil {
 		return nil, err
 	}
@@ -130,7 +145,7 @@ func (s *Service) RenewalQuote(ctx context.Context, in RenewalQuoteInput) (*Rene
 	out.EndsOn, out.Units, out.Failure = r.EndsOn, r.Units, r.Failure
 	if len(locs) > 0 {
 		owner := &actor.Actor{User: a.User, Partner: &db.Partner{ID: locs[0].PartnerID}}
-		t, err := totals(ctx, s.DB, owner, UnitFilter{}, today)
+		t, err := totals(ctx, idb, owner, UnitFilter{}, today)
 		if err != nil {
 			return nil, err
 		}
@@ -141,12 +156,15 @@ func (s *Service) RenewalQuote(ctx context.Context, in RenewalQuoteInput) (*Rene
 
 // renewalLocations are the live locations a renewal quote covers, by name:
 // the customer's or the one location, the caller's to see, less the
-// deselected ones.
-func (s *Service) renewalLocations(ctx context.Context, a *actor.Actor, in RenewalQuoteInput) ([]*db.Location, error) {
+// deselected ones. With lock, they are locked for the renewal: roots before
+// children, each in id order, the order location.LockSystem takes a parent
+// and its child in, so a renewal and an assignment never wait on each
+// other in a cycle.
+func renewalLocations(ctx context.Context, idb bun.IDB, a *actor.Actor, in RenewalQuoteInput, lock bool) ([]*db.Location, error) {
 	var locs []*db.Location
-	q := a.Restrict(s.DB.NewSelect().Model(&locs), "l.partner_id").Where("l.deleted_at IS NULL").OrderExpr("l.name, l.id")
+	q := a.Restrict(idb.NewSelect().Model(&locs), "l.partner_id").Where("l.deleted_at IS NULL")
 	if in.CustomerID != nil {
-		exists, err := a.Restrict(s.DB.NewSelect().Model((*db.Customer)(nil)), "c.partner_id").Where("c.id = ?", *in.CustomerID).Exists(ctx)
+		exists, err := a.Restrict(idb.NewSelect().Model((*db.Customer)(nil)), "c.partner_id").Where("c.id = ?", *in.CustomerID).Exists(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("find customer %s: %w", *in.CustomerID, err)
 		}
@@ -156,6 +174,9 @@ func (s *Service) renewalLocations(ctx context.Context, a *actor.Actor, in Renew
 		q = q.Where("l.customer_id = ?", *in.CustomerID)
 	} else {
 		q = q.Where("l.id = ?", *in.LocationID)
+	}
+	if lock {
+		q = q.OrderExpr("l.parent_id IS NOT NULL, l.id").For("UPDATE")
 	}
 	if err := q.Scan(ctx); err != nil && !isNoRows(err) {
 		return nil, fmt.Errorf("find the locations to renew: %w", err)
@@ -167,5 +188,9 @@ func (s *Service) renewalLocations(ctx context.Context, a *actor.Actor, in Renew
 	for _, id := range in.Deselected {
 		deselected[id] = true
 	}
-	return slices.DeleteFunc(locs, func(l *db.Location) bool { return deselected[l.ID] }), nil
+	locs = slices.DeleteFunc(locs, func(l *db.Location) bool { return deselected[l.ID] })
+	slices.SortFunc(locs, func(x, y *db.Location) int {
+		return cmp.Or(cmp.Compare(x.Name, y.Name), slices.Compare(x.ID[:], y.ID[:]))
+	})
+	return locs, nil
 }

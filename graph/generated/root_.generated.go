@@ -525,6 +525,7 @@ type ComplexityRoot struct {
 		GrantShippingAllowance       func(childComplexity int, input model.GrantShippingAllowanceInput) int
 		ProcessSwaImmediately        func(childComplexity int, input model.ProcessSwaImmediatelyInput) int
 		RegenerateLicenseFile        func(childComplexity int, input model.RegenerateLicenseFileInput) int
+		RenewSwa                     func(childComplexity int, input model.RenewSwaInput) int
 		ReshipLicenses               func(childComplexity int, input model.ReshipLicensesInput) int
 		ReturnLicenses               func(childComplexity int, input model.ReturnLicensesInput) int
 		RevokeAPIToken               func(childComplexity int, input model.RevokeAPITokenInput) int
@@ -681,6 +682,12 @@ type ComplexityRoot struct {
 		LicenseFile func(childComplexity int) int
 	}
 
+	RenewSwaPayload struct {
+		Agreements func(childComplexity int) int
+		Errors     func(childComplexity int) int
+		Quote      func(childComplexity int) int
+	}
+
 	ReshipLicensesPayload struct {
 		Errors func(childComplexity int) int
 		Order  func(childComplexity int) int
@@ -729,6 +736,7 @@ type ComplexityRoot struct {
 		Application        func(childComplexity int) int
 		DueAt              func(childComplexity int) int
 		ID                 func(childComplexity int) int
+		Kind               func(childComplexity int) int
 		LapsedMonths       func(childComplexity int) int
 		Location           func(childComplexity int) int
 		Reason             func(childComplexity int) int
@@ -2813,6 +2821,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RegenerateLicenseFile(childComplexity, args["input"].(model.RegenerateLicenseFileInput)), true
+	case "Mutation.renewSwa":
+		if e.ComplexityRoot.Mutation.RenewSwa == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_renewSwa_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RenewSwa(childComplexity, args["input"].(model.RenewSwaInput)), true
 	case "Mutation.reshipLicenses":
 		if e.ComplexityRoot.Mutation.ReshipLicenses == nil {
 			break
@@ -3600,6 +3619,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RegenerateLicenseFilePayload.LicenseFile(childComplexity), true
 
+	case "RenewSwaPayload.agreements":
+		if e.ComplexityRoot.RenewSwaPayload.Agreements == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RenewSwaPayload.Agreements(childComplexity), true
+	case "RenewSwaPayload.errors":
+		if e.ComplexityRoot.RenewSwaPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RenewSwaPayload.Errors(childComplexity), true
+	case "RenewSwaPayload.quote":
+		if e.ComplexityRoot.RenewSwaPayload.Quote == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RenewSwaPayload.Quote(childComplexity), true
+
 	case "ReshipLicensesPayload.errors":
 		if e.ComplexityRoot.ReshipLicensesPayload.Errors == nil {
 			break
@@ -3751,6 +3789,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SwaActivation.ID(childComplexity), true
+	case "SwaActivation.kind":
+		if e.ComplexityRoot.SwaActivation.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaActivation.Kind(childComplexity), true
 	case "SwaActivation.lapsedMonths":
 		if e.ComplexityRoot.SwaActivation.LapsedMonths == nil {
 			break
@@ -4557,6 +4601,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("PartsInventoryFilter", ec.unmarshalInputPartsInventoryFilter),
 			graphql.NewInputUnmarshaler("ProcessSwaImmediatelyInput", ec.unmarshalInputProcessSwaImmediatelyInput),
 			graphql.NewInputUnmarshaler("RegenerateLicenseFileInput", ec.unmarshalInputRegenerateLicenseFileInput),
+			graphql.NewInputUnmarshaler("RenewSwaInput", ec.unmarshalInputRenewSwaInput),
 			graphql.NewInputUnmarshaler("ReshipLicensesInput", ec.unmarshalInputReshipLicensesInput),
 			graphql.NewInputUnmarshaler("ReshipLineInput", ec.unmarshalInputReshipLineInput),
 			graphql.NewInputUnmarshaler("ReturnLicensesInput", ec.unmarshalInputReturnLicensesInput),
@@ -6083,7 +6128,7 @@ enum SwaStatus {
 """An SWA agreement of a location's application (SWA-3, SWA-6)."""
 type SwaAgreement implements Node {
   id: ID!
-  """The agreement number with its suffix, e.g. 50180-EVGY45796-N (N new, W reinstated)."""
+  """The agreement number with its suffix, e.g. 50180-EVGY45796-N (N new, W reinstated, R01, R02, … its renewals: versions of the same agreement)."""
   number: String!
   application: SwaApplication!
   location: Location
@@ -6097,15 +6142,24 @@ type SwaAgreement implements Node {
   activatedAt: Time!
 }
 
+"""What took an activation's units."""
+enum SwaActivationKind {
+  """An assignment of SWA (SWA-7), cooled off (SWA-8)."""
+  ASSIGNMENT
+  """A renewal (SWA-10), activated at once."""
+  RENEWAL
+}
+
 enum SwaActivationStatus {
   PENDING
   ACTIVATED
   CANCELLED
 }
 
-"""An assignment of SWA (SWA-7): pending during its cooling-off period, then activated once or cancelled (SWA-8)."""
+"""What took SWA units for an agreement: an assignment of SWA (SWA-7), pending during its cooling-off period, then activated once or cancelled (SWA-8); or a renewal (SWA-10), activated at once."""
 type SwaActivation implements Node {
   id: ID!
+  kind: SwaActivationKind!
   location: Location
   application: SwaApplication!
   status: SwaActivationStatus!
@@ -6279,6 +6333,29 @@ type CancelSwaActivationPayload {
   errors: [UserError!]!
 }
 
+input RenewSwaInput {
+  """A customer (every location with an agreement) or one location, as for swaRenewalQuote."""
+  customerId: ID
+  locationId: ID
+  """The renewal's activation moment: today (the default) or later."""
+  activationOn: Date
+  """The renewal's duration in months (default 12)."""
+  months: Int
+  deselectedLocationIds: [ID!]
+  referenceNote: String
+  """Consent to take the units from the SWA unit bin (UNITS_NOT_AUTHORISED otherwise)."""
+  authoriseUnits: Boolean!
+  idempotencyKey: String
+}
+
+type RenewSwaPayload {
+  """The quote as computed when renewing; its failing lines were not renewed."""
+  quote: SwaRenewalQuote
+  """The new versions of the renewed agreements (suffix R01, R02, …)."""
+  agreements: [SwaAgreement!]!
+  errors: [UserError!]!
+}
+
 extend type Mutation {
   """Ship SWA units into a partner's SWA unit bin (SWA-1, license desk only). Errors: FORBIDDEN, VALIDATION_FAILED, INVALID_FEATURE_QUANTITY, NOT_FOUND, ALREADY_EXISTS, IDEMPOTENCY_KEY_REUSED."""
   shipSwaUnits(input: ShipSwaUnitsInput!): ShipSwaUnitsPayload!
@@ -6288,6 +6365,10 @@ extend type Mutation {
   processSwaImmediately(input: ProcessSwaImmediatelyInput!): ProcessSwaImmediatelyPayload!
   """Cancel a pending assignment; its units go back to the orders they came from (SWA-8). Errors: FORBIDDEN, NOT_FOUND, NOT_APPLICABLE."""
   cancelSwaActivation(input: CancelSwaActivationInput!): CancelSwaActivationPayload!
+  """
+  Renew a customer's or a location's agreements to one end date (SWA-10): the quote is computed again; every line that does not fail renews at once (no cooling-off period) as the next version of its agreement (R01, R02, …), its units taken first-expiring-first; failing lines are left as they are. The partner is emailed the renewed agreements. Errors: FORBIDDEN, VALIDATION_FAILED, UNITS_NOT_AUTHORISED, NOT_FOUND, QUOTE_FAILED, INSUFFICIENT_SWA_UNITS, IDEMPOTENCY_KEY_REUSED.
+  """
+  renewSwa(input: RenewSwaInput!): RenewSwaPayload!
 }
 `, BuiltIn: false},
 	{Name: "../schema/token.graphqls", Input: `"""A bearer API token. The secret is shown only once, when created."""
@@ -7509,6 +7590,18 @@ func (ec *executionContext) childFields_RegenerateLicenseFilePayload(ctx context
 	return nil, fmt.Errorf("no field named %q was found under type RegenerateLicenseFilePayload", field.Name)
 }
 
+func (ec *executionContext) childFields_RenewSwaPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "quote":
+		return ec.fieldContext_RenewSwaPayload_quote(ctx, field)
+	case "agreements":
+		return ec.fieldContext_RenewSwaPayload_agreements(ctx, field)
+	case "errors":
+		return ec.fieldContext_RenewSwaPayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RenewSwaPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_ReshipLicensesPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "order":
@@ -7591,6 +7684,8 @@ func (ec *executionContext) childFields_SwaActivation(ctx context.Context, field
 	switch field.Name {
 	case "id":
 		return ec.fieldContext_SwaActivation_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_SwaActivation_kind(ctx, field)
 	case "location":
 		return ec.fieldContext_SwaActivation_location(ctx, field)
 	case "application":

@@ -25,6 +25,7 @@ type LocationSwaResolver interface {
 }
 type SwaActivationResolver interface {
 	ID(ctx context.Context, obj *db.SwaActivation) (string, error)
+
 	Location(ctx context.Context, obj *db.SwaActivation) (*db.Location, error)
 	Application(ctx context.Context, obj *db.SwaActivation) (*catalog.SwaApplication, error)
 
@@ -575,6 +576,102 @@ func (ec *executionContext) fieldContext_ProcessSwaImmediatelyPayload_errors(_ c
 	return fc, nil
 }
 
+func (ec *executionContext) _RenewSwaPayload_quote(ctx context.Context, field graphql.CollectedField, obj *model.RenewSwaPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RenewSwaPayload_quote(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quote, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *swa.RenewalQuote) graphql.Marshaler {
+			return ec.marshalOSwaRenewalQuote2ᚖlmsᚋswaᚐRenewalQuote(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RenewSwaPayload_quote(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RenewSwaPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SwaRenewalQuote(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RenewSwaPayload_agreements(ctx context.Context, field graphql.CollectedField, obj *model.RenewSwaPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RenewSwaPayload_agreements(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Agreements, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []db.SwaAgreement) graphql.Marshaler {
+			return ec.marshalNSwaAgreement2ᚕlmsᚋdbᚐSwaAgreementᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RenewSwaPayload_agreements(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RenewSwaPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SwaAgreement(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RenewSwaPayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.RenewSwaPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RenewSwaPayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []apperr.Error) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕlmsᚋapperrᚐErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RenewSwaPayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RenewSwaPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ShipSwaUnitsPayload_order(ctx context.Context, field graphql.CollectedField, obj *model.ShipSwaUnitsPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -660,6 +757,29 @@ func (ec *executionContext) _SwaActivation_id(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_SwaActivation_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SwaActivation", field, true, true, "ID")
+}
+
+func (ec *executionContext) _SwaActivation_kind(ctx context.Context, field graphql.CollectedField, obj *db.SwaActivation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SwaActivation_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v db.SwaActivationKind) graphql.Marshaler {
+			return ec.marshalNSwaActivationKind2lmsᚋdbᚐSwaActivationKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SwaActivation_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SwaActivation", field, false, false, "SwaActivationKind")
 }
 
 func (ec *executionContext) _SwaActivation_location(ctx context.Context, field graphql.CollectedField, obj *db.SwaActivation) (ret graphql.Marshaler) {
@@ -2809,6 +2929,97 @@ func UnmarshalProcessSwaImmediatelyInput(ctx context.Context, raw any) (model.Pr
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRenewSwaInput(ctx context.Context, obj any) (model.RenewSwaInput, error) {
+	var it model.RenewSwaInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"customerId", "locationId", "activationOn", "months", "deselectedLocationIds", "referenceNote", "authoriseUnits", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "customerId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customerId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CustomerID = data
+		case "locationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locationId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LocationID = data
+		case "activationOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("activationOn"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActivationOn = data
+		case "months":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("months"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Months = data
+		case "deselectedLocationIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deselectedLocationIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeselectedLocationIds = data
+		case "referenceNote":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referenceNote"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReferenceNote = data
+		case "authoriseUnits":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authoriseUnits"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthoriseUnits = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRenewSwaInput unmarshals raw into the RenewSwaInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRenewSwaInput(ctx context.Context, raw any) (model.RenewSwaInput, error) {
+	var out model.RenewSwaInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RenewSwaInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputShipSwaUnitsInput(ctx context.Context, obj any) (model.ShipSwaUnitsInput, error) {
 	var it model.ShipSwaUnitsInput
 	if obj == nil {
@@ -3087,6 +3298,49 @@ func (ec *executionContext) _ProcessSwaImmediatelyPayload(ctx context.Context, s
 	return out
 }
 
+var renewSwaPayloadImplementors = []string{"RenewSwaPayload"}
+
+func (ec *executionContext) _RenewSwaPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RenewSwaPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, renewSwaPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RenewSwaPayload")
+		case "quote":
+			out.Values[i] = ec._RenewSwaPayload_quote(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "agreements":
+			out.Values[i] = ec._RenewSwaPayload_agreements(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._RenewSwaPayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var shipSwaUnitsPayloadImplementors = []string{"ShipSwaUnitsPayload"}
 
 func (ec *executionContext) _ShipSwaUnitsPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ShipSwaUnitsPayload) graphql.Marshaler {
@@ -3142,6 +3396,11 @@ func (ec *executionContext) _SwaActivation(ctx context.Context, sel ast.Selectio
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._SwaActivation_id(ctx, field, obj)
 				})
+		case "kind":
+			out.Values[i] = ec._SwaActivation_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "location":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -3884,6 +4143,19 @@ func (ec *executionContext) marshalNProcessSwaImmediatelyPayload2ᚖlmsᚋgraph�
 	return ec._ProcessSwaImmediatelyPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNRenewSwaInput2lmsᚋgraphᚋmodelᚐRenewSwaInput(ctx context.Context, v any) (model.RenewSwaInput, error) {
+	res, err := ec.unmarshalInputRenewSwaInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRenewSwaPayload2ᚖlmsᚋgraphᚋmodelᚐRenewSwaPayload(ctx context.Context, sel ast.SelectionSet, v *model.RenewSwaPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RenewSwaPayload!")
+		return graphql.Null
+	}
+	return ec._RenewSwaPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNShipSwaUnitsInput2lmsᚋgraphᚋmodelᚐShipSwaUnitsInput(ctx context.Context, v any) (model.ShipSwaUnitsInput, error) {
 	res, err := ec.unmarshalInputShipSwaUnitsInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -3895,6 +4167,21 @@ func (ec *executionContext) marshalNShipSwaUnitsPayload2ᚖlmsᚋgraphᚋmodel�
 		return graphql.Null
 	}
 	return ec._ShipSwaUnitsPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSwaActivationKind2lmsᚋdbᚐSwaActivationKind(ctx context.Context, v any) (db.SwaActivationKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := db.SwaActivationKind(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSwaActivationKind2lmsᚋdbᚐSwaActivationKind(ctx context.Context, sel ast.SelectionSet, v db.SwaActivationKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "SwaActivationKind!")
+	}
+	return res
 }
 
 func (ec *executionContext) unmarshalNSwaActivationStatus2lmsᚋdbᚐSwaActivationStatus(ctx context.Context, v any) (db.SwaActivationStatus, error) {
@@ -4103,6 +4390,13 @@ func (ec *executionContext) marshalOSwaQuote2ᚖlmsᚋswaᚐQuote(ctx context.Co
 		return graphql.Null
 	}
 	return ec._SwaQuote(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOSwaRenewalQuote2ᚖlmsᚋswaᚐRenewalQuote(ctx context.Context, sel ast.SelectionSet, v *swa.RenewalQuote) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SwaRenewalQuote(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOSwaUnitOrder2ᚖlmsᚋdbᚐSwaUnitOrder(ctx context.Context, sel ast.SelectionSet, v *db.SwaUnitOrder) graphql.Marshaler {

@@ -548,6 +548,29 @@ type RegenerateLicenseFilePayload struct {
 	Errors      []apperr.Error  `json:"errors"`
 }
 
+type RenewSwaInput struct {
+	// A customer (every location with an agreement) or one location, as for swaRenewalQuote.
+	CustomerID *string `json:"customerId,omitempty"`
+	LocationID *string `json:"locationId,omitempty"`
+	// The renewal's activation moment: today (the default) or later.
+	ActivationOn *time.Time `json:"activationOn,omitempty"`
+	// The renewal's duration in months (default 12).
+	Months                *int     `json:"months,omitempty"`
+	DeselectedLocationIds []string `json:"deselectedLocationIds,omitempty"`
+	ReferenceNote         *string  `json:"referenceNote,omitempty"`
+	// Consent to take the units from the SWA unit bin (UNITS_NOT_AUTHORISED otherwise).
+	AuthoriseUnits bool    `json:"authoriseUnits"`
+	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
+}
+
+type RenewSwaPayload struct {
+	// The quote as computed when renewing; its failing lines were not renewed.
+	Quote *swa.RenewalQuote `json:"quote,omitempty"`
+	// The new versions of the renewed agreements (suffix R01, R02, …).
+	Agreements []db.SwaAgreement `json:"agreements"`
+	Errors     []apperr.Error    `json:"errors"`
+}
+
 type ReshipLicensesInput struct {
 	// The email of a user of the dealer, as on the guide's "Ship Order" form.
 	DealerUserEmail string `json:"dealerUserEmail"`
