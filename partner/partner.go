@@ -147,8 +147,8 @@ func (s *Service) FindPartners(ctx context.Context, ids []uuid.UUID) ([]*db.Part
 	q := s.DB.NewSelect().Model(&rows).Where("partner.id IN (?)", bun.In(ids))
 	if !a.IsAdmin() {
 		q = q.ColumnExpr("partner.*").
-			ColumnExpr("partner.id NOT IN (?) AS name_only", visiblePartners(a)).
-			Where("partner.id IN (?) OR ?", visiblePartners(a), shipsTo(a))
+			ColumnExpr("partner.id NOT IN (?) AS name_only", Visible(a)).
+			Where("partner.id IN (?) OR ?", Visible(a), shipsTo(a))
 	}
 	if err := q.Scan(ctx); err != nil {
 		return nil, fmt.Errorf("find partners: %w", err)
@@ -161,10 +161,11 @@ func (s *Service) FindPartners(ctx context.Context, ids []uuid.UUID) ([]*db.Part
 	return db.InOrder(ids, rows, func(p *db.Partner) uuid.UUID { return p.ID }), nil
 }
 
-// visiblePartners is the one statement of which partners a non-admin actor
-// may see in full (ACT-3, ACT-4): its own, and for a distributor the dealers
-// it has a shipping allowance with.
-func visiblePartners(a *actor.Actor) schema.QueryAppender {
+// Visible is the one statement of which partners a non-admin actor may see
+// in full (ACT-3, ACT-4): its own, and for a distributor the dealers it has
+// a shipping allowance with. Other packages whose rows a distributor may
+// reach for its dealers (SWA reservations, SWA-13) select by it too.
+func Visible(a *actor.Actor) schema.QueryAppender {
 	return bun.SafeQuery("SELECT ?::uuid UNION ALL SELECT dealer_id FROM shipping_allowances WHERE distributor_id = ?", a.Partner.ID, a.Partner.ID)
 }
 
@@ -194,7 +195,7 @@ func (s *Service) ListPartners(ctx context.Context, f PartnerFilter, args page.A
 	}
 	q := s.DB.NewSelect().Model((*db.Partner)(nil))
 	if !a.IsAdmin() {
-		q = q.Where("id IN (?)", visiblePartners(a))
+		q = q.Where("id IN (?)", Visible(a))
 		if a.Partner.Kind == db.PartnerDistributor {
 			// A distributor's list is of the dealers it ships to.
 			q = q.Where("id <> ?", a.Partner.ID)
@@ -298,9 +299,9 @@ func (s *Service) FindUsers(ctx context.Context, ids []uuid.UUID) ([]*db.User, e
 	q := s.DB.NewSelect().Model(&rows).Where("id IN (?)", bun.In(ids))
 	if !a.IsAdmin() {
 		if a.Impersonator != nil {
-			q = q.Where("partner_id IN (?) OR id = ?", visiblePartners(a), a.Impersonator.ID)
+			q = q.Where("partner_id IN (?) OR id = ?", Visible(a), a.Impersonator.ID)
 		} else {
-			q = q.Where("partner_id IN (?)", visiblePartners(a))
+			q = q.Where("partner_id IN (?)", Visible(a))
 		}
 	}
 	if err := q.Scan(ctx); err != nil {

@@ -34,6 +34,8 @@ var withoutIdentity = map[string]string{
 	"SwaRenewalQuote":   "a renewal quote computed for a customer or location on one day",
 	"SwaRenewalLine":    "a line of one renewal quote",
 	"SwaUnitBin":        "a view of the SWA unit bin; its orders have ids",
+	"SwaReservation":    "a pending assignment as one list shows it; the assignment has its id",
+	"SwaEscalation":     "a record inside its assignment, like an audit event's identity",
 	"AuditIdentity":     "a value inside an audit event: who acted, as recorded then",
 	"LicenseSigningKey": "a public key: immutable, keyId is its fingerprint",
 }

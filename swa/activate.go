@@ -28,7 +28,7 @@ import (
 // a NotDueError.
 func (s *Service) ActivateDue(ctx context.Context, activationID uuid.UUID) error {
 	err := s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		act, err := lockActivation(ctx, tx, nil, activationID)
+		act, err := lockActivation(ctx, tx, nil, nil, activationID)
 		if err != nil || act == nil || act.Status != db.SwaActivationPending {
 			return err
 		}
@@ -69,7 +69,7 @@ func (s *Service) ProcessImmediately(ctx context.Context, activationID uuid.UUID
 	}
 	var ag *db.SwaAgreement
 	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		act, err := lockActivation(ctx, tx, a, activationID)
+		act, err := lockActivation(ctx, tx, a, ownActivations, activationID)
 		if err != nil {
 			return err
 		}
@@ -86,9 +86,12 @@ func (s *Service) ProcessImmediately(ctx context.Context, activationID uuid.UUID
 }
 
 // Cancel cancels a pending assignment within its cooling-off period: the
-// units go back to the orders they came from (SWA-8). Errors:
-// UNAUTHENTICATED, FORBIDDEN, VALIDATION_FAILED, NOT_FOUND (also another
-// partner's), NOT_APPLICABLE (activated or cancelled already).
+// units go back to the orders they came from (SWA-8). The assignment's
+// partner may, the license desk, and a distributor with a shipping
+// allowance for the assignment's dealer (SWA-13: its units go back to the
+// dealer's orders). Errors: UNAUTHENTICATED, FORBIDDEN, VALIDATION_FAILED,
+// NOT_FOUND (also another partner's), NOT_APPLICABLE (activated or
+// cancelled already).
 func (s *Service) Cancel(ctx context.Context, activationID uuid.UUID, reason string) (*db.SwaActivation, error) {
 	a, err := requireSwa(ctx)
 	if err != nil {
@@ -101,7 +104,7 @@ func (s *Service) Cancel(ctx context.Context, activationID uuid.UUID, reason str
 	}
 	var act *db.SwaActivation
 	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		if act, err = lockActivation(ctx, tx, a, activationID); err != nil {
+		if act, err = lockActivation(ctx, tx, a, reservations, activationID); err != nil {
 			return err
 		}
 		if err := requirePending(act); err != nil {
@@ -125,14 +128,15 @@ func (s *Service) Cancel(ctx context.Context, activationID uuid.UUID, reason str
 	return act, nil
 }
 
-// lockActivation locks an assignment; a (nil for the job) restricts it to
-// the actor's partner: another partner's is NOT_FOUND, as is a missing one
-// for an actor; the job gets nil for a missing one.
-func lockActivation(ctx context.Context, tx bun.Tx, a *actor.Actor, id uuid.UUID) (*db.SwaActivation, error) {
+// lockActivation locks an assignment; for an actor a (nil for the job)
+// reach restricts it to the assignments a may act on (ownActivations or
+// reservations): one out of reach is NOT_FOUND, as is a missing one for an
+// actor; the job gets nil for a missing one.
+func lockActivation(ctx context.Context, tx bun.Tx, a *actor.Actor, reach func(*actor.Actor, *bun.SelectQuery) *bun.SelectQuery, id uuid.UUID) (*db.SwaActivation, error) {
 	act := new(db.SwaActivation)
-	q := tx.NewSelect().Model(act).Where("sac.id = ?", id).For("UPDATE")
+	q := tx.NewSelect().Model(act).Where("sac.id = ?", id).For("UPDATE OF sac")
 	if a != nil {
-		q = a.Restrict(q, "sac.partner_id")
+		q = reach(a, q)
 	}
 	err := q.Scan(ctx)
 	switch {
@@ -312,14 +316,15 @@ func (s *Service) TimeLeft(act *db.SwaActivation) string {
 }
 
 // FindActivations returns SWA assignments by id, in order, nil where one is
-// missing or not the caller's. Errors: UNAUTHENTICATED, FORBIDDEN.
+// missing or out of the caller's reach: its partner's, and a distributor's
+// dealers' (reservations, SWA-13). Errors: UNAUTHENTICATED, FORBIDDEN.
 func (s *Service) FindActivations(ctx context.Context, ids []uuid.UUID) ([]*db.SwaActivation, error) {
 	a, err := requireSwa(ctx)
 	if err != nil {
 		return nil, err
 	}
 	var rows []db.SwaActivation
-	if err := a.Restrict(s.DB.NewSelect().Model(&rows), "sac.partner_id").Where("sac.id IN (?)", bun.In(ids)).Scan(ctx); err != nil && !isNoRows(err) {
+	if err := reservations(a, s.DB.NewSelect().Model(&rows)).Where("sac.id IN (?)", bun.In(ids)).Scan(ctx); err != nil && !isNoRows(err) {
 		return nil, fmt.Errorf("find SWA activations: %w", err)
 	}
 	return db.InOrder(ids, rows, func(x *db.SwaActivation) uuid.UUID { return x.ID }), nil

@@ -852,6 +852,14 @@ func (ec *executionContext) marshalNAuditEventEdge2ᚕlmsᚋgraphᚋmodelᚐAudi
 	return ret
 }
 
+func (ec *executionContext) marshalNAuditIdentity2ᚖlmsᚋdbᚐIdentity(ctx context.Context, sel ast.SelectionSet, v *db.Identity) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AuditIdentity!")
+		return graphql.Null
+	}
+	return ec._AuditIdentity(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOAuditEventFilter2ᚖlmsᚋgraphᚋmodelᚐAuditEventFilter(ctx context.Context, v any) (*model.AuditEventFilter, error) {
 	if v == nil {
 		return nil, nil

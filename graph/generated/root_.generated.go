@@ -66,6 +66,8 @@ type ResolverRoot interface {
 	SwaQuote() SwaQuoteResolver
 	SwaRenewalLine() SwaRenewalLineResolver
 	SwaRenewalQuote() SwaRenewalQuoteResolver
+	SwaReservation() SwaReservationResolver
+	SwaReservationConnection() SwaReservationConnectionResolver
 	SwaUnitBin() SwaUnitBinResolver
 	SwaUnitOrder() SwaUnitOrderResolver
 	SwaUnitOrderConnection() SwaUnitOrderConnectionResolver
@@ -310,6 +312,12 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	EscalateSwaReservationPayload struct {
+		Activation func(childComplexity int) int
+		Errors     func(childComplexity int) int
+		Escalation func(childComplexity int) int
+	}
+
 	GenerateDemoLicensePayload struct {
 		Errors      func(childComplexity int) int
 		LicenseFile func(childComplexity int) int
@@ -521,6 +529,7 @@ type ComplexityRoot struct {
 		DeleteLocation               func(childComplexity int, input model.DeleteLocationInput) int
 		DetachLicenses               func(childComplexity int, input model.DetachLicensesInput) int
 		EndImpersonation             func(childComplexity int, input *model.EndImpersonationInput) int
+		EscalateSwaReservation       func(childComplexity int, input model.EscalateSwaReservationInput) int
 		GenerateDemoLicense          func(childComplexity int, input model.GenerateDemoLicenseInput) int
 		GrantShippingAllowance       func(childComplexity int, input model.GrantShippingAllowanceInput) int
 		ProcessSwaImmediately        func(childComplexity int, input model.ProcessSwaImmediatelyInput) int
@@ -673,6 +682,7 @@ type ComplexityRoot struct {
 		ResoldOrders                func(childComplexity int, filter *model.OrderFilter, first *int, after *string) int
 		SwaQuote                    func(childComplexity int, locationID string, application *string) int
 		SwaRenewalQuote             func(childComplexity int, customerID *string, locationID *string, activationOn *time.Time, months *int, deselectedLocationIds []string) int
+		SwaReservations             func(childComplexity int, first *int, after *string, dealerID *string) int
 		SwaUnitBin                  func(childComplexity int, partnerID *string) int
 		Viewer                      func(childComplexity int) int
 	}
@@ -735,6 +745,7 @@ type ComplexityRoot struct {
 		Agreement          func(childComplexity int) int
 		Application        func(childComplexity int) int
 		DueAt              func(childComplexity int) int
+		Escalations        func(childComplexity int) int
 		ID                 func(childComplexity int) int
 		Kind               func(childComplexity int) int
 		LapsedMonths       func(childComplexity int) int
@@ -743,6 +754,7 @@ type ComplexityRoot struct {
 		ReferenceNote      func(childComplexity int) int
 		ReinstatementUnits func(childComplexity int) int
 		RequestedAt        func(childComplexity int) int
+		RequestedBy        func(childComplexity int) int
 		ResolvedAt         func(childComplexity int) int
 		Status             func(childComplexity int) int
 		TermMonths         func(childComplexity int) int
@@ -772,6 +784,12 @@ type ComplexityRoot struct {
 		Name          func(childComplexity int) int
 		SystemTypes   func(childComplexity int) int
 		Terms         func(childComplexity int) int
+	}
+
+	SwaEscalation struct {
+		CreatedAt func(childComplexity int) int
+		Reason    func(childComplexity int) int
+		UserLabel func(childComplexity int) int
 	}
 
 	SwaQuote struct {
@@ -816,6 +834,26 @@ type ComplexityRoot struct {
 		Today          func(childComplexity int) int
 		Units          func(childComplexity int) int
 		UnitsAvailable func(childComplexity int) int
+	}
+
+	SwaReservation struct {
+		Activation      func(childComplexity int) int
+		CustomerName    func(childComplexity int) int
+		Dealer          func(childComplexity int) int
+		HardwareKeyCode func(childComplexity int) int
+		LocationName    func(childComplexity int) int
+		SystemType      func(childComplexity int) int
+	}
+
+	SwaReservationConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	SwaReservationEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	SwaUnitBin struct {
@@ -1748,6 +1786,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.EntitlementEdge.Node(childComplexity), true
+
+	case "EscalateSwaReservationPayload.activation":
+		if e.ComplexityRoot.EscalateSwaReservationPayload.Activation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EscalateSwaReservationPayload.Activation(childComplexity), true
+	case "EscalateSwaReservationPayload.errors":
+		if e.ComplexityRoot.EscalateSwaReservationPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EscalateSwaReservationPayload.Errors(childComplexity), true
+	case "EscalateSwaReservationPayload.escalation":
+		if e.ComplexityRoot.EscalateSwaReservationPayload.Escalation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EscalateSwaReservationPayload.Escalation(childComplexity), true
 
 	case "GenerateDemoLicensePayload.errors":
 		if e.ComplexityRoot.GenerateDemoLicensePayload.Errors == nil {
@@ -2777,6 +2834,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.EndImpersonation(childComplexity, args["input"].(*model.EndImpersonationInput)), true
+	case "Mutation.escalateSwaReservation":
+		if e.ComplexityRoot.Mutation.EscalateSwaReservation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_escalateSwaReservation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.EscalateSwaReservation(childComplexity, args["input"].(model.EscalateSwaReservationInput)), true
 	case "Mutation.generateDemoLicense":
 		if e.ComplexityRoot.Mutation.GenerateDemoLicense == nil {
 			break
@@ -3588,6 +3656,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.SwaRenewalQuote(childComplexity, args["customerId"].(*string), args["locationId"].(*string), args["activationOn"].(*time.Time), args["months"].(*int), args["deselectedLocationIds"].([]string)), true
+	case "Query.swaReservations":
+		if e.ComplexityRoot.Query.SwaReservations == nil {
+			break
+		}
+
+		args, err := ec.field_Query_swaReservations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SwaReservations(childComplexity, args["first"].(*int), args["after"].(*string), args["dealerId"].(*string)), true
 	case "Query.swaUnitBin":
 		if e.ComplexityRoot.Query.SwaUnitBin == nil {
 			break
@@ -3783,6 +3862,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SwaActivation.DueAt(childComplexity), true
+	case "SwaActivation.escalations":
+		if e.ComplexityRoot.SwaActivation.Escalations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaActivation.Escalations(childComplexity), true
 	case "SwaActivation.id":
 		if e.ComplexityRoot.SwaActivation.ID == nil {
 			break
@@ -3831,6 +3916,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SwaActivation.RequestedAt(childComplexity), true
+	case "SwaActivation.requestedBy":
+		if e.ComplexityRoot.SwaActivation.RequestedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaActivation.RequestedBy(childComplexity), true
 	case "SwaActivation.resolvedAt":
 		if e.ComplexityRoot.SwaActivation.ResolvedAt == nil {
 			break
@@ -3971,6 +4062,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SwaApplication.Terms(childComplexity), true
+
+	case "SwaEscalation.escalatedAt":
+		if e.ComplexityRoot.SwaEscalation.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaEscalation.CreatedAt(childComplexity), true
+	case "SwaEscalation.reason":
+		if e.ComplexityRoot.SwaEscalation.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaEscalation.Reason(childComplexity), true
+	case "SwaEscalation.escalatedBy":
+		if e.ComplexityRoot.SwaEscalation.UserLabel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaEscalation.UserLabel(childComplexity), true
 
 	case "SwaQuote.application":
 		if e.ComplexityRoot.SwaQuote.Application == nil {
@@ -4167,6 +4277,75 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SwaRenewalQuote.UnitsAvailable(childComplexity), true
+
+	case "SwaReservation.activation":
+		if e.ComplexityRoot.SwaReservation.Activation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaReservation.Activation(childComplexity), true
+	case "SwaReservation.customerName":
+		if e.ComplexityRoot.SwaReservation.CustomerName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaReservation.CustomerName(childComplexity), true
+	case "SwaReservation.dealer":
+		if e.ComplexityRoot.SwaReservation.Dealer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaReservation.Dealer(childComplexity), true
+	case "SwaReservation.hardwareKeyCode":
+		if e.ComplexityRoot.SwaReservation.HardwareKeyCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaReservation.HardwareKeyCode(childComplexity), true
+	case "SwaReservation.locationName":
+		if e.ComplexityRoot.SwaReservation.LocationName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaReservation.LocationName(childComplexity), true
+	case "SwaReservation.systemType":
+		if e.ComplexityRoot.SwaReservation.SystemType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaReservation.SystemType(childComplexity), true
+
+	case "SwaReservationConnection.edges":
+		if e.ComplexityRoot.SwaReservationConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaReservationConnection.Edges(childComplexity), true
+	case "SwaReservationConnection.pageInfo":
+		if e.ComplexityRoot.SwaReservationConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaReservationConnection.PageInfo(childComplexity), true
+	case "SwaReservationConnection.totalCount":
+		if e.ComplexityRoot.SwaReservationConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaReservationConnection.TotalCount(childComplexity), true
+
+	case "SwaReservationEdge.cursor":
+		if e.ComplexityRoot.SwaReservationEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaReservationEdge.Cursor(childComplexity), true
+	case "SwaReservationEdge.node":
+		if e.ComplexityRoot.SwaReservationEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaReservationEdge.Node(childComplexity), true
 
 	case "SwaUnitBin.allocated":
 		if e.ComplexityRoot.SwaUnitBin.Allocated == nil {
@@ -4591,6 +4770,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("DeleteLocationInput", ec.unmarshalInputDeleteLocationInput),
 			graphql.NewInputUnmarshaler("DetachLicensesInput", ec.unmarshalInputDetachLicensesInput),
 			graphql.NewInputUnmarshaler("EndImpersonationInput", ec.unmarshalInputEndImpersonationInput),
+			graphql.NewInputUnmarshaler("EscalateSwaReservationInput", ec.unmarshalInputEscalateSwaReservationInput),
 			graphql.NewInputUnmarshaler("GenerateDemoLicenseInput", ec.unmarshalInputGenerateDemoLicenseInput),
 			graphql.NewInputUnmarshaler("GrantShippingAllowanceInput", ec.unmarshalInputGrantShippingAllowanceInput),
 			graphql.NewInputUnmarshaler("LicenseBinFilter", ec.unmarshalInputLicenseBinFilter),
@@ -6363,12 +6543,90 @@ extend type Mutation {
   assignSwa(input: AssignSwaInput!): AssignSwaPayload!
   """Activate a pending assignment now ("Process immediately", SWA-8). Errors: FORBIDDEN, VALIDATION_FAILED, NOT_FOUND, NOT_APPLICABLE."""
   processSwaImmediately(input: ProcessSwaImmediatelyInput!): ProcessSwaImmediatelyPayload!
-  """Cancel a pending assignment; its units go back to the orders they came from (SWA-8). Errors: FORBIDDEN, NOT_FOUND, NOT_APPLICABLE."""
+  """Cancel a pending assignment; its units go back to the orders they came from (SWA-8). A distributor may cancel those of the dealers it ships to (SWA-13). Errors: FORBIDDEN, NOT_FOUND, NOT_APPLICABLE."""
   cancelSwaActivation(input: CancelSwaActivationInput!): CancelSwaActivationPayload!
   """
   Renew a customer's or a location's agreements to one end date (SWA-10): the quote is computed again; every line that does not fail renews at once (no cooling-off period) as the next version of its agreement (R01, R02, …), its units taken first-expiring-first; failing lines are left as they are. The partner is emailed the renewed agreements. Errors: FORBIDDEN, VALIDATION_FAILED, UNITS_NOT_AUTHORISED, NOT_FOUND, QUOTE_FAILED, INSUFFICIENT_SWA_UNITS, IDEMPOTENCY_KEY_REUSED.
   """
   renewSwa(input: RenewSwaInput!): RenewSwaPayload!
+}
+`, BuiltIn: false},
+	{Name: "../schema/swa_reservation.graphqls", Input: `# SWA reservations (SWA-13): the assignments in their cooling-off period, as a dealer sees its own and a
+# distributor those of the dealers it ships to; the distributor may cancel one (cancelSwaActivation) or
+# escalate it to the license desk. Every field needs the SWA_ADMIN role (FORBIDDEN otherwise).
+
+"""
+A pending SWA assignment on the SWA reservations page (SWA-13). The location is named here because a
+distributor reads its dealers' assignments but not their locations: activation.location is null for it.
+"""
+type SwaReservation {
+  activation: SwaActivation!
+  """Whose assignment it is: a dealer the caller ships to, or the caller's own partner."""
+  dealer: Partner!
+  customerName: String!
+  locationName: String!
+  hardwareKeyCode: String!
+  systemType: SystemType!
+}
+
+type SwaReservationConnection {
+  edges: [SwaReservationEdge!]!
+  pageInfo: PageInfo!
+  """The number of pending assignments listed, all pages together."""
+  totalCount: Int!
+}
+
+type SwaReservationEdge {
+  cursor: String!
+  node: SwaReservation!
+}
+
+"""An escalation of a pending assignment to the license desk (SWA-13)."""
+type SwaEscalation {
+  reason: String!
+  """Who escalated, as named then: a user of the assignment's partner or of its distributor."""
+  escalatedBy: AuditIdentity!
+  escalatedAt: Time!
+}
+
+extend type SwaActivation {
+  """The user who assigned SWA, when you may see that user."""
+  requestedBy: User
+  """Its escalations to the license desk, oldest first."""
+  escalations: [SwaEscalation!]!
+}
+
+extend type Query {
+  """
+  The pending SWA assignments (cooling-off period, SWA-8) you may act on, the first due first (SWA-13): a
+  dealer's own; a distributor's own and those of the dealers it has a shipping allowance with; the license
+  desk's all. dealerId narrows the list to one dealer's (for the license desk: any partner's). Errors:
+  FORBIDDEN, VALIDATION_FAILED.
+  """
+  swaReservations(first: Int, after: String, dealerId: ID): SwaReservationConnection!
+}
+
+input EscalateSwaReservationInput {
+  activationId: ID!
+  """What the license desk should look at (required)."""
+  reason: String!
+  idempotencyKey: String
+}
+
+type EscalateSwaReservationPayload {
+  """The assignment, still pending, with its escalations."""
+  activation: SwaActivation
+  escalation: SwaEscalation
+  errors: [UserError!]!
+}
+
+extend type Mutation {
+  """
+  Escalate a pending SWA assignment to the license desk (SWA-13), as its dealer or as a distributor that ships
+  to it: the desk is emailed and both partners' audit trails show it. Errors: FORBIDDEN (also the license desk
+  itself), VALIDATION_FAILED, NOT_FOUND, NOT_APPLICABLE (activated or cancelled already), IDEMPOTENCY_KEY_REUSED.
+  """
+  escalateSwaReservation(input: EscalateSwaReservationInput!): EscalateSwaReservationPayload!
 }
 `, BuiltIn: false},
 	{Name: "../schema/token.graphqls", Input: `"""A bearer API token. The secret is shown only once, when created."""
@@ -6958,6 +7216,18 @@ func (ec *executionContext) childFields_EntitlementEdge(ctx context.Context, fie
 		return ec.fieldContext_EntitlementEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type EntitlementEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_EscalateSwaReservationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "activation":
+		return ec.fieldContext_EscalateSwaReservationPayload_activation(ctx, field)
+	case "escalation":
+		return ec.fieldContext_EscalateSwaReservationPayload_escalation(ctx, field)
+	case "errors":
+		return ec.fieldContext_EscalateSwaReservationPayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EscalateSwaReservationPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_GenerateDemoLicensePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7716,6 +7986,10 @@ func (ec *executionContext) childFields_SwaActivation(ctx context.Context, field
 		return ec.fieldContext_SwaActivation_reason(ctx, field)
 	case "agreement":
 		return ec.fieldContext_SwaActivation_agreement(ctx, field)
+	case "requestedBy":
+		return ec.fieldContext_SwaActivation_requestedBy(ctx, field)
+	case "escalations":
+		return ec.fieldContext_SwaActivation_escalations(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SwaActivation", field.Name)
 }
@@ -7764,6 +8038,18 @@ func (ec *executionContext) childFields_SwaApplication(ctx context.Context, fiel
 		return ec.fieldContext_SwaApplication_terms(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SwaApplication", field.Name)
+}
+
+func (ec *executionContext) childFields_SwaEscalation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "reason":
+		return ec.fieldContext_SwaEscalation_reason(ctx, field)
+	case "escalatedBy":
+		return ec.fieldContext_SwaEscalation_escalatedBy(ctx, field)
+	case "escalatedAt":
+		return ec.fieldContext_SwaEscalation_escalatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SwaEscalation", field.Name)
 }
 
 func (ec *executionContext) childFields_SwaQuote(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7852,6 +8138,46 @@ func (ec *executionContext) childFields_SwaRenewalQuote(ctx context.Context, fie
 		return ec.fieldContext_SwaRenewalQuote_failure(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SwaRenewalQuote", field.Name)
+}
+
+func (ec *executionContext) childFields_SwaReservation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "activation":
+		return ec.fieldContext_SwaReservation_activation(ctx, field)
+	case "dealer":
+		return ec.fieldContext_SwaReservation_dealer(ctx, field)
+	case "customerName":
+		return ec.fieldContext_SwaReservation_customerName(ctx, field)
+	case "locationName":
+		return ec.fieldContext_SwaReservation_locationName(ctx, field)
+	case "hardwareKeyCode":
+		return ec.fieldContext_SwaReservation_hardwareKeyCode(ctx, field)
+	case "systemType":
+		return ec.fieldContext_SwaReservation_systemType(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SwaReservation", field.Name)
+}
+
+func (ec *executionContext) childFields_SwaReservationConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_SwaReservationConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_SwaReservationConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_SwaReservationConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SwaReservationConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_SwaReservationEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_SwaReservationEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_SwaReservationEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SwaReservationEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_SwaUnitBin(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -50,6 +50,7 @@ type MutationResolver interface {
 	ProcessSwaImmediately(ctx context.Context, input model.ProcessSwaImmediatelyInput) (*model.ProcessSwaImmediatelyPayload, error)
 	CancelSwaActivation(ctx context.Context, input model.CancelSwaActivationInput) (*model.CancelSwaActivationPayload, error)
 	RenewSwa(ctx context.Context, input model.RenewSwaInput) (*model.RenewSwaPayload, error)
+	EscalateSwaReservation(ctx context.Context, input model.EscalateSwaReservationInput) (*model.EscalateSwaReservationPayload, error)
 	CreateAPIToken(ctx context.Context, input model.CreateAPITokenInput) (*model.CreateAPITokenPayload, error)
 	RevokeAPIToken(ctx context.Context, input model.RevokeAPITokenInput) (*model.RevokeAPITokenPayload, error)
 	CreateUser(ctx context.Context, input model.CreateUserInput) (*model.CreateUserPayload, error)
@@ -76,6 +77,7 @@ type QueryResolver interface {
 	ProspectiveSwaLocations(ctx context.Context, search *string, first *int, after *string) (*model.LocationConnection, error)
 	SwaQuote(ctx context.Context, locationID string, application *string) (*swa.Quote, error)
 	SwaRenewalQuote(ctx context.Context, customerID *string, locationID *string, activationOn *time.Time, months *int, deselectedLocationIds []string) (*swa.RenewalQuote, error)
+	SwaReservations(ctx context.Context, first *int, after *string, dealerID *string) (*model.SwaReservationConnection, error)
 	Viewer(ctx context.Context) (*actor.Actor, error)
 }
 
@@ -271,6 +273,20 @@ func (ec *executionContext) field_Mutation_endImpersonation_args(ctx context.Con
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (*model.EndImpersonationInput, error) {
 			return ec.unmarshalOEndImpersonationInput2ᚖlmsᚋgraphᚋmodelᚐEndImpersonationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_escalateSwaReservation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.EscalateSwaReservationInput, error) {
+			return ec.unmarshalNEscalateSwaReservationInput2lmsᚋgraphᚋmodelᚐEscalateSwaReservationInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -952,6 +968,36 @@ func (ec *executionContext) field_Query_swaRenewalQuote_args(ctx context.Context
 		return nil, err
 	}
 	args["deselectedLocationIds"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_swaReservations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "dealerId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["dealerId"] = arg2
 	return args, nil
 }
 
@@ -2117,6 +2163,50 @@ func (ec *executionContext) fieldContext_Mutation_renewSwa(ctx context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_escalateSwaReservation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_escalateSwaReservation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().EscalateSwaReservation(ctx, fc.Args["input"].(model.EscalateSwaReservationInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.EscalateSwaReservationPayload) graphql.Marshaler {
+			return ec.marshalNEscalateSwaReservationPayload2ᚖlmsᚋgraphᚋmodelᚐEscalateSwaReservationPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_escalateSwaReservation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EscalateSwaReservationPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_escalateSwaReservation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_createApiToken(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3149,6 +3239,50 @@ func (ec *executionContext) fieldContext_Query_swaRenewalQuote(ctx context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_swaReservations(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_swaReservations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().SwaReservations(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["dealerId"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SwaReservationConnection) graphql.Marshaler {
+			return ec.marshalNSwaReservationConnection2ᚖlmsᚋgraphᚋmodelᚐSwaReservationConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_swaReservations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SwaReservationConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_swaReservations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_viewer(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3470,6 +3604,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "escalateSwaReservation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_escalateSwaReservation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "createApiToken":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createApiToken(ctx, field)
@@ -3652,6 +3793,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_swaRenewalQuote(ctx, field)
+				})
+		case "swaReservations":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_swaReservations(ctx, field)
 				})
 		case "viewer":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,

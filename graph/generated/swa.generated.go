@@ -32,6 +32,8 @@ type SwaActivationResolver interface {
 	TimeLeft(ctx context.Context, obj *db.SwaActivation) (string, error)
 
 	Agreement(ctx context.Context, obj *db.SwaActivation) (*db.SwaAgreement, error)
+	RequestedBy(ctx context.Context, obj *db.SwaActivation) (*db.User, error)
+	Escalations(ctx context.Context, obj *db.SwaActivation) ([]db.SwaEscalation, error)
 }
 type SwaAgreementResolver interface {
 	ID(ctx context.Context, obj *db.SwaAgreement) (string, error)
@@ -1149,6 +1151,70 @@ func (ec *executionContext) fieldContext_SwaActivation_agreement(_ context.Conte
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_SwaAgreement(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SwaActivation_requestedBy(ctx context.Context, field graphql.CollectedField, obj *db.SwaActivation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SwaActivation_requestedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SwaActivation().RequestedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *db.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖlmsᚋdbᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SwaActivation_requestedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SwaActivation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SwaActivation_escalations(ctx context.Context, field graphql.CollectedField, obj *db.SwaActivation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SwaActivation_escalations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SwaActivation().Escalations(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []db.SwaEscalation) graphql.Marshaler {
+			return ec.marshalNSwaEscalation2ᚕlmsᚋdbᚐSwaEscalationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SwaActivation_escalations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SwaActivation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SwaEscalation(ctx, field)
 		},
 	}
 	return fc, nil
@@ -3480,6 +3546,18 @@ func (ec *executionContext) _SwaActivation(ctx context.Context, sel ast.Selectio
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._SwaActivation_agreement(ctx, field, obj)
 				})
+		case "requestedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SwaActivation_requestedBy(ctx, field, obj)
+				})
+		case "escalations":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SwaActivation_escalations(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -4167,6 +4245,14 @@ func (ec *executionContext) marshalNShipSwaUnitsPayload2ᚖlmsᚋgraphᚋmodel�
 		return graphql.Null
 	}
 	return ec._ShipSwaUnitsPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSwaActivation2ᚖlmsᚋdbᚐSwaActivation(ctx context.Context, sel ast.SelectionSet, v *db.SwaActivation) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SwaActivation!")
+		return graphql.Null
+	}
+	return ec._SwaActivation(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNSwaActivationKind2lmsᚋdbᚐSwaActivationKind(ctx context.Context, v any) (db.SwaActivationKind, error) {

@@ -326,6 +326,20 @@ type EntitlementEdge struct {
 	Node   *format.Feature `json:"node"`
 }
 
+type EscalateSwaReservationInput struct {
+	ActivationID string `json:"activationId"`
+	// What the license desk should look at (required).
+	Reason         string  `json:"reason"`
+	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
+}
+
+type EscalateSwaReservationPayload struct {
+	// The assignment, still pending, with its escalations.
+	Activation *db.SwaActivation `json:"activation,omitempty"`
+	Escalation *db.SwaEscalation `json:"escalation,omitempty"`
+	Errors     []apperr.Error    `json:"errors"`
+}
+
 type GenerateDemoLicenseInput struct {
 	LocationID string `json:"locationId"`
 	// Must be true: the user confirms the demo license terms ("Select the Checkbox and click Proceed"); a used demo license does not come back.
@@ -683,6 +697,17 @@ type SwaQuoteTerm struct {
 	Units    int        `json:"units"`
 	StartsOn *time.Time `json:"startsOn,omitempty"`
 	EndsOn   *time.Time `json:"endsOn,omitempty"`
+}
+
+type SwaReservationConnection struct {
+	Edges    []SwaReservationEdge `json:"edges"`
+	PageInfo *PageInfo            `json:"pageInfo"`
+	Total    *page.Total          `json:"-"`
+}
+
+type SwaReservationEdge struct {
+	Cursor string           `json:"cursor"`
+	Node   *swa.Reservation `json:"node"`
 }
 
 type SwaUnitOrderConnection struct {
