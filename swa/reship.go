@@ -98,7 +98,7 @@ func (s *Service) reshipUnits(ctx context.Context, tx bun.Tx, a *actor.Actor, in
 	}
 	base := db.SwaUnitOrder{PartnerID: dealer.ID, PurchaseOrder: in.PurchaseOrder, ShippedBy: &a.User.ID, ReshippedFrom: &a.Partner.ID, CreatedAt: s.now()}
 	orders, sources := reshippedOrders(takes, base, in.SalesOrder)
-	if err := s.checkSalesOrders(ctx, tx, dealer, in.SalesOrder, orders); err != nil {
+	if err := checkSalesOrders(ctx, tx, dealer, in.SalesOrder, orders); err != nil {
 		return nil, err
 	}
 
@@ -113,7 +113,11 @@ func (s *Service) reshipUnits(ctx context.Context, tx bun.Tx, a *actor.Actor, in
 		return nil, fmt.Errorf("insert reshipped SWA unit orders: %w", err)
 	}
 	if n, _ := res.RowsAffected(); int(n) < len(orders) {
-		return nil, apperr.New(apperr.AlreadyExists, "%s already has an SWA unit order with sales order %s; choose another sales order number", dealer.Name, in.SalesOrder).OnField("salesOrder")
+		taken := "an SWA unit order with sales order " + orders[0].SalesOrder
+		if len(orders) > 1 {
+			taken = fmt.Sprintf("one of the SWA unit orders %s to %s", orders[0].SalesOrder, orders[len(orders)-1].SalesOrder)
+		}
+		return nil, apperr.New(apperr.AlreadyExists, "%s already has %s; choose another sales order number", dealer.Name, taken).OnField("salesOrder")
 	}
 	if _, err := tx.NewInsert().Model(&sources).Exec(ctx); err != nil {
 		return nil, fmt.Errorf("record the sources of reshipped SWA unit orders: %w", err)
@@ -172,7 +176,7 @@ func reshippedOrders(takes []unitTake, base db.SwaUnitOrder, salesOrder string) 
 // and, when the units arrive as numbered orders, a sales order the dealer
 // has already: the numbered ones themselves are refused when they are
 // inserted.
-func (s *Service) checkSalesOrders(ctx context.Context, tx bun.Tx, dealer *db.Partner, salesOrder string, orders []db.SwaUnitOrder) error {
+func checkSalesOrders(ctx context.Context, tx bun.Tx, dealer *db.Partner, salesOrder string, orders []db.SwaUnitOrder) error {
 	if len(orders) < 2 {
 		return nil
 	}
