@@ -227,6 +227,7 @@ func TestReshipSwaUnitsRefused(t *testing.T) {
 	shipUnits(t, env, lmstest.Distributor, "SO-D", 50, "2031-12-31")
 	shipUnits(t, env, lmstest.Distributor, "SO-D2", 10, "2032-01-31")
 	shipUnits(t, env, lmstest.DealerY, "SO-TAKEN", 5, "2031-01-31")
+	shipUnits(t, env, lmstest.DealerY, "SO-NUM/2", 5, "2031-01-31")
 	before := unitBalances(t, env)
 
 	for _, tc := range []struct {
@@ -249,6 +250,7 @@ func TestReshipSwaUnitsRefused(t *testing.T) {
 		{"more than available", lmstest.Distributor, lmstest.DealerY, "SO-X", 61, "INSUFFICIENT_SWA_UNITS", ""},
 		{"a sales order the dealer has", lmstest.Distributor, lmstest.DealerY, "SO-TAKEN", 5, "ALREADY_EXISTS", "salesOrder"},
 		{"a sales order the dealer has, numbered", lmstest.Distributor, lmstest.DealerY, "SO-TAKEN", 55, "ALREADY_EXISTS", "salesOrder"},
+		{"a numbered sales order the dealer has", lmstest.Distributor, lmstest.DealerY, "SO-NUM", 55, "ALREADY_EXISTS", "salesOrder"},
 	} {
 		p := reshipUnits(t, env, tc.user, tc.email, tc.so, tc.qty, "")
 		require.Equal(t, []string{tc.code}, codes(p.Errors), tc.name)
