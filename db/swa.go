@@ -8,7 +8,8 @@ import (
 )
 
 // SwaUnitOrder is an order of SWA units shipped into a partner's SWA unit
-// bin (SWA-1, SWA-2). Available + Allocated + Consumed = Shipped.
+// bin (SWA-1, SWA-2). Available + Allocated + Consumed + Reshipped =
+// Shipped.
 type SwaUnitOrder struct {
 	bun.BaseModel `bun:"table:swa_unit_orders,alias:suo"`
 
@@ -23,10 +24,25 @@ type SwaUnitOrder struct {
 	// activated agreements.
 	Allocated int `bun:"allocated,notnull"`
 	Consumed  int `bun:"consumed,notnull"`
+	// Reshipped went on to dealers' bins (SWA-11).
+	Reshipped int `bun:"reshipped,notnull"`
 	// ExpiresOn is the last day the units may be used.
 	ExpiresOn time.Time  `bun:"expires_on,type:date,notnull"`
 	ShippedBy *uuid.UUID `bun:"shipped_by,type:uuid"`
-	CreatedAt time.Time  `bun:"created_at,nullzero,notnull,default:clock_timestamp()"`
+	// ReshippedFrom is the distributor that reshipped the units from its
+	// own bin (SWA-11); nil for units the license desk shipped.
+	ReshippedFrom *uuid.UUID `bun:"reshipped_from,type:uuid"`
+	CreatedAt     time.Time  `bun:"created_at,nullzero,notnull,default:clock_timestamp()"`
+}
+
+// SwaUnitOrderSource is how many units of a reshipped order came from one
+// of the distributor's orders (SWA-11).
+type SwaUnitOrderSource struct {
+	bun.BaseModel `bun:"table:swa_unit_order_sources,alias:suos"`
+
+	UnitOrderID   uuid.UUID `bun:"unit_order_id,pk,type:uuid"`
+	SourceOrderID uuid.UUID `bun:"source_order_id,pk,type:uuid"`
+	Quantity      int       `bun:"quantity,notnull"`
 }
 
 // SwaActivationStatus is where an assignment of SWA stands (SWA-8).

@@ -44,16 +44,29 @@ func (r *Resolver) prefetchLocationSwa(ctx context.Context, ids []uuid.UUID) err
 }
 
 // prefetchUnitOrders loads what node asks for below a page of SWA unit
-// orders: their partners and parts, one call each for the page.
+// orders: their partners (and the distributors they were reshipped from)
+// and parts, one call each for the page.
 func (r *Resolver) prefetchUnitOrders(ctx context.Context, orders []*db.SwaUnitOrder, node graphql.CollectedField) error {
 	l := r.loaders(ctx)
-	partners := make([]uuid.UUID, len(orders))
+	var partners []uuid.UUID
 	parts := make([]string, len(orders))
 	for i, o := range orders {
-		partners[i], parts[i] = o.PartnerID, o.PartNumber
+		parts[i] = o.PartNumber
 	}
 	types := []string{"SwaUnitOrder", "Node"}
 	if _, ok := selected(ctx, node, "partner", types); ok {
+		for _, o := range orders {
+			partners = append(partners, o.PartnerID)
+		}
+	}
+	if _, ok := selected(ctx, node, "reshippedFrom", types); ok {
+		for _, o := range orders {
+			if o.ReshippedFrom != nil {
+				partners = append(partners, *o.ReshippedFrom)
+			}
+		}
+	}
+	if len(partners) > 0 {
 		if err := l.partners.prefetch(ctx, partners); err != nil {
 			return err
 		}

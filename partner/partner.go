@@ -171,11 +171,13 @@ func Visible(a *actor.Actor) schema.QueryAppender {
 
 // shipsTo is the one condition on a partner row (alias partner) that it
 // ships to the actor's partner, which therefore sees it by name: a
-// distributor with a shipping allowance for it or that reshipped an order to
-// it (an order outlives the allowance it was made under).
+// distributor with a shipping allowance for it or that reshipped an order of
+// licenses or SWA units to it (an order outlives the allowance it was made
+// under).
 func shipsTo(a *actor.Actor) schema.QueryAppender {
 	return bun.SafeQuery(`(EXISTS (SELECT 1 FROM shipping_allowances sa WHERE sa.dealer_id = ? AND sa.distributor_id = partner.id)
- OR EXISTS (SELECT 1 FROM license_orders lo WHERE lo.partner_id = ? AND lo.reshipped_from = partner.id))`, a.Partner.ID, a.Partner.ID)
+ OR EXISTS (SELECT 1 FROM license_orders lo WHERE lo.partner_id = ? AND lo.reshipped_from = partner.id)
+ OR EXISTS (SELECT 1 FROM swa_unit_orders suo WHERE suo.partner_id = ? AND suo.reshipped_from = partner.id))`, a.Partner.ID, a.Partner.ID, a.Partner.ID)
 }
 
 // PartnerFilter narrows ListPartners.

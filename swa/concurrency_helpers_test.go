@@ -160,6 +160,12 @@ type orderBalance struct {
 	Available  int       `bun:"available"`
 	Allocated  int       `bun:"allocated"`
 	Consumed   int       `bun:"consumed"`
+	Reshipped  int       `bun:"reshipped"`
+	// ReshippedToDealers is what reshipped orders record they took of the
+	// order; Received what a reshipped order records it got from its
+	// sources (nil for an order the license desk shipped).
+	ReshippedToDealers int  `bun:"reshipped_to_dealers"`
+	Received           *int `bun:"received"`
 	// HeldByPending and HeldByActivated are the allocations of the order
 	// to PENDING and ACTIVATED assignments; CANCELLED ones gave theirs back.
 	HeldByPending   int `bun:"held_by_pending"`
@@ -178,7 +184,9 @@ func unitBalances(t testing.TB, env *lmstest.Env) map[string]orderBalance {
 	t.Helper()
 	var rows []orderBalance
 	require.NoError(t, env.DB.Bun.NewRaw(`
-SELECT suo.id, suo.sales_order, suo.expires_on, suo.shipped, suo.available, suo.allocated, suo.consumed,
+SELECT suo.id, suo.sales_order, suo.expires_on, suo.shipped, suo.available, suo.allocated, suo.consumed, suo.reshipped,
+       (SELECT coalesce(sum(quantity), 0) FROM swa_unit_order_sources WHERE source_order_id = suo.id) AS reshipped_to_dealers,
+       (SELECT sum(quantity) FROM swa_unit_order_sources WHERE unit_order_id = suo.id) AS received,
        coalesce(sum(sal.quantity) FILTER (WHERE sac.status = 'PENDING'), 0) AS held_by_pending,
        coalesce(sum(sal.quantity) FILTER (WHERE sac.status = 'ACTIVATED'), 0) AS held_by_activated
 FROM swa_unit_orders AS suo
@@ -194,8 +202,9 @@ GROUP BY suo.id`).Scan(context.Background(), &rows))
 
 // requireUnitsConserved checks, on the tables, that units are conserved
 // (LIC-15's rule for SWA units): on every order shipped = available +
-// allocated + consumed, allocated is what pending assignments hold of it
-// and consumed what activated ones took; every assignment holds exactly
+// allocated + consumed + reshipped, allocated is what pending assignments
+// hold of it, consumed what activated ones took and reshipped what
+// reshipped orders took, and a reshipped order holds what it got; every assignment holds exactly
 // its units (nothing for a cancelled one), and agreements took the units
 // of their assignments. It returns the orders by sales order.
 func requireUnitsConserved(t testing.TB, env *lmstest.Env) map[string]orderBalance {
@@ -203,7 +212,11 @@ func requireUnitsConserved(t testing.TB, env *lmstest.Env) map[string]orderBalan
 	orders := unitBalances(t, env)
 	require.NotEmpty(t, orders)
 	for so, o := range orders {
-		require.Equal(t, o.Shipped, o.Available+o.Allocated+o.Consumed, "shipped = available + allocated + consumed on %s: %+v", so, o)
+		require.Equal(t, o.Shipped, o.Available+o.Allocated+o.Consumed+o.Reshipped, "shipped = available + allocated + consumed + reshipped on %s: %+v", so, o)
+		require.Equal(t, o.ReshippedToDealers, o.Reshipped, "reshipped = taken by reshipped orders on %s: %+v", so, o)
+		if o.Received != nil {
+			require.Equal(t, *o.Received, o.Shipped, "a reshipped order holds what it got on %s: %+v", so, o)
+		}
 		require.GreaterOrEqual(t, o.Available, 0, "%+v", o)
 		require.Equal(t, o.HeldByPending, o.Allocated, "allocated = held by pending assignments on %s: %+v", so, o)
 		require.Equal(t, o.HeldByActivated, o.Consumed, "consumed = taken by activated assignments on %s: %+v", so, o)

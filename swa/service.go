@@ -9,12 +9,13 @@
 // The calculations (rates, units, grace and term dates, reinstatement) are
 // the pure sub-package quote; this package loads, locks and writes around
 // them. Every operation needs the SWA_ADMIN role (the license desk may do
-// everything); the license desk ships units.
+// everything); the license desk ships units, and distributors reship them
+// to their dealers (SWA-11).
 //
-// Units are conserved: a unit order's available + allocated + consumed =
-// shipped, changed only under the order's row lock (units.go), in the
-// transaction that creates, activates or cancels the activation holding
-// them.
+// Units are conserved: a unit order's available + allocated + consumed +
+// reshipped = shipped, changed only under the order's row lock (units.go),
+// in the transaction that creates, activates or cancels the activation
+// holding them, or that reships them to a dealer (reship.go, SWA-11).
 package swa
 
 import (

@@ -132,8 +132,9 @@ func unitPart(ctx context.Context, idb bun.IDB) (*catalog.Part, error) {
 }
 
 // UnitTotals are a partner's unexpired SWA units (SWA-2): UnAllocated is
-// what is not consumed by agreements yet, Allocated what pending
-// activations reserve of it, Available what can be assigned.
+// what is not consumed by agreements (nor reshipped to dealers) yet,
+// Allocated what pending activations reserve of it, Available what can be
+// assigned or reshipped.
 type UnitTotals struct {
 	UnAllocated int `bun:"unallocated"`
 	Allocated   int `bun:"allocated"`
@@ -224,11 +225,19 @@ func lockOrders(ctx context.Context, tx bun.Tx, q func(*bun.SelectQuery) *bun.Se
 	return rows, nil
 }
 
-// allocate reserves units of the partner's unexpired orders for a pending
-// activation, first-expiring-first (SWA-2), under the orders' row locks;
-// expired units are never taken. It returns the allocations, or
-// INSUFFICIENT_SWA_UNITS with what is available.
-func allocate(ctx context.Context, tx bun.Tx, partnerID uuid.UUID, activationID uuid.UUID, units int, today time.Time) ([]db.SwaAllocation, error) {
+// unitTake is what taking units first-expiring-first takes of one unit
+// order.
+type unitTake struct {
+	Order    db.SwaUnitOrder
+	Quantity int
+}
+
+// takeFirstExpiring locks the partner's unexpired orders with available
+// units and chooses units from them first-expiring-first (SWA-2), the
+// orders that expire first, then by id; expired units are never taken. It
+// changes nothing: the caller moves the units it returns, under the locks.
+// Errors: INSUFFICIENT_SWA_UNITS with what is available.
+func takeFirstExpiring(ctx context.Context, tx bun.Tx, partnerID uuid.UUID, units int, today time.Time) ([]unitTake, error) {
 	orders, err := lockOrders(ctx, tx, func(q *bun.SelectQuery) *bun.SelectQuery {
 		return unexpired(q.Where("suo.partner_id = ?", partnerID).Where("suo.available > 0"), today)
 	})
@@ -243,18 +252,34 @@ func allocate(ctx context.Context, tx bun.Tx, partnerID uuid.UUID, activationID 
 	if have < units {
 		return nil, apperr.New(apperr.InsufficientSwaUnits, "%d SWA units are needed and %d are available in the SWA unit bin", units, have)
 	}
-	var out []db.SwaAllocation
+	var out []unitTake
 	for _, o := range orders {
 		if units == 0 {
 			break
 		}
 		n := min(units, o.Available)
 		units -= n
-		if _, err := tx.NewUpdate().Model((*db.SwaUnitOrder)(nil)).Set("available = available - ?", n).Set("allocated = allocated + ?", n).
-			Where("id = ?", o.ID).Exec(ctx); err != nil {
-			return nil, fmt.Errorf("allocate %d SWA units of order %s: %w", n, o.ID, err)
+		out = append(out, unitTake{Order: o, Quantity: n})
+	}
+	return out, nil
+}
+
+// allocate reserves units of the partner's unexpired orders for a pending
+// activation, first-expiring-first (takeFirstExpiring), under the orders'
+// row locks. It returns the allocations, or INSUFFICIENT_SWA_UNITS with
+// what is available.
+func allocate(ctx context.Context, tx bun.Tx, partnerID uuid.UUID, activationID uuid.UUID, units int, today time.Time) ([]db.SwaAllocation, error) {
+	takes, err := takeFirstExpiring(ctx, tx, partnerID, units, today)
+	if err != nil {
+		return nil, err
+	}
+	var out []db.SwaAllocation
+	for _, t := range takes {
+		if _, err := tx.NewUpdate().Model((*db.SwaUnitOrder)(nil)).Set("available = available - ?", t.Quantity).Set("allocated = allocated + ?", t.Quantity).
+			Where("id = ?", t.Order.ID).Exec(ctx); err != nil {
+			return nil, fmt.Errorf("allocate %d SWA units of order %s: %w", t.Quantity, t.Order.ID, err)
 		}
-		out = append(out, db.SwaAllocation{ActivationID: activationID, UnitOrderID: o.ID, Quantity: n})
+		out = append(out, db.SwaAllocation{ActivationID: activationID, UnitOrderID: t.Order.ID, Quantity: t.Quantity})
 	}
 	if len(out) > 0 {
 		if _, err := tx.NewInsert().Model(&out).Exec(ctx); err != nil {

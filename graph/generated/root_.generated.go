@@ -536,6 +536,7 @@ type ComplexityRoot struct {
 		RegenerateLicenseFile        func(childComplexity int, input model.RegenerateLicenseFileInput) int
 		RenewSwa                     func(childComplexity int, input model.RenewSwaInput) int
 		ReshipLicenses               func(childComplexity int, input model.ReshipLicensesInput) int
+		ReshipSwaUnits               func(childComplexity int, input model.ReshipSwaUnitsInput) int
 		ReturnLicenses               func(childComplexity int, input model.ReturnLicensesInput) int
 		RevokeAPIToken               func(childComplexity int, input model.RevokeAPITokenInput) int
 		ShipLicenseOrder             func(childComplexity int, input model.ShipLicenseOrderInput) int
@@ -701,6 +702,11 @@ type ComplexityRoot struct {
 	ReshipLicensesPayload struct {
 		Errors func(childComplexity int) int
 		Order  func(childComplexity int) int
+	}
+
+	ReshipSwaUnitsPayload struct {
+		Errors func(childComplexity int) int
+		Orders func(childComplexity int) int
 	}
 
 	ReturnLicensesPayload struct {
@@ -873,6 +879,8 @@ type ComplexityRoot struct {
 		Part          func(childComplexity int) int
 		Partner       func(childComplexity int) int
 		PurchaseOrder func(childComplexity int) int
+		Reshipped     func(childComplexity int) int
+		ReshippedFrom func(childComplexity int) int
 		SalesOrder    func(childComplexity int) int
 		Shipped       func(childComplexity int) int
 	}
@@ -2911,6 +2919,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ReshipLicenses(childComplexity, args["input"].(model.ReshipLicensesInput)), true
+	case "Mutation.reshipSwaUnits":
+		if e.ComplexityRoot.Mutation.ReshipSwaUnits == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_reshipSwaUnits_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReshipSwaUnits(childComplexity, args["input"].(model.ReshipSwaUnitsInput)), true
 	case "Mutation.returnLicenses":
 		if e.ComplexityRoot.Mutation.ReturnLicenses == nil {
 			break
@@ -3730,6 +3749,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ReshipLicensesPayload.Order(childComplexity), true
 
+	case "ReshipSwaUnitsPayload.errors":
+		if e.ComplexityRoot.ReshipSwaUnitsPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReshipSwaUnitsPayload.Errors(childComplexity), true
+	case "ReshipSwaUnitsPayload.orders":
+		if e.ComplexityRoot.ReshipSwaUnitsPayload.Orders == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReshipSwaUnitsPayload.Orders(childComplexity), true
+
 	case "ReturnLicensesPayload.errors":
 		if e.ComplexityRoot.ReturnLicensesPayload.Errors == nil {
 			break
@@ -4431,6 +4463,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SwaUnitOrder.PurchaseOrder(childComplexity), true
+	case "SwaUnitOrder.reshipped":
+		if e.ComplexityRoot.SwaUnitOrder.Reshipped == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaUnitOrder.Reshipped(childComplexity), true
+	case "SwaUnitOrder.reshippedFrom":
+		if e.ComplexityRoot.SwaUnitOrder.ReshippedFrom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaUnitOrder.ReshippedFrom(childComplexity), true
 	case "SwaUnitOrder.salesOrder":
 		if e.ComplexityRoot.SwaUnitOrder.SalesOrder == nil {
 			break
@@ -4784,6 +4828,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RenewSwaInput", ec.unmarshalInputRenewSwaInput),
 			graphql.NewInputUnmarshaler("ReshipLicensesInput", ec.unmarshalInputReshipLicensesInput),
 			graphql.NewInputUnmarshaler("ReshipLineInput", ec.unmarshalInputReshipLineInput),
+			graphql.NewInputUnmarshaler("ReshipSwaUnitsInput", ec.unmarshalInputReshipSwaUnitsInput),
 			graphql.NewInputUnmarshaler("ReturnLicensesInput", ec.unmarshalInputReturnLicensesInput),
 			graphql.NewInputUnmarshaler("ReturnLineInput", ec.unmarshalInputReturnLineInput),
 			graphql.NewInputUnmarshaler("RevokeApiTokenInput", ec.unmarshalInputRevokeApiTokenInput),
@@ -6246,7 +6291,7 @@ type Mutation
 """A calendar date, ISO 8601 (2015-03-31)."""
 scalar Date
 
-"""An order of SWA units in a partner's SWA unit bin (SWA-1, SWA-2): quantity = available + allocated + consumed."""
+"""An order of SWA units in a partner's SWA unit bin (SWA-1, SWA-2): quantity = available + allocated + consumed + reshipped."""
 type SwaUnitOrder implements Node {
   id: ID!
   partner: Partner
@@ -6627,6 +6672,45 @@ extend type Mutation {
   itself), VALIDATION_FAILED, NOT_FOUND, NOT_APPLICABLE (activated or cancelled already), IDEMPOTENCY_KEY_REUSED.
   """
   escalateSwaReservation(input: EscalateSwaReservationInput!): EscalateSwaReservationPayload!
+}
+`, BuiltIn: false},
+	{Name: "../schema/swa_reship.graphqls", Input: `# Reshipping SWA units from a distributor's SWA unit bin to a dealer's (SWA-11).
+
+extend type SwaUnitOrder {
+  """Units reshipped to dealers (SWA-11)."""
+  reshipped: Int!
+  """The distributor that reshipped these units from its own SWA unit bin (SWA-11); null for units the license desk shipped."""
+  reshippedFrom: Partner
+}
+
+input ReshipSwaUnitsInput {
+  """The email of a user of the dealer, as for reshipping licenses."""
+  dealerUserEmail: String!
+  """The new order's numbers in the dealer's SWA unit bin."""
+  salesOrder: String!
+  purchaseOrder: String!
+  """The units to reship, taken first-expiring first."""
+  quantity: Int!
+  """
+  A retry with the same key and input returns the first answer and changes nothing; the same key
+  with other input is refused (IDEMPOTENCY_KEY_REUSED). Keys are kept for 48 hours.
+  """
+  idempotencyKey: String
+}
+
+type ReshipSwaUnitsPayload {
+  """
+  The new orders in the dealer's SWA unit bin, first-expiring first: one per expiry date of the
+  units taken, so that each unit keeps its expiry. With one date the order has the sales order
+  given; with more they are numbered <salesOrder>/1, /2, …. Empty when the reship failed.
+  """
+  orders: [SwaUnitOrder!]!
+  errors: [UserError!]!
+}
+
+extend type Mutation {
+  """Distributors with SWA_ADMIN: move available SWA units, first-expiring first, to a dealer they have a shipping allowance for, as new orders with the same expiry dates, and email the dealer (SWA-11). Errors: FORBIDDEN, VALIDATION_FAILED, INVALID_FEATURE_QUANTITY, NO_SHIPPING_ALLOWANCE, INSUFFICIENT_SWA_UNITS, ALREADY_EXISTS, IDEMPOTENCY_KEY_REUSED."""
+  reshipSwaUnits(input: ReshipSwaUnitsInput!): ReshipSwaUnitsPayload!
 }
 `, BuiltIn: false},
 	{Name: "../schema/token.graphqls", Input: `"""A bearer API token. The secret is shown only once, when created."""
@@ -7882,6 +7966,16 @@ func (ec *executionContext) childFields_ReshipLicensesPayload(ctx context.Contex
 	return nil, fmt.Errorf("no field named %q was found under type ReshipLicensesPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_ReshipSwaUnitsPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "orders":
+		return ec.fieldContext_ReshipSwaUnitsPayload_orders(ctx, field)
+	case "errors":
+		return ec.fieldContext_ReshipSwaUnitsPayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReshipSwaUnitsPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_ReturnLicensesPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "returns":
@@ -8218,6 +8312,10 @@ func (ec *executionContext) childFields_SwaUnitOrder(ctx context.Context, field 
 		return ec.fieldContext_SwaUnitOrder_expiresOn(ctx, field)
 	case "shippedAt":
 		return ec.fieldContext_SwaUnitOrder_shippedAt(ctx, field)
+	case "reshipped":
+		return ec.fieldContext_SwaUnitOrder_reshipped(ctx, field)
+	case "reshippedFrom":
+		return ec.fieldContext_SwaUnitOrder_reshippedFrom(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SwaUnitOrder", field.Name)
 }

@@ -51,6 +51,7 @@ type MutationResolver interface {
 	CancelSwaActivation(ctx context.Context, input model.CancelSwaActivationInput) (*model.CancelSwaActivationPayload, error)
 	RenewSwa(ctx context.Context, input model.RenewSwaInput) (*model.RenewSwaPayload, error)
 	EscalateSwaReservation(ctx context.Context, input model.EscalateSwaReservationInput) (*model.EscalateSwaReservationPayload, error)
+	ReshipSwaUnits(ctx context.Context, input model.ReshipSwaUnitsInput) (*model.ReshipSwaUnitsPayload, error)
 	CreateAPIToken(ctx context.Context, input model.CreateAPITokenInput) (*model.CreateAPITokenPayload, error)
 	RevokeAPIToken(ctx context.Context, input model.RevokeAPITokenInput) (*model.RevokeAPITokenPayload, error)
 	CreateUser(ctx context.Context, input model.CreateUserInput) (*model.CreateUserPayload, error)
@@ -371,6 +372,20 @@ func (ec *executionContext) field_Mutation_reshipLicenses_args(ctx context.Conte
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.ReshipLicensesInput, error) {
 			return ec.unmarshalNReshipLicensesInput2lmsᚋgraphᚋmodelᚐReshipLicensesInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_reshipSwaUnits_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ReshipSwaUnitsInput, error) {
+			return ec.unmarshalNReshipSwaUnitsInput2lmsᚋgraphᚋmodelᚐReshipSwaUnitsInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -2207,6 +2222,50 @@ func (ec *executionContext) fieldContext_Mutation_escalateSwaReservation(ctx con
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_reshipSwaUnits(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_reshipSwaUnits(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReshipSwaUnits(ctx, fc.Args["input"].(model.ReshipSwaUnitsInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ReshipSwaUnitsPayload) graphql.Marshaler {
+			return ec.marshalNReshipSwaUnitsPayload2ᚖlmsᚋgraphᚋmodelᚐReshipSwaUnitsPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_reshipSwaUnits(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReshipSwaUnitsPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_reshipSwaUnits_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_createApiToken(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3607,6 +3666,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "escalateSwaReservation":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_escalateSwaReservation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reshipSwaUnits":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_reshipSwaUnits(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++

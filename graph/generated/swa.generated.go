@@ -67,6 +67,8 @@ type SwaUnitOrderResolver interface {
 	Partner(ctx context.Context, obj *db.SwaUnitOrder) (*db.Partner, error)
 
 	Part(ctx context.Context, obj *db.SwaUnitOrder) (*catalog.Part, error)
+
+	ReshippedFrom(ctx context.Context, obj *db.SwaUnitOrder) (*db.Partner, error)
 }
 type SwaUnitOrderConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.SwaUnitOrderConnection) (int, error)
@@ -2674,6 +2676,61 @@ func (ec *executionContext) fieldContext_SwaUnitOrder_shippedAt(_ context.Contex
 	return graphql.NewScalarFieldContext("SwaUnitOrder", field, false, false, "Time")
 }
 
+func (ec *executionContext) _SwaUnitOrder_reshipped(ctx context.Context, field graphql.CollectedField, obj *db.SwaUnitOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SwaUnitOrder_reshipped(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reshipped, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SwaUnitOrder_reshipped(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SwaUnitOrder", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SwaUnitOrder_reshippedFrom(ctx context.Context, field graphql.CollectedField, obj *db.SwaUnitOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SwaUnitOrder_reshippedFrom(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SwaUnitOrder().ReshippedFrom(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *db.Partner) graphql.Marshaler {
+			return ec.marshalOPartner2ᚖlmsᚋdbᚐPartner(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SwaUnitOrder_reshippedFrom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SwaUnitOrder",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Partner(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _SwaUnitOrderConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.SwaUnitOrderConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4061,6 +4118,17 @@ func (ec *executionContext) _SwaUnitOrder(ctx context.Context, sel ast.Selection
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "reshipped":
+			out.Values[i] = ec._SwaUnitOrder_reshipped(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reshippedFrom":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SwaUnitOrder_reshippedFrom(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -4382,6 +4450,26 @@ func (ec *executionContext) marshalNSwaUnitBin2ᚖlmsᚋgraphᚋmodelᚐSwaUnitB
 		return graphql.Null
 	}
 	return ec._SwaUnitBin(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSwaUnitOrder2lmsᚋdbᚐSwaUnitOrder(ctx context.Context, sel ast.SelectionSet, v db.SwaUnitOrder) graphql.Marshaler {
+	return ec._SwaUnitOrder(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNSwaUnitOrder2ᚕlmsᚋdbᚐSwaUnitOrderᚄ(ctx context.Context, sel ast.SelectionSet, v []db.SwaUnitOrder) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSwaUnitOrder2lmsᚋdbᚐSwaUnitOrder(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNSwaUnitOrder2ᚖlmsᚋdbᚐSwaUnitOrder(ctx context.Context, sel ast.SelectionSet, v *db.SwaUnitOrder) graphql.Marshaler {

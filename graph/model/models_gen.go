@@ -610,6 +610,27 @@ type ReshipLineInput struct {
 	Quantity *int `json:"quantity,omitempty"`
 }
 
+type ReshipSwaUnitsInput struct {
+	// The email of a user of the dealer, as for reshipping licenses.
+	DealerUserEmail string `json:"dealerUserEmail"`
+	// The new order's numbers in the dealer's SWA unit bin.
+	SalesOrder    string `json:"salesOrder"`
+	PurchaseOrder string `json:"purchaseOrder"`
+	// The units to reship, taken first-expiring first.
+	Quantity int `json:"quantity"`
+	// A retry with the same key and input returns the first answer and changes nothing; the same key
+	// with other input is refused (IDEMPOTENCY_KEY_REUSED). Keys are kept for 48 hours.
+	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
+}
+
+type ReshipSwaUnitsPayload struct {
+	// The new orders in the dealer's SWA unit bin, first-expiring first: one per expiry date of the
+	// units taken, so that each unit keeps its expiry. With one date the order has the sales order
+	// given; with more they are numbered <salesOrder>/1, /2, …. Empty when the reship failed.
+	Orders []db.SwaUnitOrder `json:"orders"`
+	Errors []apperr.Error    `json:"errors"`
+}
+
 type ReturnLicensesInput struct {
 	Lines []ReturnLineInput `json:"lines"`
 	// An optional note for the distributor.
