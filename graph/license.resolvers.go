@@ -87,6 +87,9 @@ func (r *licenseResolver) Location(ctx context.Context, obj *db.License) (*db.Lo
 
 // OrderLine is the resolver for the orderLine field.
 func (r *licenseResolver) OrderLine(ctx context.Context, obj *db.License) (*inventory.BinLine, error) {
+	if !obj.FromBin() {
+		return nil, nil
+	}
 	return r.loaders(ctx).orderLines.Load(ctx, obj.OrderLineID)
 }
 

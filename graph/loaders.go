@@ -59,6 +59,7 @@ type loaders struct {
 
 	swaApplications       *loader[uuid.UUID, []*swa.Application]
 	swaApplicationsByCode *loader[string, *catalog.SwaApplication]
+	freeOfChargeLicenses  *loader[uuid.UUID, []*swa.FreeOfChargeLicense]
 }
 
 // firstPageKey asks for the first page of a parent's list (a customer's
@@ -269,6 +270,7 @@ func (r *Resolver) newLoaders() *loaders {
 		swaApplicationsByCode: newLoader(batch(func(ctx context.Context, codes []string) ([]*catalog.SwaApplication, error) {
 			return catalog.FindSwaApplications(ctx, r.DB, codes)
 		})),
+		freeOfChargeLicenses: newLoader(batch(r.Services.Swa.FreeOfChargeLicensesOf)),
 	}
 }
 
