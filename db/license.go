@@ -79,7 +79,9 @@ const (
 )
 
 // License is a quantity of one part taken from a bin line and attached to,
-// then activated on, a location. Its Software Key Code identifies it.
+// then activated on, a location; a free-of-charge license (SWA-12) comes
+// from no bin line (OrderLineID is uuid.Nil, NULL in the table) and has a
+// purchase and sales order of its own. Its Software Key Code identifies it.
 type License struct {
 	bun.BaseModel `bun:"table:licenses,alias:lic"`
 
@@ -87,7 +89,7 @@ type License struct {
 	SoftwareKeyCode string        `bun:"software_key_code,notnull"`
 	PartnerID       uuid.UUID     `bun:"partner_id,type:uuid,notnull"`
 	LocationID      uuid.UUID     `bun:"location_id,type:uuid,notnull"`
-	OrderLineID     uuid.UUID     `bun:"order_line_id,type:uuid,notnull"`
+	OrderLineID     uuid.UUID     `bun:"order_line_id,type:uuid,nullzero"`
 	PartNumber      string        `bun:"part_number,notnull"`
 	Quantity        int           `bun:"quantity,notnull"`
 	Status          LicenseStatus `bun:"status,notnull"`
@@ -98,11 +100,30 @@ type License struct {
 	// FileVersion is the license file generation whose request activated it.
 	FileVersion *int `bun:"file_version"`
 
-	// PurchaseOrder and SalesOrder are read with the license from its order.
+	// PurchaseOrder and SalesOrder are read with the license (LicenseOrderJoin,
+	// LicensePurchaseOrder, LicenseSalesOrder): its bin line's order's, or
+	// its own. OrderID is the bin line's order, uuid.Nil for a license
+	// without a bin line.
 	PurchaseOrder string    `bun:"purchase_order,scanonly"`
 	SalesOrder    string    `bun:"sales_order,scanonly"`
 	OrderID       uuid.UUID `bun:"order_id,scanonly,type:uuid"`
 }
+
+// FromBin reports whether the license was taken from a bin line; a
+// free-of-charge license (SWA-12) was not.
+func (l *License) FromBin() bool { return l.OrderLineID != uuid.Nil }
+
+// Where a license's purchase and sales order come from, the one place that
+// says it: joined to licenses AS lic, LicenseOrderJoin brings the bin line
+// (ol) and its order (o), which a license without a bin line lacks; over it
+// LicensePurchaseOrder and LicenseSalesOrder are the order's numbers, or the
+// license's own (SWA-12: FOC-<yyyymmdd>).
+const (
+	LicenseOrderJoin = "LEFT JOIN order_lines AS ol ON ol.id = lic.order_line_id " +
+		"LEFT JOIN license_orders AS o ON o.id = ol.order_id"
+	LicensePurchaseOrder = "coalesce(o.purchase_order, lic.purchase_order)"
+	LicenseSalesOrder    = "coalesce(o.sales_order, lic.sales_order)"
+)
 
 // LicenseFileStatus is where the generation of a license file is.
 type LicenseFileStatus string

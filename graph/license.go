@@ -213,7 +213,7 @@ func (r *Resolver) prefetchLicenseLists(ctx context.Context, lists []licensesBel
 			if loc {
 				locs = append(locs, x.LocationID)
 			}
-			if line {
+			if line && x.FromBin() {
 				lines = append(lines, x.OrderLineID)
 			}
 		}

@@ -8,7 +8,6 @@ package graph
 import (
 	"context"
 	"fmt"
-
 	"lms/catalog"
 	"lms/db"
 	"lms/graph/generated"
@@ -87,6 +86,9 @@ func (r *licenseResolver) Location(ctx context.Context, obj *db.License) (*db.Lo
 
 // OrderLine is the resolver for the orderLine field.
 func (r *licenseResolver) OrderLine(ctx context.Context, obj *db.License) (*inventory.BinLine, error) {
+	if !obj.FromBin() {
+		return nil, nil
+	}
 	return r.loaders(ctx).orderLines.Load(ctx, obj.OrderLineID)
 }
 

@@ -60,6 +60,7 @@ type loaders struct {
 	swaApplications       *loader[uuid.UUID, []*swa.Application]
 	swaApplicationsByCode *loader[string, *catalog.SwaApplication]
 	swaEscalations        *loader[uuid.UUID, []db.SwaEscalation]
+	freeOfChargeLicenses  *loader[uuid.UUID, []*swa.FreeOfChargeLicense]
 }
 
 // firstPageKey asks for the first page of a parent's list (a customer's
@@ -270,7 +271,8 @@ func (r *Resolver) newLoaders() *loaders {
 		swaApplicationsByCode: newLoader(batch(func(ctx context.Context, codes []string) ([]*catalog.SwaApplication, error) {
 			return catalog.FindSwaApplications(ctx, r.DB, codes)
 		})),
-		swaEscalations: newLoader(batch(r.Services.Swa.EscalationsOf)),
+		swaEscalations:       newLoader(batch(r.Services.Swa.EscalationsOf)),
+		freeOfChargeLicenses: newLoader(batch(r.Services.Swa.FreeOfChargeLicensesOf)),
 	}
 }
 

@@ -126,6 +126,7 @@ func (r *Resolver) prefetchLocations(ctx context.Context, locs []*db.Location, n
 		{"demoLicensesLeft", func() error { return l.demoLicensesLeft.prefetch(ctx, ids) }},
 		{"protectDat", func() error { return r.prefetchProtectDats(ctx, ids, node) }},
 		{"swa", func() error { return r.prefetchLocationSwa(ctx, ids) }},
+		{"freeOfChargeLicenses", func() error { return r.prefetchFreeOfCharge(ctx, ids) }},
 	} {
 		if _, ok := selected(ctx, node, p.field, locationTypes); ok {
 			if err := p.load(); err != nil {

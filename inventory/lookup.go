@@ -141,6 +141,8 @@ func (s *Service) PartsInventory(ctx context.Context, f InventoryFilter, args pa
 		ColumnExpr("lic.part_number").
 		ColumnExpr("sum(lic.quantity) FILTER (WHERE lic.status = ?) AS attached", db.LicenseAttached).
 		ColumnExpr("sum(lic.quantity) FILTER (WHERE lic.status = ?) AS activated", db.LicenseActivated).
+		// Free-of-charge licenses (SWA-12) were never in the bin.
+		Where("lic.order_line_id IS NOT NULL").
 		GroupExpr("lic.part_number")
 	lines := bf.Scope(a, s.DB.NewSelect().TableExpr("order_lines AS ol"), "ol.partner_id").
 		ColumnExpr("ol.part_number, sum(ol.shipped) AS shipped, sum(ol.available) AS available").

@@ -43,7 +43,7 @@ func validateSelection(ids []uuid.UUID) error {
 }
 
 // Detach returns attached, not yet activated licenses of a location to the
-// bin lines they came from (LIC-4); from an external product, a purchase
+// bin lines they came from (LIC-4), and removes free-of-charge ones (SWA-12); from an external product, a purchase
 // order's licenses leave together, and not at all once one of them is
 // activated there (EXT-2). Errors: UNAUTHENTICATED, VALIDATION_FAILED,
 // NOT_FOUND (location, or a license not attached to it), ALREADY_ACTIVATED,
@@ -72,20 +72,7 @@ func (s *Service) Detach(ctx context.Context, in DetachInput) ([]db.License, err
 		if err := checkWholeOrderDetach(ctx, tx, sys, licenses); err != nil {
 			return err
 		}
-		// Lines in id order, like attach, so the two never deadlock.
-		byLine := slices.SortedFunc(slices.Values(licenses), func(a, b *db.License) int { return compareUUID(a.OrderLineID, b.OrderLineID) })
-		lineIDs := make([]uuid.UUID, len(byLine))
-		for i, l := range byLine {
-			lineIDs[i] = l.OrderLineID
-		}
-		if _, err := inventory.Lock(ctx, tx, sys.Location.PartnerID, lineIDs); err != nil {
-			return err
-		}
-		back := make([]inventory.LineQuantity, len(byLine))
-		for i, l := range byLine {
-			back[i] = inventory.LineQuantity{LineID: l.OrderLineID, Quantity: l.Quantity}
-		}
-		if err := inventory.Restore(ctx, tx, back); err != nil {
+		if err := restoreToBin(ctx, tx, sys.Location.PartnerID, licenses); err != nil {
 			return err
 		}
 		if _, err := tx.NewDelete().Model((*db.License)(nil)).Where("id IN (?)", bun.In(in.LicenseIDs)).Exec(ctx); err != nil {
@@ -96,7 +83,11 @@ func (s *Service) Detach(ctx context.Context, in DetachInput) ([]db.License, err
 		for _, l := range licenses {
 			out = append(out, *l)
 			objects = append(objects, audit.Ref("License", l.ID))
-			summary[l.SoftwareKeyCode] = fmt.Sprintf("%s × %d back to PO %s", l.PartNumber, l.Quantity, l.PurchaseOrder)
+			if l.FromBin() {
+				summary[l.SoftwareKeyCode] = fmt.Sprintf("%s × %d back to PO %s", l.PartNumber, l.Quantity, l.PurchaseOrder)
+			} else {
+				summary[l.SoftwareKeyCode] = fmt.Sprintf("%s × %d (%s, free of charge) removed", l.PartNumber, l.Quantity, l.PurchaseOrder)
+			}
 		}
 		return audit.Record(ctx, tx, audit.Event{Action: "license.detach", PartnerIDs: []uuid.UUID{sys.Location.PartnerID}, Objects: objects, Summary: summary})
 	})
@@ -104,6 +95,31 @@ func (s *Service) Detach(ctx context.Context, in DetachInput) ([]db.License, err
 		return nil, fmt.Errorf("detach licenses from location %s: %w", in.LocationID, err)
 	}
 	return out, nil
+}
+
+// restoreToBin gives the quantities of detached licenses back to the bin
+// lines they came from; a free-of-charge license (SWA-12) came from none and
+// simply goes.
+func restoreToBin(ctx context.Context, tx bun.Tx, partnerID uuid.UUID, licenses []*db.License) error {
+	var back []inventory.LineQuantity
+	for _, l := range licenses {
+		if l.FromBin() {
+			back = append(back, inventory.LineQuantity{LineID: l.OrderLineID, Quantity: l.Quantity})
+		}
+	}
+	if len(back) == 0 {
+		return nil
+	}
+	// Lines in id order, like attach, so the two never deadlock.
+	slices.SortFunc(back, func(a, b inventory.LineQuantity) int { return compareUUID(a.LineID, b.LineID) })
+	lineIDs := make([]uuid.UUID, len(back))
+	for i, b := range back {
+		lineIDs[i] = b.LineID
+	}
+	if _, err := inventory.Lock(ctx, tx, partnerID, lineIDs); err != nil {
+		return err
+	}
+	return inventory.Restore(ctx, tx, back)
 }
 
 // requireAttached checks that every selected license (nil: not on the
@@ -137,10 +153,16 @@ func lockLicenses(ctx context.Context, tx bun.Tx, locationID uuid.UUID, ids []uu
 	return db.InOrder(ids, rows, func(l *db.License) uuid.UUID { return l.ID }), nil
 }
 
-// licenseQuery selects licenses with their order's numbers.
+// licenseQuery selects licenses with their purchase and sales order: their
+// bin line's order's, or their own when they have no bin line (SWA-12);
+// every read of a license's numbers goes through it (or db.LicenseOrderJoin).
 func licenseQuery(idb bun.IDB, dst any) *bun.SelectQuery {
+	// ?TableColumns are the table's columns without the scan-only numbers,
+	// which the license's own purchase_order and sales_order would shadow.
 	return idb.NewSelect().Model(dst).
-		ColumnExpr("lic.*, o.purchase_order, o.sales_order, o.id AS order_id").
-		Join("JOIN order_lines AS ol ON ol.id = lic.order_line_id").
-		Join("JOIN license_orders AS o ON o.id = ol.order_id")
+		ColumnExpr("?TableColumns").
+		ColumnExpr(db.LicensePurchaseOrder + " AS purchase_order").
+		ColumnExpr(db.LicenseSalesOrder + " AS sales_order").
+		ColumnExpr("o.id AS order_id").
+		Join(db.LicenseOrderJoin)
 }

@@ -83,10 +83,12 @@ func belongsOnOtherLocation(sys *location.System, p *catalog.Part) bool {
 
 // Usage is what a system already holds, attached plus activated: the
 // quantity per part over the root and its children (a deleted child holds
-// no licenses), and the total on the location itself.
+// no licenses), and on the location itself the total and the quantity per
+// part.
 type Usage struct {
-	System   map[string]int
-	Location int
+	System        map[string]int
+	Location      int
+	LocationParts map[string]int
 }
 
 // usageOf loads the Usage of a system locked by location.LockSystem.
@@ -108,11 +110,12 @@ func usageOf(ctx context.Context, idb bun.IDB, sys *location.System) (*Usage, er
 	if err != nil && !isNoRows(err) {
 		return nil, fmt.Errorf("count licenses of system %s: %w", sys.Root.ID, err)
 	}
-	u := &Usage{System: map[string]int{}}
+	u := &Usage{System: map[string]int{}, LocationParts: map[string]int{}}
 	for _, r := range rows {
 		u.System[r.PartNumber] += r.Quantity
 		if r.LocationID == sys.Location.ID {
 			u.Location += r.Quantity
+			u.LocationParts[r.PartNumber] += r.Quantity
 		}
 	}
 	return u, nil

@@ -259,9 +259,8 @@ func activatorsOf(ctx context.Context, tx bun.Tx, loc *db.Location, salesOrder s
 		ActivatedBy *uuid.UUID       `bun:"activated_by"`
 	}
 	if err := tx.NewSelect().TableExpr("licenses AS lic").ColumnExpr("lic.status, lic.activated_by").
-		Join("JOIN order_lines AS ol ON ol.id = lic.order_line_id").
-		Join("JOIN license_orders AS o ON o.id = ol.order_id").
-		Where("lic.location_id = ?", loc.ID).Where("o.sales_order = ?", salesOrder).
+		Join(db.LicenseOrderJoin).
+		Where("lic.location_id = ?", loc.ID).Where(db.LicenseSalesOrder+" = ?", salesOrder).
 		OrderExpr("lic.activated_at, lic.id").Scan(ctx, &rows); err != nil && !isNoRows(err) {
 		return nil, fmt.Errorf("read the licenses of sales order %s: %w", salesOrder, err)
 	}

@@ -38,6 +38,8 @@ var withoutIdentity = map[string]string{
 	"SwaEscalation":     "a record inside its assignment, like an audit event's identity",
 	"AuditIdentity":     "a value inside an audit event: who acted, as recorded then",
 	"LicenseSigningKey": "a public key: immutable, keyId is its fingerprint",
+
+	"FreeOfChargeLicense": "a part a location may attach free of charge today, computed; its part and license have ids",
 }
 
 // Every object type a client can get has an id (and is a Node, so that

@@ -1466,10 +1466,10 @@ func (ec *executionContext) _License_orderLine(ctx context.Context, field graphq
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *inventory.BinLine) graphql.Marshaler {
-			return ec.marshalNOrderLine2ᚖlmsᚋinventoryᚐBinLine(ctx, selections, v)
+			return ec.marshalOOrderLine2ᚖlmsᚋinventoryᚐBinLine(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_License_orderLine(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -4563,7 +4563,7 @@ func (ec *executionContext) _License(ctx context.Context, sel ast.SelectionSet, 
 				})
 		case "orderLine":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._License_orderLine(ctx, field, obj)
 				})

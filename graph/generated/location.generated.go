@@ -44,6 +44,7 @@ type LocationResolver interface {
 	LicenseFiles(ctx context.Context, obj *db.Location, first *int, after *string) (*model.LicenseFileConnection, error)
 	CurrentLicenseFile(ctx context.Context, obj *db.Location) (*db.LicenseFile, error)
 	Swa(ctx context.Context, obj *db.Location) ([]swa.Application, error)
+	FreeOfChargeLicenses(ctx context.Context, obj *db.Location) ([]swa.FreeOfChargeLicense, error)
 }
 type LocationConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.LocationConnection) (int, error)
@@ -1355,6 +1356,38 @@ func (ec *executionContext) fieldContext_Location_swa(_ context.Context, field g
 	return fc, nil
 }
 
+func (ec *executionContext) _Location_freeOfChargeLicenses(ctx context.Context, field graphql.CollectedField, obj *db.Location) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Location_freeOfChargeLicenses(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Location().FreeOfChargeLicenses(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []swa.FreeOfChargeLicense) graphql.Marshaler {
+			return ec.marshalOFreeOfChargeLicense2ᚕlmsᚋswaᚐFreeOfChargeLicenseᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Location_freeOfChargeLicenses(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Location",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FreeOfChargeLicense(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _LocationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.LocationConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2335,6 +2368,12 @@ func (ec *executionContext) _Location(ctx context.Context, sel ast.SelectionSet,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Location_swa(ctx, field, obj)
+				})
+		case "freeOfChargeLicenses":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Location_freeOfChargeLicenses(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))

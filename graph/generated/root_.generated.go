@@ -124,6 +124,12 @@ type ComplexityRoot struct {
 		Location   func(childComplexity int) int
 	}
 
+	AttachFreeOfChargeLicensePayload struct {
+		Errors   func(childComplexity int) int
+		License  func(childComplexity int) int
+		Location func(childComplexity int) int
+	}
+
 	AttachLicensesPayload struct {
 		Errors   func(childComplexity int) int
 		Licenses func(childComplexity int) int
@@ -318,6 +324,13 @@ type ComplexityRoot struct {
 		Escalation func(childComplexity int) int
 	}
 
+	FreeOfChargeLicense struct {
+		Application func(childComplexity int) int
+		License     func(childComplexity int) int
+		Part        func(childComplexity int) int
+		Status      func(childComplexity int) int
+	}
+
 	GenerateDemoLicensePayload struct {
 		Errors      func(childComplexity int) int
 		LicenseFile func(childComplexity int) int
@@ -467,6 +480,7 @@ type ComplexityRoot struct {
 		DemoLicensesLeft         func(childComplexity int) int
 		DomainName               func(childComplexity int) int
 		Entitlements             func(childComplexity int, first *int, after *string) int
+		FreeOfChargeLicenses     func(childComplexity int) int
 		FullComputerName         func(childComplexity int) int
 		HardwareKeyCode          func(childComplexity int) int
 		HardwareVersion          func(childComplexity int) int
@@ -517,6 +531,7 @@ type ComplexityRoot struct {
 	Mutation struct {
 		ActivateLicenses             func(childComplexity int, input model.ActivateLicensesInput) int
 		AssignSwa                    func(childComplexity int, input model.AssignSwaInput) int
+		AttachFreeOfChargeLicense    func(childComplexity int, input model.AttachFreeOfChargeLicenseInput) int
 		AttachLicenses               func(childComplexity int, input model.AttachLicensesInput) int
 		CancelSwaActivation          func(childComplexity int, input model.CancelSwaActivationInput) int
 		CreateAPIToken               func(childComplexity int, input model.CreateAPITokenInput) int
@@ -1144,6 +1159,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AssignSwaPayload.Location(childComplexity), true
+
+	case "AttachFreeOfChargeLicensePayload.errors":
+		if e.ComplexityRoot.AttachFreeOfChargeLicensePayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttachFreeOfChargeLicensePayload.Errors(childComplexity), true
+	case "AttachFreeOfChargeLicensePayload.license":
+		if e.ComplexityRoot.AttachFreeOfChargeLicensePayload.License == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttachFreeOfChargeLicensePayload.License(childComplexity), true
+	case "AttachFreeOfChargeLicensePayload.location":
+		if e.ComplexityRoot.AttachFreeOfChargeLicensePayload.Location == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttachFreeOfChargeLicensePayload.Location(childComplexity), true
 
 	case "AttachLicensesPayload.errors":
 		if e.ComplexityRoot.AttachLicensesPayload.Errors == nil {
@@ -1814,6 +1848,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.EscalateSwaReservationPayload.Escalation(childComplexity), true
 
+	case "FreeOfChargeLicense.application":
+		if e.ComplexityRoot.FreeOfChargeLicense.Application == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FreeOfChargeLicense.Application(childComplexity), true
+	case "FreeOfChargeLicense.license":
+		if e.ComplexityRoot.FreeOfChargeLicense.License == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FreeOfChargeLicense.License(childComplexity), true
+	case "FreeOfChargeLicense.part":
+		if e.ComplexityRoot.FreeOfChargeLicense.Part == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FreeOfChargeLicense.Part(childComplexity), true
+	case "FreeOfChargeLicense.status":
+		if e.ComplexityRoot.FreeOfChargeLicense.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FreeOfChargeLicense.Status(childComplexity), true
+
 	case "GenerateDemoLicensePayload.errors":
 		if e.ComplexityRoot.GenerateDemoLicensePayload.Errors == nil {
 			break
@@ -2463,6 +2522,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Location.Entitlements(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "Location.freeOfChargeLicenses":
+		if e.ComplexityRoot.Location.FreeOfChargeLicenses == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Location.FreeOfChargeLicenses(childComplexity), true
 	case "Location.fullComputerName":
 		if e.ComplexityRoot.Location.FullComputerName == nil {
 			break
@@ -2710,6 +2775,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AssignSwa(childComplexity, args["input"].(model.AssignSwaInput)), true
+	case "Mutation.attachFreeOfChargeLicense":
+		if e.ComplexityRoot.Mutation.AttachFreeOfChargeLicense == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_attachFreeOfChargeLicense_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AttachFreeOfChargeLicense(childComplexity, args["input"].(model.AttachFreeOfChargeLicenseInput)), true
 	case "Mutation.attachLicenses":
 		if e.ComplexityRoot.Mutation.AttachLicenses == nil {
 			break
@@ -4799,6 +4875,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ActivateLicensesInput", ec.unmarshalInputActivateLicensesInput),
 			graphql.NewInputUnmarshaler("AddressInput", ec.unmarshalInputAddressInput),
 			graphql.NewInputUnmarshaler("AssignSwaInput", ec.unmarshalInputAssignSwaInput),
+			graphql.NewInputUnmarshaler("AttachFreeOfChargeLicenseInput", ec.unmarshalInputAttachFreeOfChargeLicenseInput),
 			graphql.NewInputUnmarshaler("AttachLicensesInput", ec.unmarshalInputAttachLicensesInput),
 			graphql.NewInputUnmarshaler("AttachLineInput", ec.unmarshalInputAttachLineInput),
 			graphql.NewInputUnmarshaler("AuditEventFilter", ec.unmarshalInputAuditEventFilter),
@@ -5642,8 +5719,8 @@ type License implements Node {
   quantity: Int!
   status: LicenseStatus!
   location: Location!
-  """The bin line it was taken from."""
-  orderLine: OrderLine!
+  """The bin line it was taken from; null for a free-of-charge license (SWA-12), which has its own purchase and sales order FOC-<yyyymmdd>."""
+  orderLine: OrderLine
   purchaseOrder: String!
   salesOrder: String!
   attachedAt: Time!
@@ -6596,6 +6673,48 @@ extend type Mutation {
   renewSwa(input: RenewSwaInput!): RenewSwaPayload!
 }
 `, BuiltIn: false},
+	{Name: "../schema/swa_foc.graphqls", Input: `# Free-of-charge licenses (SWA-12): while a location's SWA runs or its grace period does, the
+# upgrade licenses its system type offers free of charge are attached without a purchase order
+# (PO/SO FOC-<yyyymmdd>), then activated like any license. Needs the SWA_ADMIN role.
+
+"""An upgrade license a location may attach free of charge (SWA-12), e.g. 960026473134 Lic 078 - SWA Upgrade Q4-2013 on an iS3000."""
+type FreeOfChargeLicense {
+  part: Part!
+  """The SWA application the part belongs to."""
+  application: SwaApplication!
+  """Where the location's SWA of that application stands: ACTIVE, GRACE, RENEWABLE (its agreement has not ended yet) or PENDING (assigned within the grace period)."""
+  status: SwaStatus!
+  """The location's license of the part, attached or activated; null while it holds none and may attach one."""
+  license: License
+}
+
+extend type Location {
+  """
+  The free-of-charge licenses the location may use today, by part number: empty unless an SWA agreement of the part's
+  application runs today or its grace period does (SWA-12); null for a caller without the SWA_ADMIN role.
+  """
+  freeOfChargeLicenses: [FreeOfChargeLicense!]
+}
+
+input AttachFreeOfChargeLicenseInput {
+  locationId: ID!
+  """One of the location's freeOfChargeLicenses."""
+  partNumber: String!
+  idempotencyKey: String
+}
+
+type AttachFreeOfChargeLicensePayload {
+  """The attached license (quantity 1, purchase and sales order FOC-<yyyymmdd>), to activate with activateLicenses."""
+  license: License
+  location: Location
+  errors: [UserError!]!
+}
+
+extend type Mutation {
+  """Attach a free-of-charge license to a location without a purchase order (SWA-12); one per part and location. Errors: FORBIDDEN, VALIDATION_FAILED, NOT_FOUND, NOT_APPLICABLE (not a free-of-charge part of the system type; SWA neither active nor in its grace period), PART_NOT_ALLOWED, WRONG_LOCATION_FOR_PART, LIMIT_EXCEEDED, ALREADY_EXISTS (the location holds the part already), IDEMPOTENCY_KEY_REUSED."""
+  attachFreeOfChargeLicense(input: AttachFreeOfChargeLicenseInput!): AttachFreeOfChargeLicensePayload!
+}
+`, BuiltIn: false},
 	{Name: "../schema/swa_reservation.graphqls", Input: `# SWA reservations (SWA-13): the assignments in their cooling-off period, as a dealer sees its own and a
 # distributor those of the dealers it ships to; the distributor may cancel one (cancelSwaActivation) or
 # escalate it to the license desk. Every field needs the SWA_ADMIN role (FORBIDDEN otherwise).
@@ -6924,6 +7043,18 @@ func (ec *executionContext) childFields_AssignSwaPayload(ctx context.Context, fi
 		return ec.fieldContext_AssignSwaPayload_errors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AssignSwaPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_AttachFreeOfChargeLicensePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "license":
+		return ec.fieldContext_AttachFreeOfChargeLicensePayload_license(ctx, field)
+	case "location":
+		return ec.fieldContext_AttachFreeOfChargeLicensePayload_location(ctx, field)
+	case "errors":
+		return ec.fieldContext_AttachFreeOfChargeLicensePayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AttachFreeOfChargeLicensePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_AttachLicensesPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7314,6 +7445,20 @@ func (ec *executionContext) childFields_EscalateSwaReservationPayload(ctx contex
 	return nil, fmt.Errorf("no field named %q was found under type EscalateSwaReservationPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_FreeOfChargeLicense(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "part":
+		return ec.fieldContext_FreeOfChargeLicense_part(ctx, field)
+	case "application":
+		return ec.fieldContext_FreeOfChargeLicense_application(ctx, field)
+	case "status":
+		return ec.fieldContext_FreeOfChargeLicense_status(ctx, field)
+	case "license":
+		return ec.fieldContext_FreeOfChargeLicense_license(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FreeOfChargeLicense", field.Name)
+}
+
 func (ec *executionContext) childFields_GenerateDemoLicensePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "licenseFile":
@@ -7658,6 +7803,8 @@ func (ec *executionContext) childFields_Location(ctx context.Context, field grap
 		return ec.fieldContext_Location_currentLicenseFile(ctx, field)
 	case "swa":
 		return ec.fieldContext_Location_swa(ctx, field)
+	case "freeOfChargeLicenses":
+		return ec.fieldContext_Location_freeOfChargeLicenses(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Location", field.Name)
 }

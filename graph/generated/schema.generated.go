@@ -50,6 +50,7 @@ type MutationResolver interface {
 	ProcessSwaImmediately(ctx context.Context, input model.ProcessSwaImmediatelyInput) (*model.ProcessSwaImmediatelyPayload, error)
 	CancelSwaActivation(ctx context.Context, input model.CancelSwaActivationInput) (*model.CancelSwaActivationPayload, error)
 	RenewSwa(ctx context.Context, input model.RenewSwaInput) (*model.RenewSwaPayload, error)
+	AttachFreeOfChargeLicense(ctx context.Context, input model.AttachFreeOfChargeLicenseInput) (*model.AttachFreeOfChargeLicensePayload, error)
 	EscalateSwaReservation(ctx context.Context, input model.EscalateSwaReservationInput) (*model.EscalateSwaReservationPayload, error)
 	ReshipSwaUnits(ctx context.Context, input model.ReshipSwaUnitsInput) (*model.ReshipSwaUnitsPayload, error)
 	CreateAPIToken(ctx context.Context, input model.CreateAPITokenInput) (*model.CreateAPITokenPayload, error)
@@ -106,6 +107,20 @@ func (ec *executionContext) field_Mutation_assignSwa_args(ctx context.Context, r
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.AssignSwaInput, error) {
 			return ec.unmarshalNAssignSwaInput2lmsᚋgraphᚋmodelᚐAssignSwaInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_attachFreeOfChargeLicense_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AttachFreeOfChargeLicenseInput, error) {
+			return ec.unmarshalNAttachFreeOfChargeLicenseInput2lmsᚋgraphᚋmodelᚐAttachFreeOfChargeLicenseInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -2178,6 +2193,50 @@ func (ec *executionContext) fieldContext_Mutation_renewSwa(ctx context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_attachFreeOfChargeLicense(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_attachFreeOfChargeLicense(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AttachFreeOfChargeLicense(ctx, fc.Args["input"].(model.AttachFreeOfChargeLicenseInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AttachFreeOfChargeLicensePayload) graphql.Marshaler {
+			return ec.marshalNAttachFreeOfChargeLicensePayload2ᚖlmsᚋgraphᚋmodelᚐAttachFreeOfChargeLicensePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_attachFreeOfChargeLicense(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AttachFreeOfChargeLicensePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_attachFreeOfChargeLicense_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_escalateSwaReservation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3659,6 +3718,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "renewSwa":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_renewSwa(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "attachFreeOfChargeLicense":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_attachFreeOfChargeLicense(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++

@@ -75,6 +75,20 @@ type AssignSwaPayload struct {
 	Errors     []apperr.Error    `json:"errors"`
 }
 
+type AttachFreeOfChargeLicenseInput struct {
+	LocationID string `json:"locationId"`
+	// One of the location's freeOfChargeLicenses.
+	PartNumber     string  `json:"partNumber"`
+	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
+}
+
+type AttachFreeOfChargeLicensePayload struct {
+	// The attached license (quantity 1, purchase and sales order FOC-<yyyymmdd>), to activate with activateLicenses.
+	License  *db.License    `json:"license,omitempty"`
+	Location *db.Location   `json:"location,omitempty"`
+	Errors   []apperr.Error `json:"errors"`
+}
+
 type AttachLicensesInput struct {
 	LocationID string            `json:"locationId"`
 	Lines      []AttachLineInput `json:"lines"`
