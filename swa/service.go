@@ -9,7 +9,9 @@
 // The calculations (rates, units, grace and term dates, reinstatement) are
 // the pure sub-package quote; this package loads, locks and writes around
 // them. Every operation needs the SWA_ADMIN role (the license desk may do
-// everything); the license desk ships units.
+// everything); the license desk ships units. Each agreement version has a
+// PDF certificate (certificate.go, laid out by the pure sub-package
+// certificate), which any user of the partner may download.
 //
 // Units are conserved: a unit order's available + allocated + consumed =
 // shipped, changed only under the order's row lock (units.go), in the
@@ -28,6 +30,7 @@ import (
 	"lms/actor"
 	"lms/apperr"
 	"lms/db"
+	"lms/downloadlink"
 	"lms/notify"
 )
 
@@ -46,6 +49,13 @@ type Service struct {
 	// Now returns the current time; tests may fix it. Only the activation
 	// job's schedule follows the wall clock.
 	Now func() time.Time
+	// PublicURL is the base URL users reach the API at; the API and mails
+	// link to agreement certificates under it (CertificatePath).
+	PublicURL string
+	// Links signs the certificate links in mails and checks them when they
+	// are used (CertificateByLink); the server gives it the license files'
+	// key, so that every emailed link follows one scheme.
+	Links *downloadlink.Key
 }
 
 func (s *Service) now() time.Time {
