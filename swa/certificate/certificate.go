@@ -231,13 +231,17 @@ func months(n int) string {
 	return fmt.Sprintf("%d months", n)
 }
 
-// clean makes s printable by the PDF's fonts: characters outside Unicode's
+// clean makes s printable by the PDF's fonts: spaces of any kind (a tab, a
+// no-break space) become plain spaces, and characters outside Unicode's
 // Basic Multilingual Plane, which the PDF's text encoding cannot carry, and
 // control characters other than a line break become '?'.
 func clean(s string) string {
 	return strings.Map(func(r rune) rune {
-		if r == '\n' || r <= 0xFFFF && unicode.IsPrint(r) {
+		switch {
+		case r == '\n' || r <= 0xFFFF && unicode.IsPrint(r):
 			return r
+		case unicode.IsSpace(r):
+			return ' '
 		}
 		return '?'
 	}, s)

@@ -117,14 +117,15 @@ func TestRenderIsDeterministic(t *testing.T) {
 
 // The longest names LMS takes (200 characters) still fit one page, and
 // characters the PDF cannot carry (beyond the Basic Multilingual Plane,
-// control characters) become '?' instead of breaking the text.
+// control characters) become '?' instead of breaking the text, and any
+// space a plain one.
 func TestRenderLongAndUnusualText(t *testing.T) {
 	t.Parallel()
 
 	c := guide()
 	c.CustomerName = runes(strings.Repeat("Ürünler Ltd. ", 16), 200)
 	c.LocationName = runes(strings.Repeat("Филиал ", 29), 200)
-	c.ReferenceNote = "Ticket 🎫 42\tdone\x07"
+	c.ReferenceNote = "Ticket 🎫 42\tdone\u00a0now\x07"
 	c.PartnerName = runes(strings.Repeat("Distributor X ", 15), 200)
 	b, err := certificate.Render(c)
 	require.NoError(t, err)
@@ -132,7 +133,7 @@ func TestRenderLongAndUnusualText(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 1, doc.Pages)
 	text := strings.Join(doc.Lines, " ")
-	require.Contains(t, text, "Ticket ? 42?done?")
+	require.Contains(t, text, "Ticket ? 42 done now?")
 	require.Contains(t, text, "Филиал Филиал")
 	require.Contains(t, text, "Ürünler Ltd.")
 }
