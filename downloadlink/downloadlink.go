@@ -1,15 +1,18 @@
 // Package downloadlink signs and checks the download links LMS puts in
-// emails (LIC-6, EXT-3): a person who receives a mail clicks the link in a
-// browser, which cannot send the API's bearer header, so the link itself
-// carries the grant. A link names one object (one license file generation),
-// what it is for and until when it works, and is signed with an HMAC-SHA256
-// key only the server holds:
+// emails (LIC-6, EXT-3, the SWA certificate of issue 15): a person who
+// receives a mail clicks the link in a browser, which cannot send the API's
+// bearer header, so the link itself carries the grant. A link names one
+// object (one license file generation, one SWA agreement version), what it
+// is for (its Purpose) and until when it works, and is signed with an
+// HMAC-SHA256 key only the server holds:
 //
 //	<PublicURL>/license-files/<id>?expires=<unix seconds>&sig=<base64url HMAC>
+//	<PublicURL>/swa-certificates/<id>?expires=<unix seconds>&sig=<base64url HMAC>
 //
-// It grants nothing else: not the object's other generations, not the API.
-// The package is pure (no database, no HTTP); the license service serves
-// and audits the download.
+// It grants nothing else: not the object's other versions, not another
+// purpose's object with the same id, not the API. The package is pure (no
+// database, no HTTP); the service owning the object serves and audits the
+// download.
 package downloadlink
 
 import (
@@ -27,7 +30,7 @@ import (
 )
 
 // Validity is how long an emailed link works after the mail is written.
-// Afterwards the recipient signs in to download the file.
+// Afterwards the recipient signs in to download the file or certificate.
 const Validity = 14 * 24 * time.Hour
 
 // KeyLabel is the label the link key is derived under from the license
@@ -39,8 +42,14 @@ const KeyLabel = "lms/download-link/v1"
 // for one kind of object is refused for another with the same id.
 type Purpose string
 
-// LicenseFile is the purpose of a link to one license file generation.
-const LicenseFile Purpose = "license-file"
+// Purposes of links.
+const (
+	// LicenseFile is the purpose of a link to one license file generation.
+	LicenseFile Purpose = "license-file"
+	// SwaCertificate is the purpose of a link to the PDF certificate of one
+	// SWA agreement version.
+	SwaCertificate Purpose = "swa-certificate"
+)
 
 // Query parameters of a link.
 const (

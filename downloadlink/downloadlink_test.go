@@ -53,6 +53,7 @@ func TestVerify(t *testing.T) {
 		{"expired later", key, downloadlink.LicenseFile, id, link, link.Expires.Add(30 * 24 * time.Hour), downloadlink.ErrExpired},
 		{"another object's id", key, downloadlink.LicenseFile, otherID, link, now, downloadlink.ErrInvalid},
 		{"another purpose", key, "protect-dat", id, link, now, downloadlink.ErrInvalid},
+		{"an SWA certificate with the file's id", key, downloadlink.SwaCertificate, id, link, now, downloadlink.ErrInvalid},
 		{"a changed bit of the signature", key, downloadlink.LicenseFile, id, downloadlink.Link{Expires: link.Expires, Sig: flipped}, now, downloadlink.ErrInvalid},
 		{"a cut signature", key, downloadlink.LicenseFile, id, downloadlink.Link{Expires: link.Expires, Sig: link.Sig[:16]}, now, downloadlink.ErrInvalid},
 		{"no signature", key, downloadlink.LicenseFile, id, downloadlink.Link{Expires: link.Expires}, now, downloadlink.ErrInvalid},

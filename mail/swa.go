@@ -71,6 +71,11 @@ type SwaActivated struct {
 	// the reason they had to give.
 	ProcessedImmediately bool
 	Reason               string
+	// CertificateURL is the signed download link of the agreement's PDF
+	// certificate: it works without signing in until
+	// CertificateLinkExpiresAt, which the mail says.
+	CertificateURL           string
+	CertificateLinkExpiresAt time.Time
 }
 
 // Template returns "swa_activated".

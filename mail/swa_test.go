@@ -38,6 +38,8 @@ func swaActivated() mail.SwaActivated {
 		StartsOn:   time.Date(2013, time.July, 1, 0, 0, 0, 0, time.UTC),
 		EndsOn:     time.Date(2014, time.June, 30, 0, 0, 0, 0, time.UTC),
 		TermMonths: 12, Units: 264, ActivatedAt: swaActivatedAt,
+		CertificateURL:           "https://lms.example.com/swa-certificates/5d1c7a2e?expires=1365550200&sig=c2ln",
+		CertificateLinkExpiresAt: swaActivatedAt.Add(14 * 24 * time.Hour),
 	}
 }
 
@@ -52,6 +54,8 @@ func swaReinstated() mail.SwaActivated {
 		ReferenceNote:        "PO 4500981234 / SWA 5 years",
 		ActivatedAt:          time.Date(2015, time.June, 30, 14, 12, 0, 0, time.UTC),
 		ProcessedImmediately: true, Reason: "Need to activate SWA Immediately",
+		CertificateURL:           "https://lms.example.com/swa-certificates/9e4b2f10?expires=1436883120&sig=c2ln",
+		CertificateLinkExpiresAt: time.Date(2015, time.July, 14, 14, 12, 0, 0, time.UTC),
 	}
 }
 
@@ -106,6 +110,8 @@ func TestRenderSwa(t *testing.T) {
 				TermMonths: 12, Units: 265, ReinstatementUnits: 1, LapsedMonths: 1,
 				ReferenceNote: `<script>alert("ref")</script> & more`, ActivatedAt: swaActivatedAt,
 				ProcessedImmediately: true, Reason: `<i>now</i> & "today"`,
+				CertificateURL:           `https://lms.example.com/swa-certificates/x?a=1&b="2"<3>`,
+				CertificateLinkExpiresAt: swaActivatedAt,
 			},
 		},
 		{name: "swa_grace_ending", email: swaGraceEnding()},
@@ -160,6 +166,7 @@ func TestSwaEmailsTextAndHTMLSayTheSame(t *testing.T) {
 			also: []string{
 				"50180-EVGY45796-N", "12 months", "1 July 2013", "30 June 2014", "264", "26 March 2013, 23:30 UTC",
 				"cooling-off period after the assignment has ended", "Renew it before 30 June 2014",
+				"SWA certificate (PDF)", "without signing in until 9 April 2013, 23:30 UTC", "SWA history",
 			},
 			not: []string{"reinstatement fee for", "Process immediately", "Reason", "Reference note"},
 		},
@@ -225,4 +232,16 @@ func TestSwaCalendarDatesAreNotMovedToUTC(t *testing.T) {
 	require.NoError(t, err)
 	require.Contains(t, got.Text, "Usable until:       18 May 2013")
 	require.Contains(t, got.Text, "Shipped on:         28 February 2013", "a moment is still shown in UTC")
+}
+
+// The "SWA activated" mail links to the agreement's certificate, the same
+// link in both parts.
+func TestSwaActivatedLinksTheCertificate(t *testing.T) {
+	t.Parallel()
+
+	e := swaActivated()
+	got, err := mail.Render(e)
+	require.NoError(t, err)
+	require.Contains(t, got.Text, "\n"+e.CertificateURL+"\n")
+	require.Contains(t, got.HTML, `<a href="`+html.EscapeString(e.CertificateURL)+`"`)
 }

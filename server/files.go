@@ -24,11 +24,17 @@ const LicenseKeysPath = "/.well-known/lms-license-keys.json"
 // file not ready yet (being generated, or an external product's file the
 // license desk has not uploaded, EXT-3) answers 409 with the reason. A
 // request without a token that carries a mail's signed link is served by
-// the link (downloadLicenseFileByLink); with a token, the token's rules
+// the link (downloadByLink); with a token, the token's rules
 // apply and the link is ignored.
 func (s *Server) downloadLicenseFile(w http.ResponseWriter, r *http.Request) {
-	if actor.From(r.Context()) == nil && downloadlink.Present(r.URL.Query()) {
-		s.downloadLicenseFileByLink(w, r)
+	if byLink(r) {
+		s.downloadByLink(w, r, licenseFileLinks, func(ctx context.Context, id uuid.UUID, link downloadlink.Link) (*download, error) {
+			f, err := s.Graph.Services.Files.DownloadByLink(ctx, id, link)
+			if err != nil {
+				return nil, err
+			}
+			return &download{name: *f.FileName, content: f.Content, sha256: f.SHA256}, nil
+		})
 		return
 	}
 	s.download(w, r, "license file", func(ctx context.Context, id uuid.UUID) (*download, error) {
@@ -37,6 +43,30 @@ func (s *Server) downloadLicenseFile(w http.ResponseWriter, r *http.Request) {
 			return nil, err
 		}
 		return &download{name: *f.FileName, content: f.Content, sha256: f.SHA256}, nil
+	})
+}
+
+// downloadSwaCertificate serves the PDF certificate of one SWA agreement
+// version (issue 15) to a user of the partner holding it or the license
+// desk, made at each download; a request without a token that carries a
+// mail's signed link is served by the link, as for license files.
+func (s *Server) downloadSwaCertificate(w http.ResponseWriter, r *http.Request) {
+	if byLink(r) {
+		s.downloadByLink(w, r, certificateLinks, func(ctx context.Context, id uuid.UUID, link downloadlink.Link) (*download, error) {
+			c, err := s.Graph.Services.Swa.CertificateByLink(ctx, id, link)
+			if err != nil {
+				return nil, err
+			}
+			return &download{name: c.FileName, content: c.Content}, nil
+		})
+		return
+	}
+	s.download(w, r, "SWA certificate", func(ctx context.Context, id uuid.UUID) (*download, error) {
+		c, err := s.Graph.Services.Swa.Certificate(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		return &download{name: c.FileName, content: c.Content}, nil
 	})
 }
 
@@ -105,12 +135,18 @@ func writeDownload(w http.ResponseWriter, d *download) {
 }
 
 // contentType is what a downloaded file is sent as: LMS's own license files
-// are zips; an uploaded file (an external product's license file, a
-// protect.dat) is whatever its source made it, so only a .zip name is
-// trusted and the rest is opaque bytes.
+// are zips and its SWA certificates PDFs; an uploaded file (an external
+// product's license file, a protect.dat) is whatever its source made it, so
+// only those two extensions are trusted and the rest is opaque bytes. An
+// uploaded file named .zip or .pdf is sent as such too: it is always an
+// attachment (never shown inline) and saved under that name anyway, so the
+// type adds nothing the name does not.
 func contentType(name string) string {
-	if strings.EqualFold(path.Ext(name), ".zip") {
+	switch strings.ToLower(path.Ext(name)) {
+	case ".zip":
 		return "application/zip"
+	case ".pdf":
+		return "application/pdf"
 	}
 	return "application/octet-stream"
 }

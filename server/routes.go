@@ -44,6 +44,7 @@ func (s *Server) routes() (http.Handler, error) {
 	mux.Handle("/graphql", s.authenticate(s.limitBody(gql)))
 	mux.Handle("GET /license-files/{id}", s.authenticate(http.HandlerFunc(s.downloadLicenseFile)))
 	mux.Handle("GET /protect-dat/{id}", s.authenticate(http.HandlerFunc(s.downloadProtectDat)))
+	mux.Handle("GET /swa-certificates/{id}", s.authenticate(http.HandlerFunc(s.downloadSwaCertificate)))
 	mux.HandleFunc("GET "+LicenseKeysPath, s.licenseKeys)
 
 	if s.cfg.Explorer {

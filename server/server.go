@@ -181,7 +181,7 @@ func assemble(cfg Config, d *db.DB, mem *catalog.Memory) (*Server, error) {
 		Events: &licensefile.Events{}, PublicURL: cfg.PublicURL, Links: links,
 		MaxUploadBytes: cfg.MaxUploadBytes,
 	}
-	swaService := &swa.Service{DB: d.Bun, Notify: notifier, CoolingOff: cfg.SwaCoolingOff}
+	swaService := &swa.Service{DB: d.Bun, Notify: notifier, CoolingOff: cfg.SwaCoolingOff, PublicURL: cfg.PublicURL, Links: links}
 	workers.Register(ws, workers.Deps{DB: d.Bun, Notify: notifier, Files: files, Swa: swaService, RetryBase: cfg.MailRetryBase})
 
 	// The insert client notifies the workers of new jobs in the inserting

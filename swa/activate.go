@@ -274,7 +274,8 @@ func agreementNumber(code string) (string, error) {
 	return string(b), nil
 }
 
-// mailActivated tells the partner that SWA is active (SWA-8).
+// mailActivated tells the partner that SWA is active (SWA-8), with a link
+// to the agreement's certificate.
 func (s *Service) mailActivated(ctx context.Context, tx bun.Tx, act *db.SwaActivation, ag *db.SwaAgreement, loc *db.Location, app *Application, immediately bool) error {
 	p := new(db.Partner)
 	if err := tx.NewSelect().Model(p).Where("id = ?", act.PartnerID).Scan(ctx); err != nil {
@@ -288,11 +289,13 @@ func (s *Service) mailActivated(ctx context.Context, tx bun.Tx, act *db.SwaActiv
 	if err != nil {
 		return err
 	}
+	link := s.emailedCertificateLink(ag.ID)
 	e := mail.SwaActivated{
 		PartnerName: p.Name, CustomerName: cust.Name, LocationName: loc.Name, HardwareKeyCode: loc.HardwareKeyCode,
 		ApplicationName: app.Application.Name, AgreementNumber: ag.FullNumber(), StartsOn: ag.StartsOn, EndsOn: ag.EndsOn,
 		TermMonths: ag.TermMonths, Units: ag.Units, ReinstatementUnits: ag.ReinstatementUnits, LapsedMonths: act.LapsedMonths,
 		ReferenceNote: ag.ReferenceNote, ActivatedAt: *act.ResolvedAt, ProcessedImmediately: immediately, Reason: act.Reason,
+		CertificateURL: link.URL, CertificateLinkExpiresAt: link.Expires,
 	}
 	for _, r := range to {
 		e.RecipientName = r.Name

@@ -1,21 +1,28 @@
-// Package swa is Software Assurance (SWA-1..SWA-9, SWA-14): SWA units
-// shipped into a partner's SWA unit bin and taken first-expiring-first,
-// the status of each application of a location (grace period, pending,
-// active, expired, renewable), quotes, the assignment of SWA with its
-// 24-hour cooling-off period, and the activation that follows exactly once
-// — by the due River job or by "Process immediately" — creating the
-// agreement; a daily job sends the reminders.
+// Package swa is Software Assurance (SWA-1..SWA-14): SWA units shipped into
+// a partner's SWA unit bin and taken first-expiring-first, and reshipped by
+// distributors to their dealers (SWA-11); the status of each application of
+// a location (grace period, pending, active, expired, renewable); quotes;
+// the assignment of SWA with its 24-hour cooling-off period and the
+// activation that follows exactly once — by the due River job or by
+// "Process immediately" — creating the agreement; the co-termed renewal of
+// a customer's or a location's agreements as new versions R01, R02, …
+// (SWA-10); free-of-charge upgrade licenses while SWA or the grace period
+// runs (SWA-12); a distributor's view of its dealers' pending assignments,
+// which it may cancel or escalate to the license desk (SWA-13); a PDF
+// certificate of each agreement version (certificate.go, laid out by the
+// pure sub-package certificate); and a daily job that sends the reminders.
 //
-// The calculations (rates, units, grace and term dates, reinstatement) are
-// the pure sub-package quote; this package loads, locks and writes around
-// them. Every operation needs the SWA_ADMIN role (the license desk may do
-// everything); the license desk ships units, and distributors reship them
-// to their dealers (SWA-11).
+// The calculations (rates, units, grace and term dates, reinstatement,
+// renewal) are the pure sub-package quote; this package loads, locks and
+// writes around them. Every operation needs the SWA_ADMIN role (the license
+// desk may do everything) but the certificate download, which any user of
+// the partner may make; the license desk ships units.
 //
 // Units are conserved: a unit order's available + allocated + consumed +
 // reshipped = shipped, changed only under the order's row lock (units.go),
 // in the transaction that creates, activates or cancels the activation
-// holding them, or that reships them to a dealer (reship.go, SWA-11).
+// holding them — an assignment, or a renewal, which is activated at once —
+// or that reships them to a dealer (reship.go, SWA-11).
 package swa
 
 import (
@@ -29,6 +36,7 @@ import (
 	"lms/actor"
 	"lms/apperr"
 	"lms/db"
+	"lms/downloadlink"
 	"lms/notify"
 )
 
@@ -47,6 +55,13 @@ type Service struct {
 	// Now returns the current time; tests may fix it. Only the activation
 	// job's schedule follows the wall clock.
 	Now func() time.Time
+	// PublicURL is the base URL users reach the API at; the API and mails
+	// link to agreement certificates under it (CertificatePath).
+	PublicURL string
+	// Links signs the certificate links in mails and checks them when they
+	// are used (CertificateByLink); the server gives it the license files'
+	// key, so that every emailed link follows one scheme.
+	Links *downloadlink.Key
 }
 
 func (s *Service) now() time.Time {

@@ -786,6 +786,7 @@ type ComplexityRoot struct {
 
 	SwaAgreement struct {
 		Application        func(childComplexity int) int
+		CertificateURL     func(childComplexity int) int
 		CreatedAt          func(childComplexity int) int
 		EndsOn             func(childComplexity int) int
 		FullNumber         func(childComplexity int) int
@@ -4073,6 +4074,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SwaAgreement.Application(childComplexity), true
+	case "SwaAgreement.certificateUrl":
+		if e.ComplexityRoot.SwaAgreement.CertificateURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwaAgreement.CertificateURL(childComplexity), true
 	case "SwaAgreement.activatedAt":
 		if e.ComplexityRoot.SwaAgreement.CreatedAt == nil {
 			break
@@ -6673,6 +6680,11 @@ extend type Mutation {
   renewSwa(input: RenewSwaInput!): RenewSwaPayload!
 }
 `, BuiltIn: false},
+	{Name: "../schema/swa_certificate.graphqls", Input: `extend type SwaAgreement {
+  """Where to download this agreement version's PDF certificate (GET with the same Authorization header as the API): agreement number with its suffix, customer, location, system, Hardware Key Code, application, start and end, units, issue date and partner. Every version (N, W, R01, R02, …) has its own."""
+  certificateUrl: String!
+}
+`, BuiltIn: false},
 	{Name: "../schema/swa_foc.graphqls", Input: `# Free-of-charge licenses (SWA-12): while a location's SWA runs or its grace period does, the
 # upgrade licenses its system type offers free of charge are attached without a purchase order
 # (PO/SO FOC-<yyyymmdd>), then activated like any license. Needs the SWA_ADMIN role.
@@ -8259,6 +8271,8 @@ func (ec *executionContext) childFields_SwaAgreement(ctx context.Context, field 
 		return ec.fieldContext_SwaAgreement_referenceNote(ctx, field)
 	case "activatedAt":
 		return ec.fieldContext_SwaAgreement_activatedAt(ctx, field)
+	case "certificateUrl":
+		return ec.fieldContext_SwaAgreement_certificateUrl(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SwaAgreement", field.Name)
 }

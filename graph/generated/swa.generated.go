@@ -40,6 +40,8 @@ type SwaAgreementResolver interface {
 
 	Application(ctx context.Context, obj *db.SwaAgreement) (*catalog.SwaApplication, error)
 	Location(ctx context.Context, obj *db.SwaAgreement) (*db.Location, error)
+
+	CertificateURL(ctx context.Context, obj *db.SwaAgreement) (string, error)
 }
 type SwaQuoteResolver interface {
 	Application(ctx context.Context, obj *swa.Quote) (*catalog.SwaApplication, error)
@@ -1491,6 +1493,29 @@ func (ec *executionContext) _SwaAgreement_activatedAt(ctx context.Context, field
 }
 func (ec *executionContext) fieldContext_SwaAgreement_activatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SwaAgreement", field, false, false, "Time")
+}
+
+func (ec *executionContext) _SwaAgreement_certificateUrl(ctx context.Context, field graphql.CollectedField, obj *db.SwaAgreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SwaAgreement_certificateUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SwaAgreement().CertificateURL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SwaAgreement_certificateUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SwaAgreement", field, true, true, "String")
 }
 
 func (ec *executionContext) _SwaQuote_location(ctx context.Context, field graphql.CollectedField, obj *swa.Quote) (ret graphql.Marshaler) {
@@ -3701,6 +3726,12 @@ func (ec *executionContext) _SwaAgreement(ctx context.Context, sel ast.Selection
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "certificateUrl":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SwaAgreement_certificateUrl(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
