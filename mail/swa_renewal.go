@@ -22,6 +22,9 @@ type SwaRenewed struct {
 	// RenewedAt is when the renewal was made; shown as a UTC date and time.
 	RenewedAt  time.Time
 	Agreements []SwaRenewedAgreement
+	// CertificateLinksExpireAt is when the agreements' CertificateURLs stop
+	// working without signing in; the mail says so.
+	CertificateLinksExpireAt time.Time
 }
 
 // SwaRenewedAgreement is one renewed agreement of a SwaRenewed mail.
@@ -37,8 +40,8 @@ type SwaRenewedAgreement struct {
 	// Units includes ReinstatementUnits, the fee for LapsedMonths of an
 	// agreement that had expired (SWA-7c); 0 when none was due.
 	Units, ReinstatementUnits, LapsedMonths int
-	// CertificateURL is where the new version's SWA certificate is
-	// downloaded; the mail leaves it out when empty.
+	// CertificateURL is the signed download link of the new version's SWA
+	// certificate (PDF); the mail leaves it out when empty.
 	CertificateURL string
 }
 

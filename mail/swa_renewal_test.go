@@ -18,7 +18,8 @@ func swaRenewed() mail.SwaRenewed {
 	return mail.SwaRenewed{
 		RecipientName: "Dana Dealer", PartnerName: "Dealer Y GmbH", CustomerName: "Tons Business",
 		EndsOn: d(2017, time.June, 30), Months: 13, Units: 158, ReferenceNote: "PO 4500991111",
-		RenewedAt: time.Date(2016, time.May, 15, 23, 30, 0, 0, time.FixedZone("CEST", 2*3600)),
+		RenewedAt:                time.Date(2016, time.May, 15, 23, 30, 0, 0, time.FixedZone("CEST", 2*3600)),
+		CertificateLinksExpireAt: time.Date(2016, time.May, 29, 21, 30, 0, 0, time.UTC),
 		Agreements: []mail.SwaRenewedAgreement{
 			{
 				LocationName: "SIP@Net Server", HardwareKeyCode: "aa00145A2792654321AA", ApplicationName: "iS3000",
@@ -66,6 +67,7 @@ func TestSwaRenewedTextAndHTMLSayTheSame(t *testing.T) {
 			require.Contains(t, part, s)
 		}
 	}
+	require.Contains(t, got.Text, "work without signing in until 29 May 2016, 21:30 UTC")
 	require.Contains(t, got.Text, "https://lms.example/swa-certificates/1b4e28ba-2fa1-11d2-883f-0016d3cca427")
 	require.Contains(t, got.HTML, `href="https://lms.example/swa-certificates/6fa459ea-ee8a-3ca4-894e-db77e160355e"`)
 

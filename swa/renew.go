@@ -226,10 +226,13 @@ func (s *Service) mailRenewed(ctx context.Context, tx bun.Tx, q *RenewalQuote, r
 		}
 		ag := renewed[i]
 		i++
+		link := s.emailedCertificateLink(ag.ID)
+		e.CertificateLinksExpireAt = link.Expires
 		e.Agreements = append(e.Agreements, mail.SwaRenewedAgreement{
 			LocationName: l.Location.Name, HardwareKeyCode: l.Location.HardwareKeyCode, ApplicationName: l.Application.Application.Name,
 			AgreementNumber: ag.FullNumber(), PreviousEndsOn: l.Application.Current().EndsOn, StartsOn: ag.StartsOn, EndsOn: ag.EndsOn,
 			Months: ag.TermMonths, Units: ag.Units, ReinstatementUnits: ag.ReinstatementUnits, LapsedMonths: l.LapsedMonths,
+			CertificateURL: link.URL,
 		})
 	}
 	for _, r := range to {

@@ -1,11 +1,14 @@
 package swa_test
 
 import (
+	"net/http"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"lms/lmstest"
+	"lms/swa/certificate/certificatetest"
 )
 
 // renewal is renewSwa's payload as renewFields selects it.
@@ -70,7 +73,7 @@ func history(t *testing.T, env *lmstest.Env, user, locationID string) []string {
 // renewal, and another partner sees nothing.
 func TestRenewSwaGuideRenewalPage(t *testing.T) {
 	t.Parallel()
-	env := lmstest.New(t, lmstest.Opts{})
+	env := certificateEnv(t, lmstest.Opts{})
 	clock := newClock(env, "2014-12-15")
 	cust := lmstest.Mutate[struct {
 		Customer *struct{ ID string }
@@ -164,6 +167,25 @@ func TestRenewSwaGuideRenewalPage(t *testing.T) {
 	}
 	require.Contains(t, m.Text, "PO 4500991111")
 	require.NotContains(t, m.Text, "3C 1")
+
+	// Each renewed version has its own certificate, linked from the mail.
+	links := mailedCertificate.FindAllStringSubmatch(m.Text, -1)
+	require.Len(t, links, 3)
+	var rccCertificate *certificatetest.Document
+	for _, l := range links {
+		status, body, header := fetch(t, env, "", l[1])
+		require.Equal(t, http.StatusOK, status, string(body))
+		require.Equal(t, "application/pdf", header.Get("Content-Type"))
+		doc, err := certificatetest.Read(body)
+		require.NoError(t, err)
+		if slices.Contains(doc.Rows(), "Agreement number|"+rccNumber+"-R01") {
+			rccCertificate = doc
+		}
+	}
+	require.NotNil(t, rccCertificate, "the RCC's R01 certificate is linked")
+	for _, want := range []string{"Location|RCC 1", "Customer|Renewal Customer", "Start date|1 July 2016", "End date|31 May 2017", "Term|11 months", "SWA units|22"} {
+		require.Contains(t, rccCertificate.Rows(), want)
+	}
 
 	// A retry with the key answers the first renewal and takes nothing.
 	again := renew(t, env, lmstest.DealerY, in)
