@@ -127,18 +127,23 @@ func (c *Catalog) PartsFor(systemType string) []Part {
 // SV9100 count for BCT), otherwise the system type's. ok is false when neither has one (the
 // license is not under Software Assurance).
 func (c *Catalog) ApplicationOf(p Part, systemType string) (app SwaApplication, ok bool) {
-	code := p.SwaApplication
-	if code == "" {
-		st, found := c.SystemType(systemType)
-		if !found {
-			return SwaApplication{}, false
-		}
-		code = st.SwaApplication
-	}
+	st, _ := c.SystemType(systemType)
+	code := p.ApplicationCode(st)
 	if code == "" {
 		return SwaApplication{}, false
 	}
 	return c.SwaApplication(code)
+}
+
+// ApplicationCode is the code of the SWA application licenses of p count
+// towards on a location of type st (ApplicationOf; swa's
+// licenseApplication in SQL): p's own when it names one, otherwise st's;
+// "" when neither has one.
+func (p Part) ApplicationCode(st SystemType) string {
+	if p.SwaApplication != "" {
+		return p.SwaApplication
+	}
+	return st.SwaApplication
 }
 
 // normalize replaces absent lists by empty ones, so that a catalog read from the file, from the

@@ -8,7 +8,6 @@ package swa
 // license row and the part rules every attach obeys are package license's.
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -84,13 +83,6 @@ func freeOfChargeRefusal(loc *db.Location, appName string, app *Application) *ap
 	return e.OnField("locationId")
 }
 
-// applicationCode is the SWA application a part's licenses count towards
-// on a system type (catalog.Catalog.ApplicationOf; licenseApplication in
-// SQL); "" when none.
-func applicationCode(p *catalog.Part, st *catalog.SystemType) string {
-	return cmp.Or(p.SwaApplication, st.SwaApplication)
-}
-
 // findApplication returns the application with code among a location's,
 // nil when it has none.
 func findApplication(apps []*Application, code string) *Application {
@@ -144,7 +136,7 @@ func (s *Service) FreeOfChargeLicensesOf(ctx context.Context, locationIDs []uuid
 	var numbers []string
 	for _, l := range locs {
 		for _, p := range offers[l.SystemType] {
-			app := findApplication(apps[l.ID], applicationCode(p, types[l.SystemType]))
+			app := findApplication(apps[l.ID], p.ApplicationCode(*types[l.SystemType]))
 			if app == nil || !app.FreeOfChargeAllowed(today) {
 				continue
 			}
@@ -275,7 +267,7 @@ func (s *Service) attachFreeOfCharge(ctx context.Context, tx bun.Tx, a *actor.Ac
 	if err != nil {
 		return nil, err
 	}
-	code := applicationCode(p, sys.Type)
+	code := p.ApplicationCode(*sys.Type)
 	app := findApplication(apps[loc.ID], code)
 	if app == nil || !app.FreeOfChargeAllowed(today) {
 		name := code
