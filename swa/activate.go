@@ -15,6 +15,7 @@ import (
 	"lms/audit"
 	"lms/db"
 	"lms/mail"
+	"lms/notify"
 	"lms/partner"
 	"lms/swa/quote"
 )
@@ -274,18 +275,28 @@ func agreementNumber(code string) (string, error) {
 	return string(b), nil
 }
 
-// mailActivated tells the partner that SWA is active (SWA-8), with a link
-// to the agreement's certificate.
-func (s *Service) mailActivated(ctx context.Context, tx bun.Tx, act *db.SwaActivation, ag *db.SwaAgreement, loc *db.Location, app *Application, immediately bool) error {
+// mailingOf loads what a mail to the partner of loc about it needs: the
+// partner, the customer and the partner's recipients.
+func mailingOf(ctx context.Context, tx bun.Tx, loc *db.Location) (*db.Partner, *db.Customer, []notify.Recipient, error) {
 	p := new(db.Partner)
-	if err := tx.NewSelect().Model(p).Where("id = ?", act.PartnerID).Scan(ctx); err != nil {
-		return fmt.Errorf("load partner: %w", err)
+	if err := tx.NewSelect().Model(p).Where("id = ?", loc.PartnerID).Scan(ctx); err != nil {
+		return nil, nil, nil, fmt.Errorf("load partner: %w", err)
 	}
 	cust := new(db.Customer)
 	if err := tx.NewSelect().Model(cust).Column("name").Where("id = ?", loc.CustomerID).Scan(ctx); err != nil {
-		return fmt.Errorf("load customer: %w", err)
+		return nil, nil, nil, fmt.Errorf("load customer: %w", err)
 	}
 	to, err := partner.Recipients(ctx, tx, p)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return p, cust, to, nil
+}
+
+// mailActivated tells the partner that SWA is active (SWA-8), with a link
+// to the agreement's certificate.
+func (s *Service) mailActivated(ctx context.Context, tx bun.Tx, act *db.SwaActivation, ag *db.SwaAgreement, loc *db.Location, app *Application, immediately bool) error {
+	p, cust, to, err := mailingOf(ctx, tx, loc)
 	if err != nil {
 		return err
 	}

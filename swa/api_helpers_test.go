@@ -27,12 +27,7 @@ type part struct {
 // and returns the location's id.
 func activatedLocation(t *testing.T, env *lmstest.Env, user, systemType, name, hwkc string, parts ...part) string {
 	t.Helper()
-	cust := lmstest.Mutate[struct {
-		Customer *struct{ ID string }
-		Errors   []userError
-	}](t, env, user, "createCustomer", "customer { id }", map[string]any{"name": "Customer of " + name, "eulaEmail": "eula@customer.example"})
-	require.Empty(t, cust.Errors)
-	return activatedLocationOf(t, env, user, cust.Customer.ID, map[string]any{"systemType": systemType, "name": name, "hardwareKeyCode": hwkc}, parts...)
+	return activatedLocationOf(t, env, user, newCustomer(t, env, user, "Customer of "+name), map[string]any{"systemType": systemType, "name": name, "hardwareKeyCode": hwkc}, parts...)
 }
 
 // activatedLocationOf is activatedLocation for a location of a customer
@@ -40,21 +35,7 @@ func activatedLocation(t *testing.T, env *lmstest.Env, user, systemType, name, h
 // its hardware key code or what it is generated from).
 func activatedLocationOf(t *testing.T, env *lmstest.Env, user, customerID string, fields map[string]any, parts ...part) string {
 	t.Helper()
-	so := fmt.Sprintf("SO-%s-%d", fields["name"], time.Now().UnixNano())
-	var lines []map[string]any
-	for _, p := range parts {
-		lines = append(lines, map[string]any{"partNumber": p.Number, "quantity": p.Qty})
-	}
-	shipped := lmstest.Mutate[struct {
-		Order *struct {
-			Lines struct {
-				Edges []struct{ Node struct{ ID string } }
-			}
-		}
-		Errors []userError
-	}](t, env, lmstest.Admin, "shipLicenseOrder", "order { lines(first: 50) { edges { node { id } } } }",
-		map[string]any{"partnerId": lmstest.PartnerID(t, env, user), "salesOrder": so, "purchaseOrder": "PO-" + so, "lines": lines})
-	require.Empty(t, shipped.Errors)
+	lines := shipLines(t, env, user, fmt.Sprintf("SO-%s-%d", fields["name"], time.Now().UnixNano()), parts...)
 
 	in := map[string]any{"customerId": customerID, "dealerEmail": "desk@dealer.example"}
 	for k, v := range fields {
@@ -67,8 +48,8 @@ func activatedLocationOf(t *testing.T, env *lmstest.Env, user, customerID string
 	require.Empty(t, loc.Errors)
 
 	var sel []map[string]any
-	for _, e := range shipped.Order.Lines.Edges {
-		sel = append(sel, map[string]any{"lineId": e.Node.ID})
+	for _, id := range lines {
+		sel = append(sel, map[string]any{"lineId": id})
 	}
 	att := lmstest.Mutate[struct {
 		Licenses []struct{ ID string }

@@ -185,29 +185,14 @@ type fixture struct {
 
 func prepare(b *testing.B, env *lmstest.Env) *fixture {
 	b.StopTimer()
-	shipped := lmstest.Mutate[struct {
-		Order *struct {
-			Lines struct {
-				Edges []struct{ Node struct{ ID string } }
-			}
-		}
-		Errors []userError
-	}](b, env, lmstest.Admin, "shipLicenseOrder", "order { lines { edges { node { id } } } }", map[string]any{
-		"partnerId": lmstest.PartnerID(b, env, lmstest.DealerY), "salesOrder": "SO-BENCH", "purchaseOrder": "PO-BENCH",
-		"lines": []map[string]any{{"partNumber": "BE107573", "quantity": 100_000}},
-	})
-	require.Empty(b, shipped.Errors)
-	cust := lmstest.Mutate[struct {
-		Customer *struct{ ID string }
-		Errors   []userError
-	}](b, env, lmstest.DealerY, "createCustomer", "customer { id }", map[string]any{"name": "Bench Customer", "eulaEmail": "eula@customer.example"})
-	require.Empty(b, cust.Errors)
+	line := shipLines(b, env, lmstest.DealerY, "SO-BENCH", part{"BE107573", 100_000})[0]
+	customer := newCustomer(b, env, lmstest.DealerY, "Bench Customer")
 	units := lmstest.Mutate[struct{ Errors []userError }](b, env, lmstest.Admin, "shipSwaUnits", "order { id }", map[string]any{
 		"partnerId": lmstest.PartnerID(b, env, lmstest.DealerY), "salesOrder": "SO-SWA-BENCH", "purchaseOrder": "PO-SWA-BENCH",
 		"quantity": 1_000_000, "expiresOn": time.Now().AddDate(2, 0, 0).Format(time.DateOnly),
 	})
 	require.Empty(b, units.Errors)
-	return &fixture{env: env, line: shipped.Order.Lines.Edges[0].Node.ID, customer: cust.Customer.ID}
+	return &fixture{env: env, line: line, customer: customer}
 }
 
 // locations makes n SV8100 locations with one activated port license each

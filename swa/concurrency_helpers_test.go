@@ -62,25 +62,8 @@ var hwkcs atomic.Int64
 // returns their ids. The license clock decides activatedAt.
 func activatedLocations(t *testing.T, env *lmstest.Env, tag string, n, qty int) []string {
 	t.Helper()
-	so := fmt.Sprintf("SO-%s-%d", tag, hwkcs.Add(1))
-	shipped := lmstest.Mutate[struct {
-		Order *struct {
-			Lines struct {
-				Edges []struct{ Node struct{ ID string } }
-			}
-		}
-		Errors []userError
-	}](t, env, lmstest.Admin, "shipLicenseOrder", "order { lines(first: 1) { edges { node { id } } } }", map[string]any{
-		"partnerId": lmstest.PartnerID(t, env, lmstest.DealerY), "salesOrder": so, "purchaseOrder": "PO-" + so,
-		"lines": []map[string]any{{"partNumber": "BE114044", "quantity": n * qty}},
-	})
-	require.Empty(t, shipped.Errors)
-	line := shipped.Order.Lines.Edges[0].Node.ID
-	cust := lmstest.Mutate[struct {
-		Customer *struct{ ID string }
-		Errors   []userError
-	}](t, env, lmstest.DealerY, "createCustomer", "customer { id }", map[string]any{"name": "Customer " + tag, "eulaEmail": "eula@customer.example"})
-	require.Empty(t, cust.Errors)
+	line := shipLines(t, env, lmstest.DealerY, fmt.Sprintf("SO-%s-%d", tag, hwkcs.Add(1)), part{"BE114044", n * qty})[0]
+	custID := newCustomer(t, env, lmstest.DealerY, "Customer "+tag)
 
 	ids := make([]string, n)
 	errs := make([]error, n)
@@ -91,7 +74,7 @@ func activatedLocations(t *testing.T, env *lmstest.Env, tag string, n, qty int) 
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				ids[i], errs[i] = createActivated(env, cust.Customer.ID, fmt.Sprintf("%s %02d", tag, i), line, qty)
+				ids[i], errs[i] = createActivated(env, custID, fmt.Sprintf("%s %02d", tag, i), line, qty)
 			}
 		}()
 	}

@@ -62,25 +62,8 @@ func sv8100Sites(t *testing.T, env *lmstest.Env, user, prefix string, n int) []s
 // newSites is sv8100Sites; without activate the licenses stay attached.
 func newSites(t *testing.T, env *lmstest.Env, user, prefix string, n int, activate bool) []site {
 	t.Helper()
-	so := "SO-" + randomHex(8)
-	shipped := lmstest.Mutate[struct {
-		Order *struct {
-			Lines struct {
-				Edges []struct{ Node struct{ ID string } }
-			}
-		}
-		Errors []userError
-	}](t, env, lmstest.Admin, "shipLicenseOrder", "order { lines(first: 1) { edges { node { id } } } }",
-		map[string]any{"partnerId": lmstest.PartnerID(t, env, user), "salesOrder": so, "purchaseOrder": "PO-" + so,
-			"lines": []map[string]any{{"partNumber": "BE107573", "quantity": n}}})
-	require.Empty(t, shipped.Errors)
-	line := shipped.Order.Lines.Edges[0].Node.ID
-
-	cust := lmstest.Mutate[struct {
-		Customer *struct{ ID string }
-		Errors   []userError
-	}](t, env, user, "createCustomer", "customer { id }", map[string]any{"name": prefix + " customer", "eulaEmail": "eula@customer.example"})
-	require.Empty(t, cust.Errors)
+	line := shipLines(t, env, user, "SO-"+randomHex(8), part{"BE107573", n})[0]
+	custID := newCustomer(t, env, user, prefix+" customer")
 
 	out := make([]site, n)
 	for i := range out {
@@ -89,7 +72,7 @@ func newSites(t *testing.T, env *lmstest.Env, user, prefix string, n int, activa
 			Location *struct{ ID string }
 			Errors   []userError
 		}](t, env, user, "createLocation", "location { id }", map[string]any{
-			"customerId": cust.Customer.ID, "name": s.Name, "systemType": "SV8100", "hardwareKeyCode": s.HardwareKeyCode,
+			"customerId": custID, "name": s.Name, "systemType": "SV8100", "hardwareKeyCode": s.HardwareKeyCode,
 			"dealerEmail": "desk@dealer.example",
 		})
 		require.Empty(t, loc.Errors)
@@ -153,4 +136,41 @@ func cancel(t *testing.T, env *lmstest.Env, user, activationID string) (*activat
 	}](t, env, user, "cancelSwaActivation", "activation { "+activationFields+" }",
 		map[string]any{"activationId": activationID, "reason": "customer changed their mind"})
 	return p.Activation, p.Errors
+}
+
+// newCustomer creates a customer of user's partner named name and returns
+// its id.
+func newCustomer(t testing.TB, env *lmstest.Env, user, name string) string {
+	t.Helper()
+	cust := lmstest.Mutate[struct {
+		Customer *struct{ ID string }
+		Errors   []userError
+	}](t, env, user, "createCustomer", "customer { id }", map[string]any{"name": name, "eulaEmail": "eula@customer.example"})
+	require.Empty(t, cust.Errors)
+	return cust.Customer.ID
+}
+
+// shipLines ships one order of parts to user's partner as the license desk,
+// under sales order so, and returns its lines' ids in the order of parts.
+func shipLines(t testing.TB, env *lmstest.Env, user, so string, parts ...part) []string {
+	t.Helper()
+	var lines []map[string]any
+	for _, p := range parts {
+		lines = append(lines, map[string]any{"partNumber": p.Number, "quantity": p.Qty})
+	}
+	shipped := lmstest.Mutate[struct {
+		Order *struct {
+			Lines struct {
+				Edges []struct{ Node struct{ ID string } }
+			}
+		}
+		Errors []userError
+	}](t, env, lmstest.Admin, "shipLicenseOrder", "order { lines(first: 50) { edges { node { id } } } }",
+		map[string]any{"partnerId": lmstest.PartnerID(t, env, user), "salesOrder": so, "purchaseOrder": "PO-" + so, "lines": lines})
+	require.Empty(t, shipped.Errors)
+	ids := make([]string, len(shipped.Order.Lines.Edges))
+	for i, e := range shipped.Order.Lines.Edges {
+		ids[i] = e.Node.ID
+	}
+	return ids
 }

@@ -444,30 +444,14 @@ func TestFreeOfChargeLicenseIsActivatedIntoTheFile(t *testing.T) {
 // other one; it returns the customer's id.
 func focSites(t *testing.T, env *lmstest.Env, user, prefix string, n int) string {
 	t.Helper()
-	so := "SO-" + randomHex(8)
-	shipped := lmstest.Mutate[struct {
-		Order *struct {
-			Lines struct {
-				Edges []struct{ Node struct{ ID string } }
-			}
-		}
-		Errors []userError
-	}](t, env, lmstest.Admin, "shipLicenseOrder", "order { lines(first: 1) { edges { node { id } } } }",
-		map[string]any{"partnerId": lmstest.PartnerID(t, env, user), "salesOrder": so, "purchaseOrder": "PO-" + so,
-			"lines": []map[string]any{{"partNumber": "EU920000", "quantity": n}}})
-	require.Empty(t, shipped.Errors)
-	line := shipped.Order.Lines.Edges[0].Node.ID
-	cust := lmstest.Mutate[struct {
-		Customer *struct{ ID string }
-		Errors   []userError
-	}](t, env, user, "createCustomer", "customer { id }", map[string]any{"name": prefix + " customer", "eulaEmail": "eula@customer.example"})
-	require.Empty(t, cust.Errors)
+	line := shipLines(t, env, user, "SO-"+randomHex(8), part{"EU920000", n})[0]
+	custID := newCustomer(t, env, user, prefix+" customer")
 	for i := range n {
 		loc := lmstest.Mutate[struct {
 			Location *struct{ ID string }
 			Errors   []userError
 		}](t, env, user, "createLocation", "location { id }", map[string]any{
-			"customerId": cust.Customer.ID, "name": fmt.Sprintf("%s %03d", prefix, i), "systemType": "IS3000",
+			"customerId": custID, "name": fmt.Sprintf("%s %03d", prefix, i), "systemType": "IS3000",
 			"hardwareKeyCode": "aa" + randomHex(8) + "AA", "dealerEmail": "desk@dealer.example",
 		})
 		require.Empty(t, loc.Errors)
@@ -486,7 +470,7 @@ func focSites(t *testing.T, env *lmstest.Env, user, prefix string, n int) string
 			require.Empty(t, errs)
 		}
 	}
-	return cust.Customer.ID
+	return custID
 }
 
 // The N+1 guard of Location.freeOfChargeLicenses: 5 and 50 locations, in a

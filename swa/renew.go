@@ -16,7 +16,6 @@ import (
 	"lms/db"
 	"lms/idempotency"
 	"lms/mail"
-	"lms/partner"
 )
 
 // RenewInput renews the agreements of a renewal quote (SWA-10).
@@ -202,16 +201,7 @@ func nextRenewalSuffix(versions []db.SwaAgreement, number string) (string, error
 
 // mailRenewed tells the partner which agreements were renewed (SWA-10).
 func (s *Service) mailRenewed(ctx context.Context, tx bun.Tx, q *RenewalQuote, renewed []db.SwaAgreement, note string, now time.Time) error {
-	loc := q.Lines[0].Location
-	p := new(db.Partner)
-	if err := tx.NewSelect().Model(p).Where("id = ?", loc.PartnerID).Scan(ctx); err != nil {
-		return fmt.Errorf("load partner: %w", err)
-	}
-	cust := new(db.Customer)
-	if err := tx.NewSelect().Model(cust).Column("name").Where("id = ?", loc.CustomerID).Scan(ctx); err != nil {
-		return fmt.Errorf("load customer: %w", err)
-	}
-	to, err := partner.Recipients(ctx, tx, p)
+	p, cust, to, err := mailingOf(ctx, tx, q.Lines[0].Location)
 	if err != nil {
 		return err
 	}

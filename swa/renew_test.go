@@ -75,12 +75,7 @@ func TestRenewSwaGuideRenewalPage(t *testing.T) {
 	t.Parallel()
 	env := certificateEnv(t, lmstest.Opts{})
 	clock := newClock(env, "2014-12-15")
-	cust := lmstest.Mutate[struct {
-		Customer *struct{ ID string }
-		Errors   []userError
-	}](t, env, lmstest.DealerY, "createCustomer", "customer { id }", map[string]any{"name": "Renewal Customer", "eulaEmail": "eula@customer.example"})
-	require.Empty(t, cust.Errors)
-	custID := cust.Customer.ID
+	custID := newCustomer(t, env, lmstest.DealerY, "Renewal Customer")
 	loc := func(systemType, name string, code map[string]any, parts ...part) string {
 		fields := map[string]any{"systemType": systemType, "name": name}
 		for k, v := range code {
