@@ -61,6 +61,8 @@ type loaders struct {
 	swaApplicationsByCode *loader[string, *catalog.SwaApplication]
 	swaEscalations        *loader[uuid.UUID, []db.SwaEscalation]
 	freeOfChargeLicenses  *loader[uuid.UUID, []*swa.FreeOfChargeLicense]
+
+	locationHistory *loader[firstPageKey, *page.Page[db.LocationHistory]]
 }
 
 // firstPageKey asks for the first page of a parent's list (a customer's
@@ -273,6 +275,7 @@ func (r *Resolver) newLoaders() *loaders {
 		})),
 		swaEscalations:       newLoader(batch(r.Services.Swa.EscalationsOf)),
 		freeOfChargeLicenses: newLoader(batch(r.Services.Swa.FreeOfChargeLicensesOf)),
+		locationHistory:      newLoader(firstPages(r.Services.Locations.FirstHistoryOf)),
 	}
 }
 

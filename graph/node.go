@@ -102,6 +102,8 @@ func (r *Resolver) findNodes(ctx context.Context, typ string, keys []string) ([]
 		return loadNodes(ctx, ids, l.customers.loadAll, r.prefetchCustomers)
 	case "Location":
 		return loadNodes(ctx, ids, l.locations.loadAll, r.prefetchLocations)
+	case "LocationHistoryEntry":
+		return loadNodes(ctx, ids, s.Locations.FindHistory, nil)
 	case "LicenseOrder":
 		return loadNodes(ctx, ids, l.licenseOrders.loadAll, r.prefetchOrders)
 	case "OrderLine":

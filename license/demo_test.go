@@ -317,7 +317,7 @@ func TestDemoLicense_FailedGenerationDoesNotCount(t *testing.T) {
 	require.Equal(t, 1, *demoLicensesLeft(t, env, lmstest.DealerY, loc.ID))
 
 	cause := errors.New("worker gave up")
-	err := env.Server.Graph.Services.Files.GiveUp(context.Background(), rawID(t, fileID), cause)
+	err := env.Server.Graph.Services.Files.GiveUp(context.Background(), lmstest.UUIDOf(t, fileID), cause)
 	require.ErrorIs(t, err, cause)
 	require.Equal(t, map[string]int{"FAILED": 1}, demoFilesOf(t, env, loc))
 	require.Equal(t, 2, *demoLicensesLeft(t, env, lmstest.DealerY, loc.ID))

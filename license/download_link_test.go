@@ -98,11 +98,11 @@ func TestEmailedLinkDownloadsLicenseFile(t *testing.T) {
 	env := linkEnv(t)
 	loc, lics := readyLocation(t, env)
 	f := waitFile(t, env, lmstest.DealerY, mustActivate(t, env, lmstest.DealerY, loc.ID, lics...))
-	status, viaAPI, _ := get(t, env, lmstest.DealerY, licensefile.DownloadPath(rawID(t, f.ID)))
+	status, viaAPI, _ := get(t, env, lmstest.DealerY, licensefile.DownloadPath(lmstest.UUIDOf(t, f.ID)))
 	require.Equal(t, http.StatusOK, status)
 
 	link := linkIn(t, mailTo(t, env, lmstest.DealerY, *f.ActivationCode))
-	require.True(t, strings.HasPrefix(link, "/license-files/"+rawID(t, f.ID).String()+"?"), link)
+	require.True(t, strings.HasPrefix(link, "/license-files/"+lmstest.UUIDOf(t, f.ID).String()+"?"), link)
 	require.Equal(t, link, linkIn(t, mailTo(t, env, "dealer-desk@dealer.example", *f.ActivationCode)), "the dealer email gets the same link")
 
 	status, body, header := linkGet(t, env, link)
@@ -126,7 +126,7 @@ func TestEmailedLinkDownloadsLicenseFile(t *testing.T) {
 	require.Contains(t, e.ObjectIDs, f.ID)
 	require.Contains(t, e.ObjectIDs, loc.ID)
 	require.Equal(t, "emailed link", e.Summary["via"])
-	require.Equal(t, rawID(t, f.ID).String(), e.Summary["fileId"])
+	require.Equal(t, lmstest.UUIDOf(t, f.ID).String(), e.Summary["fileId"])
 	require.EqualValues(t, 1, e.Summary["version"])
 	expires, err := time.Parse(time.RFC3339, e.Summary["linkExpiresAt"].(string))
 	require.NoError(t, err)
@@ -148,7 +148,7 @@ func TestEmailedLinkDownloadsLicenseFile(t *testing.T) {
 	require.Equal(t, http.StatusOK, status)
 	require.Equal(t, viaAPI, body)
 	_, query, _ := strings.Cut(link, "?")
-	status, body, header = linkGet(t, env, "/license-files/"+rawID(t, f2.ID).String()+"?"+query)
+	status, body, header = linkGet(t, env, "/license-files/"+lmstest.UUIDOf(t, f2.ID).String()+"?"+query)
 	requireRefusedPage(t, status, body, header, http.StatusForbidden, "not valid", "Sign in to LMS")
 	link2 := linkIn(t, mailTo(t, env, lmstest.DealerY, *f2.ActivationCode))
 	status, body, _ = linkGet(t, env, link2)
@@ -172,7 +172,7 @@ func TestEmailedLinkRefusals(t *testing.T) {
 	f := waitFile(t, env, lmstest.DealerY, mustActivate(t, env, lmstest.DealerY, loc.ID, lics...))
 	link := linkIn(t, mailTo(t, env, lmstest.DealerY, *f.ActivationCode))
 	path, query, _ := strings.Cut(link, "?")
-	id := rawID(t, f.ID)
+	id := lmstest.UUIDOf(t, f.ID)
 	q, err := url.ParseQuery(query)
 	require.NoError(t, err)
 	l, err := downloadlink.Parse(q)
@@ -244,7 +244,7 @@ func TestEmailedLinkDownloadsExternalFile(t *testing.T) {
 
 	// A link to the file before the upload (no mail links to it then)
 	// says it is not available yet.
-	pending := rawID(t, act.LicenseFile.ID)
+	pending := lmstest.UUIDOf(t, act.LicenseFile.ID)
 	early := env.Server.Graph.Services.Files.Links.Sign(downloadlink.LicenseFile, pending, time.Now().Add(time.Hour))
 	status, body, header := linkGet(t, env, licensefile.DownloadPath(pending)+"?"+early.Query())
 	requireRefusedPage(t, status, body, header, http.StatusConflict, "The license file for Sales Order "+so+" is not available yet")
@@ -253,7 +253,7 @@ func TestEmailedLinkDownloadsExternalFile(t *testing.T) {
 	up := uploadExternal(t, env, lmstest.Admin, loc.ID, so, "um.lic", content)
 	require.Empty(t, up.Errors)
 	link := linkIn(t, mailTo(t, env, lmstest.DealerY, "License file for Sales Order "+so+" is available"))
-	require.True(t, strings.HasPrefix(link, "/license-files/"+rawID(t, up.LicenseFile.ID).String()+"?"), link)
+	require.True(t, strings.HasPrefix(link, "/license-files/"+lmstest.UUIDOf(t, up.LicenseFile.ID).String()+"?"), link)
 
 	status, body, header = linkGet(t, env, link)
 	require.Equal(t, http.StatusOK, status, string(body))

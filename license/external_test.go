@@ -11,7 +11,6 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"io"
@@ -20,7 +19,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
 	"lms/graph"
@@ -87,18 +85,6 @@ func withFile(in map[string]any) map[string]any {
 		out[k] = v
 	}
 	return out
-}
-
-// rawID is the UUID inside a global id.
-func rawID(t testing.TB, id string) uuid.UUID {
-	t.Helper()
-	b, err := base64.RawURLEncoding.DecodeString(id)
-	require.NoError(t, err)
-	_, raw, ok := strings.Cut(string(b), ":")
-	require.True(t, ok)
-	u, err := uuid.Parse(raw)
-	require.NoError(t, err)
-	return u
 }
 
 // randomBytes returns n random bytes.
@@ -245,7 +231,7 @@ func TestExternalUM4730Flow(t *testing.T) {
 	require.Contains(t, pendingExternal(t, env), f.ID)
 
 	// Before the upload a download says the file is not available yet.
-	path := licensefile.DownloadPath(rawID(t, f.ID))
+	path := licensefile.DownloadPath(lmstest.UUIDOf(t, f.ID))
 	status, body, _ := get(t, env, lmstest.DealerY, path)
 	require.Equal(t, http.StatusConflict, status)
 	require.Contains(t, string(body), "the license file for Sales Order "+so+" is not available yet")
@@ -444,7 +430,7 @@ func TestExternalDetachKeepsPurchaseOrderWhole(t *testing.T) {
 	// A PO activated in part, as activations before this rule could leave
 	// it, is bound to its location for good: the rest of it cannot leave.
 	_, err := env.DB.Pool.Exec(context.Background(), `UPDATE licenses SET status = 'ACTIVATED', activated_at = now(), file_version = 1 WHERE id = $1`,
-		rawID(t, onB["ILL-UM4730-BASE"].ID))
+		lmstest.UUIDOf(t, onB["ILL-UM4730-BASE"].ID))
 	require.NoError(t, err)
 	out, errs = detach(b.ID, onB["ILL-UM4730-PORTS-4"])
 	require.Empty(t, out)

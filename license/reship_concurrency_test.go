@@ -144,7 +144,7 @@ func TestDealerAttachRacesReturn(t *testing.T) {
 	require.Equal(t, stock, won)
 	require.Zero(t, orderLineState(t, env, lmstest.DealerY, dealerLine).Available)
 	rows := requireConserved(t, env)
-	i := slices.IndexFunc(rows, func(r lineBalance) bool { return r.ID == rawID(t, dealerLine).String() })
+	i := slices.IndexFunc(rows, func(r lineBalance) bool { return r.ID == lmstest.UUIDOf(t, dealerLine).String() })
 	require.GreaterOrEqual(t, i, 0)
 	require.Equal(t, stock, rows[i].Attached+rows[i].Returned)
 	require.Positive(t, rows[i].Returned, "some returns won")

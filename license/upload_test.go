@@ -174,7 +174,7 @@ func TestExternalUploadIdempotencyKey(t *testing.T) {
 	svc, ctx := env.Server.Graph.Services.Files, actorCtx(t, env, lmstest.Admin)
 	upload := func() *db.LicenseFile {
 		f, err := svc.UploadExternalFile(ctx, licensefile.ExternalFileUpload{
-			LocationID: rawID(t, loc.ID), SalesOrder: so, FileName: "um.zip", File: bytes.NewReader(content), Size: int64(len(content)), IdempotencyKey: &key2,
+			LocationID: lmstest.UUIDOf(t, loc.ID), SalesOrder: so, FileName: "um.zip", File: bytes.NewReader(content), Size: int64(len(content)), IdempotencyKey: &key2,
 		})
 		require.NoError(t, err)
 		require.Nil(t, f.Content)
@@ -244,11 +244,11 @@ func TestUploadsReadAfterAuthorisation(t *testing.T) {
 		field []string
 	}{
 		{"external file by a dealer", lmstest.DealerY, func(ctx context.Context, r io.Reader) error {
-			_, err := svc.UploadExternalFile(ctx, licensefile.ExternalFileUpload{LocationID: rawID(t, um.ID), SalesOrder: "SO-1", File: r, Size: 1000})
+			_, err := svc.UploadExternalFile(ctx, licensefile.ExternalFileUpload{LocationID: lmstest.UUIDOf(t, um.ID), SalesOrder: "SO-1", File: r, Size: 1000})
 			return err
 		}, apperr.Forbidden, nil},
 		{"external file for a PBX", lmstest.Admin, func(ctx context.Context, r io.Reader) error {
-			_, err := svc.UploadExternalFile(ctx, licensefile.ExternalFileUpload{LocationID: rawID(t, sv.ID), SalesOrder: "SO-1", File: r, Size: 1000})
+			_, err := svc.UploadExternalFile(ctx, licensefile.ExternalFileUpload{LocationID: lmstest.UUIDOf(t, sv.ID), SalesOrder: "SO-1", File: r, Size: 1000})
 			return err
 		}, apperr.NotApplicable, []string{"locationId"}},
 		{"external file for no location", lmstest.Admin, func(ctx context.Context, r io.Reader) error {
@@ -256,19 +256,19 @@ func TestUploadsReadAfterAuthorisation(t *testing.T) {
 			return err
 		}, apperr.NotFound, []string{"locationId"}},
 		{"protect.dat for another partner", lmstest.DealerZ, func(ctx context.Context, r io.Reader) error {
-			_, err := svc.UploadProtectDat(ctx, licensefile.ProtectDatUpload{LocationID: rawID(t, em.ID), File: r, Size: 1000})
+			_, err := svc.UploadProtectDat(ctx, licensefile.ProtectDatUpload{LocationID: lmstest.UUIDOf(t, em.ID), File: r, Size: 1000})
 			return err
 		}, apperr.NotFound, []string{"locationId"}},
 		{"protect.dat for a type without", lmstest.DealerY, func(ctx context.Context, r io.Reader) error {
-			_, err := svc.UploadProtectDat(ctx, licensefile.ProtectDatUpload{LocationID: rawID(t, um.ID), File: r, Size: 1000})
+			_, err := svc.UploadProtectDat(ctx, licensefile.ProtectDatUpload{LocationID: lmstest.UUIDOf(t, um.ID), File: r, Size: 1000})
 			return err
 		}, apperr.NotApplicable, []string{"locationId"}},
 		{"protect.dat declared too large", lmstest.DealerY, func(ctx context.Context, r io.Reader) error {
-			_, err := svc.UploadProtectDat(ctx, licensefile.ProtectDatUpload{LocationID: rawID(t, em.ID), File: r, Size: licensefile.MaxProtectDatBytes + 1})
+			_, err := svc.UploadProtectDat(ctx, licensefile.ProtectDatUpload{LocationID: lmstest.UUIDOf(t, em.ID), File: r, Size: licensefile.MaxProtectDatBytes + 1})
 			return err
 		}, apperr.ValidationFailed, []string{"file"}},
 		{"external file declared too large", lmstest.Admin, func(ctx context.Context, r io.Reader) error {
-			_, err := svc.UploadExternalFile(ctx, licensefile.ExternalFileUpload{LocationID: rawID(t, um.ID), SalesOrder: "SO-1", File: r, Size: limit + 1})
+			_, err := svc.UploadExternalFile(ctx, licensefile.ExternalFileUpload{LocationID: lmstest.UUIDOf(t, um.ID), SalesOrder: "SO-1", File: r, Size: limit + 1})
 			return err
 		}, apperr.ValidationFailed, []string{"file"}},
 	} {
@@ -279,18 +279,18 @@ func TestUploadsReadAfterAuthorisation(t *testing.T) {
 
 	// A size not declared (or declared wrong) is bounded by the read.
 	r := body(4 * licensefile.MaxProtectDatBytes)
-	_, err := svc.UploadProtectDat(actorCtx(t, env, lmstest.DealerY), licensefile.ProtectDatUpload{LocationID: rawID(t, em.ID), File: r})
+	_, err := svc.UploadProtectDat(actorCtx(t, env, lmstest.DealerY), licensefile.ProtectDatUpload{LocationID: lmstest.UUIDOf(t, em.ID), File: r})
 	requireAppError(t, err, apperr.ValidationFailed, "file")
 	require.Equal(t, int64(licensefile.MaxProtectDatBytes+1), r.n)
 	r = body(limit + 10)
-	_, err = svc.UploadExternalFile(actorCtx(t, env, lmstest.Admin), licensefile.ExternalFileUpload{LocationID: rawID(t, um.ID), SalesOrder: "SO-1", File: r, Size: 100})
+	_, err = svc.UploadExternalFile(actorCtx(t, env, lmstest.Admin), licensefile.ExternalFileUpload{LocationID: lmstest.UUIDOf(t, um.ID), SalesOrder: "SO-1", File: r, Size: 100})
 	e := requireAppError(t, err, apperr.ValidationFailed, "file")
 	require.Contains(t, e.Message, fmt.Sprintf("at most %d", limit))
 	require.Equal(t, int64(limit+1), r.n)
 	require.Nil(t, currentProtectDat(t, env, lmstest.DealerY, em.ID), "nothing stored")
 
 	r = body(300)
-	pd, err := svc.UploadProtectDat(actorCtx(t, env, lmstest.DealerY), licensefile.ProtectDatUpload{LocationID: rawID(t, em.ID), FileName: "protect.dat", File: r, Size: 300})
+	pd, err := svc.UploadProtectDat(actorCtx(t, env, lmstest.DealerY), licensefile.ProtectDatUpload{LocationID: lmstest.UUIDOf(t, em.ID), FileName: "protect.dat", File: r, Size: 300})
 	require.NoError(t, err)
 	require.Equal(t, 300, pd.Size)
 	require.Equal(t, int64(300), r.n)

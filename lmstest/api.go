@@ -1,12 +1,15 @@
 package lmstest
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/uuid"
 
 	"lms/mail/mailtest"
 )
@@ -87,4 +90,20 @@ func containsAll(s string, parts ...string) bool {
 		}
 	}
 	return true
+}
+
+// UUIDOf is the database id behind a global id (base64url "Type:uuid"), for
+// tests that reach the domain services or the database directly.
+func UUIDOf(t testing.TB, globalID string) uuid.UUID {
+	t.Helper()
+	b, err := base64.RawURLEncoding.DecodeString(globalID)
+	if err != nil {
+		t.Fatalf("global id %q: %v", globalID, err)
+	}
+	_, key, _ := strings.Cut(string(b), ":")
+	id, err := uuid.Parse(key)
+	if err != nil {
+		t.Fatalf("global id %q holds no uuid: %v", globalID, err)
+	}
+	return id
 }

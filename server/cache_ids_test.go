@@ -40,6 +40,8 @@ var withoutIdentity = map[string]string{
 	"LicenseSigningKey": "a public key: immutable, keyId is its fingerprint",
 
 	"FreeOfChargeLicense": "a part a location may attach free of charge today, computed; its part and license have ids",
+
+	"LocationHistoryLicense": "a license as one history snapshot keeps it, immutable inside its entry",
 }
 
 // Every object type a client can get has an id (and is a Node, so that

@@ -7,9 +7,7 @@ package swa_test
 import (
 	"context"
 	"database/sql"
-	"encoding/base64"
 	"fmt"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -118,18 +116,6 @@ func createActivated(env *lmstest.Env, customerID, name, lineID string, qty int)
 		return "", fmt.Errorf("activate at %s: %v %+v", name, err, act.Errors)
 	}
 	return loc.Location.ID, nil
-}
-
-// uuidOf is the database id behind a global id (base64url "Type:uuid").
-func uuidOf(t testing.TB, globalID string) uuid.UUID {
-	t.Helper()
-	b, err := base64.RawURLEncoding.DecodeString(globalID)
-	require.NoError(t, err)
-	_, key, ok := strings.Cut(string(b), ":")
-	require.True(t, ok, "global id %s", globalID)
-	id, err := uuid.Parse(key)
-	require.NoError(t, err)
-	return id
 }
 
 // orderBalance is one SWA unit order as the tables hold it: its counters,

@@ -66,7 +66,7 @@ func TestActivationExactlyOnce(t *testing.T) {
 		require.Equal(t, "PENDING", act.Status)
 		acts[i] = act.ID
 		var due time.Time
-		require.NoError(t, env.DB.SQL.QueryRow(`SELECT due_at FROM swa_activations WHERE id = $1`, uuidOf(t, act.ID)).Scan(&due))
+		require.NoError(t, env.DB.SQL.QueryRow(`SELECT due_at FROM swa_activations WHERE id = $1`, lmstest.UUIDOf(t, act.ID)).Scan(&due))
 		at := due.Add(offset(i))
 		go func() {
 			// A timer, not synchronisation: the request is meant to
@@ -98,7 +98,7 @@ func TestActivationExactlyOnce(t *testing.T) {
 	require.NoError(t, env.DB.SQL.QueryRowContext(ctx, `SELECT count(*) FROM swa_activations WHERE status = 'ACTIVATED'`).Scan(&activated))
 	require.Equal(t, trials, activated)
 	for _, id := range acts {
-		act := uuidOf(t, id)
+		act := lmstest.UUIDOf(t, id)
 		var agreements, audits, byActor int
 		var number string
 		require.NoError(t, env.DB.SQL.QueryRowContext(ctx,

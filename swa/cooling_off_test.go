@@ -32,7 +32,7 @@ func TestEarlyJobKeepsCoolingOff(t *testing.T) {
 	shipUnits(t, env, lmstest.DealerY, "SO-EARLY", 12, "2099-12-31")
 	act, errs := assign(t, env, lmstest.DealerY, loc, 12, "")
 	require.Empty(t, errs)
-	id := uuidOf(t, act.ID)
+	id := lmstest.UUIDOf(t, act.ID)
 	job := activationJob(t, env, id)
 	var due time.Time
 	require.NoError(t, env.DB.SQL.QueryRow(`SELECT due_at FROM swa_activations WHERE id = $1`, id).Scan(&due))

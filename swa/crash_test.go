@@ -49,7 +49,7 @@ func TestActivationCrashRetried(t *testing.T) {
 	t.Run("KilledMidActivation", func(t *testing.T) {
 		act, errs := assign(t, env, lmstest.DealerY, locs[0], 12, "")
 		require.Empty(t, errs)
-		id := uuidOf(t, act.ID)
+		id := lmstest.UUIDOf(t, act.ID)
 		job := activationJob(t, env, id)
 
 		// The job locks the assignment, then waits for the order.
@@ -89,7 +89,7 @@ func TestActivationCrashRetried(t *testing.T) {
 	t.Run("ManyAtOnce", func(t *testing.T) {
 		act, errs := assign(t, env, lmstest.DealerY, locs[1], 12, "")
 		require.Empty(t, errs)
-		id := uuidOf(t, act.ID)
+		id := lmstest.UUIDOf(t, act.ID)
 		job := activationJob(t, env, id)
 
 		// The job locks the assignment and waits for the order; then

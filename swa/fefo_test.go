@@ -110,7 +110,7 @@ func requireAllocations(t *testing.T, env *lmstest.Env, activationID string, wan
 		Quantity   int    `bun:"quantity"`
 	}
 	require.NoError(t, env.DB.Bun.NewRaw(`SELECT suo.sales_order, sal.quantity FROM swa_allocations AS sal
-		JOIN swa_unit_orders AS suo ON suo.id = sal.unit_order_id WHERE sal.activation_id = ?`, uuidOf(t, activationID)).Scan(context.Background(), &rows))
+		JOIN swa_unit_orders AS suo ON suo.id = sal.unit_order_id WHERE sal.activation_id = ?`, lmstest.UUIDOf(t, activationID)).Scan(context.Background(), &rows))
 	got := map[string]int{}
 	for _, r := range rows {
 		got[r.SalesOrder] = r.Quantity

@@ -38,7 +38,7 @@ func TestRenewalQuote(t *testing.T) {
 	a, err := env.Server.Tokens.Authenticate(ctx, env.Tokens[lmstest.DealerY])
 	require.NoError(t, err)
 	ctx = actor.With(ctx, a)
-	locID := uuidOf(t, loc)
+	locID := lmstest.UUIDOf(t, loc)
 	months := func(n int) *int { return &n }
 	date := func(s string) time.Time { return quote.Day(day(s)) }
 

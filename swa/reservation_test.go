@@ -187,7 +187,7 @@ func TestDistributorCancelsDealersReservation(t *testing.T) {
 	require.Equal(t, []string{other.ID}, activationIDs(left))
 
 	// The activation job, run now, finds the assignment cancelled.
-	id := uuidOf(t, act.ID)
+	id := lmstest.UUIDOf(t, act.ID)
 	job := activationJob(t, env, id)
 	_, err := env.Server.Jobs.JobRetry(ctx, job)
 	require.NoError(t, err)

@@ -43,6 +43,7 @@ type LocationResolver interface {
 	Entitlements(ctx context.Context, obj *db.Location, first *int, after *string) (*model.EntitlementConnection, error)
 	LicenseFiles(ctx context.Context, obj *db.Location, first *int, after *string) (*model.LicenseFileConnection, error)
 	CurrentLicenseFile(ctx context.Context, obj *db.Location) (*db.LicenseFile, error)
+	History(ctx context.Context, obj *db.Location, first *int, after *string) (*model.LocationHistoryEntryConnection, error)
 	Swa(ctx context.Context, obj *db.Location) ([]swa.Application, error)
 	FreeOfChargeLicenses(ctx context.Context, obj *db.Location) ([]swa.FreeOfChargeLicense, error)
 }
@@ -121,6 +122,28 @@ func (ec *executionContext) field_Location_children_args(ctx context.Context, ra
 }
 
 func (ec *executionContext) field_Location_entitlements_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Location_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
@@ -1324,6 +1347,50 @@ func (ec *executionContext) fieldContext_Location_currentLicenseFile(_ context.C
 	return fc, nil
 }
 
+func (ec *executionContext) _Location_history(ctx context.Context, field graphql.CollectedField, obj *db.Location) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Location_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Location().History(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.LocationHistoryEntryConnection) graphql.Marshaler {
+			return ec.marshalNLocationHistoryEntryConnection2ᚖlmsᚋgraphᚋmodelᚐLocationHistoryEntryConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Location_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Location",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LocationHistoryEntryConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Location_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Location_swa(ctx context.Context, field graphql.CollectedField, obj *db.Location) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2362,6 +2429,12 @@ func (ec *executionContext) _Location(ctx context.Context, sel ast.SelectionSet,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Location_currentLicenseFile(ctx, field, obj)
+				})
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Location_history(ctx, field, obj)
 				})
 		case "swa":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,

@@ -113,6 +113,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._OrderLine(ctx, sel, obj)
+	case db.LocationHistory:
+		return ec._LocationHistoryEntry(ctx, sel, &obj)
+	case *db.LocationHistory:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._LocationHistoryEntry(ctx, sel, obj)
 	case db.Location:
 		return ec._Location(ctx, sel, &obj)
 	case *db.Location:

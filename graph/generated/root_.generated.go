@@ -46,6 +46,8 @@ type ResolverRoot interface {
 	LicenseReturnConnection() LicenseReturnConnectionResolver
 	Location() LocationResolver
 	LocationConnection() LocationConnectionResolver
+	LocationHistoryEntry() LocationHistoryEntryResolver
+	LocationHistoryEntryConnection() LocationHistoryEntryConnectionResolver
 	LocationSwa() LocationSwaResolver
 	Mutation() MutationResolver
 	OrderLine() OrderLineResolver
@@ -485,6 +487,7 @@ type ComplexityRoot struct {
 		HardwareKeyCode          func(childComplexity int) int
 		HardwareVersion          func(childComplexity int) int
 		HasTemporaryKey          func(childComplexity int) int
+		History                  func(childComplexity int, first *int, after *string) int
 		HwkcSource               func(childComplexity int) int
 		ID                       func(childComplexity int) int
 		IPAddress                func(childComplexity int) int
@@ -515,6 +518,42 @@ type ComplexityRoot struct {
 	LocationEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	LocationHistoryEntry struct {
+		ChangedAt          func(childComplexity int) int
+		ChangedBy          func(childComplexity int) int
+		HardwareKeyCode    func(childComplexity int) int
+		ID                 func(childComplexity int) int
+		Kind               func(childComplexity int) int
+		Licenses           func(childComplexity int) int
+		NewHardwareKeyCode func(childComplexity int) int
+		NewSystemType      func(childComplexity int) int
+		Reason             func(childComplexity int) int
+		SystemType         func(childComplexity int) int
+	}
+
+	LocationHistoryEntryConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	LocationHistoryEntryEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	LocationHistoryLicense struct {
+		ActivatedAt     func(childComplexity int) int
+		AttachedAt      func(childComplexity int) int
+		PartName        func(childComplexity int) int
+		PartNumber      func(childComplexity int) int
+		PurchaseOrder   func(childComplexity int) int
+		Quantity        func(childComplexity int) int
+		SalesOrder      func(childComplexity int) int
+		SoftwareKeyCode func(childComplexity int) int
+		Status          func(childComplexity int) int
 	}
 
 	LocationSwa struct {
@@ -2553,6 +2592,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Location.HasTemporaryKey(childComplexity), true
+	case "Location.history":
+		if e.ComplexityRoot.Location.History == nil {
+			break
+		}
+
+		args, err := ec.field_Location_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Location.History(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Location.hardwareKeyCodeSource":
 		if e.ComplexityRoot.Location.HwkcSource == nil {
 			break
@@ -2704,6 +2754,154 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.LocationEdge.Node(childComplexity), true
+
+	case "LocationHistoryEntry.changedAt":
+		if e.ComplexityRoot.LocationHistoryEntry.ChangedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LocationHistoryEntry.ChangedAt(childComplexity), true
+	case "LocationHistoryEntry.changedBy":
+		if e.ComplexityRoot.LocationHistoryEntry.ChangedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LocationHistoryEntry.ChangedBy(childComplexity), true
+	case "LocationHistoryEntry.hardwareKeyCode":
+		if e.ComplexityRoot.LocationHistoryEntry.HardwareKeyCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LocationHistoryEntry.HardwareKeyCode(childComplexity), true
+	case "LocationHistoryEntry.id":
+		if e.ComplexityRoot.LocationHistoryEntry.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LocationHistoryEntry.ID(childComplexity), true
+	case "LocationHistoryEntry.kind":
+		if e.ComplexityRoot.LocationHistoryEntry.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LocationHistoryEntry.Kind(childComplexity), true
+	case "LocationHistoryEntry.licenses":
+		if e.ComplexityRoot.LocationHistoryEntry.Licenses == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LocationHistoryEntry.Licenses(childComplexity), true
+	case "LocationHistoryEntry.newHardwareKeyCode":
+		if e.ComplexityRoot.LocationHistoryEntry.NewHardwareKeyCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LocationHistoryEntry.NewHardwareKeyCode(childComplexity), true
+	case "LocationHistoryEntry.newSystemType":
+		if e.ComplexityRoot.LocationHistoryEntry.NewSystemType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LocationHistoryEntry.NewSystemType(childComplexity), true
+	case "LocationHistoryEntry.reason":
+		if e.ComplexityRoot.LocationHistoryEntry.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LocationHistoryEntry.Reason(childComplexity), true
+	case "LocationHistoryEntry.systemType":
+		if e.ComplexityRoot.LocationHistoryEntry.SystemType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LocationHistoryEntry.SystemType(childComplexity), true
+
+	case "LocationHistoryEntryConnection.edges":
+		if e.ComplexityRoot.LocationHistoryEntryConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LocationHistoryEntryConnection.Edges(childComplexity), true
+	case "LocationHistoryEntryConnection.pageInfo":
+		if e.ComplexityRoot.LocationHistoryEntryConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LocationHistoryEntryConnection.PageInfo(childComplexity), true
+	case "LocationHistoryEntryConnection.totalCount":
+		if e.ComplexityRoot.LocationHistoryEntryConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LocationHistoryEntryConnection.TotalCount(childComplexity), true
+
+	case "LocationHistoryEntryEdge.cursor":
+		if e.ComplexityRoot.LocationHistoryEntryEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LocationHistoryEntryEdge.Cursor(childComplexity), true
+	case "LocationHistoryEntryEdge.node":
+		if e.ComplexityRoot.LocationHistoryEntryEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LocationHistoryEntryEdge.Node(childComplexity), true
+
+	case "LocationHistoryLicense.activatedAt":
+		if e.ComplexityRoot.LocationHistoryLicense.ActivatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LocationHistoryLicense.ActivatedAt(childComplexity), true
+	case "LocationHistoryLicense.attachedAt":
+		if e.ComplexityRoot.LocationHistoryLicense.AttachedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LocationHistoryLicense.AttachedAt(childComplexity), true
+	case "LocationHistoryLicense.partName":
+		if e.ComplexityRoot.LocationHistoryLicense.PartName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LocationHistoryLicense.PartName(childComplexity), true
+	case "LocationHistoryLicense.partNumber":
+		if e.ComplexityRoot.LocationHistoryLicense.PartNumber == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LocationHistoryLicense.PartNumber(childComplexity), true
+	case "LocationHistoryLicense.purchaseOrder":
+		if e.ComplexityRoot.LocationHistoryLicense.PurchaseOrder == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LocationHistoryLicense.PurchaseOrder(childComplexity), true
+	case "LocationHistoryLicense.quantity":
+		if e.ComplexityRoot.LocationHistoryLicense.Quantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LocationHistoryLicense.Quantity(childComplexity), true
+	case "LocationHistoryLicense.salesOrder":
+		if e.ComplexityRoot.LocationHistoryLicense.SalesOrder == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LocationHistoryLicense.SalesOrder(childComplexity), true
+	case "LocationHistoryLicense.softwareKeyCode":
+		if e.ComplexityRoot.LocationHistoryLicense.SoftwareKeyCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LocationHistoryLicense.SoftwareKeyCode(childComplexity), true
+	case "LocationHistoryLicense.status":
+		if e.ComplexityRoot.LocationHistoryLicense.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LocationHistoryLicense.Status(childComplexity), true
 
 	case "LocationSwa.history":
 		if e.ComplexityRoot.LocationSwa.Agreements == nil {
@@ -6252,6 +6450,62 @@ extend type Mutation {
   deleteLocation(input: DeleteLocationInput!): DeleteLocationPayload!
 }
 `, BuiltIn: false},
+	{Name: "../schema/location_history.graphqls", Input: `"""What changed a location's system."""
+enum LocationHistoryKind {
+  """The Hardware Key Code was replaced by another of the same system type (HWR-1)."""
+  HARDWARE_REPLACED
+  """The location became another system type, e.g. SV9100 CP10 → CP20 (MIG-1)."""
+  MIGRATED
+}
+
+"""A read-only snapshot of a location's system before a change (HWR-1, MIG-2): its system type, Hardware Key Code and licenses as they were, and what the change made of them."""
+type LocationHistoryEntry implements Node {
+  id: ID!
+  kind: LocationHistoryKind!
+  changedAt: Time!
+  """Who made the change; null when the user is not one you may see."""
+  changedBy: User
+  """The system type before the change."""
+  systemType: SystemType!
+  """The Hardware Key Code before the change."""
+  hardwareKeyCode: String!
+  newSystemType: SystemType!
+  newHardwareKeyCode: String!
+  reason: String!
+  """The attached and activated licenses before the change, by part number, with the orders they had then."""
+  licenses: [LocationHistoryLicense!]!
+}
+
+"""A license as a history snapshot keeps it."""
+type LocationHistoryLicense {
+  partNumber: String!
+  partName: String!
+  quantity: Int!
+  status: LicenseStatus!
+  softwareKeyCode: String!
+  purchaseOrder: String!
+  salesOrder: String!
+  attachedAt: Time!
+  activatedAt: Time
+}
+
+type LocationHistoryEntryConnection {
+  edges: [LocationHistoryEntryEdge!]!
+  pageInfo: PageInfo!
+  """The number of entries in the connection, all pages together."""
+  totalCount: Int!
+}
+
+type LocationHistoryEntryEdge {
+  cursor: String!
+  node: LocationHistoryEntry!
+}
+
+extend type Location {
+  """The location's system before each hardware replacement and migration, newest first (HWR-1, MIG-2)."""
+  history(first: Int, after: String): LocationHistoryEntryConnection!
+}
+`, BuiltIn: false},
 	{Name: "../schema/node.graphqls", Input: `"""An object with an identity. Ids are opaque: clients never parse them."""
 interface Node {
   id: ID!
@@ -7813,6 +8067,8 @@ func (ec *executionContext) childFields_Location(ctx context.Context, field grap
 		return ec.fieldContext_Location_licenseFiles(ctx, field)
 	case "currentLicenseFile":
 		return ec.fieldContext_Location_currentLicenseFile(ctx, field)
+	case "history":
+		return ec.fieldContext_Location_history(ctx, field)
 	case "swa":
 		return ec.fieldContext_Location_swa(ctx, field)
 	case "freeOfChargeLicenses":
@@ -7841,6 +8097,78 @@ func (ec *executionContext) childFields_LocationEdge(ctx context.Context, field 
 		return ec.fieldContext_LocationEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type LocationEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_LocationHistoryEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_LocationHistoryEntry_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_LocationHistoryEntry_kind(ctx, field)
+	case "changedAt":
+		return ec.fieldContext_LocationHistoryEntry_changedAt(ctx, field)
+	case "changedBy":
+		return ec.fieldContext_LocationHistoryEntry_changedBy(ctx, field)
+	case "systemType":
+		return ec.fieldContext_LocationHistoryEntry_systemType(ctx, field)
+	case "hardwareKeyCode":
+		return ec.fieldContext_LocationHistoryEntry_hardwareKeyCode(ctx, field)
+	case "newSystemType":
+		return ec.fieldContext_LocationHistoryEntry_newSystemType(ctx, field)
+	case "newHardwareKeyCode":
+		return ec.fieldContext_LocationHistoryEntry_newHardwareKeyCode(ctx, field)
+	case "reason":
+		return ec.fieldContext_LocationHistoryEntry_reason(ctx, field)
+	case "licenses":
+		return ec.fieldContext_LocationHistoryEntry_licenses(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LocationHistoryEntry", field.Name)
+}
+
+func (ec *executionContext) childFields_LocationHistoryEntryConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_LocationHistoryEntryConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_LocationHistoryEntryConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_LocationHistoryEntryConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LocationHistoryEntryConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_LocationHistoryEntryEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_LocationHistoryEntryEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_LocationHistoryEntryEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LocationHistoryEntryEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_LocationHistoryLicense(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "partNumber":
+		return ec.fieldContext_LocationHistoryLicense_partNumber(ctx, field)
+	case "partName":
+		return ec.fieldContext_LocationHistoryLicense_partName(ctx, field)
+	case "quantity":
+		return ec.fieldContext_LocationHistoryLicense_quantity(ctx, field)
+	case "status":
+		return ec.fieldContext_LocationHistoryLicense_status(ctx, field)
+	case "softwareKeyCode":
+		return ec.fieldContext_LocationHistoryLicense_softwareKeyCode(ctx, field)
+	case "purchaseOrder":
+		return ec.fieldContext_LocationHistoryLicense_purchaseOrder(ctx, field)
+	case "salesOrder":
+		return ec.fieldContext_LocationHistoryLicense_salesOrder(ctx, field)
+	case "attachedAt":
+		return ec.fieldContext_LocationHistoryLicense_attachedAt(ctx, field)
+	case "activatedAt":
+		return ec.fieldContext_LocationHistoryLicense_activatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LocationHistoryLicense", field.Name)
 }
 
 func (ec *executionContext) childFields_LocationSwa(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -477,6 +477,17 @@ type LocationFilter struct {
 	PartnerID *string `json:"partnerId,omitempty"`
 }
 
+type LocationHistoryEntryConnection struct {
+	Edges    []LocationHistoryEntryEdge `json:"edges"`
+	PageInfo *PageInfo                  `json:"pageInfo"`
+	Total    *page.Total                `json:"-"`
+}
+
+type LocationHistoryEntryEdge struct {
+	Cursor string              `json:"cursor"`
+	Node   *db.LocationHistory `json:"node"`
+}
+
 type Mutation struct {
 }
 
