@@ -40,6 +40,9 @@ var withoutIdentity = map[string]string{
 	"LicenseSigningKey": "a public key: immutable, keyId is its fingerprint",
 
 	"FreeOfChargeLicense": "a part a location may attach free of charge today, computed; its part and license have ids",
+
+	"DectUploadLine":  "a line inside its DECT upload; its part has an id",
+	"DectUploadError": "a value inside its DECT upload: why it was refused",
 }
 
 // Every object type a client can get has an id (and is a Node, so that
