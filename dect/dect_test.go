@@ -218,9 +218,6 @@ func TestParseErrors(t *testing.T) {
 			}
 			require.Equal(t, dect.WhatToDo(tt.code), e.WhatToDo())
 			require.Contains(t, dect.Codes, e.Code)
-			ae := e.AppError()
-			require.Equal(t, tt.code, ae.Code)
-			require.Equal(t, []string{"input", "file"}, ae.Field)
 		})
 	}
 }

@@ -21,11 +21,6 @@ func (e *Error) Error() string { return fmt.Sprintf("%s: %s", e.Code, e.Message)
 // WhatToDo is what the guide's error table tells the user to do.
 func (e *Error) WhatToDo() string { return WhatToDo(e.Code) }
 
-// AppError is the error as the API reports it, on the input's file.
-func (e *Error) AppError() *apperr.Error {
-	return apperr.New(e.Code, "%s", e.Message).OnField("file")
-}
-
 // fail returns an *Error on line no (0: none) with a formatted message.
 func fail(code apperr.Code, no int, format string, args ...any) *Error {
 	msg := fmt.Sprintf(format, args...)
