@@ -56,6 +56,8 @@ type loaders struct {
 	demoLicensesLeft *loader[uuid.UUID, *int]
 	orderLicenses    *loader[firstPageKey, *page.Page[db.License]]
 	protectDats      *loader[uuid.UUID, *db.ProtectDat]
+	dectUploads      *loader[uuid.UUID, *db.DectUpload]
+	filesByID        *loader[uuid.UUID, *db.LicenseFile]
 
 	swaApplications       *loader[uuid.UUID, []*swa.Application]
 	swaApplicationsByCode *loader[string, *catalog.SwaApplication]
@@ -269,6 +271,8 @@ func (r *Resolver) newLoaders() *loaders {
 		demoLicensesLeft: r.newDemoLicensesLeftLoader(),
 		orderLicenses:    newLoader(firstPages(r.Services.Licenses.FirstLicensesOfOrders)),
 		protectDats:      newLoader(batch(r.Services.Files.CurrentProtectDats)),
+		dectUploads:      newLoader(batch(r.Services.Files.CurrentDectUploads)),
+		filesByID:        newLoader(batch(r.Services.Files.FindFiles)),
 		swaApplications:  newLoader(batch(r.Services.Swa.ApplicationsOf)),
 		swaApplicationsByCode: newLoader(batch(func(ctx context.Context, codes []string) ([]*catalog.SwaApplication, error) {
 			return catalog.FindSwaApplications(ctx, r.DB, codes)

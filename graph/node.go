@@ -112,6 +112,8 @@ func (r *Resolver) findNodes(ctx context.Context, typ string, keys []string) ([]
 		return loadNodes(ctx, ids, s.Licenses.FindLicenses, r.prefetchLicenses)
 	case "ProtectDat":
 		return loadNodes(ctx, ids, s.Files.FindProtectDats, nil)
+	case "DectUpload":
+		return loadNodes(ctx, ids, s.Files.FindDectUploads, nil)
 	case "LicenseReturn":
 		return loadNodes(ctx, ids, s.Inventory.FindReturns, nil)
 	case "SwaUnitOrder":

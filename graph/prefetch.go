@@ -125,6 +125,7 @@ func (r *Resolver) prefetchLocations(ctx context.Context, locs []*db.Location, n
 		{"parent", func() error { return l.locations.prefetch(ctx, parents) }},
 		{"demoLicensesLeft", func() error { return l.demoLicensesLeft.prefetch(ctx, ids) }},
 		{"protectDat", func() error { return r.prefetchProtectDats(ctx, ids, node) }},
+		{"dectUpload", func() error { return l.dectUploads.prefetch(ctx, ids) }},
 		{"swa", func() error { return r.prefetchLocationSwa(ctx, ids) }},
 		{"freeOfChargeLicenses", func() error { return r.prefetchFreeOfCharge(ctx, ids) }},
 	} {

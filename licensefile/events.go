@@ -157,7 +157,10 @@ func (s *Service) WatchFiles(ctx context.Context, locationID uuid.UUID, fileID *
 			case <-ctx.Done():
 				return
 			case ev, ok := <-events:
-				if !ok || !send(ev.FileID) {
+				if !ok {
+					return
+				}
+				if ev.FileID != uuid.Nil && !send(ev.FileID) {
 					return
 				}
 			}

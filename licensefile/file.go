@@ -44,11 +44,13 @@ const FileQueue = "license_files"
 const FileReadyChannel = "lms_license_file_ready"
 
 // FileReadyEvent is the payload of a FileReadyChannel notification: a
-// generation reached its final status.
+// generation reached its final status, or, with DectUploadID instead of
+// FileID, a DECT license file upload changed status (DECT-3).
 type FileReadyEvent struct {
-	FileID     uuid.UUID `json:"fileId"`
-	LocationID uuid.UUID `json:"locationId"`
-	Version    int       `json:"version"`
+	FileID       uuid.UUID `json:"fileId,omitzero"`
+	LocationID   uuid.UUID `json:"locationId"`
+	Version      int       `json:"version,omitzero"`
+	DectUploadID uuid.UUID `json:"dectUploadId,omitzero"`
 }
 
 // Generate builds a requested license file generation: every license

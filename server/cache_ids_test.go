@@ -42,6 +42,8 @@ var withoutIdentity = map[string]string{
 	"FreeOfChargeLicense": "a part a location may attach free of charge today, computed; its part and license have ids",
 
 	"LocationHistoryLicense": "a license as one history snapshot keeps it, immutable inside its entry",
+	"DectUploadLine":         "a line inside its DECT upload; its part has an id",
+	"DectUploadError":        "a value inside its DECT upload: why it was refused",
 }
 
 // Every object type a client can get has an id (and is a Node, so that

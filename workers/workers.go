@@ -38,6 +38,7 @@ const (
 	PurgeIdempotencyKeysTimeout = time.Minute
 	SwaActivationTimeout        = time.Minute
 	SwaDailyTimeout             = time.Minute
+	DectUploadTimeout           = time.Minute
 )
 
 // RescueMargin is how long past its timeout a job may still show as running
@@ -56,7 +57,7 @@ const RescueMargin = 15 * time.Second
 // timeout + margin. A rescued job is retried after its kind's NextRetry;
 // its work is idempotent (a file generation is built once, an email keeps
 // its Message-ID).
-const RescueStuckJobsAfter = max(SendEmailTimeout, LicenseFileTimeout, PurgeIdempotencyKeysTimeout, SwaActivationTimeout, SwaDailyTimeout) + RescueMargin
+const RescueStuckJobsAfter = max(SendEmailTimeout, LicenseFileTimeout, PurgeIdempotencyKeysTimeout, SwaActivationTimeout, SwaDailyTimeout, DectUploadTimeout) + RescueMargin
 
 // Register adds every worker to ws.
 func Register(ws *river.Workers, d Deps) {
@@ -69,6 +70,7 @@ func Register(ws *river.Workers, d Deps) {
 	river.AddWorker(ws, &PurgeIdempotencyKeysWorker{DB: d.DB})
 	river.AddWorker(ws, &SwaActivateWorker{Swa: d.Swa})
 	river.AddWorker(ws, &SwaDailyWorker{Swa: d.Swa})
+	river.AddWorker(ws, &ParseDectUploadWorker{Files: d.Files})
 }
 
 // backoff returns base·2^(attempt-1), capped at limit.

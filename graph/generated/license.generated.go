@@ -93,6 +93,7 @@ type OrderLineConnectionResolver interface {
 }
 type SubscriptionResolver interface {
 	LicenseFileReady(ctx context.Context, locationID string, fileID *string) (<-chan *db.LicenseFile, error)
+	DectUploadChanged(ctx context.Context, locationID string, uploadID *string) (<-chan *db.DectUpload, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -258,6 +259,28 @@ func (ec *executionContext) field_LicenseOrder_lines_args(ctx context.Context, r
 		return nil, err
 	}
 	args["availableOnly"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_dectUploadChanged_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "locationId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["locationId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "uploadId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["uploadId"] = arg1
 	return args, nil
 }
 
@@ -3564,6 +3587,50 @@ func (ec *executionContext) fieldContext_Subscription_licenseFileReady(ctx conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Subscription_dectUploadChanged(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_dectUploadChanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().DectUploadChanged(ctx, fc.Args["locationId"].(string), fc.Args["uploadId"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *db.DectUpload) graphql.Marshaler {
+			return ec.marshalNDectUpload2ᚖlmsᚋdbᚐDectUpload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_dectUploadChanged(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DectUpload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_dectUploadChanged_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 // endregion **************************** field.gotpl *****************************
 
 // region    **************************** input.gotpl *****************************
@@ -5412,6 +5479,8 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 	switch fields[0].Name {
 	case "licenseFileReady":
 		return ec._Subscription_licenseFileReady(ctx, fields[0])
+	case "dectUploadChanged":
+		return ec._Subscription_dectUploadChanged(ctx, fields[0])
 	default:
 		panic("unknown field " + strconv.Quote(fields[0].Name))
 	}

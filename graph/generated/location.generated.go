@@ -35,6 +35,7 @@ type LocationResolver interface {
 
 	Children(ctx context.Context, obj *db.Location, first *int, after *string) (*model.LocationConnection, error)
 
+	DectUpload(ctx context.Context, obj *db.Location) (*db.DectUpload, error)
 	DemoLicensesLeft(ctx context.Context, obj *db.Location) (*int, error)
 	ProtectDat(ctx context.Context, obj *db.Location) (*db.ProtectDat, error)
 
@@ -1059,6 +1060,38 @@ func (ec *executionContext) _Location_updatedAt(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_Location_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Location", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Location_dectUpload(ctx context.Context, field graphql.CollectedField, obj *db.Location) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Location_dectUpload(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Location().DectUpload(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *db.DectUpload) graphql.Marshaler {
+			return ec.marshalODectUpload2ᚖlmsᚋdbᚐDectUpload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Location_dectUpload(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Location",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DectUpload(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Location_demoLicensesLeft(ctx context.Context, field graphql.CollectedField, obj *db.Location) (ret graphql.Marshaler) {
@@ -2383,6 +2416,12 @@ func (ec *executionContext) _Location(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "dectUpload":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Location_dectUpload(ctx, field, obj)
+				})
 		case "demoLicensesLeft":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,

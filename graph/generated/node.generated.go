@@ -162,6 +162,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Email(ctx, sel, obj)
+	case db.DectUpload:
+		return ec._DectUpload(ctx, sel, &obj)
+	case *db.DectUpload:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._DectUpload(ctx, sel, obj)
 	case db.Customer:
 		return ec._Customer(ctx, sel, &obj)
 	case *db.Customer:

@@ -31,6 +31,8 @@ type ResolverRoot interface {
 	Catalog() CatalogResolver
 	Customer() CustomerResolver
 	CustomerConnection() CustomerConnectionResolver
+	DectUpload() DectUploadResolver
+	DectUploadError() DectUploadErrorResolver
 	Email() EmailResolver
 	EmailConnection() EmailConnectionResolver
 	Entitlement() EntitlementResolver
@@ -261,6 +263,42 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	DectUpload struct {
+		Customer        func(childComplexity int) int
+		Error           func(childComplexity int) int
+		ExportedAt      func(childComplexity int) int
+		FileName        func(childComplexity int) int
+		HardwareKeyCode func(childComplexity int) int
+		ID              func(childComplexity int) int
+		ImportedAt      func(childComplexity int) int
+		ImportedBy      func(childComplexity int) int
+		LicenseFile     func(childComplexity int) int
+		Lines           func(childComplexity int) int
+		Location        func(childComplexity int) int
+		OrderNumber     func(childComplexity int) int
+		ParsedAt        func(childComplexity int) int
+		Release         func(childComplexity int) int
+		SHA256          func(childComplexity int) int
+		Size            func(childComplexity int) int
+		Status          func(childComplexity int) int
+		SystemType      func(childComplexity int) int
+		UploadedAt      func(childComplexity int) int
+		UploadedBy      func(childComplexity int) int
+	}
+
+	DectUploadError struct {
+		Code     func(childComplexity int) int
+		Line     func(childComplexity int) int
+		Message  func(childComplexity int) int
+		WhatToDo func(childComplexity int) int
+	}
+
+	DectUploadLine struct {
+		Number   func(childComplexity int) int
+		Part     func(childComplexity int) int
+		Quantity func(childComplexity int) int
+	}
+
 	DeleteLocationPayload struct {
 		DeletedLocationID func(childComplexity int) int
 		Errors            func(childComplexity int) int
@@ -348,6 +386,14 @@ type ComplexityRoot struct {
 		Impersonator        func(childComplexity int) int
 		ImpersonatorPartner func(childComplexity int) int
 		Token               func(childComplexity int) int
+	}
+
+	ImportDectLicenseFilePayload struct {
+		Errors      func(childComplexity int) int
+		LicenseFile func(childComplexity int) int
+		Licenses    func(childComplexity int) int
+		Location    func(childComplexity int) int
+		Upload      func(childComplexity int) int
 	}
 
 	License struct {
@@ -479,6 +525,7 @@ type ComplexityRoot struct {
 		Customer                 func(childComplexity int) int
 		CustomerEmail            func(childComplexity int) int
 		DealerEmail              func(childComplexity int) int
+		DectUpload               func(childComplexity int) int
 		DemoLicensesLeft         func(childComplexity int) int
 		DomainName               func(childComplexity int) int
 		Entitlements             func(childComplexity int, first *int, after *string) int
@@ -586,6 +633,7 @@ type ComplexityRoot struct {
 		EscalateSwaReservation       func(childComplexity int, input model.EscalateSwaReservationInput) int
 		GenerateDemoLicense          func(childComplexity int, input model.GenerateDemoLicenseInput) int
 		GrantShippingAllowance       func(childComplexity int, input model.GrantShippingAllowanceInput) int
+		ImportDectLicenseFile        func(childComplexity int, input model.ImportDectLicenseFileInput) int
 		ProcessSwaImmediately        func(childComplexity int, input model.ProcessSwaImmediatelyInput) int
 		RegenerateLicenseFile        func(childComplexity int, input model.RegenerateLicenseFileInput) int
 		RenewSwa                     func(childComplexity int, input model.RenewSwaInput) int
@@ -598,6 +646,7 @@ type ComplexityRoot struct {
 		StartImpersonation           func(childComplexity int, input model.StartImpersonationInput) int
 		UpdateCustomer               func(childComplexity int, input model.UpdateCustomerInput) int
 		UpdateLocation               func(childComplexity int, input model.UpdateLocationInput) int
+		UploadDectLicenseFile        func(childComplexity int, input model.UploadDectLicenseFileInput) int
 		UploadExternalLicenseFile    func(childComplexity int, input model.UploadExternalLicenseFileInput) int
 		UploadProtectDat             func(childComplexity int, input model.UploadProtectDatInput) int
 	}
@@ -798,7 +847,8 @@ type ComplexityRoot struct {
 	}
 
 	Subscription struct {
-		LicenseFileReady func(childComplexity int, locationID string, fileID *string) int
+		DectUploadChanged func(childComplexity int, locationID string, uploadID *string) int
+		LicenseFileReady  func(childComplexity int, locationID string, fileID *string) int
 	}
 
 	SwaActivation struct {
@@ -976,6 +1026,12 @@ type ComplexityRoot struct {
 	UpdateLocationPayload struct {
 		Errors   func(childComplexity int) int
 		Location func(childComplexity int) int
+	}
+
+	UploadDectLicenseFilePayload struct {
+		Errors   func(childComplexity int) int
+		Location func(childComplexity int) int
+		Upload   func(childComplexity int) int
 	}
 
 	UploadExternalLicenseFilePayload struct {
@@ -1668,6 +1724,171 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CustomerEdge.Node(childComplexity), true
 
+	case "DectUpload.customer":
+		if e.ComplexityRoot.DectUpload.Customer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DectUpload.Customer(childComplexity), true
+	case "DectUpload.error":
+		if e.ComplexityRoot.DectUpload.Error == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DectUpload.Error(childComplexity), true
+	case "DectUpload.exportedAt":
+		if e.ComplexityRoot.DectUpload.ExportedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DectUpload.ExportedAt(childComplexity), true
+	case "DectUpload.fileName":
+		if e.ComplexityRoot.DectUpload.FileName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DectUpload.FileName(childComplexity), true
+	case "DectUpload.hardwareKeyCode":
+		if e.ComplexityRoot.DectUpload.HardwareKeyCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DectUpload.HardwareKeyCode(childComplexity), true
+	case "DectUpload.id":
+		if e.ComplexityRoot.DectUpload.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DectUpload.ID(childComplexity), true
+	case "DectUpload.importedAt":
+		if e.ComplexityRoot.DectUpload.ImportedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DectUpload.ImportedAt(childComplexity), true
+	case "DectUpload.importedBy":
+		if e.ComplexityRoot.DectUpload.ImportedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DectUpload.ImportedBy(childComplexity), true
+	case "DectUpload.licenseFile":
+		if e.ComplexityRoot.DectUpload.LicenseFile == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DectUpload.LicenseFile(childComplexity), true
+	case "DectUpload.lines":
+		if e.ComplexityRoot.DectUpload.Lines == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DectUpload.Lines(childComplexity), true
+	case "DectUpload.location":
+		if e.ComplexityRoot.DectUpload.Location == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DectUpload.Location(childComplexity), true
+	case "DectUpload.orderNumber":
+		if e.ComplexityRoot.DectUpload.OrderNumber == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DectUpload.OrderNumber(childComplexity), true
+	case "DectUpload.parsedAt":
+		if e.ComplexityRoot.DectUpload.ParsedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DectUpload.ParsedAt(childComplexity), true
+	case "DectUpload.release":
+		if e.ComplexityRoot.DectUpload.Release == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DectUpload.Release(childComplexity), true
+	case "DectUpload.sha256":
+		if e.ComplexityRoot.DectUpload.SHA256 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DectUpload.SHA256(childComplexity), true
+	case "DectUpload.size":
+		if e.ComplexityRoot.DectUpload.Size == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DectUpload.Size(childComplexity), true
+	case "DectUpload.status":
+		if e.ComplexityRoot.DectUpload.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DectUpload.Status(childComplexity), true
+	case "DectUpload.systemType":
+		if e.ComplexityRoot.DectUpload.SystemType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DectUpload.SystemType(childComplexity), true
+	case "DectUpload.uploadedAt":
+		if e.ComplexityRoot.DectUpload.UploadedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DectUpload.UploadedAt(childComplexity), true
+	case "DectUpload.uploadedBy":
+		if e.ComplexityRoot.DectUpload.UploadedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DectUpload.UploadedBy(childComplexity), true
+
+	case "DectUploadError.code":
+		if e.ComplexityRoot.DectUploadError.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DectUploadError.Code(childComplexity), true
+	case "DectUploadError.line":
+		if e.ComplexityRoot.DectUploadError.Line == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DectUploadError.Line(childComplexity), true
+	case "DectUploadError.message":
+		if e.ComplexityRoot.DectUploadError.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DectUploadError.Message(childComplexity), true
+	case "DectUploadError.whatToDo":
+		if e.ComplexityRoot.DectUploadError.WhatToDo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DectUploadError.WhatToDo(childComplexity), true
+
+	case "DectUploadLine.number":
+		if e.ComplexityRoot.DectUploadLine.Number == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DectUploadLine.Number(childComplexity), true
+	case "DectUploadLine.part":
+		if e.ComplexityRoot.DectUploadLine.Part == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DectUploadLine.Part(childComplexity), true
+	case "DectUploadLine.quantity":
+		if e.ComplexityRoot.DectUploadLine.Quantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DectUploadLine.Quantity(childComplexity), true
+
 	case "DeleteLocationPayload.deletedLocationId":
 		if e.ComplexityRoot.DeleteLocationPayload.DeletedLocationID == nil {
 			break
@@ -1963,6 +2184,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Impersonation.Token(childComplexity), true
+
+	case "ImportDectLicenseFilePayload.errors":
+		if e.ComplexityRoot.ImportDectLicenseFilePayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportDectLicenseFilePayload.Errors(childComplexity), true
+	case "ImportDectLicenseFilePayload.licenseFile":
+		if e.ComplexityRoot.ImportDectLicenseFilePayload.LicenseFile == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportDectLicenseFilePayload.LicenseFile(childComplexity), true
+	case "ImportDectLicenseFilePayload.licenses":
+		if e.ComplexityRoot.ImportDectLicenseFilePayload.Licenses == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportDectLicenseFilePayload.Licenses(childComplexity), true
+	case "ImportDectLicenseFilePayload.location":
+		if e.ComplexityRoot.ImportDectLicenseFilePayload.Location == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportDectLicenseFilePayload.Location(childComplexity), true
+	case "ImportDectLicenseFilePayload.upload":
+		if e.ComplexityRoot.ImportDectLicenseFilePayload.Upload == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportDectLicenseFilePayload.Upload(childComplexity), true
 
 	case "License.activatedAt":
 		if e.ComplexityRoot.License.ActivatedAt == nil {
@@ -2539,6 +2791,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Location.DealerEmail(childComplexity), true
+	case "Location.dectUpload":
+		if e.ComplexityRoot.Location.DectUpload == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Location.DectUpload(childComplexity), true
 	case "Location.demoLicensesLeft":
 		if e.ComplexityRoot.Location.DemoLicensesLeft == nil {
 			break
@@ -3150,6 +3408,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.GrantShippingAllowance(childComplexity, args["input"].(model.GrantShippingAllowanceInput)), true
+	case "Mutation.importDectLicenseFile":
+		if e.ComplexityRoot.Mutation.ImportDectLicenseFile == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_importDectLicenseFile_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ImportDectLicenseFile(childComplexity, args["input"].(model.ImportDectLicenseFileInput)), true
 	case "Mutation.processSwaImmediately":
 		if e.ComplexityRoot.Mutation.ProcessSwaImmediately == nil {
 			break
@@ -3282,6 +3551,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateLocation(childComplexity, args["input"].(model.UpdateLocationInput)), true
+	case "Mutation.uploadDectLicenseFile":
+		if e.ComplexityRoot.Mutation.UploadDectLicenseFile == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_uploadDectLicenseFile_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UploadDectLicenseFile(childComplexity, args["input"].(model.UploadDectLicenseFileInput)), true
 	case "Mutation.uploadExternalLicenseFile":
 		if e.ComplexityRoot.Mutation.UploadExternalLicenseFile == nil {
 			break
@@ -4139,6 +4419,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.StartImpersonationPayload.User(childComplexity), true
 
+	case "Subscription.dectUploadChanged":
+		if e.ComplexityRoot.Subscription.DectUploadChanged == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_dectUploadChanged_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.DectUploadChanged(childComplexity, args["locationId"].(string), args["uploadId"].(*string)), true
 	case "Subscription.licenseFileReady":
 		if e.ComplexityRoot.Subscription.LicenseFileReady == nil {
 			break
@@ -4912,6 +5203,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.UpdateLocationPayload.Location(childComplexity), true
 
+	case "UploadDectLicenseFilePayload.errors":
+		if e.ComplexityRoot.UploadDectLicenseFilePayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UploadDectLicenseFilePayload.Errors(childComplexity), true
+	case "UploadDectLicenseFilePayload.location":
+		if e.ComplexityRoot.UploadDectLicenseFilePayload.Location == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UploadDectLicenseFilePayload.Location(childComplexity), true
+	case "UploadDectLicenseFilePayload.upload":
+		if e.ComplexityRoot.UploadDectLicenseFilePayload.Upload == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UploadDectLicenseFilePayload.Upload(childComplexity), true
+
 	case "UploadExternalLicenseFilePayload.errors":
 		if e.ComplexityRoot.UploadExternalLicenseFilePayload.Errors == nil {
 			break
@@ -5099,6 +5409,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("EscalateSwaReservationInput", ec.unmarshalInputEscalateSwaReservationInput),
 			graphql.NewInputUnmarshaler("GenerateDemoLicenseInput", ec.unmarshalInputGenerateDemoLicenseInput),
 			graphql.NewInputUnmarshaler("GrantShippingAllowanceInput", ec.unmarshalInputGrantShippingAllowanceInput),
+			graphql.NewInputUnmarshaler("ImportDectLicenseFileInput", ec.unmarshalInputImportDectLicenseFileInput),
 			graphql.NewInputUnmarshaler("LicenseBinFilter", ec.unmarshalInputLicenseBinFilter),
 			graphql.NewInputUnmarshaler("LicenseReturnFilter", ec.unmarshalInputLicenseReturnFilter),
 			graphql.NewInputUnmarshaler("LocationFilter", ec.unmarshalInputLocationFilter),
@@ -5120,6 +5431,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("StartImpersonationInput", ec.unmarshalInputStartImpersonationInput),
 			graphql.NewInputUnmarshaler("UpdateCustomerInput", ec.unmarshalInputUpdateCustomerInput),
 			graphql.NewInputUnmarshaler("UpdateLocationInput", ec.unmarshalInputUpdateLocationInput),
+			graphql.NewInputUnmarshaler("UploadDectLicenseFileInput", ec.unmarshalInputUploadDectLicenseFileInput),
 			graphql.NewInputUnmarshaler("UploadExternalLicenseFileInput", ec.unmarshalInputUploadExternalLicenseFileInput),
 			graphql.NewInputUnmarshaler("UploadProtectDatInput", ec.unmarshalInputUploadProtectDatInput),
 		)
@@ -5615,6 +5927,149 @@ extend type Mutation {
   createCustomer(input: CreateCustomerInput!): CreateCustomerPayload!
   """Edit a customer. Errors: NOT_FOUND, VALIDATION_FAILED."""
   updateCustomer(input: UpdateCustomerInput!): UpdateCustomerPayload!
+}
+`, BuiltIn: false},
+	{Name: "../schema/dect.graphqls", Input: `# DECT License File Upload (DECT-3, DECT-4): the licenses of an existing IP DECT system from
+# before Release 6 are registered once, as the first action on its location, from the license
+# file its DECT Manager exports. A worker reads the upload into a preview; Import activates them.
+
+enum DectUploadStatus {
+  """Stored; a worker is reading it."""
+  PARSING
+  """Read; its lines wait for importDectLicenseFile."""
+  PREVIEW
+  """Refused; ` + "`" + `error` + "`" + ` says why and what to do. Another file may be uploaded."""
+  FAILED
+  """Its lines are activated licenses of the location."""
+  IMPORTED
+}
+
+"""
+A DECT Manager license file uploaded for an IP DECT location (DECT-3): the guide's "Verify License
+File details" page (customer, location, system, Hardware Key Code, lines) while it is a PREVIEW.
+"""
+type DectUpload implements Node {
+  id: ID!
+  status: DectUploadStatus!
+  customer: Customer!
+  location: Location!
+  """The location's system type (IP DECT)."""
+  systemType: SystemType!
+  """The PARI in the file, the location's Hardware Key Code; null until the file is read."""
+  hardwareKeyCode: String
+  """The DECT release the file comes from; null until the file is read."""
+  release: Int
+  """When the DECT Manager exported the file (its TIMESTAMP); null until the file is read."""
+  exportedAt: Time
+  """The file's FEATURE lines, in its order (the guide's "# Part Name - Number Qty"); empty until the file is read."""
+  lines: [DectUploadLine!]!
+  """Why the file was refused, when FAILED."""
+  error: DectUploadError
+  """The sanitised name it was uploaded with."""
+  fileName: String!
+  """In bytes."""
+  size: Int!
+  """SHA-256 of the content, hex."""
+  sha256: String!
+  uploadedAt: Time!
+  uploadedBy: User
+  """When the worker read it."""
+  parsedAt: Time
+  """The purchase and sales order of the imported licenses, M-1<yyyymmdd><nnn>; null until imported."""
+  orderNumber: String
+  importedAt: Time
+  importedBy: User
+  """The license file generation the import requested."""
+  licenseFile: LicenseFile
+}
+
+"""One FEATURE line of a DECT upload: a quantity of a part."""
+type DectUploadLine {
+  """1, 2, … in the order of the file."""
+  number: Int!
+  part: Part!
+  quantity: Int!
+}
+
+"""Why a DECT upload was refused, as the guide's error table says it (DECT-4)."""
+type DectUploadError {
+  """One of the guide's codes: NOT_APPLICABLE (checksum), INVALID_HARDWARE_KEYCODE, INVALID_FEATURE_CODE, INVALID_FEATURE_CODE_STRING, INVALID_FEATURE_QUANTITY, INVALID_FEATURE_TIMESTAMP, UNKNOWN_ERROR."""
+  code: ErrorCode!
+  """The line of the file it concerns; null for the file as a whole."""
+  line: Int
+  """What is wrong, naming the line."""
+  message: String!
+  """The guide's "User action" for the code."""
+  whatToDo: String!
+}
+
+extend type Location {
+  """The newest DECT license file upload of an IP DECT location (DECT-3); null when none was."""
+  dectUpload: DectUpload
+}
+
+input UploadDectLicenseFileInput {
+  """An IP DECT location on which no license was activated yet."""
+  locationId: ID!
+  """The license file the DECT Manager exported (DECT-4), at most 1 MiB."""
+  file: Upload!
+  """A retry with the same key and the same file answers the same upload and stores nothing."""
+  idempotencyKey: String
+}
+
+type UploadDectLicenseFilePayload {
+  """The upload, PARSING until the worker has read it (subscribe to dectUploadChanged, or query it)."""
+  upload: DectUpload
+  location: Location
+  errors: [UserError!]!
+}
+
+input ImportDectLicenseFileInput {
+  """A DectUpload whose status is PREVIEW."""
+  uploadId: ID!
+  """Imported licenses are activated and cannot be returned: the user accepts the license agreement."""
+  acceptAgreement: Boolean!
+  """A retry with the same key and input returns the first answer and changes nothing."""
+  idempotencyKey: String
+}
+
+type ImportDectLicenseFilePayload {
+  """The upload, now IMPORTED."""
+  upload: DectUpload
+  """The activated licenses, one per line, with purchase and sales order M-1<yyyymmdd><nnn>."""
+  licenses: [License!]!
+  """The license file generation the import requested; a worker builds it."""
+  licenseFile: LicenseFile
+  location: Location
+  errors: [UserError!]!
+}
+
+extend type Mutation {
+  """
+  Upload an IP DECT system's license file (DECT-3): allowed once, as the first action on the location.
+  A worker reads it; its status becomes PREVIEW or FAILED. Send as a GraphQL multipart request.
+  Errors: NOT_FOUND, NOT_APPLICABLE (not IP DECT, uploaded before, a license activated already),
+  VALIDATION_FAILED (empty, over 1 MiB), IDEMPOTENCY_KEY_REUSED.
+  """
+  uploadDectLicenseFile(input: UploadDectLicenseFileInput!): UploadDectLicenseFilePayload!
+  """
+  Import a PREVIEW upload (the guide's Import button): its lines become activated licenses with
+  PO/SO M-1<yyyymmdd><nnn>, the license file is generated, and the license desk is asked to
+  deactivate the PARI in the old license generator (DECT-3). Errors: AGREEMENT_NOT_ACCEPTED,
+  NOT_FOUND, NOT_APPLICABLE (not a PREVIEW, a license activated since), INVALID_HARDWARE_KEYCODE
+  (the location's Hardware Key Code changed), PART_NOT_ALLOWED, LIMIT_EXCEEDED,
+  IDEMPOTENCY_KEY_REUSED.
+  """
+  importDectLicenseFile(input: ImportDectLicenseFileInput!): ImportDectLicenseFilePayload!
+}
+
+extend type Subscription {
+  """
+  Tells when a DECT upload of the location changes status (PREVIEW or FAILED once read, IMPORTED),
+  whichever process did it. With ` + "`" + `uploadId` + "`" + `, an upload already read is sent at once, so a client
+  that subscribes after uploading cannot miss its preview.
+  """
+  dectUploadChanged(locationId: ID!, uploadId: ID): DectUpload!
 }
 `, BuiltIn: false},
 	{Name: "../schema/demo.graphqls", Input: `# Demo and service licenses (LIC-10): for system types that allow them, each location has a few
@@ -7581,6 +8036,78 @@ func (ec *executionContext) childFields_CustomerEdge(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type CustomerEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_DectUpload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_DectUpload_id(ctx, field)
+	case "status":
+		return ec.fieldContext_DectUpload_status(ctx, field)
+	case "customer":
+		return ec.fieldContext_DectUpload_customer(ctx, field)
+	case "location":
+		return ec.fieldContext_DectUpload_location(ctx, field)
+	case "systemType":
+		return ec.fieldContext_DectUpload_systemType(ctx, field)
+	case "hardwareKeyCode":
+		return ec.fieldContext_DectUpload_hardwareKeyCode(ctx, field)
+	case "release":
+		return ec.fieldContext_DectUpload_release(ctx, field)
+	case "exportedAt":
+		return ec.fieldContext_DectUpload_exportedAt(ctx, field)
+	case "lines":
+		return ec.fieldContext_DectUpload_lines(ctx, field)
+	case "error":
+		return ec.fieldContext_DectUpload_error(ctx, field)
+	case "fileName":
+		return ec.fieldContext_DectUpload_fileName(ctx, field)
+	case "size":
+		return ec.fieldContext_DectUpload_size(ctx, field)
+	case "sha256":
+		return ec.fieldContext_DectUpload_sha256(ctx, field)
+	case "uploadedAt":
+		return ec.fieldContext_DectUpload_uploadedAt(ctx, field)
+	case "uploadedBy":
+		return ec.fieldContext_DectUpload_uploadedBy(ctx, field)
+	case "parsedAt":
+		return ec.fieldContext_DectUpload_parsedAt(ctx, field)
+	case "orderNumber":
+		return ec.fieldContext_DectUpload_orderNumber(ctx, field)
+	case "importedAt":
+		return ec.fieldContext_DectUpload_importedAt(ctx, field)
+	case "importedBy":
+		return ec.fieldContext_DectUpload_importedBy(ctx, field)
+	case "licenseFile":
+		return ec.fieldContext_DectUpload_licenseFile(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DectUpload", field.Name)
+}
+
+func (ec *executionContext) childFields_DectUploadError(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "code":
+		return ec.fieldContext_DectUploadError_code(ctx, field)
+	case "line":
+		return ec.fieldContext_DectUploadError_line(ctx, field)
+	case "message":
+		return ec.fieldContext_DectUploadError_message(ctx, field)
+	case "whatToDo":
+		return ec.fieldContext_DectUploadError_whatToDo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DectUploadError", field.Name)
+}
+
+func (ec *executionContext) childFields_DectUploadLine(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "number":
+		return ec.fieldContext_DectUploadLine_number(ctx, field)
+	case "part":
+		return ec.fieldContext_DectUploadLine_part(ctx, field)
+	case "quantity":
+		return ec.fieldContext_DectUploadLine_quantity(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DectUploadLine", field.Name)
+}
+
 func (ec *executionContext) childFields_DeleteLocationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "deletedLocationId":
@@ -7757,6 +8284,22 @@ func (ec *executionContext) childFields_Impersonation(ctx context.Context, field
 		return ec.fieldContext_Impersonation_token(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Impersonation", field.Name)
+}
+
+func (ec *executionContext) childFields_ImportDectLicenseFilePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "upload":
+		return ec.fieldContext_ImportDectLicenseFilePayload_upload(ctx, field)
+	case "licenses":
+		return ec.fieldContext_ImportDectLicenseFilePayload_licenses(ctx, field)
+	case "licenseFile":
+		return ec.fieldContext_ImportDectLicenseFilePayload_licenseFile(ctx, field)
+	case "location":
+		return ec.fieldContext_ImportDectLicenseFilePayload_location(ctx, field)
+	case "errors":
+		return ec.fieldContext_ImportDectLicenseFilePayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportDectLicenseFilePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_License(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8051,6 +8594,8 @@ func (ec *executionContext) childFields_Location(ctx context.Context, field grap
 		return ec.fieldContext_Location_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Location_updatedAt(ctx, field)
+	case "dectUpload":
+		return ec.fieldContext_Location_dectUpload(ctx, field)
 	case "demoLicensesLeft":
 		return ec.fieldContext_Location_demoLicensesLeft(ctx, field)
 	case "protectDat":
@@ -8883,6 +9428,18 @@ func (ec *executionContext) childFields_UpdateLocationPayload(ctx context.Contex
 		return ec.fieldContext_UpdateLocationPayload_errors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UpdateLocationPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_UploadDectLicenseFilePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "upload":
+		return ec.fieldContext_UploadDectLicenseFilePayload_upload(ctx, field)
+	case "location":
+		return ec.fieldContext_UploadDectLicenseFilePayload_location(ctx, field)
+	case "errors":
+		return ec.fieldContext_UploadDectLicenseFilePayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UploadDectLicenseFilePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_UploadExternalLicenseFilePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

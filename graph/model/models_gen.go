@@ -286,6 +286,14 @@ type CustomerFilter struct {
 	PartnerID *string `json:"partnerId,omitempty"`
 }
 
+// One FEATURE line of a DECT upload: a quantity of a part.
+type DectUploadLine struct {
+	// 1, 2, … in the order of the file.
+	Number   int           `json:"number"`
+	Part     *catalog.Part `json:"part"`
+	Quantity int           `json:"quantity"`
+}
+
 type DeleteLocationInput struct {
 	ID string `json:"id"`
 }
@@ -386,6 +394,26 @@ type Impersonation struct {
 	Impersonator        *db.User     `json:"impersonator"`
 	ImpersonatorPartner *db.Partner  `json:"impersonatorPartner"`
 	Token               *db.APIToken `json:"token"`
+}
+
+type ImportDectLicenseFileInput struct {
+	// A DectUpload whose status is PREVIEW.
+	UploadID string `json:"uploadId"`
+	// Imported licenses are activated and cannot be returned: the user accepts the license agreement.
+	AcceptAgreement bool `json:"acceptAgreement"`
+	// A retry with the same key and input returns the first answer and changes nothing.
+	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
+}
+
+type ImportDectLicenseFilePayload struct {
+	// The upload, now IMPORTED.
+	Upload *db.DectUpload `json:"upload,omitempty"`
+	// The activated licenses, one per line, with purchase and sales order M-1<yyyymmdd><nnn>.
+	Licenses []db.License `json:"licenses"`
+	// The license file generation the import requested; a worker builds it.
+	LicenseFile *db.LicenseFile `json:"licenseFile,omitempty"`
+	Location    *db.Location    `json:"location,omitempty"`
+	Errors      []apperr.Error  `json:"errors"`
 }
 
 type LicenseBinFilter struct {
@@ -800,6 +828,22 @@ type UpdateLocationInput struct {
 }
 
 type UpdateLocationPayload struct {
+	Location *db.Location   `json:"location,omitempty"`
+	Errors   []apperr.Error `json:"errors"`
+}
+
+type UploadDectLicenseFileInput struct {
+	// An IP DECT location on which no license was activated yet.
+	LocationID string `json:"locationId"`
+	// The license file the DECT Manager exported (DECT-4), at most 1 MiB.
+	File graphql.Upload `json:"file"`
+	// A retry with the same key and the same file answers the same upload and stores nothing.
+	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
+}
+
+type UploadDectLicenseFilePayload struct {
+	// The upload, PARSING until the worker has read it (subscribe to dectUploadChanged, or query it).
+	Upload   *db.DectUpload `json:"upload,omitempty"`
 	Location *db.Location   `json:"location,omitempty"`
 	Errors   []apperr.Error `json:"errors"`
 }
