@@ -63,6 +63,8 @@ type loaders struct {
 	freeOfChargeLicenses  *loader[uuid.UUID, []*swa.FreeOfChargeLicense]
 
 	locationHistory *loader[firstPageKey, *page.Page[db.LocationHistory]]
+
+	filesByID *loader[uuid.UUID, *db.LicenseFile]
 }
 
 // firstPageKey asks for the first page of a parent's list (a customer's
@@ -276,6 +278,7 @@ func (r *Resolver) newLoaders() *loaders {
 		swaEscalations:       newLoader(batch(r.Services.Swa.EscalationsOf)),
 		freeOfChargeLicenses: newLoader(batch(r.Services.Swa.FreeOfChargeLicensesOf)),
 		locationHistory:      newLoader(firstPages(r.Services.Locations.FirstHistoryOf)),
+		filesByID:            newLoader(batch(r.Services.Files.FindFiles)),
 	}
 }
 
