@@ -76,7 +76,9 @@ func TestHardwareReplacementRejectAndEmergencyLimit(t *testing.T) {
 
 	var files struct {
 		Node struct {
-			LicenseFiles struct{ Edges []struct{ Node struct{ Reason string } } }
+			LicenseFiles struct {
+				Edges []struct{ Node struct{ Reason string } }
+			}
 		}
 	}
 	env.Query(t, lmstest.DealerY, `query($id: ID!) { node(id: $id) { ... on Location { licenseFiles(first: 20) { edges { node { reason } } } } } }`,
