@@ -148,6 +148,13 @@ const (
 	// FileFromExternalSource: an external product's file for a sales order,
 	// uploaded by the license desk (EXT-1, EXT-3).
 	FileFromExternalSource LicenseFileReason = "EXTERNAL"
+	// FileForEmergency: a time-limited file for the new hardware of a
+	// pending hardware replacement request (HWR-2), bound to the request's
+	// new HWKC (HardwareKeyCode) instead of the location's.
+	FileForEmergency LicenseFileReason = "EMERGENCY"
+	// FileForHardwareReplacement: the permanent file for a location's new
+	// HWKC after a hardware replacement (HWR-1).
+	FileForHardwareReplacement LicenseFileReason = "HARDWARE_REPLACEMENT"
 )
 
 // LicenseFile is one generation of a location's signed license file
@@ -174,8 +181,13 @@ type LicenseFile struct {
 	// with nil, not the JSON null.
 	Features json.RawMessage `bun:"features,type:jsonb" json:",omitempty"`
 	Error    string          `bun:"error,notnull"`
-	// ExpiresAt is when a demo file stops working (LIC-10).
+	// ExpiresAt is when a demo or emergency file stops working (LIC-10,
+	// HWR-2).
 	ExpiresAt *time.Time `bun:"expires_at"`
+	// HardwareKeyCode is the HWKC an emergency file is bound to, the new
+	// hardware of its request; nil for the others, bound to their
+	// location's when built.
+	HardwareKeyCode *string `bun:"hardware_key_code"`
 	// SalesOrder is the sales order an external file is for (EXT-3).
 	SalesOrder *string `bun:"sales_order"`
 	// UploadedBy is the license desk user who uploaded an external file.
@@ -187,7 +199,7 @@ type LicenseFile struct {
 var LicenseFileColumns = []string{
 	"id", "location_id", "partner_id", "version", "reason", "status", "requested_by", "requested_at",
 	"ready_at", "file_name", "sha256", "activation_code", "key_id", "features", "error",
-	"expires_at", "sales_order", "uploaded_by",
+	"expires_at", "sales_order", "uploaded_by", "hardware_key_code",
 }
 
 // IdempotencyKey remembers the first answer of an inventory mutation sent

@@ -124,6 +124,8 @@ func (r *Resolver) findNodes(ctx context.Context, typ string, keys []string) ([]
 		return loadNodes(ctx, ids, unseenWithoutRole(s.Swa.FindAgreements), nil)
 	case "LicenseFile":
 		return loadNodes(ctx, ids, s.Files.FindFiles, r.prefetchFiles)
+	case "HardwareReplacementRequest":
+		return loadNodes(ctx, ids, s.Replacements.FindRequests, r.prefetchReplacementRequests)
 	}
 	return make([]model.Node, len(ids)), nil
 }

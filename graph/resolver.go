@@ -14,6 +14,7 @@ import (
 	"lms/location"
 	"lms/notify"
 	"lms/partner"
+	"lms/replacement"
 	"lms/swa"
 )
 
@@ -36,4 +37,6 @@ type Services struct {
 	Licenses  *license.Service
 	Files     *licensefile.Service
 	Swa       *swa.Service
+	// Replacements is hardware replacement (HWR-1, HWR-2).
+	Replacements *replacement.Service
 }

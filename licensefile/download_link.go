@@ -64,3 +64,12 @@ func (s *Service) DownloadByLink(ctx context.Context, fileID uuid.UUID, link dow
 	}
 	return f, nil
 }
+
+// EmailedLink is the signed download link a mail carries to the file
+// generation fileID, and when it stops working (downloadlink.Validity
+// from now): for mails other packages send about a file, such as a
+// hardware replacement's (HWR-1).
+func (s *Service) EmailedLink(fileID uuid.UUID) (string, time.Time) {
+	l := s.emailedLink(fileID)
+	return l.url, l.expires
+}

@@ -86,7 +86,7 @@ func (s *Service) Generate(ctx context.Context, fileID uuid.UUID) error {
 		if err != nil {
 			return err
 		}
-		payloads, layout, err := s.payloads(ctx, tx, loc, st, features, f.Version, now, expires)
+		payloads, layout, err := s.payloads(ctx, tx, boundLocation(f, loc), st, features, f.Version, now, expires)
 		if err != nil {
 			return err
 		}
@@ -223,11 +223,12 @@ func (s *Service) entitlements(ctx context.Context, idb bun.IDB, locationIDs []u
 // fileContent is what a generation grants: for a demo file every feature
 // of the system type, expiring the catalog's number of days after issued
 // (LIC-10); otherwise the location's activated licenses up to the
-// generation, stacked (LIC-9), without expiry.
+// generation, stacked (LIC-9), without expiry but for an emergency file
+// (EmergencyFileValidity after its request, HWR-2).
 func (s *Service) fileContent(ctx context.Context, tx bun.Tx, f *db.LicenseFile, st *catalog.SystemType, issued time.Time) ([]Entitlement, *time.Time, error) {
 	if f.Reason != db.FileForDemo {
 		features, err := s.stackedFeatures(ctx, tx, f.LocationID, f.Version)
-		return features, nil, err
+		return features, emergencyExpiry(f), err
 	}
 	features, err := demoFeatures(ctx, tx, st)
 	if err != nil {
@@ -272,7 +273,8 @@ func deref[T any](p *T) T {
 
 // mailFileReady sends the activation code to the user who asked for the
 // file and to the location's dealer email (LIC-6); a demo file's mail says
-// until when it works (LIC-10).
+// until when it works (LIC-10), an emergency file has its own
+// (emergencyFileReady, HWR-2).
 func (s *Service) mailFileReady(ctx context.Context, tx bun.Tx, f *db.LicenseFile, loc *db.Location, st *catalog.SystemType, features []Entitlement) error {
 	cust := new(db.Customer)
 	if err := tx.NewSelect().Model(cust).Column("name").Where("id = ?", loc.CustomerID).Scan(ctx); err != nil {
@@ -297,7 +299,11 @@ func (s *Service) mailFileReady(ctx context.Context, tx bun.Tx, f *db.LicenseFil
 	}
 	for _, r := range to {
 		e.RecipientName = r.Name
-		if _, err := s.Notify.Enqueue(ctx, tx, r, e); err != nil {
+		var m mail.Email = e
+		if f.Reason == db.FileForEmergency {
+			m = emergencyFileReady(e, *f.HardwareKeyCode)
+		}
+		if _, err := s.Notify.Enqueue(ctx, tx, r, m); err != nil {
 			return fmt.Errorf("enqueue license file mail: %w", err)
 		}
 	}

@@ -86,7 +86,7 @@ func (s *Service) firstFiles(ctx context.Context, locationIDs []uuid.UUID, first
 		Where("lf.location_id IN (?)", bun.In(locationIDs))
 	outer := s.DB.NewSelect().ModelTableExpr("(?) AS lf", inner).Column(db.LicenseFileColumns...).ColumnExpr("lf.rn, lf.total")
 	if current {
-		inner = inner.ColumnExpr(isCurrent+" AS current", db.FileForDemo, db.FileForDemo)
+		inner = inner.ColumnExpr(isCurrent+" AS current", standIns, standIns)
 		outer = outer.ColumnExpr("lf.current").Where("rn <= ? OR lf.current", limit+1)
 	} else {
 		outer = outer.Where("rn <= ?", limit+1)
@@ -124,8 +124,8 @@ type countedFile struct {
 }
 
 // CurrentFiles are a location's current license files (LIC-6): its newest
-// generation that is not a demo file (a demo is a time-limited stand-in,
-// LIC-10, and never replaces the real file); for an external product, whose
+// generation that is not a demo or emergency file (time-limited stand-ins,
+// LIC-10, HWR-2, that never replace the real file); for an external product, whose
 // files come per sales order (EXT-3), the newest generation of each sales
 // order.
 type CurrentFiles []db.LicenseFile
@@ -169,9 +169,14 @@ func availableLater(a, b *db.LicenseFile) bool {
 }
 
 // isCurrent is the SQL test of CurrentFiles over license_files AS lf, with
-// db.FileForDemo as both its arguments: the newest generation of its
-// location and sales order that is not a demo file.
-const isCurrent = "(lf.reason <> ? AND row_number() OVER (PARTITION BY lf.location_id, lf.sales_order, lf.reason = ? ORDER BY lf.version DESC) = 1)"
+// standIns as both its arguments: the newest generation of its location
+// and sales order that is not a stand-in.
+const isCurrent = "(lf.reason NOT IN (?) AND row_number() OVER (PARTITION BY lf.location_id, lf.sales_order, lf.reason IN (?) ORDER BY lf.version DESC) = 1)"
+
+// standIns are the reasons of time-limited files that stand in for a
+// location's license file and never become its current one: demo files
+// (LIC-10) and emergency files (HWR-2).
+var standIns = bun.In([]db.LicenseFileReason{db.FileForDemo, db.FileForEmergency})
 
 // CurrentFilesOf returns, in one statement and in the order of locationIDs,
 // each location's current files (CurrentFiles); none where the location is
@@ -183,7 +188,7 @@ func (s *Service) CurrentFilesOf(ctx context.Context, locationIDs []uuid.UUID) (
 		return nil, err
 	}
 	inner := a.Restrict(s.DB.NewSelect().Model((*db.LicenseFile)(nil)).Column(db.LicenseFileColumns...), "lf.partner_id").
-		ColumnExpr(isCurrent+" AS current", db.FileForDemo, db.FileForDemo).
+		ColumnExpr(isCurrent+" AS current", standIns, standIns).
 		Where("lf.location_id IN (?)", bun.In(locationIDs))
 	var rows []db.LicenseFile
 	if err := s.DB.NewSelect().Model(&rows).ModelTableExpr("(?) AS lf", inner).Column(db.LicenseFileColumns...).

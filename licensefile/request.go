@@ -30,6 +30,12 @@ func nextVersion(ctx context.Context, tx bun.Tx, locationID uuid.UUID) (int, err
 // locked by the caller, and enqueues the job that builds it, in tx (LIC-6,
 // LIC-7): activation, the virtual HWKC and demo licenses call it.
 func (s *Service) Request(ctx context.Context, tx bun.Tx, a *actor.Actor, loc *db.Location, reason db.LicenseFileReason) (*db.LicenseFile, error) {
+	return s.request(ctx, tx, a, loc, reason, nil)
+}
+
+// request is Request for a file bound to code instead of the location's
+// HWKC when code is set (an emergency file, HWR-2).
+func (s *Service) request(ctx context.Context, tx bun.Tx, a *actor.Actor, loc *db.Location, reason db.LicenseFileReason, code *string) (*db.LicenseFile, error) {
 	v, err := nextVersion(ctx, tx, loc.ID)
 	if err != nil {
 		return nil, err
@@ -39,9 +45,9 @@ func (s *Service) Request(ctx context.Context, tx bun.Tx, a *actor.Actor, loc *d
 	// (the newest is current).
 	f := &db.LicenseFile{
 		ID: uuid.New(), LocationID: loc.ID, PartnerID: loc.PartnerID, Version: v, Reason: reason,
-		Status: db.LicenseFilePending, RequestedBy: &a.User.ID,
+		Status: db.LicenseFilePending, RequestedBy: &a.User.ID, HardwareKeyCode: code,
 	}
-	if _, err := tx.NewInsert().Model(f).Column("id", "location_id", "partner_id", "version", "reason", "status", "requested_by").
+	if _, err := tx.NewInsert().Model(f).Column("id", "location_id", "partner_id", "version", "reason", "status", "requested_by", "hardware_key_code").
 		Returning("requested_at").Exec(ctx); err != nil {
 		return nil, fmt.Errorf("record file request: %w", err)
 	}

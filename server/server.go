@@ -32,6 +32,7 @@ import (
 	"lms/mail"
 	"lms/notify"
 	"lms/partner"
+	"lms/replacement"
 	"lms/swa"
 	"lms/workers"
 )
@@ -240,6 +241,7 @@ func assemble(cfg Config, d *db.DB, mem *catalog.Memory) (*Server, error) {
 		Files:     files,
 		Swa:       swaService,
 	}}
+	res.Services.Replacements = &replacement.Service{DB: d.Bun, Notify: notifier, Files: files}
 	// One connection listens for the notifications of the whole process.
 	notes := &db.Notifications{Pool: d.Pool, Logger: log}
 	mem.ListenOn(notes)

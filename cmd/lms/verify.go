@@ -21,8 +21,9 @@ const verifyUsage = `usage: lms verify [-key PUBLIC_KEY.pem | -keys JWKS_FILE_OR
 
 Checks a license file offline: its Ed25519 signature, its activation code, and that no byte
 of it was changed. On success it prints what the file licenses; otherwise it says what is
-wrong and exits with status 1. A demo license file shows when it expires; once it has
-expired, the command prints its content, says so, and exits with status 1.
+wrong and exits with status 1. A time-limited file (a demo or emergency license) shows when
+it expires; once it has expired, the command prints its content, says so, and exits with
+status 1.
 
   -key PUBLIC_KEY.pem   trust this PEM public key (a PEM private key works too)
   -keys JWKS            trust the keys of this JSON Web Key Set, a file or an http(s) URL
@@ -41,7 +42,7 @@ const maxJWKSSize = 1 << 20
 
 // verifyCommand runs "lms verify": it checks the license file named in args and prints its
 // content to stdout. It needs no database or server configuration. It returns an error for bad
-// arguments, keys that cannot be loaded, a file that does not verify, and a demo file that
+// arguments, keys that cannot be loaded, a file that does not verify, and a time-limited file that
 // has expired (after printing its content: the signature is valid, the license is not).
 func verifyCommand(args []string, stdout io.Writer) error {
 	return runVerify(args, stdout, format.DefaultKeyPath, time.Now)
@@ -84,7 +85,7 @@ func runVerify(args []string, stdout io.Writer, defaultKeyPath func() (string, e
 	}
 	for _, p := range f.Payloads {
 		if p.Expired(at) {
-			return fmt.Errorf("verify %s: the signature is valid, but this demo license expired at %s: a system no longer accepts it",
+			return fmt.Errorf("verify %s: the signature is valid, but this time-limited license expired at %s: a system no longer accepts it",
 				path, p.ExpiresAt.Format(time.RFC3339))
 		}
 	}
@@ -194,7 +195,7 @@ func readLimited(path string, limit int64) ([]byte, error) {
 }
 
 // describe renders a verified file for a person: the file, its signature and activation code,
-// then each unit with its features; a demo unit shows its expiry, and whether it has passed
+// then each unit with its features; a time-limited unit (demo, emergency) shows its expiry, and whether it has passed
 // at now.
 func describe(f *format.File, givenName string, now time.Time) []byte {
 	var b bytes.Buffer
@@ -231,7 +232,7 @@ func describe(f *format.File, givenName string, now time.Time) []byte {
 		fmt.Fprintf(&b, "issued: %s\n", p.IssuedAt.Format(time.RFC3339))
 		fmt.Fprintf(&b, "sequence: %d\n", p.Sequence)
 		if p.ExpiresAt != nil {
-			state := "demo license"
+			state := "time-limited license"
 			if p.Expired(now) {
 				state += ", EXPIRED"
 			}

@@ -164,7 +164,7 @@ func TestVerifyCommand(t *testing.T) {
 			want: []string{
 				"file: 190400324499-svi.zip\n",
 				"signature: valid (key " + fx.keyID + ")\n",
-				"sequence: 1\nexpires: 2025-07-03T08:15:30Z (demo license)\nfeatures:\n",
+				"sequence: 1\nexpires: 2025-07-03T08:15:30Z (time-limited license)\nfeatures:\n",
 				"  BE107573     LK-SYS-256 PORT LIC  unlimited\n",
 			},
 		},
@@ -251,9 +251,9 @@ func TestVerifyCommand_DemoExpired(t *testing.T) {
 
 			var out bytes.Buffer
 			err := runVerify([]string{"-key", fx.pubPEM, fx.demo}, &out, defaultKey, func() time.Time { return tt.now })
-			require.EqualError(t, err, "verify "+fx.demo+": the signature is valid, but this demo license expired at 2025-07-03T08:15:30Z: a system no longer accepts it")
+			require.EqualError(t, err, "verify "+fx.demo+": the signature is valid, but this time-limited license expired at 2025-07-03T08:15:30Z: a system no longer accepts it")
 			require.Contains(t, out.String(), "signature: valid (key "+fx.keyID+")\n")
-			require.Contains(t, out.String(), "expires: 2025-07-03T08:15:30Z (demo license, EXPIRED)\n")
+			require.Contains(t, out.String(), "expires: 2025-07-03T08:15:30Z (time-limited license, EXPIRED)\n")
 		})
 	}
 	t.Run("PermanentFileNeverExpires", func(t *testing.T) {

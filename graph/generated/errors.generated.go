@@ -186,4 +186,11 @@ func (ec *executionContext) marshalNUserError2ᚕlmsᚋapperrᚐErrorᚄ(ctx con
 	return ret
 }
 
+func (ec *executionContext) marshalOUserError2ᚖlmsᚋapperrᚐError(ctx context.Context, sel ast.SelectionSet, v *apperr.Error) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._UserError(ctx, sel, v)
+}
+
 // endregion ***************************** type.gotpl *****************************

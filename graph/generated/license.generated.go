@@ -2327,6 +2327,29 @@ func (ec *executionContext) fieldContext_LicenseFile_salesOrder(_ context.Contex
 	return graphql.NewScalarFieldContext("LicenseFile", field, false, false, "String")
 }
 
+func (ec *executionContext) _LicenseFile_hardwareKeyCode(ctx context.Context, field graphql.CollectedField, obj *db.LicenseFile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LicenseFile_hardwareKeyCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HardwareKeyCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LicenseFile_hardwareKeyCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LicenseFile", field, false, false, "String")
+}
+
 func (ec *executionContext) _LicenseFileConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.LicenseFileConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4904,6 +4927,11 @@ func (ec *executionContext) _LicenseFile(ctx context.Context, sel ast.SelectionS
 			}
 		case "salesOrder":
 			out.Values[i] = ec._LicenseFile_salesOrder(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "hardwareKeyCode":
+			out.Values[i] = ec._LicenseFile_hardwareKeyCode(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}

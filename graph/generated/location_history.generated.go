@@ -977,4 +977,11 @@ func (ec *executionContext) marshalNLocationHistoryLicense2ᚕlmsᚋdbᚐHistory
 	return ret
 }
 
+func (ec *executionContext) marshalOLocationHistoryEntry2ᚖlmsᚋdbᚐLocationHistory(ctx context.Context, sel ast.SelectionSet, v *db.LocationHistory) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._LocationHistoryEntry(ctx, sel, v)
+}
+
 // endregion ***************************** type.gotpl *****************************

@@ -9,6 +9,7 @@ import (
 	"lms/db"
 	"lms/graph/model"
 	"lms/inventory"
+	"lms/replacement"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -155,6 +156,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._License(ctx, sel, obj)
+	case replacement.Request:
+		return ec._HardwareReplacementRequest(ctx, sel, &obj)
+	case *replacement.Request:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._HardwareReplacementRequest(ctx, sel, obj)
 	case db.Email:
 		return ec._Email(ctx, sel, &obj)
 	case *db.Email:

@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"lms/db"
 	"lms/graph/model"
 	"sync/atomic"
 	"time"
@@ -37,6 +38,8 @@ type ResolverRoot interface {
 	EmailConnection() EmailConnectionResolver
 	Entitlement() EntitlementResolver
 	EntitlementConnection() EntitlementConnectionResolver
+	HardwareReplacementRequest() HardwareReplacementRequestResolver
+	HardwareReplacementRequestConnection() HardwareReplacementRequestConnectionResolver
 	License() LicenseResolver
 	LicenseBin() LicenseBinResolver
 	LicenseConnection() LicenseConnectionResolver
@@ -382,6 +385,39 @@ type ComplexityRoot struct {
 		ShippingAllowance func(childComplexity int) int
 	}
 
+	HardwareReplacementRequest struct {
+		CustomerName                func(childComplexity int) int
+		EmergencyExpiresAt          func(childComplexity int) int
+		EmergencyLicenseFile        func(childComplexity int) int
+		EmergencyLicenseFileRefusal func(childComplexity int) int
+		ID                          func(childComplexity int) int
+		LicenseFile                 func(childComplexity int) int
+		Location                    func(childComplexity int) int
+		LocationName                func(childComplexity int) int
+		NewHardwareKeyCode          func(childComplexity int) int
+		OldHardwareKeyCode          func(childComplexity int) int
+		Partner                     func(childComplexity int) int
+		Reason                      func(childComplexity int) int
+		RequestedAt                 func(childComplexity int) int
+		RequestedByLabel            func(childComplexity int) int
+		Resolution                  func(childComplexity int) int
+		ResolvedAt                  func(childComplexity int) int
+		ResolvedByLabel             func(childComplexity int) int
+		Status                      func(childComplexity int) int
+		SystemType                  func(childComplexity int) int
+	}
+
+	HardwareReplacementRequestConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	HardwareReplacementRequestEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	Impersonation struct {
 		Impersonator        func(childComplexity int) int
 		ImpersonatorPartner func(childComplexity int) int
@@ -429,23 +465,24 @@ type ComplexityRoot struct {
 	}
 
 	LicenseFile struct {
-		ActivationCode func(childComplexity int) int
-		Current        func(childComplexity int) int
-		DownloadURL    func(childComplexity int) int
-		Error          func(childComplexity int) int
-		ExpiresAt      func(childComplexity int) int
-		Features       func(childComplexity int) int
-		FileName       func(childComplexity int) int
-		ID             func(childComplexity int) int
-		KeyID          func(childComplexity int) int
-		Location       func(childComplexity int) int
-		ReadyAt        func(childComplexity int) int
-		Reason         func(childComplexity int) int
-		RequestedAt    func(childComplexity int) int
-		SHA256         func(childComplexity int) int
-		SalesOrder     func(childComplexity int) int
-		Status         func(childComplexity int) int
-		Version        func(childComplexity int) int
+		ActivationCode  func(childComplexity int) int
+		Current         func(childComplexity int) int
+		DownloadURL     func(childComplexity int) int
+		Error           func(childComplexity int) int
+		ExpiresAt       func(childComplexity int) int
+		Features        func(childComplexity int) int
+		FileName        func(childComplexity int) int
+		HardwareKeyCode func(childComplexity int) int
+		ID              func(childComplexity int) int
+		KeyID           func(childComplexity int) int
+		Location        func(childComplexity int) int
+		ReadyAt         func(childComplexity int) int
+		Reason          func(childComplexity int) int
+		RequestedAt     func(childComplexity int) int
+		SHA256          func(childComplexity int) int
+		SalesOrder      func(childComplexity int) int
+		Status          func(childComplexity int) int
+		Version         func(childComplexity int) int
 	}
 
 	LicenseFileConnection struct {
@@ -615,40 +652,43 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		ActivateLicenses             func(childComplexity int, input model.ActivateLicensesInput) int
-		AssignSwa                    func(childComplexity int, input model.AssignSwaInput) int
-		AttachFreeOfChargeLicense    func(childComplexity int, input model.AttachFreeOfChargeLicenseInput) int
-		AttachLicenses               func(childComplexity int, input model.AttachLicensesInput) int
-		CancelSwaActivation          func(childComplexity int, input model.CancelSwaActivationInput) int
-		CreateAPIToken               func(childComplexity int, input model.CreateAPITokenInput) int
-		CreateChildLocation          func(childComplexity int, input model.CreateChildLocationInput) int
-		CreateCustomer               func(childComplexity int, input model.CreateCustomerInput) int
-		CreateLocation               func(childComplexity int, input model.CreateLocationInput) int
-		CreatePartner                func(childComplexity int, input model.CreatePartnerInput) int
-		CreateUser                   func(childComplexity int, input model.CreateUserInput) int
-		CreateVirtualHardwareKeyCode func(childComplexity int, input model.CreateVirtualHardwareKeyCodeInput) int
-		DeleteLocation               func(childComplexity int, input model.DeleteLocationInput) int
-		DetachLicenses               func(childComplexity int, input model.DetachLicensesInput) int
-		EndImpersonation             func(childComplexity int, input *model.EndImpersonationInput) int
-		EscalateSwaReservation       func(childComplexity int, input model.EscalateSwaReservationInput) int
-		GenerateDemoLicense          func(childComplexity int, input model.GenerateDemoLicenseInput) int
-		GrantShippingAllowance       func(childComplexity int, input model.GrantShippingAllowanceInput) int
-		ImportDectLicenseFile        func(childComplexity int, input model.ImportDectLicenseFileInput) int
-		ProcessSwaImmediately        func(childComplexity int, input model.ProcessSwaImmediatelyInput) int
-		RegenerateLicenseFile        func(childComplexity int, input model.RegenerateLicenseFileInput) int
-		RenewSwa                     func(childComplexity int, input model.RenewSwaInput) int
-		ReshipLicenses               func(childComplexity int, input model.ReshipLicensesInput) int
-		ReshipSwaUnits               func(childComplexity int, input model.ReshipSwaUnitsInput) int
-		ReturnLicenses               func(childComplexity int, input model.ReturnLicensesInput) int
-		RevokeAPIToken               func(childComplexity int, input model.RevokeAPITokenInput) int
-		ShipLicenseOrder             func(childComplexity int, input model.ShipLicenseOrderInput) int
-		ShipSwaUnits                 func(childComplexity int, input model.ShipSwaUnitsInput) int
-		StartImpersonation           func(childComplexity int, input model.StartImpersonationInput) int
-		UpdateCustomer               func(childComplexity int, input model.UpdateCustomerInput) int
-		UpdateLocation               func(childComplexity int, input model.UpdateLocationInput) int
-		UploadDectLicenseFile        func(childComplexity int, input model.UploadDectLicenseFileInput) int
-		UploadExternalLicenseFile    func(childComplexity int, input model.UploadExternalLicenseFileInput) int
-		UploadProtectDat             func(childComplexity int, input model.UploadProtectDatInput) int
+		ActivateLicenses                  func(childComplexity int, input model.ActivateLicensesInput) int
+		AssignSwa                         func(childComplexity int, input model.AssignSwaInput) int
+		AttachFreeOfChargeLicense         func(childComplexity int, input model.AttachFreeOfChargeLicenseInput) int
+		AttachLicenses                    func(childComplexity int, input model.AttachLicensesInput) int
+		CancelSwaActivation               func(childComplexity int, input model.CancelSwaActivationInput) int
+		CreateAPIToken                    func(childComplexity int, input model.CreateAPITokenInput) int
+		CreateChildLocation               func(childComplexity int, input model.CreateChildLocationInput) int
+		CreateCustomer                    func(childComplexity int, input model.CreateCustomerInput) int
+		CreateLocation                    func(childComplexity int, input model.CreateLocationInput) int
+		CreatePartner                     func(childComplexity int, input model.CreatePartnerInput) int
+		CreateUser                        func(childComplexity int, input model.CreateUserInput) int
+		CreateVirtualHardwareKeyCode      func(childComplexity int, input model.CreateVirtualHardwareKeyCodeInput) int
+		DeleteLocation                    func(childComplexity int, input model.DeleteLocationInput) int
+		DetachLicenses                    func(childComplexity int, input model.DetachLicensesInput) int
+		EndImpersonation                  func(childComplexity int, input *model.EndImpersonationInput) int
+		EscalateSwaReservation            func(childComplexity int, input model.EscalateSwaReservationInput) int
+		GenerateDemoLicense               func(childComplexity int, input model.GenerateDemoLicenseInput) int
+		GrantShippingAllowance            func(childComplexity int, input model.GrantShippingAllowanceInput) int
+		ImportDectLicenseFile             func(childComplexity int, input model.ImportDectLicenseFileInput) int
+		ProcessSwaImmediately             func(childComplexity int, input model.ProcessSwaImmediatelyInput) int
+		RegenerateLicenseFile             func(childComplexity int, input model.RegenerateLicenseFileInput) int
+		RenewSwa                          func(childComplexity int, input model.RenewSwaInput) int
+		ReplaceHardware                   func(childComplexity int, input model.ReplaceHardwareInput) int
+		RequestHardwareReplacement        func(childComplexity int, input model.RequestHardwareReplacementInput) int
+		ReshipLicenses                    func(childComplexity int, input model.ReshipLicensesInput) int
+		ReshipSwaUnits                    func(childComplexity int, input model.ReshipSwaUnitsInput) int
+		ResolveHardwareReplacementRequest func(childComplexity int, input model.ResolveHardwareReplacementRequestInput) int
+		ReturnLicenses                    func(childComplexity int, input model.ReturnLicensesInput) int
+		RevokeAPIToken                    func(childComplexity int, input model.RevokeAPITokenInput) int
+		ShipLicenseOrder                  func(childComplexity int, input model.ShipLicenseOrderInput) int
+		ShipSwaUnits                      func(childComplexity int, input model.ShipSwaUnitsInput) int
+		StartImpersonation                func(childComplexity int, input model.StartImpersonationInput) int
+		UpdateCustomer                    func(childComplexity int, input model.UpdateCustomerInput) int
+		UpdateLocation                    func(childComplexity int, input model.UpdateLocationInput) int
+		UploadDectLicenseFile             func(childComplexity int, input model.UploadDectLicenseFileInput) int
+		UploadExternalLicenseFile         func(childComplexity int, input model.UploadExternalLicenseFileInput) int
+		UploadProtectDat                  func(childComplexity int, input model.UploadProtectDatInput) int
 	}
 
 	OrderLine struct {
@@ -770,6 +810,7 @@ type ComplexityRoot struct {
 		Catalog                     func(childComplexity int) int
 		Customers                   func(childComplexity int, first *int, after *string, filter *model.CustomerFilter) int
 		Emails                      func(childComplexity int, first *int, after *string) int
+		HardwareReplacementRequests func(childComplexity int, status *db.HardwareReplacementStatus, first *int, after *string) int
 		LicenseBin                  func(childComplexity int, filter *model.LicenseBinFilter) int
 		LicenseBySoftwareKeyCode    func(childComplexity int, softwareKeyCode string) int
 		LicenseReturns              func(childComplexity int, filter *model.LicenseReturnFilter, first *int, after *string) int
@@ -802,6 +843,18 @@ type ComplexityRoot struct {
 		Quote      func(childComplexity int) int
 	}
 
+	ReplaceHardwarePayload struct {
+		Errors       func(childComplexity int) int
+		HistoryEntry func(childComplexity int) int
+		LicenseFile  func(childComplexity int) int
+		Location     func(childComplexity int) int
+	}
+
+	RequestHardwareReplacementPayload struct {
+		Errors  func(childComplexity int) int
+		Request func(childComplexity int) int
+	}
+
 	ReshipLicensesPayload struct {
 		Errors func(childComplexity int) int
 		Order  func(childComplexity int) int
@@ -810,6 +863,14 @@ type ComplexityRoot struct {
 	ReshipSwaUnitsPayload struct {
 		Errors func(childComplexity int) int
 		Orders func(childComplexity int) int
+	}
+
+	ResolveHardwareReplacementRequestPayload struct {
+		Errors       func(childComplexity int) int
+		HistoryEntry func(childComplexity int) int
+		LicenseFile  func(childComplexity int) int
+		Location     func(childComplexity int) int
+		Request      func(childComplexity int) int
 	}
 
 	ReturnLicensesPayload struct {
@@ -2166,6 +2227,153 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.GrantShippingAllowancePayload.ShippingAllowance(childComplexity), true
 
+	case "HardwareReplacementRequest.customerName":
+		if e.ComplexityRoot.HardwareReplacementRequest.CustomerName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HardwareReplacementRequest.CustomerName(childComplexity), true
+	case "HardwareReplacementRequest.emergencyLicenseFileExpiresAt":
+		if e.ComplexityRoot.HardwareReplacementRequest.EmergencyExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HardwareReplacementRequest.EmergencyExpiresAt(childComplexity), true
+	case "HardwareReplacementRequest.emergencyLicenseFile":
+		if e.ComplexityRoot.HardwareReplacementRequest.EmergencyLicenseFile == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HardwareReplacementRequest.EmergencyLicenseFile(childComplexity), true
+	case "HardwareReplacementRequest.emergencyLicenseFileRefusal":
+		if e.ComplexityRoot.HardwareReplacementRequest.EmergencyLicenseFileRefusal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HardwareReplacementRequest.EmergencyLicenseFileRefusal(childComplexity), true
+	case "HardwareReplacementRequest.id":
+		if e.ComplexityRoot.HardwareReplacementRequest.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HardwareReplacementRequest.ID(childComplexity), true
+	case "HardwareReplacementRequest.licenseFile":
+		if e.ComplexityRoot.HardwareReplacementRequest.LicenseFile == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HardwareReplacementRequest.LicenseFile(childComplexity), true
+	case "HardwareReplacementRequest.location":
+		if e.ComplexityRoot.HardwareReplacementRequest.Location == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HardwareReplacementRequest.Location(childComplexity), true
+	case "HardwareReplacementRequest.locationName":
+		if e.ComplexityRoot.HardwareReplacementRequest.LocationName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HardwareReplacementRequest.LocationName(childComplexity), true
+	case "HardwareReplacementRequest.newHardwareKeyCode":
+		if e.ComplexityRoot.HardwareReplacementRequest.NewHardwareKeyCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HardwareReplacementRequest.NewHardwareKeyCode(childComplexity), true
+	case "HardwareReplacementRequest.oldHardwareKeyCode":
+		if e.ComplexityRoot.HardwareReplacementRequest.OldHardwareKeyCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HardwareReplacementRequest.OldHardwareKeyCode(childComplexity), true
+	case "HardwareReplacementRequest.partner":
+		if e.ComplexityRoot.HardwareReplacementRequest.Partner == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HardwareReplacementRequest.Partner(childComplexity), true
+	case "HardwareReplacementRequest.reason":
+		if e.ComplexityRoot.HardwareReplacementRequest.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HardwareReplacementRequest.Reason(childComplexity), true
+	case "HardwareReplacementRequest.requestedAt":
+		if e.ComplexityRoot.HardwareReplacementRequest.RequestedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HardwareReplacementRequest.RequestedAt(childComplexity), true
+	case "HardwareReplacementRequest.requestedBy":
+		if e.ComplexityRoot.HardwareReplacementRequest.RequestedByLabel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HardwareReplacementRequest.RequestedByLabel(childComplexity), true
+	case "HardwareReplacementRequest.resolution":
+		if e.ComplexityRoot.HardwareReplacementRequest.Resolution == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HardwareReplacementRequest.Resolution(childComplexity), true
+	case "HardwareReplacementRequest.resolvedAt":
+		if e.ComplexityRoot.HardwareReplacementRequest.ResolvedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HardwareReplacementRequest.ResolvedAt(childComplexity), true
+	case "HardwareReplacementRequest.resolvedBy":
+		if e.ComplexityRoot.HardwareReplacementRequest.ResolvedByLabel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HardwareReplacementRequest.ResolvedByLabel(childComplexity), true
+	case "HardwareReplacementRequest.status":
+		if e.ComplexityRoot.HardwareReplacementRequest.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HardwareReplacementRequest.Status(childComplexity), true
+	case "HardwareReplacementRequest.systemType":
+		if e.ComplexityRoot.HardwareReplacementRequest.SystemType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HardwareReplacementRequest.SystemType(childComplexity), true
+
+	case "HardwareReplacementRequestConnection.edges":
+		if e.ComplexityRoot.HardwareReplacementRequestConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HardwareReplacementRequestConnection.Edges(childComplexity), true
+	case "HardwareReplacementRequestConnection.pageInfo":
+		if e.ComplexityRoot.HardwareReplacementRequestConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HardwareReplacementRequestConnection.PageInfo(childComplexity), true
+	case "HardwareReplacementRequestConnection.totalCount":
+		if e.ComplexityRoot.HardwareReplacementRequestConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HardwareReplacementRequestConnection.TotalCount(childComplexity), true
+
+	case "HardwareReplacementRequestEdge.cursor":
+		if e.ComplexityRoot.HardwareReplacementRequestEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HardwareReplacementRequestEdge.Cursor(childComplexity), true
+	case "HardwareReplacementRequestEdge.node":
+		if e.ComplexityRoot.HardwareReplacementRequestEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HardwareReplacementRequestEdge.Node(childComplexity), true
+
 	case "Impersonation.impersonator":
 		if e.ComplexityRoot.Impersonation.Impersonator == nil {
 			break
@@ -2402,6 +2610,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.LicenseFile.FileName(childComplexity), true
+	case "LicenseFile.hardwareKeyCode":
+		if e.ComplexityRoot.LicenseFile.HardwareKeyCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseFile.HardwareKeyCode(childComplexity), true
 	case "LicenseFile.id":
 		if e.ComplexityRoot.LicenseFile.ID == nil {
 			break
@@ -3452,6 +3666,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RenewSwa(childComplexity, args["input"].(model.RenewSwaInput)), true
+	case "Mutation.replaceHardware":
+		if e.ComplexityRoot.Mutation.ReplaceHardware == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_replaceHardware_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReplaceHardware(childComplexity, args["input"].(model.ReplaceHardwareInput)), true
+	case "Mutation.requestHardwareReplacement":
+		if e.ComplexityRoot.Mutation.RequestHardwareReplacement == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_requestHardwareReplacement_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RequestHardwareReplacement(childComplexity, args["input"].(model.RequestHardwareReplacementInput)), true
 	case "Mutation.reshipLicenses":
 		if e.ComplexityRoot.Mutation.ReshipLicenses == nil {
 			break
@@ -3474,6 +3710,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ReshipSwaUnits(childComplexity, args["input"].(model.ReshipSwaUnitsInput)), true
+	case "Mutation.resolveHardwareReplacementRequest":
+		if e.ComplexityRoot.Mutation.ResolveHardwareReplacementRequest == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_resolveHardwareReplacementRequest_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ResolveHardwareReplacementRequest(childComplexity, args["input"].(model.ResolveHardwareReplacementRequestInput)), true
 	case "Mutation.returnLicenses":
 		if e.ComplexityRoot.Mutation.ReturnLicenses == nil {
 			break
@@ -4058,6 +4305,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Emails(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "Query.hardwareReplacementRequests":
+		if e.ComplexityRoot.Query.HardwareReplacementRequests == nil {
+			break
+		}
+
+		args, err := ec.field_Query_hardwareReplacementRequests_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.HardwareReplacementRequests(childComplexity, args["status"].(*db.HardwareReplacementStatus), args["first"].(*int), args["after"].(*string)), true
 
 	case "Query.licenseBin":
 		if e.ComplexityRoot.Query.LicenseBin == nil {
@@ -4291,6 +4549,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RenewSwaPayload.Quote(childComplexity), true
 
+	case "ReplaceHardwarePayload.errors":
+		if e.ComplexityRoot.ReplaceHardwarePayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReplaceHardwarePayload.Errors(childComplexity), true
+	case "ReplaceHardwarePayload.historyEntry":
+		if e.ComplexityRoot.ReplaceHardwarePayload.HistoryEntry == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReplaceHardwarePayload.HistoryEntry(childComplexity), true
+	case "ReplaceHardwarePayload.licenseFile":
+		if e.ComplexityRoot.ReplaceHardwarePayload.LicenseFile == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReplaceHardwarePayload.LicenseFile(childComplexity), true
+	case "ReplaceHardwarePayload.location":
+		if e.ComplexityRoot.ReplaceHardwarePayload.Location == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReplaceHardwarePayload.Location(childComplexity), true
+
+	case "RequestHardwareReplacementPayload.errors":
+		if e.ComplexityRoot.RequestHardwareReplacementPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestHardwareReplacementPayload.Errors(childComplexity), true
+	case "RequestHardwareReplacementPayload.request":
+		if e.ComplexityRoot.RequestHardwareReplacementPayload.Request == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestHardwareReplacementPayload.Request(childComplexity), true
+
 	case "ReshipLicensesPayload.errors":
 		if e.ComplexityRoot.ReshipLicensesPayload.Errors == nil {
 			break
@@ -4316,6 +4612,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReshipSwaUnitsPayload.Orders(childComplexity), true
+
+	case "ResolveHardwareReplacementRequestPayload.errors":
+		if e.ComplexityRoot.ResolveHardwareReplacementRequestPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResolveHardwareReplacementRequestPayload.Errors(childComplexity), true
+	case "ResolveHardwareReplacementRequestPayload.historyEntry":
+		if e.ComplexityRoot.ResolveHardwareReplacementRequestPayload.HistoryEntry == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResolveHardwareReplacementRequestPayload.HistoryEntry(childComplexity), true
+	case "ResolveHardwareReplacementRequestPayload.licenseFile":
+		if e.ComplexityRoot.ResolveHardwareReplacementRequestPayload.LicenseFile == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResolveHardwareReplacementRequestPayload.LicenseFile(childComplexity), true
+	case "ResolveHardwareReplacementRequestPayload.location":
+		if e.ComplexityRoot.ResolveHardwareReplacementRequestPayload.Location == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResolveHardwareReplacementRequestPayload.Location(childComplexity), true
+	case "ResolveHardwareReplacementRequestPayload.request":
+		if e.ComplexityRoot.ResolveHardwareReplacementRequestPayload.Request == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResolveHardwareReplacementRequestPayload.Request(childComplexity), true
 
 	case "ReturnLicensesPayload.errors":
 		if e.ComplexityRoot.ReturnLicensesPayload.Errors == nil {
@@ -5419,9 +5746,12 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ProcessSwaImmediatelyInput", ec.unmarshalInputProcessSwaImmediatelyInput),
 			graphql.NewInputUnmarshaler("RegenerateLicenseFileInput", ec.unmarshalInputRegenerateLicenseFileInput),
 			graphql.NewInputUnmarshaler("RenewSwaInput", ec.unmarshalInputRenewSwaInput),
+			graphql.NewInputUnmarshaler("ReplaceHardwareInput", ec.unmarshalInputReplaceHardwareInput),
+			graphql.NewInputUnmarshaler("RequestHardwareReplacementInput", ec.unmarshalInputRequestHardwareReplacementInput),
 			graphql.NewInputUnmarshaler("ReshipLicensesInput", ec.unmarshalInputReshipLicensesInput),
 			graphql.NewInputUnmarshaler("ReshipLineInput", ec.unmarshalInputReshipLineInput),
 			graphql.NewInputUnmarshaler("ReshipSwaUnitsInput", ec.unmarshalInputReshipSwaUnitsInput),
+			graphql.NewInputUnmarshaler("ResolveHardwareReplacementRequestInput", ec.unmarshalInputResolveHardwareReplacementRequestInput),
 			graphql.NewInputUnmarshaler("ReturnLicensesInput", ec.unmarshalInputReturnLicensesInput),
 			graphql.NewInputUnmarshaler("ReturnLineInput", ec.unmarshalInputReturnLineInput),
 			graphql.NewInputUnmarshaler("RevokeApiTokenInput", ec.unmarshalInputRevokeApiTokenInput),
@@ -6081,7 +6411,7 @@ extend type Location {
 }
 
 extend type LicenseFile {
-  """When a demo license file stops working (LIC-10); null for every other file, which never expires."""
+  """When a demo or emergency license file stops working (LIC-10, HWR-2); null for every other file, which never expires."""
   expiresAt: Time
 }
 
@@ -6280,6 +6610,185 @@ extend type Mutation {
   Send as a GraphQL multipart request. Errors: NOT_FOUND, NOT_APPLICABLE, VALIDATION_FAILED.
   """
   uploadProtectDat(input: UploadProtectDatInput!): UploadProtectDatPayload!
+}
+`, BuiltIn: false},
+	{Name: "../schema/hardware_replacement.graphqls", Input: `# Hardware replacement (HWR-1, HWR-2): when the CPU or dongle that holds a location's Hardware Key Code is
+# defective, the license desk moves the location's licenses to the code of the new one, directly
+# (replaceHardware) or on a partner's request (requestHardwareReplacement, then
+# resolveHardwareReplacementRequest). Beyond the guide, a request yields at once an emergency license file
+# for the new code, valid 14 days.
+
+"""Where a hardware replacement request stands (HWR-2)."""
+enum HardwareReplacementRequestStatus {
+  """Filed, waiting for the license desk."""
+  PENDING
+  """The license desk replaced the hardware."""
+  COMPLETED
+  """The license desk refused it, with a reason."""
+  REJECTED
+}
+
+"""The license desk's answer to a hardware replacement request."""
+enum HardwareReplacementDecision {
+  """Replace the hardware as requested, as replaceHardware does."""
+  COMPLETE
+  """Refuse the request; a reason is required."""
+  REJECT
+}
+
+extend enum LicenseFileReason {
+  """A time-limited file for the new hardware of a hardware replacement request, valid 14 days from the request (HWR-2); never the location's current file."""
+  EMERGENCY
+  """The permanent file for a location's new Hardware Key Code after a hardware replacement (HWR-1)."""
+  HARDWARE_REPLACEMENT
+}
+
+extend type LicenseFile {
+  """The Hardware Key Code an emergency file is bound to: the new hardware of its request (HWR-2). Null for every other file, which is bound to its location's code as it was when the file was built."""
+  hardwareKeyCode: String
+}
+
+"""
+A partner's request to move a location's licenses to the Hardware Key Code of a new CPU or dongle (HWR-2;
+the guide's "Request Hardware Replacement" call), and what became of it. The location is named here because a
+distributor reads its dealers' requests but not their locations: location and the files are null for it.
+"""
+type HardwareReplacementRequest implements Node {
+  id: ID!
+  status: HardwareReplacementRequestStatus!
+  """The location, when you may see it."""
+  location: Location
+  """Whose location it is, who filed the request: your own partner, or a dealer you ship to."""
+  partner: Partner!
+  customerName: String!
+  locationName: String!
+  systemType: SystemType!
+  """The location's code when the request was filed: of the defective CPU or dongle."""
+  oldHardwareKeyCode: String!
+  newHardwareKeyCode: String!
+  reason: String!
+  """Who filed it, as named then."""
+  requestedBy: AuditIdentity!
+  requestedAt: Time!
+  """The emergency license file the request yielded for the new code, READY moments after the request, when you may see the location's files; null when the request yielded none."""
+  emergencyLicenseFile: LicenseFile
+  """When the emergency file stops working: 14 days after the request. Null without one."""
+  emergencyLicenseFileExpiresAt: Time
+  """Why the request yielded no emergency file: LIMIT_EXCEEDED (two in the last 12 months) or NOT_APPLICABLE (nothing activated). Null when it did."""
+  emergencyLicenseFileRefusal: UserError
+  """Who completed or rejected it, as named then; null while pending."""
+  resolvedBy: AuditIdentity
+  resolvedAt: Time
+  """The license desk's reason for a rejection, or its note on a completion; empty while pending."""
+  resolution: String!
+  """The permanent license file generated for the new code on completion, when you may see the location's files."""
+  licenseFile: LicenseFile
+}
+
+type HardwareReplacementRequestConnection {
+  edges: [HardwareReplacementRequestEdge!]!
+  pageInfo: PageInfo!
+  """The number of requests listed, all pages together."""
+  totalCount: Int!
+}
+
+type HardwareReplacementRequestEdge {
+  cursor: String!
+  node: HardwareReplacementRequest!
+}
+
+extend type Query {
+  """
+  Hardware replacement requests, oldest first, as the license desk works the queue (HWR-2): the license desk's
+  all; a partner's own; a distributor's own and those of the dealers it has a shipping allowance with (the
+  guide's T2 → T1 path). status narrows the list.
+  """
+  hardwareReplacementRequests(status: HardwareReplacementRequestStatus, first: Int, after: String): HardwareReplacementRequestConnection!
+}
+
+input ReplaceHardwareInput {
+  locationId: ID!
+  """The Hardware Key Code of the new CPU or dongle, of the location's system type (validated and normalised like createLocation's)."""
+  newHardwareKeyCode: String!
+  """Why; kept in the location's history (required)."""
+  reason: String!
+  idempotencyKey: String
+}
+
+type ReplaceHardwarePayload {
+  """The location with its new Hardware Key Code; its licenses, files and SWA agreement stay with it."""
+  location: Location
+  """The new license file, PENDING until the worker has built it; null when nothing is activated on the location."""
+  licenseFile: LicenseFile
+  """The location's history entry that keeps the old code and the licenses as they were."""
+  historyEntry: LocationHistoryEntry
+  errors: [UserError!]!
+}
+
+input RequestHardwareReplacementInput {
+  locationId: ID!
+  """The location's current code, of the defective CPU or dongle."""
+  oldHardwareKeyCode: String!
+  """The code of the new CPU or dongle, of the location's system type."""
+  newHardwareKeyCode: String!
+  """Why, for the license desk (required)."""
+  reason: String!
+  idempotencyKey: String
+}
+
+type RequestHardwareReplacementPayload {
+  """The request, PENDING, with its emergency license file (or why it has none)."""
+  request: HardwareReplacementRequest
+  errors: [UserError!]!
+}
+
+input ResolveHardwareReplacementRequestInput {
+  requestId: ID!
+  decision: HardwareReplacementDecision!
+  """Why the request is rejected (required for REJECT), or a note on completion."""
+  reason: String
+  idempotencyKey: String
+}
+
+type ResolveHardwareReplacementRequestPayload {
+  request: HardwareReplacementRequest
+  """On completion: the location with its new Hardware Key Code."""
+  location: Location
+  """On completion: the new permanent license file, PENDING until built; null when nothing is activated."""
+  licenseFile: LicenseFile
+  """On completion: the history entry that keeps the old code."""
+  historyEntry: LocationHistoryEntry
+  errors: [UserError!]!
+}
+
+extend type Mutation {
+  """
+  Replace a location's hardware (HWR-1), as the license desk: the new Hardware Key Code, of the same system type,
+  replaces the old one, which goes into the location's history with the licenses as they were; the licenses
+  and the SWA agreement stay with the location; an LMC child derived from the code follows; a new license
+  file is generated and the partner is emailed. Errors: FORBIDDEN, VALIDATION_FAILED, NOT_FOUND,
+  NOT_APPLICABLE (a generated HWKC — Full Computer Name, IP, MAC, domain, temp key, LMC —, an external
+  product, a redundant secondary, a BX hardware product, or a pending request to resolve instead),
+  INVALID_HARDWARE_KEYCODE, DUPLICATE_HARDWARE_KEYCODE, IDEMPOTENCY_KEY_REUSED.
+  """
+  replaceHardware(input: ReplaceHardwareInput!): ReplaceHardwarePayload!
+  """
+  Ask the license desk to replace the hardware of one of your locations (HWR-2); the desk is emailed. The
+  request yields at once an emergency license file for the new code (the location's activated licenses,
+  valid 14 days; at most two per location in 12 months: a third request is filed without one, see
+  emergencyLicenseFileRefusal). Errors: FORBIDDEN (the license desk), VALIDATION_FAILED, NOT_FOUND,
+  NOT_APPLICABLE, INVALID_HARDWARE_KEYCODE (also an old code that is not the location's),
+  DUPLICATE_HARDWARE_KEYCODE, ALREADY_EXISTS (a pending request), IDEMPOTENCY_KEY_REUSED.
+  """
+  requestHardwareReplacement(input: RequestHardwareReplacementInput!): RequestHardwareReplacementPayload!
+  """
+  Complete or reject a pending hardware replacement request, as the license desk (HWR-2): COMPLETE replaces the
+  hardware as replaceHardware does; REJECT keeps the location as it is and lets the emergency file run out. The
+  requester's partner is emailed either way. Errors: FORBIDDEN, VALIDATION_FAILED, NOT_FOUND, NOT_APPLICABLE
+  (resolved already, or the location's code changed since), INVALID_HARDWARE_KEYCODE,
+  DUPLICATE_HARDWARE_KEYCODE, IDEMPOTENCY_KEY_REUSED.
+  """
+  resolveHardwareReplacementRequest(input: ResolveHardwareReplacementRequestInput!): ResolveHardwareReplacementRequestPayload!
 }
 `, BuiltIn: false},
 	{Name: "../schema/impersonation.graphqls", Input: `input StartImpersonationInput {
@@ -6484,13 +6993,13 @@ enum LicenseFileReason {
   EXTERNAL
 }
 
-"""One generation of a location's license file (LIC-6). Every generation is kept; the highest version that is not a demo file is current (for external products: per sales order)."""
+"""One generation of a location's license file (LIC-6). Every generation is kept; the highest version that is not a demo or emergency file is current (for external products: per sales order)."""
 type LicenseFile implements Node {
   id: ID!
   location: Location!
   """1 for the first generation of the location, then 2, 3, …; printed in the file as its sequence number."""
   version: Int!
-  """True for a current file of the location: its newest generation that is not a demo file (a demo is a time-limited stand-in, LIC-10); for an external product, the newest generation of each sales order."""
+  """True for a current file of the location: its newest generation that is not a demo or emergency file (time-limited stand-ins, LIC-10, HWR-2); for an external product, the newest generation of each sales order."""
   current: Boolean!
   status: LicenseFileStatus!
   reason: LicenseFileReason!
@@ -6544,7 +7053,7 @@ extend type Location {
   entitlements(first: Int, after: String): EntitlementConnection!
   """License file generations (demo files included), newest first (LIC-6)."""
   licenseFiles(first: Int, after: String): LicenseFileConnection!
-  """The location's license file: its newest generation that is not a demo file; for an external product, of the current files (one per sales order) the one made available last. Null when there is none."""
+  """The location's license file: its newest generation that is not a demo or emergency file; for an external product, of the current files (one per sales order) the one made available last. Null when there is none."""
   currentLicenseFile: LicenseFile
 }
 
@@ -8274,6 +8783,72 @@ func (ec *executionContext) childFields_GrantShippingAllowancePayload(ctx contex
 	return nil, fmt.Errorf("no field named %q was found under type GrantShippingAllowancePayload", field.Name)
 }
 
+func (ec *executionContext) childFields_HardwareReplacementRequest(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_HardwareReplacementRequest_id(ctx, field)
+	case "status":
+		return ec.fieldContext_HardwareReplacementRequest_status(ctx, field)
+	case "location":
+		return ec.fieldContext_HardwareReplacementRequest_location(ctx, field)
+	case "partner":
+		return ec.fieldContext_HardwareReplacementRequest_partner(ctx, field)
+	case "customerName":
+		return ec.fieldContext_HardwareReplacementRequest_customerName(ctx, field)
+	case "locationName":
+		return ec.fieldContext_HardwareReplacementRequest_locationName(ctx, field)
+	case "systemType":
+		return ec.fieldContext_HardwareReplacementRequest_systemType(ctx, field)
+	case "oldHardwareKeyCode":
+		return ec.fieldContext_HardwareReplacementRequest_oldHardwareKeyCode(ctx, field)
+	case "newHardwareKeyCode":
+		return ec.fieldContext_HardwareReplacementRequest_newHardwareKeyCode(ctx, field)
+	case "reason":
+		return ec.fieldContext_HardwareReplacementRequest_reason(ctx, field)
+	case "requestedBy":
+		return ec.fieldContext_HardwareReplacementRequest_requestedBy(ctx, field)
+	case "requestedAt":
+		return ec.fieldContext_HardwareReplacementRequest_requestedAt(ctx, field)
+	case "emergencyLicenseFile":
+		return ec.fieldContext_HardwareReplacementRequest_emergencyLicenseFile(ctx, field)
+	case "emergencyLicenseFileExpiresAt":
+		return ec.fieldContext_HardwareReplacementRequest_emergencyLicenseFileExpiresAt(ctx, field)
+	case "emergencyLicenseFileRefusal":
+		return ec.fieldContext_HardwareReplacementRequest_emergencyLicenseFileRefusal(ctx, field)
+	case "resolvedBy":
+		return ec.fieldContext_HardwareReplacementRequest_resolvedBy(ctx, field)
+	case "resolvedAt":
+		return ec.fieldContext_HardwareReplacementRequest_resolvedAt(ctx, field)
+	case "resolution":
+		return ec.fieldContext_HardwareReplacementRequest_resolution(ctx, field)
+	case "licenseFile":
+		return ec.fieldContext_HardwareReplacementRequest_licenseFile(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type HardwareReplacementRequest", field.Name)
+}
+
+func (ec *executionContext) childFields_HardwareReplacementRequestConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_HardwareReplacementRequestConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_HardwareReplacementRequestConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_HardwareReplacementRequestConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type HardwareReplacementRequestConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_HardwareReplacementRequestEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_HardwareReplacementRequestEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_HardwareReplacementRequestEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type HardwareReplacementRequestEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_Impersonation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "impersonator":
@@ -8402,6 +8977,8 @@ func (ec *executionContext) childFields_LicenseFile(ctx context.Context, field g
 		return ec.fieldContext_LicenseFile_expiresAt(ctx, field)
 	case "salesOrder":
 		return ec.fieldContext_LicenseFile_salesOrder(ctx, field)
+	case "hardwareKeyCode":
+		return ec.fieldContext_LicenseFile_hardwareKeyCode(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type LicenseFile", field.Name)
 }
@@ -8988,6 +9565,30 @@ func (ec *executionContext) childFields_RenewSwaPayload(ctx context.Context, fie
 	return nil, fmt.Errorf("no field named %q was found under type RenewSwaPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_ReplaceHardwarePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "location":
+		return ec.fieldContext_ReplaceHardwarePayload_location(ctx, field)
+	case "licenseFile":
+		return ec.fieldContext_ReplaceHardwarePayload_licenseFile(ctx, field)
+	case "historyEntry":
+		return ec.fieldContext_ReplaceHardwarePayload_historyEntry(ctx, field)
+	case "errors":
+		return ec.fieldContext_ReplaceHardwarePayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReplaceHardwarePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RequestHardwareReplacementPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "request":
+		return ec.fieldContext_RequestHardwareReplacementPayload_request(ctx, field)
+	case "errors":
+		return ec.fieldContext_RequestHardwareReplacementPayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RequestHardwareReplacementPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_ReshipLicensesPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "order":
@@ -9006,6 +9607,22 @@ func (ec *executionContext) childFields_ReshipSwaUnitsPayload(ctx context.Contex
 		return ec.fieldContext_ReshipSwaUnitsPayload_errors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ReshipSwaUnitsPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ResolveHardwareReplacementRequestPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "request":
+		return ec.fieldContext_ResolveHardwareReplacementRequestPayload_request(ctx, field)
+	case "location":
+		return ec.fieldContext_ResolveHardwareReplacementRequestPayload_location(ctx, field)
+	case "licenseFile":
+		return ec.fieldContext_ResolveHardwareReplacementRequestPayload_licenseFile(ctx, field)
+	case "historyEntry":
+		return ec.fieldContext_ResolveHardwareReplacementRequestPayload_historyEntry(ctx, field)
+	case "errors":
+		return ec.fieldContext_ResolveHardwareReplacementRequestPayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ResolveHardwareReplacementRequestPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_ReturnLicensesPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -33,6 +33,9 @@ type MutationResolver interface {
 	GenerateDemoLicense(ctx context.Context, input model.GenerateDemoLicenseInput) (*model.GenerateDemoLicensePayload, error)
 	UploadExternalLicenseFile(ctx context.Context, input model.UploadExternalLicenseFileInput) (*model.UploadExternalLicenseFilePayload, error)
 	UploadProtectDat(ctx context.Context, input model.UploadProtectDatInput) (*model.UploadProtectDatPayload, error)
+	ReplaceHardware(ctx context.Context, input model.ReplaceHardwareInput) (*model.ReplaceHardwarePayload, error)
+	RequestHardwareReplacement(ctx context.Context, input model.RequestHardwareReplacementInput) (*model.RequestHardwareReplacementPayload, error)
+	ResolveHardwareReplacementRequest(ctx context.Context, input model.ResolveHardwareReplacementRequestInput) (*model.ResolveHardwareReplacementRequestPayload, error)
 	StartImpersonation(ctx context.Context, input model.StartImpersonationInput) (*model.StartImpersonationPayload, error)
 	EndImpersonation(ctx context.Context, input *model.EndImpersonationInput) (*model.EndImpersonationPayload, error)
 	ShipLicenseOrder(ctx context.Context, input model.ShipLicenseOrderInput) (*model.ShipLicenseOrderPayload, error)
@@ -70,6 +73,7 @@ type QueryResolver interface {
 	Customers(ctx context.Context, first *int, after *string, filter *model.CustomerFilter) (*model.CustomerConnection, error)
 	Emails(ctx context.Context, first *int, after *string) (*model.EmailConnection, error)
 	PendingExternalLicenseFiles(ctx context.Context, first *int, after *string) (*model.LicenseFileConnection, error)
+	HardwareReplacementRequests(ctx context.Context, status *db.HardwareReplacementStatus, first *int, after *string) (*model.HardwareReplacementRequestConnection, error)
 	LicenseBin(ctx context.Context, filter *model.LicenseBinFilter) (*inventory.BinFilter, error)
 	LicenseSigningKeys(ctx context.Context) ([]model.LicenseSigningKey, error)
 	Locations(ctx context.Context, first *int, after *string, filter *model.LocationFilter) (*model.LocationConnection, error)
@@ -397,6 +401,34 @@ func (ec *executionContext) field_Mutation_renewSwa_args(ctx context.Context, ra
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_replaceHardware_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ReplaceHardwareInput, error) {
+			return ec.unmarshalNReplaceHardwareInput2lmsᚋgraphᚋmodelᚐReplaceHardwareInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_requestHardwareReplacement_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RequestHardwareReplacementInput, error) {
+			return ec.unmarshalNRequestHardwareReplacementInput2lmsᚋgraphᚋmodelᚐRequestHardwareReplacementInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_reshipLicenses_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -417,6 +449,20 @@ func (ec *executionContext) field_Mutation_reshipSwaUnits_args(ctx context.Conte
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.ReshipSwaUnitsInput, error) {
 			return ec.unmarshalNReshipSwaUnitsInput2lmsᚋgraphᚋmodelᚐReshipSwaUnitsInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_resolveHardwareReplacementRequest_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ResolveHardwareReplacementRequestInput, error) {
+			return ec.unmarshalNResolveHardwareReplacementRequestInput2lmsᚋgraphᚋmodelᚐResolveHardwareReplacementRequestInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -658,6 +704,36 @@ func (ec *executionContext) field_Query_emails_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_hardwareReplacementRequests_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+		func(ctx context.Context, v any) (*db.HardwareReplacementStatus, error) {
+			return ec.unmarshalOHardwareReplacementRequestStatus2ᚖlmsᚋdbᚐHardwareReplacementStatus(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
 	return args, nil
 }
 
@@ -1469,6 +1545,138 @@ func (ec *executionContext) fieldContext_Mutation_uploadProtectDat(ctx context.C
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_uploadProtectDat_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_replaceHardware(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_replaceHardware(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReplaceHardware(ctx, fc.Args["input"].(model.ReplaceHardwareInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ReplaceHardwarePayload) graphql.Marshaler {
+			return ec.marshalNReplaceHardwarePayload2ᚖlmsᚋgraphᚋmodelᚐReplaceHardwarePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_replaceHardware(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReplaceHardwarePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_replaceHardware_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_requestHardwareReplacement(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_requestHardwareReplacement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RequestHardwareReplacement(ctx, fc.Args["input"].(model.RequestHardwareReplacementInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RequestHardwareReplacementPayload) graphql.Marshaler {
+			return ec.marshalNRequestHardwareReplacementPayload2ᚖlmsᚋgraphᚋmodelᚐRequestHardwareReplacementPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_requestHardwareReplacement(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RequestHardwareReplacementPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_requestHardwareReplacement_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_resolveHardwareReplacementRequest(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_resolveHardwareReplacementRequest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ResolveHardwareReplacementRequest(ctx, fc.Args["input"].(model.ResolveHardwareReplacementRequestInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ResolveHardwareReplacementRequestPayload) graphql.Marshaler {
+			return ec.marshalNResolveHardwareReplacementRequestPayload2ᚖlmsᚋgraphᚋmodelᚐResolveHardwareReplacementRequestPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_resolveHardwareReplacementRequest(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ResolveHardwareReplacementRequestPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_resolveHardwareReplacementRequest_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -3003,6 +3211,50 @@ func (ec *executionContext) fieldContext_Query_pendingExternalLicenseFiles(ctx c
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_hardwareReplacementRequests(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_hardwareReplacementRequests(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().HardwareReplacementRequests(ctx, fc.Args["status"].(*db.HardwareReplacementStatus), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.HardwareReplacementRequestConnection) graphql.Marshaler {
+			return ec.marshalNHardwareReplacementRequestConnection2ᚖlmsᚋgraphᚋmodelᚐHardwareReplacementRequestConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_hardwareReplacementRequests(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HardwareReplacementRequestConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_hardwareReplacementRequests_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_licenseBin(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3721,6 +3973,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "replaceHardware":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_replaceHardware(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "requestHardwareReplacement":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_requestHardwareReplacement(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "resolveHardwareReplacementRequest":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_resolveHardwareReplacementRequest(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "startImpersonation":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_startImpersonation(ctx, field)
@@ -3991,6 +4264,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_pendingExternalLicenseFiles(ctx, field)
+				})
+		case "hardwareReplacementRequests":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_hardwareReplacementRequests(ctx, field)
 				})
 		case "licenseBin":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,

@@ -12,6 +12,7 @@ import (
 	"lms/inventory"
 	"lms/licensefile/format"
 	"lms/page"
+	"lms/replacement"
 	"lms/swa"
 	"strconv"
 	"time"
@@ -389,6 +390,17 @@ type GrantShippingAllowancePayload struct {
 	Errors            []apperr.Error        `json:"errors"`
 }
 
+type HardwareReplacementRequestConnection struct {
+	Edges    []HardwareReplacementRequestEdge `json:"edges"`
+	PageInfo *PageInfo                        `json:"pageInfo"`
+	Total    *page.Total                      `json:"-"`
+}
+
+type HardwareReplacementRequestEdge struct {
+	Cursor string               `json:"cursor"`
+	Node   *replacement.Request `json:"node"`
+}
+
 // A distributor user acting as a dealer user.
 type Impersonation struct {
 	Impersonator        *db.User     `json:"impersonator"`
@@ -638,6 +650,42 @@ type RenewSwaPayload struct {
 	Errors     []apperr.Error    `json:"errors"`
 }
 
+type ReplaceHardwareInput struct {
+	LocationID string `json:"locationId"`
+	// The Hardware Key Code of the new CPU or dongle, of the location's system type (validated and normalised like createLocation's).
+	NewHardwareKeyCode string `json:"newHardwareKeyCode"`
+	// Why; kept in the location's history (required).
+	Reason         string  `json:"reason"`
+	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
+}
+
+type ReplaceHardwarePayload struct {
+	// The location with its new Hardware Key Code; its licenses, files and SWA agreement stay with it.
+	Location *db.Location `json:"location,omitempty"`
+	// The new license file, PENDING until the worker has built it; null when nothing is activated on the location.
+	LicenseFile *db.LicenseFile `json:"licenseFile,omitempty"`
+	// The location's history entry that keeps the old code and the licenses as they were.
+	HistoryEntry *db.LocationHistory `json:"historyEntry,omitempty"`
+	Errors       []apperr.Error      `json:"errors"`
+}
+
+type RequestHardwareReplacementInput struct {
+	LocationID string `json:"locationId"`
+	// The location's current code, of the defective CPU or dongle.
+	OldHardwareKeyCode string `json:"oldHardwareKeyCode"`
+	// The code of the new CPU or dongle, of the location's system type.
+	NewHardwareKeyCode string `json:"newHardwareKeyCode"`
+	// Why, for the license desk (required).
+	Reason         string  `json:"reason"`
+	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
+}
+
+type RequestHardwareReplacementPayload struct {
+	// The request, PENDING, with its emergency license file (or why it has none).
+	Request *replacement.Request `json:"request,omitempty"`
+	Errors  []apperr.Error       `json:"errors"`
+}
+
 type ReshipLicensesInput struct {
 	// The email of a user of the dealer, as on the guide's "Ship Order" form.
 	DealerUserEmail string `json:"dealerUserEmail"`
@@ -682,6 +730,25 @@ type ReshipSwaUnitsPayload struct {
 	// given; with more they are numbered <salesOrder>/1, /2, …. Empty when the reship failed.
 	Orders []db.SwaUnitOrder `json:"orders"`
 	Errors []apperr.Error    `json:"errors"`
+}
+
+type ResolveHardwareReplacementRequestInput struct {
+	RequestID string               `json:"requestId"`
+	Decision  replacement.Decision `json:"decision"`
+	// Why the request is rejected (required for REJECT), or a note on completion.
+	Reason         *string `json:"reason,omitempty"`
+	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
+}
+
+type ResolveHardwareReplacementRequestPayload struct {
+	Request *replacement.Request `json:"request,omitempty"`
+	// On completion: the location with its new Hardware Key Code.
+	Location *db.Location `json:"location,omitempty"`
+	// On completion: the new permanent license file, PENDING until built; null when nothing is activated.
+	LicenseFile *db.LicenseFile `json:"licenseFile,omitempty"`
+	// On completion: the history entry that keeps the old code.
+	HistoryEntry *db.LocationHistory `json:"historyEntry,omitempty"`
+	Errors       []apperr.Error      `json:"errors"`
 }
 
 type ReturnLicensesInput struct {
