@@ -12,6 +12,7 @@ import (
 	"lms/license"
 	"lms/licensefile"
 	"lms/location"
+	"lms/migration"
 	"lms/notify"
 	"lms/partner"
 	"lms/swa"
@@ -36,4 +37,6 @@ type Services struct {
 	Licenses  *license.Service
 	Files     *licensefile.Service
 	Swa       *swa.Service
+	// Migrations migrates locations to another system type (MIG-1).
+	Migrations *migration.Service
 }
