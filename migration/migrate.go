@@ -154,13 +154,13 @@ func pathOf(ctx context.Context, tx bun.Tx, sys *location.System, code string) (
 	i := slices.Index(targets, code)
 	switch {
 	case len(paths) == 0:
-		return catalog.MigrationPath{}, nil, apperr.New(apperr.NotApplicable, "%s is a %s: a %s cannot be migrated to another system type", sys.Location.Name, sys.Type.Name, sys.Type.Name).OnField("locationId")
+		return catalog.MigrationPath{}, nil, apperr.New(apperr.NotApplicable, "%s: a location of system type %s cannot be migrated to another system type", sys.Location.Name, sys.Type.Name).OnField("locationId")
 	case code == "" && len(paths) > 1:
-		return catalog.MigrationPath{}, nil, apperr.Invalid("newSystemType", "a %s can be migrated to %s: choose one", sys.Type.Name, strings.Join(targets, " or "))
+		return catalog.MigrationPath{}, nil, apperr.Invalid("newSystemType", "a location of system type %s can be migrated to %s: choose one", sys.Type.Name, strings.Join(targets, " or "))
 	case code == "":
 		i = 0
 	case i < 0:
-		return catalog.MigrationPath{}, nil, apperr.New(apperr.NotApplicable, "a %s cannot be migrated to %s, only to %s", sys.Type.Name, code, strings.Join(targets, " or ")).OnField("newSystemType")
+		return catalog.MigrationPath{}, nil, apperr.New(apperr.NotApplicable, "a location of system type %s cannot be migrated to %s, only to %s", sys.Type.Name, code, strings.Join(targets, " or ")).OnField("newSystemType")
 	}
 	if sys.Location.SecondaryHardwareKeyCode != nil {
 		return catalog.MigrationPath{}, nil, apperr.New(apperr.NotApplicable, "%s has a secondary Hardware Key Code; a redundant system is not migrated by LMS: ask the license desk", sys.Location.Name).OnField("locationId")
