@@ -35,7 +35,7 @@ func MigratingLicenses(ctx context.Context, tx bun.Tx, sys *location.System, pat
 		return nil, fmt.Errorf("read the licenses of location %s: %w", sys.Location.ID, err)
 	}
 	var attached, numbers []string
-	activated := lics[:0:0]
+	var activated []db.License
 	for _, l := range lics {
 		if l.Status == db.LicenseAttached {
 			attached = append(attached, fmt.Sprintf("%s (%s × %d)", l.SoftwareKeyCode, l.PartNumber, l.Quantity))
