@@ -17,7 +17,8 @@
 // (TestSwaWeightsFitGuideExample holds the catalog to it). The guide shows its SV8300 quote
 // (264/513/753 units at r = 22) without the location's licenses, so no SV8300 weight is
 // fitted to it. Catalog version 4 set f(24) to 0.97 (was 0.975) and EU92067151 to 0.3 (was
-// 0.315, which made the rate 5.515).
+// 0.315, which made the rate 5.515). Version 5 turned a system type's migratesTo into
+// migrationPaths, each with its part mapping (MIG-3).
 package catalog
 
 import (
@@ -43,6 +44,9 @@ type Catalog struct {
 	Parts []Part `json:"parts"`
 	// SwaApplications are the applications Software Assurance is held for (SWA-3).
 	SwaApplications []SwaApplication `json:"swaApplications"`
+	// MigrationPaths are the system type pairs a location can be migrated along, with their part
+	// mappings (MIG-1, MIG-3).
+	MigrationPaths []MigrationPath `json:"migrationPaths"`
 	// SwaTermFactors are the discount factors of SWA quotes per term length (SWA-4).
 	SwaTermFactors []SwaTermFactor `json:"swaTermFactors"`
 }
@@ -158,6 +162,9 @@ func (c *Catalog) normalize() {
 	for i := range c.SwaApplications {
 		c.SwaApplications[i] = c.SwaApplications[i].normalized()
 	}
+	for i := range c.MigrationPaths {
+		c.MigrationPaths[i] = c.MigrationPaths[i].normalized()
+	}
 	if c.SystemTypes == nil {
 		c.SystemTypes = []SystemType{}
 	}
@@ -166,6 +173,9 @@ func (c *Catalog) normalize() {
 	}
 	if c.SwaApplications == nil {
 		c.SwaApplications = []SwaApplication{}
+	}
+	if c.MigrationPaths == nil {
+		c.MigrationPaths = []MigrationPath{}
 	}
 	if c.SwaTermFactors == nil {
 		c.SwaTermFactors = []SwaTermFactor{}

@@ -235,3 +235,27 @@ func TestSwaWeightsFitGuideExample(t *testing.T) {
 	}
 	require.Equal(t, 17, quote.Reinstatement(rate, 3))
 }
+
+// The seed's one migration path is the guide's SV9100 CP10 → CP20 (MIG-1):
+// every SV9100 part serves both boards, so no part is mapped and each
+// license stays its part. Another path is a row of data (MIG-3).
+func TestMigrationPaths(t *testing.T) {
+	t.Parallel()
+	cat, err := Default()
+	require.NoError(t, err)
+
+	require.Equal(t, []MigrationPath{{From: "SV9100_CP10", To: "SV9100_CP20", Parts: map[string]string{}}}, cat.MigrationPaths)
+	require.Equal(t, cat.MigrationPaths, cat.MigrationPathsFrom("SV9100_CP10"))
+	require.Empty(t, cat.MigrationPathsFrom("SV9100_CP20"), "CP20 migrates nowhere")
+	for _, p := range cat.PartsFor("SV9100_CP10") {
+		require.Equal(t, p.Number, cat.MigrationPaths[0].PartFor(p.Number))
+	}
+
+	// A pair with a part of the old type that the new one lacks is valid once the part is mapped.
+	cat.Parts = append(cat.Parts, Part{Number: "ILL-CP10-ONLY", Name: "CP10 only", SystemTypes: []string{"SV9100_CP10"}, Stacking: StackingQuantity, Flags: []string{}})
+	require.ErrorContains(t, cat.Validate(), "part ILL-CP10-ONLY has no place on SV9100_CP20")
+	cat.MigrationPaths[0].Parts = map[string]string{"ILL-CP10-ONLY": "BE114063"}
+	require.NoError(t, cat.Validate())
+	require.Equal(t, "BE114063", cat.MigrationPaths[0].PartFor("ILL-CP10-ONLY"))
+	require.Equal(t, "BE114065", cat.MigrationPaths[0].PartFor("BE114065"))
+}

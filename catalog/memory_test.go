@@ -65,6 +65,16 @@ func TestMemory(t *testing.T) {
 	whole, err := catalog.Current(ctx, d.Bun)
 	require.NoError(t, err)
 	require.Same(t, mem.Catalog(), whole)
+	paths, n := counted(func(ctx context.Context) string {
+		paths, err := catalog.MigrationPathsFrom(ctx, d.Bun, "SV9100_CP10")
+		require.NoError(t, err)
+		require.Len(t, paths, 1)
+		paths[0].Parts["changed"] = "by the caller" // a copy: the memory keeps its own
+		return paths[0].To
+	})
+	require.Equal(t, "SV9100_CP20", paths)
+	require.Zero(t, n, "the migration paths come from memory")
+	require.Empty(t, mem.Catalog().MigrationPaths[0].Parts)
 
 	// An operator renames the part by hand: the trigger announces it and
 	// the memory reloads.

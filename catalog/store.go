@@ -22,8 +22,8 @@ type catalogMeta struct {
 	Version   int  `bun:"version,notnull"`
 }
 
-// Sync writes catalog c into the database: every system type, part, SWA application and term
-// factor of c is inserted, or updated where it differs (INSERT … ON CONFLICT DO UPDATE … WHERE
+// Sync writes catalog c into the database: every system type, part, SWA application, migration
+// path and term factor of c is inserted, or updated where it differs (INSERT … ON CONFLICT DO UPDATE … WHERE
 // changed), so running it again changes nothing. Rows that are not in c, such as those an admin
 // added, are kept. Sync runs in one transaction (a savepoint when db is already one) and is
 // meant for the migrate/seed command at start-up, not for end users.
@@ -58,6 +58,9 @@ func Sync(ctx context.Context, db bun.IDB, c *Catalog) error {
 		if err := upsert(ctx, tx, mapSlice(c.Parts, Part.normalized)); err != nil {
 			return err
 		}
+		if err := upsert(ctx, tx, mapSlice(c.MigrationPaths, MigrationPath.normalized)); err != nil {
+			return err
+		}
 		if err := upsert(ctx, tx, slices.Clone(c.SwaTermFactors)); err != nil {
 			return err
 		}
@@ -76,7 +79,7 @@ func Sync(ctx context.Context, db bun.IDB, c *Catalog) error {
 }
 
 // Load reads the catalog from the database: system types ordered by code, parts by number, SWA
-// applications by code and term factors by months. Version is that of the file last synced (0
+// applications by code, migration paths by their types and term factors by months. Version is that of the file last synced (0
 // if none was). Load does not validate: rows an admin added are returned as they are.
 func Load(ctx context.Context, db bun.IDB) (*Catalog, error) {
 	c := &Catalog{}
@@ -96,6 +99,9 @@ func Load(ctx context.Context, db bun.IDB) (*Catalog, error) {
 	}
 	if err := db.NewSelect().Model(&c.SwaApplications).Order("code").Scan(ctx); err != nil {
 		return nil, fmt.Errorf("load SWA applications: %w", err)
+	}
+	if err := db.NewSelect().Model(&c.MigrationPaths).Order("from_system_type", "to_system_type").Scan(ctx); err != nil {
+		return nil, fmt.Errorf("load migration paths: %w", err)
 	}
 	if err := db.NewSelect().Model(&c.SwaTermFactors).Order("months").Scan(ctx); err != nil {
 		return nil, fmt.Errorf("load SWA term factors: %w", err)

@@ -22,7 +22,7 @@ import (
 )
 
 // migrationNames are the migrations that create and change the catalog tables.
-var migrationNames = []string{"20261126000300_catalog", "20261127000100_catalog_v2"}
+var migrationNames = []string{"20261126000300_catalog", "20261127000100_catalog_v2", "20261206000200_catalog_notify", "20261207000300_migration_paths"}
 
 type testBundle struct {
 	db       *bun.DB
@@ -88,6 +88,9 @@ func sorted(c *Catalog) *Catalog {
 	out.SystemTypes = slices.SortedFunc(slices.Values(c.SystemTypes), func(a, b SystemType) int { return cmp.Compare(a.Code, b.Code) })
 	out.Parts = slices.SortedFunc(slices.Values(c.Parts), func(a, b Part) int { return cmp.Compare(a.Number, b.Number) })
 	out.SwaApplications = slices.SortedFunc(slices.Values(c.SwaApplications), func(a, b SwaApplication) int { return cmp.Compare(a.Code, b.Code) })
+	out.MigrationPaths = slices.SortedFunc(slices.Values(c.MigrationPaths), func(a, b MigrationPath) int {
+		return cmp.Or(cmp.Compare(a.From, b.From), cmp.Compare(a.To, b.To))
+	})
 	out.SwaTermFactors = slices.SortedFunc(slices.Values(c.SwaTermFactors), func(a, b SwaTermFactor) int { return cmp.Compare(a.Months, b.Months) })
 	return &out
 }
@@ -96,7 +99,7 @@ func sorted(c *Catalog) *Catalog {
 func lastUpdates(t *testing.T, db bun.IDB) map[string]time.Time {
 	t.Helper()
 	out := map[string]time.Time{}
-	for _, table := range []string{"system_types", "parts", "swa_applications", "swa_term_factors"} {
+	for _, table := range []string{"system_types", "parts", "swa_applications", "migration_paths", "swa_term_factors"} {
 		var ts time.Time
 		require.NoError(t, db.NewRaw("SELECT max(updated_at) FROM "+table).Scan(t.Context(), &ts))
 		out[table] = ts
@@ -110,7 +113,7 @@ func TestLoadEmpty(t *testing.T) {
 
 	got, err := Load(t.Context(), bundle.db)
 	require.NoError(t, err)
-	require.Equal(t, &Catalog{SystemTypes: []SystemType{}, Parts: []Part{}, SwaApplications: []SwaApplication{}, SwaTermFactors: []SwaTermFactor{}}, got)
+	require.Equal(t, &Catalog{SystemTypes: []SystemType{}, Parts: []Part{}, SwaApplications: []SwaApplication{}, MigrationPaths: []MigrationPath{}, SwaTermFactors: []SwaTermFactor{}}, got)
 }
 
 func TestSyncLoadRoundtrip(t *testing.T) {
@@ -138,6 +141,9 @@ func TestSyncLoadRoundtrip(t *testing.T) {
 	require.True(t, ok)
 	require.Equal(t, 20151, *p.Version)
 	require.InDelta(t, 0.3, p.SwaWeight, 1e-9)
+	paths, err := MigrationPathsFrom(ctx, bundle.db, "SV9100_CP10")
+	require.NoError(t, err)
+	require.Equal(t, bundle.cat.MigrationPaths, paths)
 }
 
 func TestSyncInTransaction(t *testing.T) {
@@ -171,7 +177,7 @@ func TestSyncUpdatesChangedRowsAndKeepsAdminRows(t *testing.T) {
 	adminType := SystemType{
 		Code: "SV9300_SE", Name: "SV9300 SE", HwkcFormat: "^37[0-9A-F]{10}$",
 		HwkcExamples: []string{"370000000001"}, HwkcPrefix: "37", HwkcSources: []string{SourceEntered},
-		Flags: []string{}, MigratesTo: []string{},
+		Flags: []string{},
 	}
 	_, err := bundle.db.NewInsert().Model(&adminType).Exec(ctx)
 	require.NoError(t, err)
@@ -265,6 +271,9 @@ func TestMigrationConstraints(t *testing.T) {
 		{"AgreementCode", `INSERT INTO swa_applications (code, name, agreement_code, terms, max_renewal_months) VALUES ('X', 'x', 'x1', '{12}', 36)`, "swa_applications_agreement_code_check"},
 		{"DuplicateAgreementCode", `INSERT INTO swa_applications (code, name, agreement_code, terms, max_renewal_months) VALUES ('X', 'x', '180', '{12}', 36)`, "swa_applications_agreement_code_key"},
 		{"Factor", `INSERT INTO swa_term_factors (months, factor) VALUES (6, 1.5)`, "swa_term_factors_factor_check"},
+		{"MigrationToItself", `INSERT INTO migration_paths (from_system_type, to_system_type) VALUES ('SV8100', 'SV8100')`, "migration_paths_types_check"},
+		{"MigrationPartsNotObject", `INSERT INTO migration_paths (from_system_type, to_system_type, parts) VALUES ('SV8100', 'SV9100_CP10', '[]')`, "migration_paths_parts_check"},
+		{"MigrationUnknownType", `INSERT INTO migration_paths (from_system_type, to_system_type) VALUES ('SV8100', 'SV8200')`, "migration_paths_to_system_type_fkey"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -102,8 +102,6 @@ type SystemType struct {
 	// ProductKeyRequiredFor is a format of HWKCs whose locations must be created with a product
 	// key (BX hardware serial numbers); the others get theirs at first activation (LOC-10).
 	ProductKeyRequiredFor string `bun:"product_key_required_for,nullzero" json:"productKeyRequiredFor,omitempty"`
-	// MigratesTo lists the system types a location of this type can be migrated to (MIG-1/3).
-	MigratesTo []string `bun:"migrates_to,array" json:"migratesTo,omitempty"`
 }
 
 // HasFlag reports whether the system type has flag f (one of the Flag* constants).
@@ -150,7 +148,6 @@ func (st SystemType) normalized() SystemType {
 	st.HwkcExamples = emptyIfNil(st.HwkcExamples)
 	st.HwkcSources = emptyIfNil(st.HwkcSources)
 	st.Flags = emptyIfNil(st.Flags)
-	st.MigratesTo = emptyIfNil(st.MigratesTo)
 	return st
 }
 

@@ -191,8 +191,6 @@ func TestSystemTypeFlags(t *testing.T) {
 	sv8100, _ := cat.SystemType("SV8100")
 	require.Equal(t, 2, sv8100.DemoLicenses)
 	require.Equal(t, 30, sv8100.DemoLicenseDays)
-	cp10, _ := cat.SystemType("SV9100_CP10")
-	require.Equal(t, []string{"SV9100_CP20"}, cp10.MigratesTo)
 }
 
 func TestSystemTypeSources(t *testing.T) {

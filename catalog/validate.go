@@ -3,6 +3,7 @@ package catalog
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
 	"regexp/syntax"
 	"slices"
@@ -25,6 +26,7 @@ func (c *Catalog) Validate() error {
 	v.systemTypes()
 	v.parts()
 	v.swaApplications()
+	v.migrationPaths()
 	v.termFactors()
 	return errors.Join(v.errs...)
 }
@@ -115,11 +117,6 @@ func (v *validator) systemTypes() {
 		}
 		if st.SecondaryType != "" && (!st.HasFlag(FlagRedundantSecondary) || !v.systemTypeExists(st.SecondaryType)) {
 			v.addf("%s: secondaryType %q needs flag %s and an existing system type", where, st.SecondaryType, FlagRedundantSecondary)
-		}
-		for _, to := range st.MigratesTo {
-			if to == st.Code || !v.systemTypeExists(to) {
-				v.addf("%s: migratesTo %q is not another system type", where, to)
-			}
 		}
 	}
 }
@@ -221,6 +218,48 @@ func (v *validator) swaApplications() {
 	for _, st := range v.c.SystemTypes {
 		if a, ok := v.c.SwaApplication(st.SwaApplication); ok && !slices.Contains(a.SystemTypes, st.Code) {
 			v.addf("system type %s: SWA application %s does not list it", st.Code, a.Code)
+		}
+	}
+}
+
+// migrationPaths checks that each path leads from a system type to another
+// whose HWKC the user enters (the new board's code, MIG-1), keeps the SWA
+// application (the agreements stay with the location, MIG-1), and gives
+// every part of the old type a part of the new one, so that no license is
+// left behind.
+func (v *validator) migrationPaths() {
+	seen := map[[2]string]bool{}
+	for _, mp := range v.c.MigrationPaths {
+		where := fmt.Sprintf("migration path %s → %s", mp.From, mp.To)
+		if seen[[2]string{mp.From, mp.To}] {
+			v.addf("%s: duplicate", where)
+		}
+		seen[[2]string{mp.From, mp.To}] = true
+		from, okFrom := v.c.SystemType(mp.From)
+		to, okTo := v.c.SystemType(mp.To)
+		if !okFrom || !okTo || mp.From == mp.To {
+			v.addf("%s: from and to must be two existing system types", where)
+			continue
+		}
+		if !to.HasSource(SourceEntered) {
+			v.addf("%s: the Hardware Key Code of %s is not entered (hwkcSources %v)", where, mp.To, to.HwkcSources)
+		}
+		if from.SwaApplication != to.SwaApplication {
+			v.addf("%s: the SWA application changes (%q → %q); SWA agreements stay with the location", where, from.SwaApplication, to.SwaApplication)
+		}
+		for _, old := range slices.Sorted(maps.Keys(mp.Parts)) {
+			nu := mp.Parts[old]
+			if p, ok := v.c.Part(old); !ok || !p.AllowedOn(mp.From) {
+				v.addf("%s: part %s is not a part of %s", where, old, mp.From)
+			}
+			if p, ok := v.c.Part(nu); !ok || !p.AllowedOn(mp.To) {
+				v.addf("%s: part %s is not a part of %s", where, nu, mp.To)
+			}
+		}
+		for _, p := range v.c.PartsFor(mp.From) {
+			if _, mapped := mp.Parts[p.Number]; !mapped && !p.AllowedOn(mp.To) {
+				v.addf("%s: part %s has no place on %s; map it to a part of %s", where, p.Number, mp.To, mp.To)
+			}
 		}
 	}
 }

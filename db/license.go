@@ -99,14 +99,22 @@ type License struct {
 	ActivatedBy     *uuid.UUID    `bun:"activated_by,type:uuid"`
 	// FileVersion is the license file generation whose request activated it.
 	FileVersion *int `bun:"file_version"`
+	// MigrationID is the migration that last moved the license to another
+	// system type (MIG-1); uuid.Nil for one never migrated.
+	MigrationID uuid.UUID `bun:"migration_id,type:uuid,nullzero"`
 
 	// PurchaseOrder and SalesOrder are read with the license (LicenseOrderJoin,
-	// LicensePurchaseOrder, LicenseSalesOrder): its bin line's order's, or
-	// its own. OrderID is the bin line's order, uuid.Nil for a license
-	// without a bin line.
+	// LicensePurchaseOrder, LicenseSalesOrder): its migration's, its bin
+	// line's order's, or its own. OrderID is the bin line's order, uuid.Nil
+	// for a license without a bin line.
 	PurchaseOrder string    `bun:"purchase_order,scanonly"`
 	SalesOrder    string    `bun:"sales_order,scanonly"`
 	OrderID       uuid.UUID `bun:"order_id,scanonly,type:uuid"`
+	// NecPurchaseOrder and NecSalesOrder are, for a migrated license, the
+	// purchase and sales order it had before its migration gave it
+	// MIGSU_… ("NEC PO", "NEC SO"); nil otherwise (LicenseNecPurchaseOrder).
+	NecPurchaseOrder *string `bun:"nec_purchase_order,scanonly"`
+	NecSalesOrder    *string `bun:"nec_sales_order,scanonly"`
 }
 
 // FromBin reports whether the license was taken from a bin line; a
@@ -115,14 +123,22 @@ func (l *License) FromBin() bool { return l.OrderLineID != uuid.Nil }
 
 // Where a license's purchase and sales order come from, the one place that
 // says it: joined to licenses AS lic, LicenseOrderJoin brings the bin line
-// (ol) and its order (o), which a license without a bin line lacks; over it
-// LicensePurchaseOrder and LicenseSalesOrder are the order's numbers, or the
-// license's own (SWA-12: FOC-<yyyymmdd>).
+// (ol) and its order (o), which a license without a bin line lacks, and the
+// migration (mig) that moved it, if any. Over it LicensePurchaseOrder and
+// LicenseSalesOrder are the migration's MIGSU_<yyyymmdd><nn> (MIG-1), else
+// the order's numbers, else the license's own (SWA-12: FOC-<yyyymmdd>);
+// LicenseNecPurchaseOrder and LicenseNecSalesOrder are, for a migrated
+// license, the numbers the migration replaced ("NEC PO", "NEC SO"), and
+// NULL for the others. A migrated license keeps its bin line, so the bin's
+// ledger (LIC-15) never sees a migration.
 const (
 	LicenseOrderJoin = "LEFT JOIN order_lines AS ol ON ol.id = lic.order_line_id " +
-		"LEFT JOIN license_orders AS o ON o.id = ol.order_id"
-	LicensePurchaseOrder = "coalesce(o.purchase_order, lic.purchase_order)"
-	LicenseSalesOrder    = "coalesce(o.sales_order, lic.sales_order)"
+		"LEFT JOIN license_orders AS o ON o.id = ol.order_id " +
+		"LEFT JOIN system_migrations AS mig ON mig.id = lic.migration_id"
+	LicensePurchaseOrder    = "coalesce(mig.order_number, o.purchase_order, lic.purchase_order)"
+	LicenseSalesOrder       = "coalesce(mig.order_number, o.sales_order, lic.sales_order)"
+	LicenseNecPurchaseOrder = "CASE WHEN lic.migration_id IS NOT NULL THEN coalesce(o.purchase_order, lic.purchase_order) END"
+	LicenseNecSalesOrder    = "CASE WHEN lic.migration_id IS NOT NULL THEN coalesce(o.sales_order, lic.sales_order) END"
 )
 
 // LicenseFileStatus is where the generation of a license file is.

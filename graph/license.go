@@ -194,11 +194,12 @@ type licensesBelow struct {
 func (r *Resolver) prefetchLicenseLists(ctx context.Context, lists []licensesBelow) error {
 	l := r.loaders(ctx)
 	var numbers []string
-	var locs, lines []uuid.UUID
+	var locs, lines, migrations []uuid.UUID
 	var order, linePart bool
 	for _, list := range lists {
 		_, part := selected(ctx, list.node, "part", licenseTypes)
 		_, loc := selected(ctx, list.node, "location", licenseTypes)
+		_, migration := selected(ctx, list.node, "migration", licenseTypes)
 		f, line := selected(ctx, list.node, "orderLine", licenseTypes)
 		if line {
 			orderLineTypes := []string{"OrderLine", "Node"}
@@ -216,6 +217,14 @@ func (r *Resolver) prefetchLicenseLists(ctx context.Context, lists []licensesBel
 			if line && x.FromBin() {
 				lines = append(lines, x.OrderLineID)
 			}
+			if migration && x.MigrationID != uuid.Nil {
+				migrations = append(migrations, x.MigrationID)
+			}
+		}
+	}
+	if len(migrations) > 0 {
+		if err := l.migrations.prefetch(ctx, migrations); err != nil {
+			return err
 		}
 	}
 	if len(locs) > 0 {

@@ -65,6 +65,9 @@ type loaders struct {
 	freeOfChargeLicenses  *loader[uuid.UUID, []*swa.FreeOfChargeLicense]
 
 	locationHistory *loader[firstPageKey, *page.Page[db.LocationHistory]]
+	historyEntries  *loader[uuid.UUID, *db.LocationHistory]
+	migrations      *loader[uuid.UUID, *db.SystemMigration]
+	files           *loader[uuid.UUID, *db.LicenseFile]
 }
 
 // firstPageKey asks for the first page of a parent's list (a customer's
@@ -280,6 +283,9 @@ func (r *Resolver) newLoaders() *loaders {
 		swaEscalations:       newLoader(batch(r.Services.Swa.EscalationsOf)),
 		freeOfChargeLicenses: newLoader(batch(r.Services.Swa.FreeOfChargeLicensesOf)),
 		locationHistory:      newLoader(firstPages(r.Services.Locations.FirstHistoryOf)),
+		historyEntries:       newLoader(batch(r.Services.Locations.FindHistory)),
+		migrations:           newLoader(batch(r.Services.Migrations.FindMigrations)),
+		files:                newLoader(batch(r.Services.Files.FindFiles)),
 	}
 }
 

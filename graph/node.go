@@ -104,6 +104,8 @@ func (r *Resolver) findNodes(ctx context.Context, typ string, keys []string) ([]
 		return loadNodes(ctx, ids, l.locations.loadAll, r.prefetchLocations)
 	case "LocationHistoryEntry":
 		return loadNodes(ctx, ids, s.Locations.FindHistory, nil)
+	case "SystemMigration":
+		return loadNodes(ctx, ids, l.migrations.loadAll, nil)
 	case "LicenseOrder":
 		return loadNodes(ctx, ids, l.licenseOrders.loadAll, r.prefetchOrders)
 	case "OrderLine":

@@ -12,6 +12,7 @@ import (
 	"lms/license"
 	"lms/licensefile"
 	"lms/location"
+	"lms/migration"
 	"lms/notify"
 	"lms/partner"
 	"lms/replacement"
@@ -39,4 +40,6 @@ type Services struct {
 	Swa       *swa.Service
 	// Replacements is hardware replacement (HWR-1, HWR-2).
 	Replacements *replacement.Service
+	// Migrations migrates locations to another system type (MIG-1).
+	Migrations *migration.Service
 }

@@ -154,7 +154,8 @@ func lockLicenses(ctx context.Context, tx bun.Tx, locationID uuid.UUID, ids []uu
 }
 
 // licenseQuery selects licenses with their purchase and sales order: their
-// bin line's order's, or their own when they have no bin line (SWA-12);
+// migration's (MIG-1), their bin line's order's, or their own when they
+// have no bin line (SWA-12), and the "NEC" numbers a migration replaced;
 // every read of a license's numbers goes through it (or db.LicenseOrderJoin).
 func licenseQuery(idb bun.IDB, dst any) *bun.SelectQuery {
 	// ?TableColumns are the table's columns without the scan-only numbers,
@@ -163,6 +164,8 @@ func licenseQuery(idb bun.IDB, dst any) *bun.SelectQuery {
 		ColumnExpr("?TableColumns").
 		ColumnExpr(db.LicensePurchaseOrder + " AS purchase_order").
 		ColumnExpr(db.LicenseSalesOrder + " AS sales_order").
+		ColumnExpr(db.LicenseNecPurchaseOrder + " AS nec_purchase_order").
+		ColumnExpr(db.LicenseNecSalesOrder + " AS nec_sales_order").
 		ColumnExpr("o.id AS order_id").
 		Join(db.LicenseOrderJoin)
 }

@@ -30,6 +30,7 @@ import (
 	"lms/licensefile/format"
 	"lms/location"
 	"lms/mail"
+	"lms/migration"
 	"lms/notify"
 	"lms/partner"
 	"lms/replacement"
@@ -231,15 +232,16 @@ func assemble(cfg Config, d *db.DB, mem *catalog.Memory) (*Server, error) {
 
 	tokens := &auth.Service{DB: d.Bun, RecheckAfter: cfg.TokenRecheckInterval}
 	res := &graph.Resolver{DB: d.Bun, Services: graph.Services{
-		Partners:  &partner.Service{DB: d.Bun, Notify: notifier, Tokens: tokens},
-		Tokens:    tokens,
-		Audit:     &audit.Service{DB: d.Bun},
-		Notify:    notifier,
-		Locations: &location.Service{DB: d.Bun, Notify: notifier},
-		Inventory: &inventory.Service{DB: d.Bun, Notify: notifier},
-		Licenses:  &license.Service{DB: d.Bun, Files: files},
-		Files:     files,
-		Swa:       swaService,
+		Partners:   &partner.Service{DB: d.Bun, Notify: notifier, Tokens: tokens},
+		Tokens:     tokens,
+		Audit:      &audit.Service{DB: d.Bun},
+		Notify:     notifier,
+		Locations:  &location.Service{DB: d.Bun, Notify: notifier},
+		Inventory:  &inventory.Service{DB: d.Bun, Notify: notifier},
+		Licenses:   &license.Service{DB: d.Bun, Files: files},
+		Files:      files,
+		Swa:        swaService,
+		Migrations: &migration.Service{DB: d.Bun, Files: files, Notify: notifier},
 	}}
 	res.Services.Replacements = &replacement.Service{DB: d.Bun, Notify: notifier, Files: files}
 	// One connection listens for the notifications of the whole process.

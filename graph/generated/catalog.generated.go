@@ -38,6 +38,7 @@ type SystemTypeResolver interface {
 	ProductKeyFormat(ctx context.Context, obj *catalog.SystemType) (*string, error)
 	ProductKeyRequiredFor(ctx context.Context, obj *catalog.SystemType) (*string, error)
 	SecondaryType(ctx context.Context, obj *catalog.SystemType) (*string, error)
+	MigratesTo(ctx context.Context, obj *catalog.SystemType) ([]catalog.SystemType, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -1003,6 +1004,38 @@ func (ec *executionContext) fieldContext_SystemType_secondaryType(_ context.Cont
 	return graphql.NewScalarFieldContext("SystemType", field, true, true, "String")
 }
 
+func (ec *executionContext) _SystemType_migratesTo(ctx context.Context, field graphql.CollectedField, obj *catalog.SystemType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SystemType_migratesTo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SystemType().MigratesTo(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []catalog.SystemType) graphql.Marshaler {
+			return ec.marshalNSystemType2ᚕlmsᚋcatalogᚐSystemTypeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SystemType_migratesTo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SystemType",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SystemType(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 // endregion **************************** field.gotpl *****************************
 
 // region    **************************** input.gotpl *****************************
@@ -1360,6 +1393,12 @@ func (ec *executionContext) _SystemType(ctx context.Context, sel ast.SelectionSe
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._SystemType_secondaryType(ctx, field, obj)
+				})
+		case "migratesTo":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SystemType_migratesTo(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))

@@ -46,6 +46,8 @@ type LicenseResolver interface {
 
 	Location(ctx context.Context, obj *db.License) (*db.Location, error)
 	OrderLine(ctx context.Context, obj *db.License) (*inventory.BinLine, error)
+
+	Migration(ctx context.Context, obj *db.License) (*db.SystemMigration, error)
 }
 type LicenseBinResolver interface {
 	PurchaseOrders(ctx context.Context, obj *inventory.BinFilter, first *int, after *string) (*model.LicenseOrderConnection, error)
@@ -1598,6 +1600,84 @@ func (ec *executionContext) _License_activatedAt(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_License_activatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("License", field, false, false, "Time")
+}
+
+func (ec *executionContext) _License_migration(ctx context.Context, field graphql.CollectedField, obj *db.License) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_License_migration(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.License().Migration(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *db.SystemMigration) graphql.Marshaler {
+			return ec.marshalOSystemMigration2ᚖlmsᚋdbᚐSystemMigration(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_License_migration(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "License",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SystemMigration(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _License_necPurchaseOrder(ctx context.Context, field graphql.CollectedField, obj *db.License) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_License_necPurchaseOrder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NecPurchaseOrder, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_License_necPurchaseOrder(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("License", field, false, false, "String")
+}
+
+func (ec *executionContext) _License_necSalesOrder(ctx context.Context, field graphql.CollectedField, obj *db.License) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_License_necSalesOrder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NecSalesOrder, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_License_necSalesOrder(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("License", field, false, false, "String")
 }
 
 func (ec *executionContext) _LicenseBin_purchaseOrders(ctx context.Context, field graphql.CollectedField, obj *inventory.BinFilter) (ret graphql.Marshaler) {
@@ -4674,6 +4754,22 @@ func (ec *executionContext) _License(ctx context.Context, sel ast.SelectionSet, 
 			}
 		case "activatedAt":
 			out.Values[i] = ec._License_activatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "migration":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._License_migration(ctx, field, obj)
+				})
+		case "necPurchaseOrder":
+			out.Values[i] = ec._License_necPurchaseOrder(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "necSalesOrder":
+			out.Values[i] = ec._License_necSalesOrder(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}

@@ -51,6 +51,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._SystemType(ctx, sel, obj)
+	case db.SystemMigration:
+		return ec._SystemMigration(ctx, sel, &obj)
+	case *db.SystemMigration:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._SystemMigration(ctx, sel, obj)
 	case db.SwaUnitOrder:
 		return ec._SwaUnitOrder(ctx, sel, &obj)
 	case *db.SwaUnitOrder:

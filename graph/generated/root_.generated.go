@@ -78,6 +78,7 @@ type ResolverRoot interface {
 	SwaUnitBin() SwaUnitBinResolver
 	SwaUnitOrder() SwaUnitOrderResolver
 	SwaUnitOrderConnection() SwaUnitOrderConnectionResolver
+	SystemMigration() SystemMigrationResolver
 	SystemType() SystemTypeResolver
 	User() UserResolver
 	Viewer() ViewerResolver
@@ -433,17 +434,20 @@ type ComplexityRoot struct {
 	}
 
 	License struct {
-		ActivatedAt     func(childComplexity int) int
-		AttachedAt      func(childComplexity int) int
-		ID              func(childComplexity int) int
-		Location        func(childComplexity int) int
-		OrderLine       func(childComplexity int) int
-		Part            func(childComplexity int) int
-		PurchaseOrder   func(childComplexity int) int
-		Quantity        func(childComplexity int) int
-		SalesOrder      func(childComplexity int) int
-		SoftwareKeyCode func(childComplexity int) int
-		Status          func(childComplexity int) int
+		ActivatedAt      func(childComplexity int) int
+		AttachedAt       func(childComplexity int) int
+		ID               func(childComplexity int) int
+		Location         func(childComplexity int) int
+		Migration        func(childComplexity int) int
+		NecPurchaseOrder func(childComplexity int) int
+		NecSalesOrder    func(childComplexity int) int
+		OrderLine        func(childComplexity int) int
+		Part             func(childComplexity int) int
+		PurchaseOrder    func(childComplexity int) int
+		Quantity         func(childComplexity int) int
+		SalesOrder       func(childComplexity int) int
+		SoftwareKeyCode  func(childComplexity int) int
+		Status           func(childComplexity int) int
 	}
 
 	LicenseBin struct {
@@ -651,6 +655,12 @@ type ComplexityRoot struct {
 		Status          func(childComplexity int) int
 	}
 
+	MigrateSystemPayload struct {
+		Errors    func(childComplexity int) int
+		Location  func(childComplexity int) int
+		Migration func(childComplexity int) int
+	}
+
 	Mutation struct {
 		ActivateLicenses                  func(childComplexity int, input model.ActivateLicensesInput) int
 		AssignSwa                         func(childComplexity int, input model.AssignSwaInput) int
@@ -671,6 +681,7 @@ type ComplexityRoot struct {
 		GenerateDemoLicense               func(childComplexity int, input model.GenerateDemoLicenseInput) int
 		GrantShippingAllowance            func(childComplexity int, input model.GrantShippingAllowanceInput) int
 		ImportDectLicenseFile             func(childComplexity int, input model.ImportDectLicenseFileInput) int
+		MigrateSystem                     func(childComplexity int, input model.MigrateSystemInput) int
 		ProcessSwaImmediately             func(childComplexity int, input model.ProcessSwaImmediatelyInput) int
 		RegenerateLicenseFile             func(childComplexity int, input model.RegenerateLicenseFileInput) int
 		RenewSwa                          func(childComplexity int, input model.RenewSwaInput) int
@@ -1062,6 +1073,18 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	SystemMigration struct {
+		FromSystemType func(childComplexity int) int
+		History        func(childComplexity int) int
+		ID             func(childComplexity int) int
+		LicenseFile    func(childComplexity int) int
+		Location       func(childComplexity int) int
+		MigratedAt     func(childComplexity int) int
+		MigratedBy     func(childComplexity int) int
+		OrderNumber    func(childComplexity int) int
+		ToSystemType   func(childComplexity int) int
+	}
+
 	SystemType struct {
 		Code                  func(childComplexity int) int
 		DemoLicenses          func(childComplexity int) int
@@ -1072,6 +1095,7 @@ type ComplexityRoot struct {
 		HwkcPrefix            func(childComplexity int) int
 		HwkcSources           func(childComplexity int) int
 		ID                    func(childComplexity int) int
+		MigratesTo            func(childComplexity int) int
 		Name                  func(childComplexity int) int
 		ProductKeyFormat      func(childComplexity int) int
 		ProductKeyRequiredFor func(childComplexity int) int
@@ -2448,6 +2472,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.License.Location(childComplexity), true
+	case "License.migration":
+		if e.ComplexityRoot.License.Migration == nil {
+			break
+		}
+
+		return e.ComplexityRoot.License.Migration(childComplexity), true
+	case "License.necPurchaseOrder":
+		if e.ComplexityRoot.License.NecPurchaseOrder == nil {
+			break
+		}
+
+		return e.ComplexityRoot.License.NecPurchaseOrder(childComplexity), true
+	case "License.necSalesOrder":
+		if e.ComplexityRoot.License.NecSalesOrder == nil {
+			break
+		}
+
+		return e.ComplexityRoot.License.NecSalesOrder(childComplexity), true
 	case "License.orderLine":
 		if e.ComplexityRoot.License.OrderLine == nil {
 			break
@@ -3424,6 +3466,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.LocationSwa.Status(childComplexity), true
 
+	case "MigrateSystemPayload.errors":
+		if e.ComplexityRoot.MigrateSystemPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MigrateSystemPayload.Errors(childComplexity), true
+	case "MigrateSystemPayload.location":
+		if e.ComplexityRoot.MigrateSystemPayload.Location == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MigrateSystemPayload.Location(childComplexity), true
+	case "MigrateSystemPayload.migration":
+		if e.ComplexityRoot.MigrateSystemPayload.Migration == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MigrateSystemPayload.Migration(childComplexity), true
+
 	case "Mutation.activateLicenses":
 		if e.ComplexityRoot.Mutation.ActivateLicenses == nil {
 			break
@@ -3633,6 +3694,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ImportDectLicenseFile(childComplexity, args["input"].(model.ImportDectLicenseFileInput)), true
+	case "Mutation.migrateSystem":
+		if e.ComplexityRoot.Mutation.MigrateSystem == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_migrateSystem_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.MigrateSystem(childComplexity, args["input"].(model.MigrateSystemInput)), true
 	case "Mutation.processSwaImmediately":
 		if e.ComplexityRoot.Mutation.ProcessSwaImmediately == nil {
 			break
@@ -5419,6 +5491,61 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SwaUnitOrderEdge.Node(childComplexity), true
 
+	case "SystemMigration.fromSystemType":
+		if e.ComplexityRoot.SystemMigration.FromSystemType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SystemMigration.FromSystemType(childComplexity), true
+	case "SystemMigration.history":
+		if e.ComplexityRoot.SystemMigration.History == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SystemMigration.History(childComplexity), true
+	case "SystemMigration.id":
+		if e.ComplexityRoot.SystemMigration.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SystemMigration.ID(childComplexity), true
+	case "SystemMigration.licenseFile":
+		if e.ComplexityRoot.SystemMigration.LicenseFile == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SystemMigration.LicenseFile(childComplexity), true
+	case "SystemMigration.location":
+		if e.ComplexityRoot.SystemMigration.Location == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SystemMigration.Location(childComplexity), true
+	case "SystemMigration.migratedAt":
+		if e.ComplexityRoot.SystemMigration.MigratedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SystemMigration.MigratedAt(childComplexity), true
+	case "SystemMigration.migratedBy":
+		if e.ComplexityRoot.SystemMigration.MigratedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SystemMigration.MigratedBy(childComplexity), true
+	case "SystemMigration.orderNumber":
+		if e.ComplexityRoot.SystemMigration.OrderNumber == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SystemMigration.OrderNumber(childComplexity), true
+	case "SystemMigration.toSystemType":
+		if e.ComplexityRoot.SystemMigration.ToSystemType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SystemMigration.ToSystemType(childComplexity), true
+
 	case "SystemType.code":
 		if e.ComplexityRoot.SystemType.Code == nil {
 			break
@@ -5473,6 +5600,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SystemType.ID(childComplexity), true
+	case "SystemType.migratesTo":
+		if e.ComplexityRoot.SystemType.MigratesTo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SystemType.MigratesTo(childComplexity), true
 	case "SystemType.name":
 		if e.ComplexityRoot.SystemType.Name == nil {
 			break
@@ -5740,6 +5873,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("LicenseBinFilter", ec.unmarshalInputLicenseBinFilter),
 			graphql.NewInputUnmarshaler("LicenseReturnFilter", ec.unmarshalInputLicenseReturnFilter),
 			graphql.NewInputUnmarshaler("LocationFilter", ec.unmarshalInputLocationFilter),
+			graphql.NewInputUnmarshaler("MigrateSystemInput", ec.unmarshalInputMigrateSystemInput),
 			graphql.NewInputUnmarshaler("OrderFilter", ec.unmarshalInputOrderFilter),
 			graphql.NewInputUnmarshaler("PartnerFilter", ec.unmarshalInputPartnerFilter),
 			graphql.NewInputUnmarshaler("PartsInventoryFilter", ec.unmarshalInputPartsInventoryFilter),
@@ -7470,6 +7604,75 @@ extend type Location {
   history(first: Int, after: String): LocationHistoryEntryConnection!
 }
 `, BuiltIn: false},
+	{Name: "../schema/migration.graphqls", Input: `# System migration (MIG-1..MIG-3): a location becomes another system type with its licenses and
+# SWA, along a path of the catalog (SV9100 CP10 → SV9100 CP20, the guide's "SV9000 Migration").
+
+"""
+A location migrated to another system type (MIG-1). The licenses it moved carry its orderNumber as purchase and
+sales order, and their original numbers as necPurchaseOrder and necSalesOrder; the system as it was is its history
+entry (MIG-2).
+"""
+type SystemMigration implements Node {
+  id: ID!
+  location: Location!
+  """MIGSU_<yyyymmdd><nn>: the day of the migration and its number that day (two digits, three after the 99th)."""
+  orderNumber: String!
+  fromSystemType: SystemType!
+  toSystemType: SystemType!
+  """The system before the migration: its type, Hardware Key Code, and licenses with their original orders and dates."""
+  history: LocationHistoryEntry!
+  """The license file generation requested for the new Hardware Key Code (reason REGENERATION)."""
+  licenseFile: LicenseFile
+  migratedAt: Time!
+  """Who migrated it; null when the user is not one you may see."""
+  migratedBy: User
+}
+
+extend type License {
+  """The migration that last moved the license to another system type; null if none did."""
+  migration: SystemMigration
+  """For a migrated license: the purchase order it had before its migration gave it MIGSU_… ("NEC PO"); null otherwise."""
+  necPurchaseOrder: String
+  """For a migrated license: the sales order it had before its migration ("NEC SO"); null otherwise."""
+  necSalesOrder: String
+}
+
+extend type SystemType {
+  """The system types a location of this type can be migrated to (MIG-1, MIG-3: catalog data); empty for most types."""
+  migratesTo: [SystemType!]!
+}
+
+input MigrateSystemInput {
+  locationId: ID!
+  """One of the location's systemType.migratesTo; may be left out when there is only one (an SV9100 CP10 migrates to CP20)."""
+  newSystemType: String
+  """The Hardware Key Code of the new system (the CP20 board), checked against the new type's format, normalised and unique."""
+  newHardwareKeyCode: String!
+  """Must be true: a migration cannot be undone."""
+  confirm: Boolean!
+  idempotencyKey: String
+}
+
+type MigrateSystemPayload {
+  migration: SystemMigration
+  """The migrated location: its new system type and Hardware Key Code, its licenses with MIGSU_… orders."""
+  location: Location
+  errors: [UserError!]!
+}
+
+extend type Mutation {
+  """
+  Migrate a location to another system type along a catalog path (MIG-1), the guide's "SV9000 Migration": the
+  location takes the new type and Hardware Key Code, its activated licenses move over with new Software Key Codes and
+  the migration's MIGSU_<yyyymmdd><nn> as purchase and sales order (the original ones stay as NEC PO and NEC SO), the
+  system as it was goes into Location.history (MIG-2), a license file is generated for the new code, the partner is
+  emailed; SWA agreements stay with the location. Errors: VALIDATION_FAILED (not confirmed; newSystemType needed),
+  NOT_FOUND, NOT_APPLICABLE (no migration path from the location's type; licenses attached but not activated; no
+  activated licenses), INVALID_HARDWARE_KEYCODE, DUPLICATE_HARDWARE_KEYCODE, IDEMPOTENCY_KEY_REUSED.
+  """
+  migrateSystem(input: MigrateSystemInput!): MigrateSystemPayload!
+}
+`, BuiltIn: false},
 	{Name: "../schema/node.graphqls", Input: `"""An object with an identity. Ids are opaque: clients never parse them."""
 interface Node {
   id: ID!
@@ -8901,6 +9104,12 @@ func (ec *executionContext) childFields_License(ctx context.Context, field graph
 		return ec.fieldContext_License_attachedAt(ctx, field)
 	case "activatedAt":
 		return ec.fieldContext_License_activatedAt(ctx, field)
+	case "migration":
+		return ec.fieldContext_License_migration(ctx, field)
+	case "necPurchaseOrder":
+		return ec.fieldContext_License_necPurchaseOrder(ctx, field)
+	case "necSalesOrder":
+		return ec.fieldContext_License_necSalesOrder(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type License", field.Name)
 }
@@ -9313,6 +9522,18 @@ func (ec *executionContext) childFields_LocationSwa(ctx context.Context, field g
 		return ec.fieldContext_LocationSwa_pendingActivation(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type LocationSwa", field.Name)
+}
+
+func (ec *executionContext) childFields_MigrateSystemPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "migration":
+		return ec.fieldContext_MigrateSystemPayload_migration(ctx, field)
+	case "location":
+		return ec.fieldContext_MigrateSystemPayload_location(ctx, field)
+	case "errors":
+		return ec.fieldContext_MigrateSystemPayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MigrateSystemPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_OrderLine(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9993,6 +10214,30 @@ func (ec *executionContext) childFields_SwaUnitOrderEdge(ctx context.Context, fi
 	return nil, fmt.Errorf("no field named %q was found under type SwaUnitOrderEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_SystemMigration(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_SystemMigration_id(ctx, field)
+	case "location":
+		return ec.fieldContext_SystemMigration_location(ctx, field)
+	case "orderNumber":
+		return ec.fieldContext_SystemMigration_orderNumber(ctx, field)
+	case "fromSystemType":
+		return ec.fieldContext_SystemMigration_fromSystemType(ctx, field)
+	case "toSystemType":
+		return ec.fieldContext_SystemMigration_toSystemType(ctx, field)
+	case "history":
+		return ec.fieldContext_SystemMigration_history(ctx, field)
+	case "licenseFile":
+		return ec.fieldContext_SystemMigration_licenseFile(ctx, field)
+	case "migratedAt":
+		return ec.fieldContext_SystemMigration_migratedAt(ctx, field)
+	case "migratedBy":
+		return ec.fieldContext_SystemMigration_migratedBy(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SystemMigration", field.Name)
+}
+
 func (ec *executionContext) childFields_SystemType(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -10023,6 +10268,8 @@ func (ec *executionContext) childFields_SystemType(ctx context.Context, field gr
 		return ec.fieldContext_SystemType_productKeyRequiredFor(ctx, field)
 	case "secondaryType":
 		return ec.fieldContext_SystemType_secondaryType(ctx, field)
+	case "migratesTo":
+		return ec.fieldContext_SystemType_migratesTo(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SystemType", field.Name)
 }

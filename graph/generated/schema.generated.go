@@ -48,6 +48,7 @@ type MutationResolver interface {
 	UpdateLocation(ctx context.Context, input model.UpdateLocationInput) (*model.UpdateLocationPayload, error)
 	CreateChildLocation(ctx context.Context, input model.CreateChildLocationInput) (*model.CreateChildLocationPayload, error)
 	DeleteLocation(ctx context.Context, input model.DeleteLocationInput) (*model.DeleteLocationPayload, error)
+	MigrateSystem(ctx context.Context, input model.MigrateSystemInput) (*model.MigrateSystemPayload, error)
 	CreatePartner(ctx context.Context, input model.CreatePartnerInput) (*model.CreatePartnerPayload, error)
 	GrantShippingAllowance(ctx context.Context, input model.GrantShippingAllowanceInput) (*model.GrantShippingAllowancePayload, error)
 	ShipSwaUnits(ctx context.Context, input model.ShipSwaUnitsInput) (*model.ShipSwaUnitsPayload, error)
@@ -351,6 +352,20 @@ func (ec *executionContext) field_Mutation_importDectLicenseFile_args(ctx contex
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.ImportDectLicenseFileInput, error) {
 			return ec.unmarshalNImportDectLicenseFileInput2lmsᚋgraphᚋmodelᚐImportDectLicenseFileInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_migrateSystem_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.MigrateSystemInput, error) {
+			return ec.unmarshalNMigrateSystemInput2lmsᚋgraphᚋmodelᚐMigrateSystemInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -2205,6 +2220,50 @@ func (ec *executionContext) fieldContext_Mutation_deleteLocation(ctx context.Con
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_deleteLocation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_migrateSystem(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_migrateSystem(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().MigrateSystem(ctx, fc.Args["input"].(model.MigrateSystemInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MigrateSystemPayload) graphql.Marshaler {
+			return ec.marshalNMigrateSystemPayload2ᚖlmsᚋgraphᚋmodelᚐMigrateSystemPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_migrateSystem(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MigrateSystemPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_migrateSystem_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -4074,6 +4133,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "deleteLocation":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_deleteLocation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "migrateSystem":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_migrateSystem(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++

@@ -528,6 +528,24 @@ type LocationHistoryEntryEdge struct {
 	Node   *db.LocationHistory `json:"node"`
 }
 
+type MigrateSystemInput struct {
+	LocationID string `json:"locationId"`
+	// One of the location's systemType.migratesTo; may be left out when there is only one (an SV9100 CP10 migrates to CP20).
+	NewSystemType *string `json:"newSystemType,omitempty"`
+	// The Hardware Key Code of the new system (the CP20 board), checked against the new type's format, normalised and unique.
+	NewHardwareKeyCode string `json:"newHardwareKeyCode"`
+	// Must be true: a migration cannot be undone.
+	Confirm        bool    `json:"confirm"`
+	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
+}
+
+type MigrateSystemPayload struct {
+	Migration *db.SystemMigration `json:"migration,omitempty"`
+	// The migrated location: its new system type and Hardware Key Code, its licenses with MIGSU_… orders.
+	Location *db.Location   `json:"location,omitempty"`
+	Errors   []apperr.Error `json:"errors"`
+}
+
 type Mutation struct {
 }
 
