@@ -19,6 +19,7 @@ import (
 	"lms/catalog"
 	"lms/db"
 	"lms/idempotency"
+	"lms/inventory"
 	"lms/licensefile"
 	"lms/location"
 	"lms/mail"
@@ -228,23 +229,17 @@ func (s *Service) checkDectParts(ctx context.Context, tx bun.Tx, sys *location.S
 	return parts, nil
 }
 
-// nextDectOrderSQL takes the next number of a day, under the day's row
-// lock until the transaction ends.
-const nextDectOrderSQL = `INSERT INTO dect_order_numbers AS n (day, last) VALUES ($1::date, 1)
-	ON CONFLICT (day) DO UPDATE SET last = n.last + 1 RETURNING last`
-
 // nextDectOrder is the purchase and sales order of an import of a file
 // exported at exported: M-1<yyyymmdd><nnn> (DECT-3, the guide's
 // M-120140416372 for a file of 16 April 2014), nnn the day's next number
 // from 001, wider past 999. Concurrent imports of one day queue on the
 // day's row; a rolled-back import gives its number back.
 func nextDectOrder(ctx context.Context, tx bun.Tx, exported time.Time) (string, error) {
-	day := exported.UTC().Format(time.DateOnly)
-	var n int
-	if err := db.Scan(ctx, tx, nextDectOrderSQL, []any{day}, &n); err != nil {
-		return "", fmt.Errorf("next DECT order number of %s: %w", day, err)
+	n, err := inventory.NextOrderNumber(ctx, tx, inventory.DectImportSeries, exported)
+	if err != nil {
+		return "", err
 	}
-	return fmt.Sprintf("M-1%s%03d", exported.UTC().Format("20060102"), n), nil
+	return fmt.Sprintf("%s%s%03d", inventory.DectImportSeries, exported.UTC().Format("20060102"), n), nil
 }
 
 // mailDeactivationRequest asks the license desk to deactivate the PARI in

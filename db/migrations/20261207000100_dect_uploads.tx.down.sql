@@ -1,2 +1,2 @@
-DROP TABLE IF EXISTS dect_order_numbers;
+DROP TABLE IF EXISTS order_number_counters;
 DROP TABLE IF EXISTS dect_uploads;

@@ -41,10 +41,14 @@ CREATE TABLE dect_uploads (
 CREATE UNIQUE INDEX dect_uploads_once_idx ON dect_uploads (location_id) WHERE status <> 'FAILED';
 CREATE INDEX dect_uploads_location_idx ON dect_uploads (location_id, uploaded_at DESC, id DESC);
 
--- The <nnn> of M-1<yyyymmdd><nnn>: the last number given for each day, taken under the row's lock
--- in the importing transaction, so concurrent imports of one day get one number each and a
--- rolled-back import gives its number back.
-CREATE TABLE dect_order_numbers (
-    day  date PRIMARY KEY,
-    last int NOT NULL CHECK (last > 0)
+-- The last number given out per series and day of the order numbers LMS makes up for licenses
+-- without a purchase order of their own: a DECT import's M-1<yyyymmdd><nnn> (series M-1), a
+-- migration's MIGSU_<yyyymmdd><nn> (series MIGSU). Taking the next one locks the day's row until
+-- the transaction ends, so concurrent requests number one after the other and a rolled-back one
+-- gives its number back (inventory.NextOrderNumber).
+CREATE TABLE order_number_counters (
+    series text NOT NULL,
+    day    date NOT NULL,
+    last   int  NOT NULL CHECK (last > 0),
+    PRIMARY KEY (series, day)
 );

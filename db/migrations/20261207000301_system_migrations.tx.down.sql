@@ -1,7 +1,3 @@
-DROP TABLE IF EXISTS order_number_counters;
-
---bun:split
-
 ALTER TABLE licenses DROP CONSTRAINT IF EXISTS licenses_migration_check, DROP COLUMN IF EXISTS migration_id;
 
 --bun:split

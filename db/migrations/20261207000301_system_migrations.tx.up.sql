@@ -24,15 +24,3 @@ CREATE INDEX system_migrations_location_idx ON system_migrations (location_id, m
 
 ALTER TABLE licenses ADD COLUMN migration_id uuid REFERENCES system_migrations (id),
     ADD CONSTRAINT licenses_migration_check CHECK (migration_id IS NULL OR status = 'ACTIVATED');
-
---bun:split
-
--- The last number given out per series and day (MIGSU_<yyyymmdd><nn>): taking the next one
--- locks the day's row until the transaction ends, so concurrent migrations number one after
--- the other and a rolled-back one leaves no gap.
-CREATE TABLE order_number_counters (
-    series text NOT NULL,
-    day    date NOT NULL,
-    last   int  NOT NULL CHECK (last > 0),
-    PRIMARY KEY (series, day)
-);
