@@ -121,7 +121,7 @@ func TestDectLicenseFileUploadGuideExample(t *testing.T) {
 	}
 	require.Equal(t, map[string]string{"EU917017": "50", "EU917027": "50", "EU917028": "50", "EU917029": "50", "EU917005": "1"}, amounts)
 	zip, name := download(t, env, user, f)
-	out, err := lmsVerify(t, env, zip, name)
+	out, err := lmstest.Verify(t, env, zip, name)
 	require.NoError(t, err, out)
 	require.Contains(t, out, "1FFFFFF9")
 	require.Contains(t, out, "EU917017")

@@ -2,10 +2,7 @@ package license_test
 
 import (
 	"os"
-	"os/exec"
-	"path/filepath"
 	"regexp"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -62,47 +59,11 @@ func entitlements(t testing.TB, env *lmstest.Env, user, locationID string) map[s
 	return out
 }
 
-// TestMain removes the lms binary lmsVerify built, if any.
+// TestMain removes the lms command lmstest.Verify built, if any.
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if lmsBinary != "" {
-		_ = os.RemoveAll(filepath.Dir(lmsBinary))
-	}
+	lmstest.RemoveBuiltCommand()
 	os.Exit(code)
-}
-
-var (
-	lmsBinary     string
-	lmsBinaryErr  error
-	lmsBinaryOnce sync.Once
-)
-
-// lmsVerify runs the real `lms verify` command on a file with the env's
-// public key and returns its output and error.
-func lmsVerify(t *testing.T, env *lmstest.Env, zip []byte, name string) (string, error) {
-	t.Helper()
-	lmsBinaryOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "lms-bin")
-		if err != nil {
-			lmsBinaryErr = err
-			return
-		}
-		lmsBinary = filepath.Join(dir, "lms")
-		out, err := exec.Command("go", "build", "-o", lmsBinary, "lms/cmd/lms").CombinedOutput()
-		if err != nil {
-			lmsBinaryErr = err
-			t.Log(string(out))
-		}
-	})
-	require.NoError(t, lmsBinaryErr)
-	dir := t.TempDir()
-	pub, err := format.MarshalPublicKey(keys(env)[0].Key)
-	require.NoError(t, err)
-	keyFile, file := filepath.Join(dir, "key.pem"), filepath.Join(dir, name)
-	require.NoError(t, os.WriteFile(keyFile, pub, 0o600))
-	require.NoError(t, os.WriteFile(file, zip, 0o600))
-	out, err := exec.Command(lmsBinary, "verify", "-key", keyFile, file).CombinedOutput()
-	return string(out), err
 }
 
 // TestSV8100WalkThrough follows the guide's chapters III and IV with its
@@ -175,7 +136,7 @@ func TestSV8100WalkThrough(t *testing.T) {
 	require.Equal(t, loc.HardwareKeyCode, v.Payloads[0].HardwareKeyCode)
 	require.Equal(t, loc.LocationID, v.Payloads[0].LocationID)
 	require.Equal(t, map[string]int{"BE107573": 1, "BE107576": 1, "BE107582": 5, "BE107585": 10}, quantities(v.Payloads[0]))
-	out, err := lmsVerify(t, env, zip, name)
+	out, err := lmstest.Verify(t, env, zip, name)
 	require.NoError(t, err, out)
 	require.Contains(t, out, loc.HardwareKeyCode)
 	require.Contains(t, out, "SV8100")

@@ -397,63 +397,21 @@ func (s *Service) CurrentDectUploads(ctx context.Context, locationIDs []uuid.UUI
 // preview. The location must be one the caller may see. Errors:
 // UNAUTHENTICATED, NOT_FOUND.
 func (s *Service) WatchDectUploads(ctx context.Context, locationID uuid.UUID, uploadID *uuid.UUID) (<-chan *db.DectUpload, error) {
-	a, err := actor.Require(ctx)
-	if err != nil {
-		return nil, err
-	}
-	visible, err := a.Restrict(s.DB.NewSelect().Model((*db.Location)(nil)), "l.partner_id").
-		Where("l.id = ?", locationID).Where("l.deleted_at IS NULL").Exists(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("find location %s: %w", locationID, err)
-	}
-	if !visible {
-		return nil, apperr.NotFoundf("location").OnField("locationId")
-	}
-	// Subscribed first, then checked: a change in between is announced on
-	// events, one before is found.
-	events, cancel := s.Events.Subscribe(locationID)
-	out := make(chan *db.DectUpload, 1)
 	type change struct {
 		id     uuid.UUID
 		status db.DectUploadStatus
 	}
 	sent := map[change]bool{}
-	send := func(id uuid.UUID) bool {
+	return watchLocation(ctx, s, locationID, uploadID, func(ev FileReadyEvent) uuid.UUID { return ev.DectUploadID }, func(id uuid.UUID) *db.DectUpload {
 		ups, err := s.FindDectUploads(ctx, []uuid.UUID{id})
 		if err != nil || ups[0] == nil || ups[0].LocationID != locationID || ups[0].Status == db.DectUploadParsing {
-			return true
+			return nil
 		}
 		c := change{id, ups[0].Status}
 		if sent[c] {
-			return true
+			return nil
 		}
 		sent[c] = true
-		select {
-		case out <- ups[0]:
-			return true
-		case <-ctx.Done():
-			return false
-		}
-	}
-	go func() {
-		defer close(out)
-		defer cancel()
-		if uploadID != nil && !send(*uploadID) {
-			return
-		}
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case ev, ok := <-events:
-				if !ok {
-					return
-				}
-				if ev.DectUploadID != uuid.Nil && !send(ev.DectUploadID) {
-					return
-				}
-			}
-		}
-	}()
-	return out, nil
+		return ups[0]
+	})
 }

@@ -113,6 +113,30 @@ func (e *Events) ListenOn(n *db.Notifications) {
 // subscribes after activating cannot miss it. The location must be one the
 // caller may see. Errors: UNAUTHENTICATED, NOT_FOUND.
 func (s *Service) WatchFiles(ctx context.Context, locationID uuid.UUID, fileID *uuid.UUID) (<-chan *db.LicenseFile, error) {
+	sent := map[uuid.UUID]bool{}
+	return watchLocation(ctx, s, locationID, fileID, func(ev FileReadyEvent) uuid.UUID { return ev.FileID }, func(id uuid.UUID) *db.LicenseFile {
+		if sent[id] {
+			return nil
+		}
+		fs, err := s.FindFiles(ctx, []uuid.UUID{id})
+		if err != nil || fs[0] == nil || fs[0].LocationID != locationID || fs[0].Status == db.LicenseFilePending {
+			return nil
+		}
+		sent[id] = true
+		return fs[0]
+	})
+}
+
+// watchLocation streams, until ctx ends, what next finds for the ids pick
+// takes from a location's events (uuid.Nil: none), starting with first
+// when it is set; next answers nil for what is not to be sent (not final
+// yet, or sent already) and is called from one goroutine only. The
+// location must be one the caller may see: subscribed first, then
+// checked, so a change in between is announced on the events and one
+// before is found by next. Errors: UNAUTHENTICATED, NOT_FOUND.
+func watchLocation[T any](ctx context.Context, s *Service, locationID uuid.UUID, first *uuid.UUID,
+	pick func(FileReadyEvent) uuid.UUID, next func(uuid.UUID) *T,
+) (<-chan *T, error) {
 	a, err := actor.Require(ctx)
 	if err != nil {
 		return nil, err
@@ -125,22 +149,15 @@ func (s *Service) WatchFiles(ctx context.Context, locationID uuid.UUID, fileID *
 	if !visible {
 		return nil, apperr.NotFoundf("location").OnField("locationId")
 	}
-	// Subscribed first, then checked: a generation that becomes final in
-	// between is announced on events, one final before is found.
 	events, cancel := s.Events.Subscribe(locationID)
-	out := make(chan *db.LicenseFile, 1)
-	sent := map[uuid.UUID]bool{}
+	out := make(chan *T, 1)
 	send := func(id uuid.UUID) bool {
-		if sent[id] {
+		v := next(id)
+		if v == nil {
 			return true
 		}
-		fs, err := s.FindFiles(ctx, []uuid.UUID{id})
-		if err != nil || fs[0] == nil || fs[0].LocationID != locationID || fs[0].Status == db.LicenseFilePending {
-			return true
-		}
-		sent[id] = true
 		select {
-		case out <- fs[0]:
+		case out <- v:
 			return true
 		case <-ctx.Done():
 			return false
@@ -149,7 +166,7 @@ func (s *Service) WatchFiles(ctx context.Context, locationID uuid.UUID, fileID *
 	go func() {
 		defer close(out)
 		defer cancel()
-		if fileID != nil && !send(*fileID) {
+		if first != nil && !send(*first) {
 			return
 		}
 		for {
@@ -160,7 +177,7 @@ func (s *Service) WatchFiles(ctx context.Context, locationID uuid.UUID, fileID *
 				if !ok {
 					return
 				}
-				if ev.FileID != uuid.Nil && !send(ev.FileID) {
+				if id := pick(ev); id != uuid.Nil && !send(id) {
 					return
 				}
 			}

@@ -3,10 +3,7 @@ package migration_test
 import (
 	"context"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"regexp"
-	"sync"
 	"testing"
 	"time"
 
@@ -163,7 +160,7 @@ func TestMigrateGuideSV9100(t *testing.T) {
 	}
 	quantities["BE114044"] = 2 // the VERSION LIC (R2) grants version 2
 	require.Equal(t, quantities, granted)
-	out, err := lmsVerify(t, env, zip, *f.FileName)
+	out, err := lmstest.Verify(t, env, zip, *f.FileName)
 	require.NoError(t, err, out)
 	require.Contains(t, out, newCode)
 	require.Contains(t, out, "SV9100_CP20")
@@ -270,44 +267,9 @@ func lineBalances(t testing.TB, env *lmstest.Env) []lineBalance {
 	return rows
 }
 
-var (
-	lmsBinary     string
-	lmsBinaryErr  error
-	lmsBinaryOnce sync.Once
-)
-
-// TestMain removes the lms binary lmsVerify built, if any.
+// TestMain removes the lms command lmstest.Verify built, if any.
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if lmsBinary != "" {
-		_ = os.RemoveAll(filepath.Dir(lmsBinary))
-	}
+	lmstest.RemoveBuiltCommand()
 	os.Exit(code)
-}
-
-// lmsVerify runs the real `lms verify` command on a file with the env's
-// public key and returns its output and error.
-func lmsVerify(t *testing.T, env *lmstest.Env, zip []byte, name string) (string, error) {
-	t.Helper()
-	lmsBinaryOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "lms-bin")
-		if err != nil {
-			lmsBinaryErr = err
-			return
-		}
-		lmsBinary = filepath.Join(dir, "lms")
-		if out, err := exec.Command("go", "build", "-o", lmsBinary, "lms/cmd/lms").CombinedOutput(); err != nil {
-			lmsBinaryErr = err
-			t.Log(string(out))
-		}
-	})
-	require.NoError(t, lmsBinaryErr)
-	dir := t.TempDir()
-	pub, err := format.MarshalPublicKey(keys(env)[0].Key)
-	require.NoError(t, err)
-	keyFile, file := filepath.Join(dir, "key.pem"), filepath.Join(dir, name)
-	require.NoError(t, os.WriteFile(keyFile, pub, 0o600))
-	require.NoError(t, os.WriteFile(file, zip, 0o600))
-	out, err := exec.Command(lmsBinary, "verify", "-key", keyFile, file).CombinedOutput()
-	return string(out), err
 }

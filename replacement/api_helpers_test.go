@@ -10,16 +10,12 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
-	"lms/licensefile/format"
 	"lms/lmstest"
 )
 
@@ -236,46 +232,11 @@ func download(t testing.TB, env *lmstest.Env, user string, f apiFile) ([]byte, s
 	return body, strings.TrimSuffix(name, `"`)
 }
 
-var (
-	lmsBinary     string
-	lmsBinaryErr  error
-	lmsBinaryOnce sync.Once
-)
-
-// TestMain removes the lms binary lmsVerify built, if any.
+// TestMain removes the lms command lmstest.Verify built, if any.
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if lmsBinary != "" {
-		_ = os.RemoveAll(filepath.Dir(lmsBinary))
-	}
+	lmstest.RemoveBuiltCommand()
 	os.Exit(code)
-}
-
-// lmsVerify runs the real `lms verify` command on a file with the env's
-// public key and returns its output and error.
-func lmsVerify(t *testing.T, env *lmstest.Env, zip []byte, name string) (string, error) {
-	t.Helper()
-	lmsBinaryOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "lms-bin")
-		if err != nil {
-			lmsBinaryErr = err
-			return
-		}
-		lmsBinary = filepath.Join(dir, "lms")
-		out, err := exec.Command("go", "build", "-o", lmsBinary, "lms/cmd/lms").CombinedOutput()
-		if err != nil {
-			lmsBinaryErr = fmt.Errorf("%w: %s", err, out)
-		}
-	})
-	require.NoError(t, lmsBinaryErr)
-	dir := t.TempDir()
-	pub, err := format.MarshalPublicKey(env.Server.Graph.Services.Files.Keys[0].Key)
-	require.NoError(t, err)
-	keyFile, file := filepath.Join(dir, "key.pem"), filepath.Join(dir, name)
-	require.NoError(t, os.WriteFile(keyFile, pub, 0o600))
-	require.NoError(t, os.WriteFile(file, zip, 0o600))
-	out, err := exec.Command(lmsBinary, "verify", "-key", keyFile, file).CombinedOutput()
-	return string(out), err
 }
 
 // request reads a request by id as user; nil when user may not see it.

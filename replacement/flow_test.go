@@ -68,7 +68,7 @@ func TestHardwareReplacementGuideFlow(t *testing.T) {
 		features[f.PartNumber] = f.Quantity
 	}
 	require.Equal(t, map[string]int{"BE107573": 1, "BE107582": 5}, features, "the location's activated licenses")
-	out, err := lmsVerify(t, env, zip, name)
+	out, err := lmstest.Verify(t, env, zip, name)
 	require.NoError(t, err, out)
 	require.Contains(t, out, "hardware key code: "+newCode)
 	require.Contains(t, out, "expires: "+wantExpiry.Format(time.RFC3339)+" (time-limited license)")
@@ -121,7 +121,7 @@ func TestHardwareReplacementGuideFlow(t *testing.T) {
 	require.Nil(t, permanent.HardwareKeyCode)
 	zip, name = download(t, env, lmstest.DealerY, permanent)
 	require.Equal(t, newCode+"-svi.zip", name)
-	out, err = lmsVerify(t, env, zip, name)
+	out, err = lmstest.Verify(t, env, zip, name)
 	require.NoError(t, err, out)
 	require.Contains(t, out, "hardware key code: "+newCode)
 	require.NotContains(t, out, "expires:")
