@@ -7,6 +7,7 @@ package graph
 
 import (
 	"context"
+
 	"lms/catalog"
 	"lms/db"
 	"lms/dect"

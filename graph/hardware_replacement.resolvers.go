@@ -7,6 +7,7 @@ package graph
 
 import (
 	"context"
+
 	"lms/apperr"
 	"lms/catalog"
 	"lms/db"

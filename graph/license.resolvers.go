@@ -8,6 +8,7 @@ package graph
 import (
 	"context"
 	"fmt"
+
 	"lms/catalog"
 	"lms/db"
 	"lms/graph/generated"

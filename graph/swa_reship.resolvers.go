@@ -7,6 +7,7 @@ package graph
 
 import (
 	"context"
+
 	"lms/db"
 	"lms/graph/model"
 	"lms/swa"
