@@ -104,6 +104,18 @@ type codes struct {
 // running out means something is wrong.
 const maxAttempts = 50
 
+// enteredCode is a Hardware Key Code a user entered for a system of type st
+// in the form it is stored in (LOC-2: normalised by the type's format), or
+// INVALID_HARDWARE_KEYCODE on field naming the format. Creation,
+// replacement (HWR-1) and migration (MIG-1) check an entered code with it.
+func enteredCode(st catalog.SystemType, input, field string) (string, *apperr.Error) {
+	code, ok := hwkc.Normalize(st, input)
+	if !ok {
+		return "", apperr.New(apperr.InvalidHardwareKeyCode, "%q is not a valid %s Hardware Key Code: %s", input, st.Name, hwkc.FormatHint(st)).OnField(field)
+	}
+	return code, nil
+}
+
 // resolveCodes applies the HWKC rules of system type st (LOC-2, LOC-5..LOC-10)
 // to the input.
 func (in *CreateLocationInput) resolveCodes(st catalog.SystemType, now time.Time) (*codes, error) {
@@ -175,21 +187,21 @@ func (in *CreateLocationInput) resolveCodes(st catalog.SystemType, now time.Time
 	case !st.HasSource(catalog.SourceEntered):
 		invalid("hardwareKeyCode", "the Hardware Key Code of %s is not entered", st.Name)
 	default:
-		code, ok := hwkc.Normalize(st, in.HardwareKeyCode)
-		if !ok {
-			invalid("hardwareKeyCode", "%q is not a valid %s Hardware Key Code: %s", in.HardwareKeyCode, st.Name, hwkc.FormatHint(st))
+		code, e := enteredCode(st, in.HardwareKeyCode, "hardwareKeyCode")
+		if e != nil {
+			errs.Add(e)
 			break
 		}
 		c.primary, c.source = code, catalog.SourceEntered
 	}
 
 	if in.SecondaryHardwareKeyCode != "" {
-		code, ok := hwkc.Normalize(st, in.SecondaryHardwareKeyCode)
+		code, e := enteredCode(st, in.SecondaryHardwareKeyCode, "secondaryHardwareKeyCode")
 		switch {
 		case c.source != catalog.SourceEntered:
 			invalid("secondaryHardwareKeyCode", "a secondary Hardware Key Code goes with an entered primary one")
-		case !ok:
-			invalid("secondaryHardwareKeyCode", "%q is not a valid %s Hardware Key Code: %s", in.SecondaryHardwareKeyCode, st.Name, hwkc.FormatHint(st))
+		case e != nil:
+			errs.Add(e)
 		case code == c.primary:
 			invalid("secondaryHardwareKeyCode", "the secondary Hardware Key Code must differ from the primary one")
 		default:

@@ -8,7 +8,6 @@ import (
 
 	"lms/apperr"
 	"lms/catalog"
-	"lms/hwkc"
 )
 
 // Migrate makes the location of s, locked by LockSystem in tx, a location of
@@ -22,9 +21,9 @@ import (
 // Errors concern the input field field.
 func (s *System) Migrate(ctx context.Context, tx bun.Tx, to *catalog.SystemType, code, field string) error {
 	loc := s.Location
-	normalized, ok := hwkc.Normalize(*to, code)
-	if !ok {
-		return apperr.New(apperr.InvalidHardwareKeyCode, "%q is not a valid %s Hardware Key Code: %s", code, to.Name, hwkc.FormatHint(*to)).OnField(field)
+	normalized, e := enteredCode(*to, code, field)
+	if e != nil {
+		return e
 	}
 	if err := ChangeHardwareKeyCode(ctx, tx, loc, normalized, catalog.SourceEntered); err != nil {
 		if e, ok := apperr.As(err); ok {

@@ -9,7 +9,6 @@ import (
 	"lms/apperr"
 	"lms/catalog"
 	"lms/db"
-	"lms/hwkc"
 )
 
 // Hardware replacement (HWR-1): a location's entered HWKC gives way to the
@@ -58,9 +57,9 @@ func (s *System) ReplacementCode(ctx context.Context, idb bun.IDB, input, locati
 	case st.RequiresProductKey(loc.HardwareKeyCode):
 		return notApplicable("%s is a hardware product: a new unit comes with its own delivery serial (product key); register it as a new location", loc.Name)
 	}
-	code, ok := hwkc.Normalize(*st, input)
-	if !ok {
-		return "", apperr.New(apperr.InvalidHardwareKeyCode, "%q is not a valid %s Hardware Key Code: %s", input, st.Name, hwkc.FormatHint(*st)).OnField(field)
+	code, e := enteredCode(*st, input, field)
+	if e != nil {
+		return "", e
 	}
 	if code == loc.HardwareKeyCode {
 		return "", apperr.New(apperr.InvalidHardwareKeyCode, "%s is already the Hardware Key Code of %s: enter the code of the new CPU or dongle", code, loc.Name).OnField(field)
