@@ -3,6 +3,7 @@ package swa
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"time"
 
 	"github.com/google/uuid"
@@ -47,7 +48,7 @@ func (s *Service) Certificate(ctx context.Context, agreementID uuid.UUID) (*Cert
 	if err != nil {
 		return nil, err
 	}
-	return c.file()
+	return c.file(ctx)
 }
 
 // CertificateByLink returns the certificate of the agreement version a
@@ -66,7 +67,7 @@ func (s *Service) CertificateByLink(ctx context.Context, agreementID uuid.UUID, 
 	if err != nil {
 		return nil, err
 	}
-	f, err := c.file()
+	f, err := c.file(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -92,7 +93,19 @@ type agreementCertificate struct {
 	partnerID, locationID uuid.UUID
 }
 
-func (c *agreementCertificate) file() (*CertificateFile, error) {
+// renderTurns bounds the certificates rendered at once to the processor's
+// cores: one render takes about 8 ms of CPU and allocates about 10 MB
+// (BenchmarkRender), so a burst of downloads queues here instead of
+// growing the heap by 10 MB per request.
+var renderTurns = make(chan struct{}, runtime.GOMAXPROCS(0))
+
+func (c *agreementCertificate) file(ctx context.Context) (*CertificateFile, error) {
+	select {
+	case renderTurns <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	defer func() { <-renderTurns }()
 	pdf, err := certificate.Render(c.Certificate)
 	if err != nil {
 		return nil, err
