@@ -179,3 +179,36 @@ func insertLicenses(ctx context.Context, tx bun.Tx, licenses []db.License, prefi
 	}
 	return nil
 }
+
+// insertWithOwnOrderSQL inserts a license without a bin line, with its own
+// purchase and sales order; nothing when its Software Key Code exists
+// already.
+const insertWithOwnOrderSQL = `INSERT INTO licenses (id, software_key_code, partner_id, location_id, part_number, quantity,
+		status, attached_at, attached_by, purchase_order, sales_order)
+	VALUES ($1, $2, $3, $4, $5, $6, 'ATTACHED', $7, $8, $9, $10)
+	ON CONFLICT (software_key_code) DO NOTHING RETURNING id`
+
+// insertWithOwnOrder gives l, a license without a bin line that carries its
+// own purchase and sales order — a free-of-charge license (SWA-12) or an
+// imported DECT license (DECT-3) — a Software Key Code and inserts it; a
+// code that happens to exist already is drawn again, as insertLicenses
+// does. A location holds one such license of a part
+// (licenses_own_order_part_key).
+func insertWithOwnOrder(ctx context.Context, tx bun.Tx, l *db.License, prefix string) error {
+	for attempt := 0; attempt < 5; attempt++ {
+		code, err := newSoftwareKeyCode(prefix)
+		if err != nil {
+			return err
+		}
+		l.SoftwareKeyCode = code
+		var got []uuid.UUID
+		args := []any{l.ID, code, l.PartnerID, l.LocationID, l.PartNumber, l.Quantity, l.AttachedAt, l.AttachedBy, l.PurchaseOrder, l.SalesOrder}
+		if err := db.Scan(ctx, tx, insertWithOwnOrderSQL, args, &got); err != nil && !isNoRows(err) {
+			return fmt.Errorf("insert license with its own order: %w", err)
+		}
+		if len(got) == 1 {
+			return nil
+		}
+	}
+	return fmt.Errorf("no free Software Key Code after 5 attempts")
+}

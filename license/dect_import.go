@@ -117,7 +117,7 @@ func (s *Service) importDect(ctx context.Context, tx bun.Tx, a *actor.Actor, id 
 			ID: uuid.New(), PartnerID: sys.Location.PartnerID, LocationID: sys.Location.ID, PartNumber: line.PartNumber, Quantity: line.Quantity,
 			AttachedAt: now, AttachedBy: &a.User.ID, PurchaseOrder: order, SalesOrder: order,
 		}
-		if err := insertFreeOfCharge(ctx, tx, &l, sys.Type.HwkcPrefix); err != nil {
+		if err := insertWithOwnOrder(ctx, tx, &l, sys.Type.HwkcPrefix); err != nil {
 			return nil, err
 		}
 		l.Status, l.ActivatedAt, l.ActivatedBy, l.FileVersion = db.LicenseActivated, &now, &a.User.ID, &file.Version

@@ -59,39 +59,10 @@ func AttachFreeOfCharge(ctx context.Context, tx bun.Tx, a *actor.Actor, sys *loc
 		ID: uuid.New(), PartnerID: sys.Location.PartnerID, LocationID: sys.Location.ID, PartNumber: p.Number, Quantity: 1,
 		Status: db.LicenseAttached, AttachedAt: in.At, AttachedBy: &a.User.ID, PurchaseOrder: in.Order, SalesOrder: in.Order,
 	}
-	if err := insertFreeOfCharge(ctx, tx, l, sys.Type.HwkcPrefix); err != nil {
+	if err := insertWithOwnOrder(ctx, tx, l, sys.Type.HwkcPrefix); err != nil {
 		return nil, err
 	}
 	return l, nil
-}
-
-// insertFreeOfChargeSQL inserts a license without a bin line, with its own
-// purchase and sales order; nothing when its Software Key Code exists
-// already.
-const insertFreeOfChargeSQL = `INSERT INTO licenses (id, software_key_code, partner_id, location_id, part_number, quantity,
-		status, attached_at, attached_by, purchase_order, sales_order)
-	VALUES ($1, $2, $3, $4, $5, $6, 'ATTACHED', $7, $8, $9, $10)
-	ON CONFLICT (software_key_code) DO NOTHING RETURNING id`
-
-// insertFreeOfCharge gives l a Software Key Code and inserts it; a code
-// that happens to exist already is drawn again, as insertLicenses does.
-func insertFreeOfCharge(ctx context.Context, tx bun.Tx, l *db.License, prefix string) error {
-	for attempt := 0; attempt < 5; attempt++ {
-		code, err := newSoftwareKeyCode(prefix)
-		if err != nil {
-			return err
-		}
-		l.SoftwareKeyCode = code
-		var got []uuid.UUID
-		args := []any{l.ID, code, l.PartnerID, l.LocationID, l.PartNumber, l.Quantity, l.AttachedAt, l.AttachedBy, l.PurchaseOrder, l.SalesOrder}
-		if err := db.Scan(ctx, tx, insertFreeOfChargeSQL, args, &got); err != nil && !isNoRows(err) {
-			return fmt.Errorf("insert free-of-charge license: %w", err)
-		}
-		if len(got) == 1 {
-			return nil
-		}
-	}
-	return fmt.Errorf("no free Software Key Code after 5 attempts")
 }
 
 // LicensesOfParts returns the licenses, attached or activated, of the given

@@ -15,8 +15,6 @@ import (
 	"lms/audit"
 	"lms/db"
 	"lms/mail"
-	"lms/notify"
-	"lms/partner"
 	"lms/swa/quote"
 )
 
@@ -273,24 +271,6 @@ func agreementNumber(code string) (string, error) {
 		b = append(b, set[n.Int64()])
 	}
 	return string(b), nil
-}
-
-// mailingOf loads what a mail to the partner of loc about it needs: the
-// partner, the customer and the partner's recipients.
-func mailingOf(ctx context.Context, tx bun.Tx, loc *db.Location) (*db.Partner, *db.Customer, []notify.Recipient, error) {
-	p := new(db.Partner)
-	if err := tx.NewSelect().Model(p).Where("id = ?", loc.PartnerID).Scan(ctx); err != nil {
-		return nil, nil, nil, fmt.Errorf("load partner: %w", err)
-	}
-	cust := new(db.Customer)
-	if err := tx.NewSelect().Model(cust).Column("name").Where("id = ?", loc.CustomerID).Scan(ctx); err != nil {
-		return nil, nil, nil, fmt.Errorf("load customer: %w", err)
-	}
-	to, err := partner.Recipients(ctx, tx, p)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	return p, cust, to, nil
 }
 
 // mailActivated tells the partner that SWA is active (SWA-8), with a link

@@ -29,6 +29,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -38,6 +39,7 @@ import (
 	"lms/db"
 	"lms/downloadlink"
 	"lms/notify"
+	"lms/partner"
 )
 
 // DefaultCoolingOff is the cooling-off period of an assignment (SWA-8).
@@ -100,4 +102,22 @@ func allowSwa(a *actor.Actor) error {
 		return nil
 	}
 	return apperr.Forbiddenf("Software Assurance needs the SWA_ADMIN role")
+}
+
+// mailingOf loads what a mail to the partner of loc about it needs: the
+// partner, the customer and the partner's recipients.
+func mailingOf(ctx context.Context, tx bun.Tx, loc *db.Location) (*db.Partner, *db.Customer, []notify.Recipient, error) {
+	p := new(db.Partner)
+	if err := tx.NewSelect().Model(p).Where("id = ?", loc.PartnerID).Scan(ctx); err != nil {
+		return nil, nil, nil, fmt.Errorf("load partner: %w", err)
+	}
+	cust := new(db.Customer)
+	if err := tx.NewSelect().Model(cust).Column("name").Where("id = ?", loc.CustomerID).Scan(ctx); err != nil {
+		return nil, nil, nil, fmt.Errorf("load customer: %w", err)
+	}
+	to, err := partner.Recipients(ctx, tx, p)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return p, cust, to, nil
 }
