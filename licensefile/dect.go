@@ -12,7 +12,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -343,14 +342,7 @@ func DectUploadError(up *db.DectUpload) *dect.Error {
 // every API process, once tx commits, that the upload has a new status;
 // the same channel as license files (FileReadyChannel).
 func AnnounceDectUpload(ctx context.Context, tx bun.Tx, up *db.DectUpload) error {
-	ev, err := json.Marshal(FileReadyEvent{LocationID: up.LocationID, DectUploadID: up.ID})
-	if err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, "SELECT pg_notify(?, ?)", FileReadyChannel, string(ev)); err != nil {
-		return fmt.Errorf("announce DECT upload: %w", err)
-	}
-	return nil
+	return notifyEvent(ctx, tx, FileReadyEvent{LocationID: up.LocationID, DectUploadID: up.ID})
 }
 
 // FindDectUploads returns DECT uploads (without content) by id, in order,

@@ -11,6 +11,7 @@ import (
 	"lms/db"
 
 	"github.com/google/uuid"
+	"github.com/uptrace/bun"
 )
 
 // Events fans the FileReadyChannel notifications of PostgreSQL out to the
@@ -184,4 +185,18 @@ func watchLocation[T any](ctx context.Context, s *Service, locationID uuid.UUID,
 		}
 	}()
 	return out, nil
+}
+
+// notifyEvent sends ev on FileReadyChannel when tx commits, to the
+// Events of every API process (a license file's final status, a DECT
+// upload's new one).
+func notifyEvent(ctx context.Context, tx bun.Tx, ev FileReadyEvent) error {
+	payload, err := json.Marshal(ev)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, "SELECT pg_notify(?, ?)", FileReadyChannel, string(payload)); err != nil {
+		return fmt.Errorf("announce on %s: %w", FileReadyChannel, err)
+	}
+	return nil
 }

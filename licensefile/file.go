@@ -155,14 +155,7 @@ func (s *Service) fail(ctx context.Context, tx bun.Tx, f *db.LicenseFile, reason
 // announce tells the subscribers of every API process, once tx commits,
 // that a generation has its final status (READY or FAILED).
 func announce(ctx context.Context, tx bun.Tx, f *db.LicenseFile) error {
-	ev, err := json.Marshal(FileReadyEvent{FileID: f.ID, LocationID: f.LocationID, Version: f.Version})
-	if err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, "SELECT pg_notify(?, ?)", FileReadyChannel, string(ev)); err != nil {
-		return fmt.Errorf("announce license file: %w", err)
-	}
-	return nil
+	return notifyEvent(ctx, tx, FileReadyEvent{FileID: f.ID, LocationID: f.LocationID, Version: f.Version})
 }
 
 // Entitlement is a location's stacked entitlement for one part (LIC-9):
